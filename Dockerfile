@@ -1,0 +1,22 @@
+# One image per service, from one multi-stage file: docker build --build-arg SERVICE=intake .
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY shared/package.json shared/
+COPY services/intake/package.json services/intake/
+COPY services/dispatch/package.json services/dispatch/
+COPY services/tracker/package.json services/tracker/
+COPY services/board/package.json services/board/
+RUN npm ci --ignore-scripts
+COPY shared shared
+COPY services services
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ARG SERVICE
+ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build --chown=node:node /app ./
+USER node
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["sh", "-c", "exec node services/${SERVICE}/dist/server.js"]

@@ -1,0 +1,26 @@
+// npm test: starts the Kafka and Redis the tests need (a separate test instance on its own ports,
+// so a running `npm start` is not disturbed), runs every jest test, writes jest-results.json.
+import { spawnSync } from 'node:child_process';
+import { infraDown, infraUp, root } from './lib.mjs';
+
+const infraEnv = {
+  KAFKA_INSTANCE: 'kafka-test',
+  KAFKA_PORT: process.env.UCSC_TEST_KAFKA_PORT ?? '29092',
+  KAFKA_CONTROLLER_PORT: process.env.UCSC_TEST_KAFKA_CONTROLLER_PORT ?? '29093',
+  REDIS_INSTANCE: 'redis-test',
+  REDIS_PORT: process.env.UCSC_TEST_REDIS_PORT ?? '26379',
+};
+const testEnv = {
+  UCSC_TEST_KAFKA_BROKERS: `127.0.0.1:${infraEnv.KAFKA_PORT}`,
+  UCSC_TEST_REDIS_URL: `redis://127.0.0.1:${infraEnv.REDIS_PORT}`,
+  KAFKAJS_NO_PARTITIONER_WARNING: '1',
+};
+
+infraUp({ ...infraEnv, TOPIC_PREFIX: 'ucsc-test', KAFKA_BROKERS: testEnv.UCSC_TEST_KAFKA_BROKERS });
+const jest = spawnSync(
+  'node',
+  ['node_modules/jest/bin/jest.js', '--json', '--outputFile=jest-results.json', ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, ...testEnv } },
+);
+if (!process.env.UCSC_KEEP_INFRA) infraDown(infraEnv);
+process.exit(jest.status ?? 1);

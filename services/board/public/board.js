@@ -1,0 +1,995 @@
+/*
+ * UCSC — bảng theo dõi sự cố trực tuyến.
+ * Plain browser JavaScript, no build step. All data is inserted with textContent / attributes,
+ * never as HTML.
+ */
+'use strict';
+
+(function () {
+  // ---------------------------------------------------------------------------------------------
+  // Labels
+  // ---------------------------------------------------------------------------------------------
+
+  const STATE_LABELS = {
+    reported: 'Đã tiếp nhận',
+    assigned: 'Đã phân công',
+    acknowledged: 'Đã xác nhận',
+  };
+
+  const PORTAL_LABELS = {
+    cho: 'Chờ',
+    dang_xu_ly: 'Đang xử lý',
+    ket_thuc: 'Kết thúc',
+  };
+
+  const TLP_CLASSES = {
+    CLEAR: 'tlp-clear',
+    GREEN: 'tlp-green',
+    AMBER: 'tlp-amber',
+    'AMBER+STRICT': 'tlp-amber-strict',
+    RED: 'tlp-red',
+  };
+
+  const ROLE_LABELS = {
+    hub: 'Đầu mối tỉnh',
+    leader: 'Lãnh đạo',
+    officer: 'Cán bộ',
+    responder: 'Ứng cứu',
+    coordinator: 'Điều phối',
+    standing_body: 'Cơ quan thường trực',
+  };
+
+  const ASSIGNEE_GROUPS = [
+    { label: 'Sở/đầu mối tỉnh', kinds: ['province_hub'] },
+    { label: 'Cán bộ đầu mối Bộ', kinds: ['liaison'] },
+    { label: 'Doanh nghiệp', kinds: ['enterprise'] },
+    { label: 'Cơ quan điều phối', kinds: ['national_coordinator', 'standing_body'] },
+  ];
+  const GROUPED_KINDS = new Set(ASSIGNEE_GROUPS.flatMap((g) => g.kinds));
+
+  const EVENT_LABELS = {
+    'incident.reported': 'Tiếp nhận',
+    'incident.assigned': 'Phân công',
+    'incident.acknowledged': 'Xác nhận',
+  };
+
+  const ERROR_LABELS = {
+    validation_failed: 'Dữ liệu không hợp lệ',
+    not_found: 'Không tìm thấy sự cố',
+    already_acknowledged: 'Đã được xác nhận trước đó',
+    storage_unavailable: 'Hệ thống tạm thời không lưu được yêu cầu, vui lòng thử lại',
+    unauthorized: 'Chưa đăng nhập',
+    forbidden: 'Không có quyền thực hiện',
+  };
+
+  const CONN_TEXT = {
+    connecting: 'Đang kết nối…',
+    online: 'Trực tuyến',
+    offline: 'Mất kết nối — đang kết nối lại…',
+  };
+
+  const BACKOFF_MIN_MS = 500;
+  const BACKOFF_MAX_MS = 10000;
+  const TOAST_MS = 8000;
+  const ACK_SENT_TIMEOUT_MS = 15000;
+  const BASE_TITLE = 'Bảng theo dõi sự cố — UCSC';
+
+  // ---------------------------------------------------------------------------------------------
+  // Small helpers
+  // ---------------------------------------------------------------------------------------------
+
+  /** Creates an element; text (if given) goes through textContent only. */
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function str(value) {
+    return value === undefined || value === null ? '' : String(value);
+  }
+
+  function stateLabel(state) {
+    return Object.prototype.hasOwnProperty.call(STATE_LABELS, state) ? STATE_LABELS[state] : str(state);
+  }
+
+  function portalLabel(status) {
+    return Object.prototype.hasOwnProperty.call(PORTAL_LABELS, status) ? PORTAL_LABELS[status] : str(status);
+  }
+
+  function roleLabel(role) {
+    return Object.prototype.hasOwnProperty.call(ROLE_LABELS, role) ? ROLE_LABELS[role] : str(role);
+  }
+
+  /** A CSS-class-safe token for a data value (the raw value itself stays in data-* attributes). */
+  function token(value) {
+    return str(value).toLowerCase().replace(/[^a-z0-9_-]+/g, '-') || 'unknown';
+  }
+
+  /** Lower-case, without Vietnamese diacritics, so "ha noi" finds "Hà Nội". */
+  function fold(value) {
+    return str(value)
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[đĐ]/g, 'd')
+      .toLowerCase();
+  }
+
+  const timeParts = new Intl.DateTimeFormat('vi-VN', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+
+  /** "dd/mm/yyyy hh:mm" (or with seconds) in Vietnam time; the raw value if it is not a date. */
+  function formatTime(iso, withSeconds) {
+    if (!iso) return '—';
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return str(iso);
+    const p = {};
+    for (const part of timeParts.formatToParts(date)) p[part.type] = part.value;
+    const clock = withSeconds ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
+    return `${p.day}/${p.month}/${p.year} ${clock}`;
+  }
+
+  function timeElement(iso, testid, withSeconds) {
+    const node = el('time', 'ts', formatTime(iso, withSeconds));
+    if (iso) {
+      node.dateTime = str(iso);
+      node.title = formatTime(iso, true) + ' (giờ Việt Nam)';
+    }
+    if (testid) node.dataset.testid = testid;
+    return node;
+  }
+
+  function versionOf(incident) {
+    const v = Number(incident && incident.version);
+    return Number.isFinite(v) ? v : -Infinity;
+  }
+
+  function isIncident(value) {
+    return !!value && typeof value === 'object' && typeof value.id === 'string' && value.id.length > 0;
+  }
+
+  function assigneeList(incident) {
+    return Array.isArray(incident.assignees) ? incident.assignees.filter((a) => a && typeof a === 'object') : [];
+  }
+
+  function ackCounts(incident) {
+    const list = assigneeList(incident);
+    let acknowledged = 0;
+    for (const a of list) if (a.acknowledgedAt) acknowledged += 1;
+    return { total: list.length, acknowledged };
+  }
+
+  function provinceOf(incident) {
+    const p = incident.province && typeof incident.province === 'object' ? incident.province : {};
+    return { code: str(p.code), name: str(p.name || p.code), filedAs: str(p.filedAs), formerCode: str(p.formerCode) };
+  }
+
+  function orgName(incident) {
+    return str(incident.reportingOrganisation && incident.reportingOrganisation.name);
+  }
+
+  function tlpBadge(tlp, testid) {
+    const value = str(tlp);
+    const node = el('span', 'tlp ' + (TLP_CLASSES[value] || 'tlp-unknown'), value ? 'TLP:' + value : '—');
+    node.dataset.tlp = value;
+    if (testid) node.dataset.testid = testid;
+    return node;
+  }
+
+  function stateBadge(state, testid) {
+    const node = el('span', 'badge state state-' + token(state), stateLabel(state));
+    if (testid) node.dataset.testid = testid;
+    return node;
+  }
+
+  function portalBadge(status, testid) {
+    const node = el('span', 'portal portal-' + token(status), portalLabel(status));
+    if (testid) node.dataset.testid = testid;
+    return node;
+  }
+
+  /** Restarts a CSS animation class on an element. */
+  function flash(node, className) {
+    node.classList.remove(className);
+    void node.offsetWidth; // reflow, so the animation starts again
+    node.classList.add(className);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // DOM references and state
+  // ---------------------------------------------------------------------------------------------
+
+  const dom = {
+    list: document.getElementById('incident-list'),
+    loading: document.getElementById('loading'),
+    empty: document.getElementById('empty'),
+    noMatch: document.getElementById('no-match'),
+    summary: document.getElementById('filter-summary'),
+    province: document.getElementById('filter-province'),
+    tlp: document.getElementById('filter-tlp'),
+    search: document.getElementById('filter-search'),
+    conn: document.getElementById('conn'),
+    connText: document.getElementById('conn-text'),
+    counts: {
+      total: document.querySelector('[data-testid="count-total"]'),
+      cho: document.querySelector('[data-testid="count-cho"]'),
+      dang_xu_ly: document.querySelector('[data-testid="count-dang_xu_ly"]'),
+      ket_thuc: document.querySelector('[data-testid="count-ket_thuc"]'),
+    },
+    detail: document.getElementById('detail'),
+    detailTitle: document.getElementById('detail-title'),
+    detailBody: document.getElementById('detail-body'),
+    detailClose: document.getElementById('detail-close'),
+    toasts: document.getElementById('toast-area'),
+  };
+
+  /** id -> IncidentView */
+  const incidents = new Map();
+  /** id -> <tr> */
+  const rows = new Map();
+  /** id -> folded search text (title + organisation) */
+  const searchKeys = new Map();
+  /** province code -> last known name (so a selected province keeps its label) */
+  const provinceNames = new Map();
+
+  const filters = { province: '', tlp: '', terms: [] };
+
+  let loaded = false;
+  let selectedId = null;
+  let provinceOptionsKey = '';
+
+  /** `${incidentId}\u0001${assigneeId}` -> 'sending' | 'sent' */
+  const pendingAcks = new Map();
+
+  // ---------------------------------------------------------------------------------------------
+  // Rows
+  // ---------------------------------------------------------------------------------------------
+
+  function buildRow(incident) {
+    const tr = el('tr', 'incident');
+    tr.dataset.testid = 'incident';
+    tr.dataset.incidentId = incident.id;
+    tr.dataset.state = str(incident.state);
+    tr.dataset.tlp = str(incident.tlp);
+    tr.dataset.portalStatus = str(incident.portalStatus);
+    tr.tabIndex = 0;
+    if (incident.id === selectedId) tr.classList.add('selected');
+
+    const state = el('td', 'col-state');
+    state.append(stateBadge(incident.state, 'incident-state'));
+
+    const tlp = el('td', 'col-tlp');
+    tlp.append(tlpBadge(incident.tlp, 'incident-tlp'));
+
+    const title = el('td', 'col-title');
+    const titleText = el('div', 'title', incident.title);
+    titleText.dataset.testid = 'incident-title';
+    titleText.title = str(incident.title);
+    title.append(titleText);
+
+    const org = el('td', 'col-org');
+    const orgText = el('span', 'org', orgName(incident));
+    orgText.dataset.testid = 'incident-organisation';
+    org.append(orgText);
+
+    const p = provinceOf(incident);
+    const province = el('td', 'col-province');
+    const provinceText = el('span', 'province-name', p.name);
+    provinceText.dataset.testid = 'incident-province';
+    provinceText.dataset.provinceCode = p.code;
+    province.append(provinceText);
+    if (p.filedAs && p.filedAs !== p.name) {
+      const filed = el('span', 'filed-as', `(nộp theo: ${p.filedAs})`);
+      filed.dataset.testid = 'incident-filed-as';
+      province.append(' ', filed);
+    }
+
+    const portal = el('td', 'col-portal');
+    portal.append(portalBadge(incident.portalStatus, 'incident-portal-status'));
+
+    const detected = el('td', 'col-time');
+    detected.append(timeElement(incident.detectedAt, 'incident-detected'));
+
+    const updated = el('td', 'col-time');
+    updated.append(timeElement(incident.updatedAt, 'incident-updated'));
+
+    const counts = ackCounts(incident);
+    const assignees = el('td', 'col-assignees');
+    const ack = el('span', 'ack-count');
+    ack.dataset.testid = 'incident-assignees';
+    ack.dataset.total = String(counts.total);
+    ack.dataset.acknowledged = String(counts.acknowledged);
+    if (counts.total === 0) {
+      ack.classList.add('ack-none');
+      ack.textContent = 'Chưa phân công';
+    } else {
+      if (counts.acknowledged === counts.total) ack.classList.add('ack-all');
+      else if (counts.acknowledged === 0) ack.classList.add('ack-zero');
+      ack.append(el('strong', null, `${counts.acknowledged}/${counts.total}`), ' đã xác nhận');
+      ack.title = `${counts.total} đơn vị/cán bộ được phân công, ${counts.acknowledged} đã xác nhận`;
+    }
+    assignees.append(ack);
+
+    tr.append(state, tlp, title, org, province, portal, detected, updated, assignees);
+    return tr;
+  }
+
+  function remember(incident) {
+    incidents.set(incident.id, incident);
+    searchKeys.set(incident.id, fold(str(incident.title) + ' ' + orgName(incident)));
+    const p = provinceOf(incident);
+    if (p.code) provinceNames.set(p.code, p.name);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Filtering, counters, empty states
+  // ---------------------------------------------------------------------------------------------
+
+  function matches(incident) {
+    if (filters.province && provinceOf(incident).code !== filters.province) return false;
+    if (filters.tlp && str(incident.tlp) !== filters.tlp) return false;
+    if (filters.terms.length > 0) {
+      const key = searchKeys.get(incident.id) || '';
+      for (const term of filters.terms) if (!key.includes(term)) return false;
+    }
+    return true;
+  }
+
+  function filtersActive() {
+    return !!(filters.province || filters.tlp || filters.terms.length > 0);
+  }
+
+  let visibleCount = 0;
+
+  function applyFilterToRow(row, incident) {
+    const show = matches(incident);
+    row.hidden = !show;
+    return show;
+  }
+
+  function applyFiltersToAll() {
+    visibleCount = 0;
+    for (const [id, row] of rows) {
+      if (applyFilterToRow(row, incidents.get(id))) visibleCount += 1;
+    }
+    updateListStatus();
+  }
+
+  function updateListStatus() {
+    const total = incidents.size;
+    dom.loading.hidden = loaded;
+    dom.empty.hidden = !loaded || total > 0;
+    dom.noMatch.hidden = !loaded || total === 0 || visibleCount > 0;
+    if (!loaded) dom.summary.textContent = '';
+    else if (filtersActive()) dom.summary.textContent = `Hiển thị ${visibleCount}/${total} sự cố`;
+    else dom.summary.textContent = `${total} sự cố`;
+  }
+
+  function updateCounters() {
+    const counts = { total: 0, cho: 0, dang_xu_ly: 0, ket_thuc: 0 };
+    for (const incident of incidents.values()) {
+      counts.total += 1;
+      const status = incident.portalStatus;
+      if (status === 'cho' || status === 'dang_xu_ly' || status === 'ket_thuc') counts[status] += 1;
+    }
+    for (const key of Object.keys(counts)) {
+      const node = dom.counts[key];
+      if (node && node.textContent !== String(counts[key])) node.textContent = String(counts[key]);
+    }
+    document.title = counts.cho > 0 ? `(${counts.cho} chờ) ${BASE_TITLE}` : BASE_TITLE;
+  }
+
+  function updateProvinceOptions() {
+    const present = new Map();
+    for (const incident of incidents.values()) {
+      const p = provinceOf(incident);
+      if (p.code && !present.has(p.code)) present.set(p.code, p.name);
+    }
+    if (filters.province && !present.has(filters.province)) {
+      present.set(filters.province, provinceNames.get(filters.province) || filters.province);
+    }
+    const entries = [...present].sort((a, b) => a[1].localeCompare(b[1], 'vi') || a[0].localeCompare(b[0]));
+    const key = entries.map((e) => e[0] + '\u0001' + e[1]).join('\u0002');
+    if (key === provinceOptionsKey) return;
+    provinceOptionsKey = key;
+    const options = [el('option', null, 'Tất cả tỉnh/thành')];
+    options[0].value = '';
+    for (const [code, name] of entries) {
+      const option = el('option', null, name);
+      option.value = code;
+      options.push(option);
+    }
+    dom.province.replaceChildren(...options);
+    dom.province.value = filters.province;
+  }
+
+  function refreshAggregates() {
+    updateCounters();
+    updateProvinceOptions();
+    updateListStatus();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Snapshot and changes
+  // ---------------------------------------------------------------------------------------------
+
+  /** Replaces the whole list (newest first, as the server sends it). */
+  function applySnapshot(list) {
+    const ordered = new Map();
+    for (const incident of list) {
+      if (!isIncident(incident)) continue;
+      const seen = ordered.get(incident.id);
+      if (!seen || versionOf(incident) > versionOf(seen)) ordered.set(incident.id, incident);
+    }
+    incidents.clear();
+    rows.clear();
+    searchKeys.clear();
+    const fragment = document.createDocumentFragment();
+    visibleCount = 0;
+    for (const incident of ordered.values()) {
+      remember(incident);
+      const row = buildRow(incident);
+      rows.set(incident.id, row);
+      if (applyFilterToRow(row, incident)) visibleCount += 1;
+      fragment.append(row);
+    }
+    const focusedId = focusedRowId();
+    dom.list.replaceChildren(fragment);
+    if (focusedId && rows.has(focusedId)) rows.get(focusedId).focus({ preventScroll: true });
+    loaded = true;
+    refreshAggregates();
+    if (selectedId && incidents.has(selectedId)) renderDetail(false);
+  }
+
+  function focusedRowId() {
+    const active = document.activeElement;
+    const row = active && active.closest ? active.closest('tr[data-incident-id]') : null;
+    return row && dom.list.contains(row) ? row.dataset.incidentId : null;
+  }
+
+  /**
+   * Upserts one incident, moves it to the top and highlights it.
+   * `strict`: also ignore a change of the same version (used to replay changes already in a snapshot).
+   */
+  function applyChange(change, strict) {
+    const incident = change && typeof change === 'object' ? change.incident : null;
+    if (!isIncident(incident)) return;
+    const previous = incidents.get(incident.id);
+    if (previous) {
+      const older = strict ? versionOf(incident) <= versionOf(previous) : versionOf(incident) < versionOf(previous);
+      if (older) return; // a late, older view: keep the newer one
+    }
+    remember(incident);
+
+    const oldRow = rows.get(incident.id);
+    const hadFocus = !!oldRow && oldRow.contains(document.activeElement);
+    const row = buildRow(incident);
+    rows.set(incident.id, row);
+    const wasVisible = !!oldRow && !oldRow.hidden;
+    if (oldRow) oldRow.remove();
+    const isVisible = applyFilterToRow(row, incident);
+    visibleCount += (isVisible ? 1 : 0) - (wasVisible ? 1 : 0);
+    dom.list.prepend(row);
+    if (hadFocus) row.focus({ preventScroll: true });
+    flash(row, 'flash');
+
+    loaded = true;
+    refreshAggregates();
+
+    if (incident.id === selectedId) {
+      clearSettledAcks(incident);
+      renderDetail(false);
+      flash(dom.detail, 'flash');
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Detail drawer
+  // ---------------------------------------------------------------------------------------------
+
+  function ackKey(incidentId, assigneeId) {
+    return incidentId + '\u0001' + assigneeId;
+  }
+
+  function clearSettledAcks(incident) {
+    for (const a of assigneeList(incident)) {
+      if (a.acknowledgedAt) pendingAcks.delete(ackKey(incident.id, str(a.id)));
+    }
+  }
+
+  function openDetail(id, fromKeyboard) {
+    if (!incidents.has(id)) return;
+    if (selectedId && rows.has(selectedId)) {
+      rows.get(selectedId).classList.remove('selected');
+      rows.get(selectedId).removeAttribute('aria-selected');
+    }
+    selectedId = id;
+    const row = rows.get(id);
+    if (row) {
+      row.classList.add('selected');
+      row.setAttribute('aria-selected', 'true');
+    }
+    dom.detail.hidden = false;
+    document.body.classList.add('drawer-open');
+    renderDetail(true);
+    if (fromKeyboard) dom.detailClose.focus();
+  }
+
+  function closeDetail() {
+    if (dom.detail.hidden) return;
+    dom.detail.hidden = true;
+    document.body.classList.remove('drawer-open');
+    dom.detail.removeAttribute('data-incident-id');
+    dom.detailBody.replaceChildren();
+    dom.detailTitle.textContent = '';
+    if (selectedId && rows.has(selectedId)) {
+      const row = rows.get(selectedId);
+      row.classList.remove('selected');
+      row.removeAttribute('aria-selected');
+    }
+    const returnTo = selectedId ? rows.get(selectedId) : null;
+    selectedId = null;
+    if (dom.detail.contains(document.activeElement) || document.activeElement === document.body) {
+      if (returnTo && !returnTo.hidden) returnTo.focus({ preventScroll: true });
+    }
+  }
+
+  function section(title, testid) {
+    const node = el('section', 'detail-section');
+    if (testid) node.dataset.testid = testid;
+    node.append(el('h3', null, title));
+    return node;
+  }
+
+  function metaRow(dl, label, value) {
+    const wrap = el('div', 'meta-item');
+    wrap.append(el('dt', null, label));
+    const dd = el('dd');
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = str(value) || '—';
+    wrap.append(dd);
+    dl.append(wrap);
+    return dd;
+  }
+
+  function renderAssignee(incident, assignee) {
+    const li = el('li', 'assignee');
+    li.dataset.testid = 'assignee';
+    li.dataset.assigneeId = str(assignee.id);
+    li.dataset.kind = str(assignee.kind);
+    li.dataset.acknowledged = assignee.acknowledgedAt ? 'true' : 'false';
+    if (assignee.acknowledgedAt) li.classList.add('is-acknowledged');
+
+    const who = el('div', 'assignee-who');
+    const nameLine = el('div', 'assignee-name');
+    nameLine.append(el('span', 'name', assignee.name || assignee.id));
+    if (assignee.role) {
+      const role = el('span', 'role role-' + token(assignee.role), roleLabel(assignee.role));
+      role.dataset.testid = 'assignee-role';
+      nameLine.append(' ', role);
+    }
+    who.append(nameLine);
+    if (assignee.organisationName && assignee.organisationName !== assignee.name) {
+      who.append(el('div', 'assignee-org', assignee.organisationName));
+    }
+
+    const status = el('div', 'assignee-status');
+    if (assignee.acknowledgedAt) {
+      const done = el('span', 'acked');
+      done.dataset.testid = 'assignee-acknowledged';
+      done.append('✓ Đã xác nhận ', timeElement(assignee.acknowledgedAt, null, true));
+      status.append(done);
+    } else {
+      const key = ackKey(incident.id, str(assignee.id));
+      const pending = pendingAcks.get(key);
+      const button = el('button', 'btn btn-ack', 'Xác nhận tiếp nhận');
+      button.type = 'button';
+      button.dataset.testid = 'acknowledge';
+      button.dataset.action = 'acknowledge';
+      button.dataset.assigneeId = str(assignee.id);
+      button.setAttribute('aria-label', `Xác nhận tiếp nhận thay cho ${str(assignee.name || assignee.id)}`);
+      if (pending) {
+        button.disabled = true;
+        button.textContent = pending === 'sending' ? 'Đang gửi…' : 'Đã gửi, chờ cập nhật…';
+      }
+      status.append(button);
+    }
+    li.append(who, status);
+    return li;
+  }
+
+  function renderAssignees(incident) {
+    const list = assigneeList(incident);
+    const counts = ackCounts(incident);
+    const node = section(`Đơn vị/cán bộ được phân công (${counts.acknowledged}/${counts.total} đã xác nhận)`, 'detail-assignees');
+    if (list.length === 0) {
+      node.append(el('p', 'muted', 'Chưa phân công cho đơn vị nào.'));
+      return node;
+    }
+    const groups = ASSIGNEE_GROUPS.map((g) => ({ label: g.label, kinds: g.kinds, items: [] }));
+    const others = new Map();
+    for (const a of list) {
+      const group = groups.find((g) => g.kinds.includes(a.kind));
+      if (group) group.items.push(a);
+      else {
+        const kind = str(a.kind) || 'khác';
+        if (!others.has(kind)) others.set(kind, []);
+        others.get(kind).push(a);
+      }
+    }
+    for (const [kind, items] of others) {
+      if (!GROUPED_KINDS.has(kind)) groups.push({ label: `Khác (${kind})`, kinds: [kind], items });
+    }
+    for (const group of groups) {
+      if (group.items.length === 0) continue;
+      const wrap = el('div', 'assignee-group');
+      wrap.dataset.testid = 'assignee-group';
+      wrap.dataset.kind = group.kinds.join(' ');
+      const acked = group.items.filter((a) => a.acknowledgedAt).length;
+      const head = el('h4', null, group.label);
+      head.append(' ', el('span', 'group-count', `${acked}/${group.items.length}`));
+      wrap.append(head);
+      const ul = el('ul', 'assignee-list');
+      for (const a of group.items) ul.append(renderAssignee(incident, a));
+      wrap.append(ul);
+      node.append(wrap);
+    }
+    return node;
+  }
+
+  function renderTimeline(incident) {
+    const node = section('Diễn biến', 'detail-timeline');
+    const entries = (Array.isArray(incident.timeline) ? incident.timeline : [])
+      .filter((e) => e && typeof e === 'object')
+      .map((e, index) => ({ e, index, t: new Date(e.at).getTime() }))
+      .sort((a, b) => {
+        const ta = Number.isNaN(a.t) ? Infinity : a.t;
+        const tb = Number.isNaN(b.t) ? Infinity : b.t;
+        return ta - tb || a.index - b.index;
+      });
+    if (entries.length === 0) {
+      node.append(el('p', 'muted', 'Chưa có diễn biến.'));
+      return node;
+    }
+    const ol = el('ol', 'timeline');
+    for (const { e } of entries) {
+      const li = el('li', 'timeline-entry');
+      li.dataset.testid = 'timeline-entry';
+      li.dataset.type = str(e.type);
+      const head = el('div', 'timeline-head');
+      head.append(timeElement(e.at, 'timeline-time', true));
+      const typeLabel = EVENT_LABELS[e.type] || str(e.type);
+      if (typeLabel) head.append(' ', el('span', 'timeline-type', typeLabel));
+      const actor = e.actor && typeof e.actor === 'object' ? e.actor : null;
+      if (actor) {
+        const actorName = actor.kind === 'system' && !actor.name ? 'Hệ thống' : str(actor.name || actor.id);
+        if (actorName) head.append(' ', el('span', 'timeline-actor', '· ' + actorName));
+      }
+      const summary = el('div', 'timeline-summary', e.summary);
+      summary.dataset.testid = 'timeline-summary';
+      li.append(head, summary);
+      ol.append(li);
+    }
+    node.append(ol);
+    return node;
+  }
+
+  function renderDetail(resetScroll) {
+    const incident = selectedId ? incidents.get(selectedId) : null;
+    if (!incident) return;
+    const scrollTop = dom.detailBody.scrollTop;
+
+    dom.detail.dataset.incidentId = incident.id;
+    dom.detail.dataset.state = str(incident.state);
+    dom.detailTitle.textContent = str(incident.title) || '(không có tiêu đề)';
+
+    const badges = el('div', 'detail-badges');
+    badges.append(
+      stateBadge(incident.state, 'detail-state'),
+      tlpBadge(incident.tlp, 'detail-tlp'),
+      portalBadge(incident.portalStatus, 'detail-portal-status'),
+    );
+
+    const meta = el('dl', 'detail-meta');
+    const p = provinceOf(incident);
+    const provinceNode = el('span', null, p.name || '—');
+    if (p.filedAs && p.filedAs !== p.name) provinceNode.append(' ', el('span', 'filed-as', `(nộp theo: ${p.filedAs})`));
+    if (p.code) provinceNode.append(' ', el('span', 'muted', `· mã ${p.code}${p.formerCode ? `, mã cũ ${p.formerCode}` : ''}`));
+    metaRow(meta, 'Tỉnh/thành', provinceNode);
+    metaRow(meta, 'Đơn vị báo cáo', orgName(incident));
+    metaRow(meta, 'Phát hiện', timeElement(incident.detectedAt, 'detail-detected', true));
+    metaRow(meta, 'Tiếp nhận', timeElement(incident.reportedAt, 'detail-reported', true));
+    metaRow(meta, 'Cập nhật', timeElement(incident.updatedAt, 'detail-updated', true));
+    const idNode = el('code', 'mono', incident.id);
+    metaRow(meta, 'Mã sự cố', idNode);
+
+    const description = section('Mô tả');
+    const text = el('p', 'description', str(incident.description) || '—');
+    text.dataset.testid = 'detail-description';
+    description.append(text);
+
+    const reasons = section('Lý do phân công', 'detail-routing');
+    const reasonList = Array.isArray(incident.routingReasons) ? incident.routingReasons : [];
+    if (reasonList.length === 0) reasons.append(el('p', 'muted', 'Không có.'));
+    else {
+      const ul = el('ul', 'reasons');
+      for (const reason of reasonList) {
+        const li = el('li', null, reason);
+        li.dataset.testid = 'routing-reason';
+        ul.append(li);
+      }
+      reasons.append(ul);
+    }
+
+    dom.detailBody.replaceChildren(badges, meta, description, renderAssignees(incident), reasons, renderTimeline(incident));
+    dom.detailBody.scrollTop = resetScroll ? 0 : scrollTop;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Acknowledge
+  // ---------------------------------------------------------------------------------------------
+
+  function errorMessage(status, body) {
+    const parts = [];
+    const code = body && typeof body === 'object' ? str(body.error) : '';
+    parts.push(ERROR_LABELS[code] || (code ? `Lỗi ${status} (${code})` : `Lỗi ${status}`));
+    if (body && body.message) parts.push(str(body.message));
+    if (body && Array.isArray(body.problems)) {
+      const problems = body.problems
+        .map((pr) => (pr && typeof pr === 'object' ? str(pr.message || pr.rule || pr.field) : str(pr)))
+        .filter(Boolean);
+      if (problems.length) parts.push(problems.join('; '));
+    }
+    return parts.join(' — ');
+  }
+
+  function rerenderIfOpen(incidentId) {
+    if (selectedId === incidentId) renderDetail(false);
+  }
+
+  async function acknowledge(incidentId, assigneeId) {
+    const key = ackKey(incidentId, assigneeId);
+    if (pendingAcks.has(key)) return;
+    pendingAcks.set(key, 'sending');
+    rerenderIfOpen(incidentId);
+
+    let response;
+    try {
+      response = await fetch(`/api/v1/incidents/${encodeURIComponent(incidentId)}/acknowledge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify({ assigneeId }),
+      });
+    } catch (err) {
+      pendingAcks.delete(key);
+      rerenderIfOpen(incidentId);
+      showToast('Không gửi được xác nhận: không kết nối được tới máy chủ.', 'error');
+      return;
+    }
+
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (err) {
+      body = null;
+    }
+
+    if (response.ok) {
+      // the acknowledgement itself arrives over the WebSocket; until then the button stays disabled
+      const incident = incidents.get(incidentId);
+      const done = incident && assigneeList(incident).some((a) => str(a.id) === assigneeId && a.acknowledgedAt);
+      if (done) pendingAcks.delete(key);
+      else {
+        pendingAcks.set(key, 'sent');
+        setTimeout(() => {
+          if (pendingAcks.get(key) === 'sent') {
+            pendingAcks.delete(key);
+            rerenderIfOpen(incidentId);
+          }
+        }, ACK_SENT_TIMEOUT_MS);
+      }
+      rerenderIfOpen(incidentId);
+      return;
+    }
+
+    pendingAcks.delete(key);
+    rerenderIfOpen(incidentId);
+    showToast('Không xác nhận được: ' + errorMessage(response.status, body), 'error');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Toast (one at a time)
+  // ---------------------------------------------------------------------------------------------
+
+  let toastTimer = null;
+
+  function showToast(message, kind) {
+    clearTimeout(toastTimer);
+    const toast = el('div', 'toast toast-' + (kind || 'info'));
+    toast.dataset.testid = 'toast';
+    toast.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    const text = el('span', 'toast-text', message);
+    const close = el('button', 'toast-close', '×');
+    close.type = 'button';
+    close.setAttribute('aria-label', 'Đóng thông báo');
+    close.addEventListener('click', () => dismissToast());
+    toast.append(text, close);
+    dom.toasts.replaceChildren(toast);
+    toastTimer = setTimeout(dismissToast, TOAST_MS);
+  }
+
+  function dismissToast() {
+    clearTimeout(toastTimer);
+    toastTimer = null;
+    dom.toasts.replaceChildren();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Live feed
+  // ---------------------------------------------------------------------------------------------
+
+  let socket = null;
+  let backoff = BACKOFF_MIN_MS;
+  let reconnectTimer = null;
+
+  function setConnection(status) {
+    dom.conn.dataset.status = status;
+    dom.connText.textContent = CONN_TEXT[status];
+  }
+
+  function feedUrl() {
+    return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/feed`;
+  }
+
+  function connect() {
+    reconnectTimer = null;
+    let ws;
+    try {
+      ws = new WebSocket(feedUrl());
+    } catch (err) {
+      setConnection('offline');
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    if (dom.conn.dataset.status !== 'offline') setConnection('connecting');
+
+    // changes that reach this connection before its snapshot are replayed on top of it
+    let beforeSnapshot = [];
+
+    ws.addEventListener('open', () => {
+      if (socket !== ws) return;
+      setConnection('online');
+    });
+
+    ws.addEventListener('message', (event) => {
+      if (socket !== ws) return;
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (err) {
+        return;
+      }
+      if (!message || typeof message !== 'object') return;
+      if (message.type === 'snapshot') {
+        if (!Array.isArray(message.incidents)) return;
+        applySnapshot(message.incidents);
+        backoff = BACKOFF_MIN_MS;
+        const replay = beforeSnapshot || [];
+        beforeSnapshot = null;
+        for (const change of replay) applyChange(change, true);
+      } else if (message.type === 'change') {
+        if (beforeSnapshot) beforeSnapshot.push(message.change);
+        applyChange(message.change, false);
+      }
+      // other message types: ignored
+    });
+
+    ws.addEventListener('error', () => {
+      if (socket !== ws) return;
+      setConnection('offline');
+    });
+
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return;
+      socket = null;
+      setConnection('offline');
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer) return;
+    const delay = backoff;
+    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function reconnectNow() {
+    if (socket || !reconnectTimer) return;
+    clearTimeout(reconnectTimer);
+    connect();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events
+  // ---------------------------------------------------------------------------------------------
+
+  function rowFromEvent(event) {
+    const row = event.target.closest ? event.target.closest('tr[data-incident-id]') : null;
+    return row && dom.list.contains(row) ? row : null;
+  }
+
+  dom.list.addEventListener('click', (event) => {
+    const row = rowFromEvent(event);
+    if (!row) return;
+    const selection = window.getSelection ? window.getSelection() : null;
+    if (selection && !selection.isCollapsed && row.contains(selection.anchorNode)) return; // selecting text
+    openDetail(row.dataset.incidentId, false);
+  });
+
+  dom.list.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    const row = rowFromEvent(event);
+    if (!row || event.target !== row) return;
+    event.preventDefault();
+    openDetail(row.dataset.incidentId, true);
+  });
+
+  dom.detailClose.addEventListener('click', () => closeDetail());
+
+  dom.detailBody.addEventListener('click', (event) => {
+    const button = event.target.closest ? event.target.closest('button[data-action="acknowledge"]') : null;
+    if (!button || button.disabled || !selectedId) return;
+    acknowledge(selectedId, button.dataset.assigneeId || '');
+  });
+
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !dom.detail.hidden) {
+      event.preventDefault();
+      closeDetail();
+    }
+  });
+
+  dom.province.addEventListener('change', () => {
+    filters.province = dom.province.value;
+    applyFiltersToAll();
+    updateProvinceOptions();
+  });
+
+  dom.tlp.addEventListener('change', () => {
+    filters.tlp = dom.tlp.value;
+    applyFiltersToAll();
+  });
+
+  let searchTimer = null;
+  dom.search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      filters.terms = fold(dom.search.value).split(/\s+/).filter(Boolean);
+      applyFiltersToAll();
+    }, 120);
+  });
+
+  window.addEventListener('online', reconnectNow);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') reconnectNow();
+  });
+
+  // form values the browser may have restored (back/forward navigation)
+  filters.tlp = dom.tlp.value;
+  filters.terms = fold(dom.search.value).split(/\s+/).filter(Boolean);
+
+  updateListStatus();
+  connect();
+})();

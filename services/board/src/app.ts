@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import type { BoardConfig } from './config';
+import { LiveFeed } from './feed';
+import { incidentRoutes } from './routes/incidents';
+import { pageRoutes } from './routes/pages';
+
+export interface BoardOverrides {
+  logger?: Logger;
+}
+
+/** Builds the board: the live page, incident queries, commands in, the WebSocket feed out. */
+export async function buildApp(config: BoardConfig, overrides: BoardOverrides = {}): Promise<FastifyInstance> {
+  const logger = overrides.logger ?? createLogger('board', config.LOG_LEVEL);
+  const kafka = createKafka(
+    { clientId: `board-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
+    logger,
+  );
+  const redis = createRedis(config.REDIS_URL, logger);
+  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
+  const kafkaHealth = kafkaReadiness(kafka);
+  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger);
+  await feed.start();
+
+  const app = createHttpApp({ service: 'board', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(pageRoutes);
+  await app.register(incidentRoutes, {
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    publisher,
+    feed,
+    snapshotSize: config.SNAPSHOT_SIZE,
+    retryAfterSeconds: 5,
+  });
+  onClose(app, async () => {
+    await feed.close();
+    await publisher.close();
+    await kafkaHealth.close();
+    await redis.quit().catch(() => undefined);
+  });
+  return app;
+}

@@ -1,0 +1,2 @@
+export { buildApp } from './app';
+export { boardConfigSchema, type BoardConfig } from './config';

@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  HttpError,
+  identify,
+  listRecentIncidents,
+  makeEnvelope,
+  normalizeText,
+  parseOr400,
+  readIncident,
+  text,
+  ulidSchema,
+  type Publisher,
+  type Redis,
+} from '@ucsc/shared';
+import { canSee } from '../domain/visibility';
+import type { LiveFeed } from '../feed';
+
+export interface IncidentRoutesOptions {
+  redis: Redis;
+  redisPrefix: string;
+  publisher: Publisher;
+  feed: LiveFeed;
+  snapshotSize: number;
+  retryAfterSeconds: number;
+}
+
+const idParams = z.object({ id: ulidSchema });
+const acknowledgeBody = z.object({ assigneeId: text(100), note: text(2000).optional() });
+
+export async function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
+  const { redis, redisPrefix } = options;
+
+  /** An incident the caller may see, or 404 — the same 404 as for an id that does not exist. */
+  async function visibleIncident(request: Parameters<typeof identify>[0], id: string) {
+    const incident = await readIncident(redis, redisPrefix, id);
+    if (!incident || !canSee(identify(request), incident)) throw new HttpError(404, 'not_found', `incident ${id} not found`);
+    return incident;
+  }
+
+  app.get('/api/v1/incidents', async (request) => {
+    const actor = identify(request);
+    const incidents = await listRecentIncidents(redis, redisPrefix, options.snapshotSize);
+    return { incidents: incidents.filter((i) => canSee(actor, i)) };
+  });
+
+  app.get('/api/v1/incidents/:id', async (request) => {
+    const { id } = parseOr400(idParams, request.params, 'params');
+    return visibleIncident(request, id);
+  });
+
+  app.post('/api/v1/incidents/:id/acknowledge', async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params, 'params');
+    const body = parseOr400(acknowledgeBody, normalizeText(request.body ?? {}));
+    const incident = await visibleIncident(request, id);
+    const assignee = incident.assignees.find((a) => a.id === body.assigneeId);
+    if (!assignee) {
+      throw new HttpError(400, 'validation_failed', 'not an assignee of this incident', [
+        { field: 'body.assigneeId', rule: 'assigned_to_incident', message: `${body.assigneeId} is not assigned to incident ${id}` },
+      ]);
+    }
+    if (assignee.acknowledgedAt) throw new HttpError(409, 'already_acknowledged', `${assignee.name} already acknowledged`);
+    const command = makeEnvelope(
+      'incident.acknowledge',
+      { incidentId: id, assigneeId: body.assigneeId, ...(body.note ? { note: body.note } : {}) },
+      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
+    );
+    try {
+      await options.publisher.publish('incidentCommands', [command]);
+    } catch {
+      throw new HttpError(503, 'storage_unavailable', 'the command could not be stored; retry later', [], {
+        'retry-after': String(options.retryAfterSeconds),
+      });
+    }
+    return reply.status(202).send({ commandId: command.id });
+  });
+
+  app.get('/api/v1/feed', { websocket: true }, async (socket, request) => {
+    const actor = identify(request);
+    // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
+    options.feed.add(socket, actor);
+    const incidents = await listRecentIncidents(redis, redisPrefix, options.snapshotSize);
+    socket.send(JSON.stringify({ type: 'snapshot', incidents: incidents.filter((i) => canSee(actor, i)) }));
+  });
+}

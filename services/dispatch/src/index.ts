@@ -1,0 +1,3 @@
+export { buildApp } from './app';
+export { dispatchConfigSchema, type DispatchConfig } from './config';
+export * from './domain/routing';

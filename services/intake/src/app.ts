@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  createHttpApp,
+  createKafka,
+  createLogger,
+  kafkaReadiness,
+  loadDirectoryFiles,
+  onClose,
+  ProvinceResolver,
+  Publisher,
+  type Logger,
+} from '@ucsc/shared';
+import type { IntakeConfig } from './config';
+import { reportRoutes } from './routes/reports';
+
+export interface IntakeOverrides {
+  logger?: Logger;
+}
+
+/** Builds the intake service (no listen): used by the server and by tests. */
+export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides = {}): Promise<FastifyInstance> {
+  const logger = overrides.logger ?? createLogger('intake', config.LOG_LEVEL);
+  const kafka = createKafka(
+    { clientId: `intake-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
+    logger,
+  );
+  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger, config.PUBLISH_TIMEOUT_MS);
+  const kafkaHealth = kafkaReadiness(kafka);
+  const provinces = new ProvinceResolver(loadDirectoryFiles().units);
+
+  const app = createHttpApp({
+    service: 'intake',
+    logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    readiness: { kafka: kafkaHealth.check },
+  });
+  await app.register(reportRoutes, { publisher, provinces, retryAfterSeconds: config.RETRY_AFTER_SECONDS });
+  onClose(app, async () => {
+    await publisher.close();
+    await kafkaHealth.close();
+  });
+  return app;
+}

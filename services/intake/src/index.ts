@@ -1,0 +1,2 @@
+export { buildApp } from './app';
+export { intakeConfigSchema, type IntakeConfig } from './config';

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, parseMessage, topicName } from '@ucsc/shared';
+import { buildApp, intakeConfigSchema } from '@ucsc/intake';
+import { createTopics, sampleReport, testKafka, testLogger, uniqueNames, waitFor } from '../../../test/support';
+import { postJson } from '../../../test/support/system';
+
+// A Kafka broker of this test's own, so stopping it disturbs no other test.
+const kafkaScript = join(__dirname, '..', '..', '..', 'infra', 'kafka.sh');
+const outageEnv = { KAFKA_INSTANCE: 'kafka-outage', KAFKA_PORT: '29192', KAFKA_CONTROLLER_PORT: '29193', KAFKA_HEAP: '384m' };
+const brokers = [`127.0.0.1:${outageEnv.KAFKA_PORT}`];
+
+function kafkaCtl(command: 'start' | 'stop') {
+  const result = spawnSync('bash', [kafkaScript, command], { env: { ...process.env, ...outageEnv }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`kafka.sh ${command} failed: ${result.stderr}`);
+}
+
+describe('intake when Kafka is down', () => {
+  const names = uniqueNames('outage');
+  let intake: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    kafkaCtl('start');
+    await createTopics(names.prefix, brokers);
+    const config = loadConfig(intakeConfigSchema, { ...names.env, KAFKA_BROKERS: brokers.join(','), PUBLISH_TIMEOUT_MS: '3000', KAFKA_REQUEST_TIMEOUT_MS: '2000' });
+    intake = await buildApp(config, { logger: testLogger });
+    url = await intake.listen({ host: '127.0.0.1', port: 0 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await intake?.close();
+    kafkaCtl('stop');
+  }, 60_000);
+
+  it('answers 503 with Retry-After (not 2xx, not a hang) while Kafka is stopped, and 202 once it is back', async () => {
+    const before = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'trước sự cố' }));
+    expect(before.status).toBe(202);
+
+    kafkaCtl('stop');
+    const started = Date.now();
+    const during = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'trong sự cố' }));
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBe('5');
+    expect(during.json).toMatchObject({ error: 'storage_unavailable' });
+    expect(during.json.incidentId).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect((await intake.inject({ url: '/ready' })).statusCode).toBe(503);
+
+    kafkaCtl('start');
+    const after = await waitFor(
+      'intake to accept reports again',
+      async () => {
+        const response = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'sau sự cố' }));
+        return response.status === 202 ? response : undefined;
+      },
+      60_000,
+    );
+
+    // both accepted reports are in Kafka
+    const accepted = new Set([before.json.incidentId, after.json.incidentId]);
+    const found = new Set<string>();
+    const consumer = testKafka(brokers).consumer({ groupId: `${names.prefix}.check` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName(names.prefix, 'incidentEvents'), fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const parsed = parseMessage('incidentEvents', message.value);
+        if (parsed.ok && parsed.value.type === 'incident.reported') found.add(parsed.value.payload.incidentId);
+      },
+    });
+    try {
+      await waitFor('both accepted reports in Kafka', () => [...accepted].every((id) => found.has(id)) || undefined);
+    } finally {
+      await consumer.disconnect();
+    }
+  }, 240_000);
+});

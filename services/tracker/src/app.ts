@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import type { TrackerConfig } from './config';
+import { startCommandHandler, startProjector } from './consumers';
+
+export interface TrackerOverrides {
+  logger?: Logger;
+}
+
+/** Builds the tracker: the projector, the command handler, and health and metrics endpoints. */
+export async function buildApp(config: TrackerConfig, overrides: TrackerOverrides = {}): Promise<FastifyInstance> {
+  const logger = overrides.logger ?? createLogger('tracker', config.LOG_LEVEL);
+  const kafka = createKafka(
+    { clientId: `tracker-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
+    logger,
+  );
+  const redis = createRedis(config.REDIS_URL, logger);
+  const kafkaHealth = kafkaReadiness(kafka);
+  const app = createHttpApp({ service: 'tracker', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
+  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger };
+  const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);
+  onClose(app, async () => {
+    await Promise.all(consumers.map((c) => c.stop()));
+    await kafkaHealth.close();
+    await redis.quit().catch(() => undefined);
+  });
+  return app;
+}

@@ -1,0 +1,5 @@
+export { buildApp } from './app';
+export { trackerConfigSchema, type TrackerConfig } from './config';
+export * from './domain/lifecycle';
+export { rebuildProjection, clearProjection } from './rebuild';
+export { projectEvent } from './projection';

@@ -1,0 +1,5 @@
+import { runService } from '@ucsc/shared';
+import { trackerConfigSchema } from './config';
+import { buildApp } from './app';
+
+runService('tracker', trackerConfigSchema, buildApp);

@@ -1,0 +1,83 @@
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer, type Admin } from 'kafkajs';
+import type { Logger } from '../log';
+import { topics, topicName, type TopicKey } from '../contracts/topics';
+
+const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export interface KafkaSettings {
+  clientId: string;
+  brokers: string[];
+  requestTimeoutMs?: number;
+  /** how long a connect or request keeps retrying before it fails (a reply to a user must not hang) */
+  maxRetryTimeMs?: number;
+}
+
+/** A kafkajs client whose logs go through the service's pino logger. */
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: settings.requestTimeoutMs ?? 5000,
+    retry: { initialRetryTime: 200, retries: 5, maxRetryTime: settings.maxRetryTimeMs ?? 3000 },
+    logLevel: logLevel.INFO,
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, timestamp: _ts, logger: _l, ...extra } = entry as LogEntry['log'] & { logger?: string };
+        log[pinoLevel[level] ?? 'info']({ namespace, ...extra }, message);
+      },
+  });
+}
+
+/** Idempotent producer with acks=all semantics (acks are set per send). */
+export function createProducer(kafka: Kafka, transactionalId?: string): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...(transactionalId ? { transactionalId, transactionTimeout: 30_000 } : {}),
+  });
+}
+
+/** Creates every topic of the table that does not exist yet, with its partitions and settings. */
+export async function ensureTopics(admin: Admin, prefix: string, replicationFactor = 1): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = (Object.keys(topics) as TopicKey[])
+    .map((key) => ({ key, name: topicName(prefix, key) }))
+    .filter(({ name }) => !existing.has(name));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map(({ key, name }) => ({
+      topic: name,
+      numPartitions: topics[key].partitions,
+      replicationFactor,
+      configEntries: Object.entries(topics[key].config).map(([name, value]) => ({ name, value })),
+    })),
+  });
+  return missing.map((m) => m.name);
+}
+
+/** Rejects with a clear error when a promise takes longer than ms. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}

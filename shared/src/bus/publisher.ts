@@ -1,0 +1,84 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from '../log';
+import type { Envelope } from '../contracts/messages';
+import { topicName, type TopicKey, type TopicMessageType } from '../contracts/topics';
+import { createProducer, withTimeout } from './kafka';
+
+/** The key of a message: the incident it is about, so all of an incident's messages stay in order. */
+export function messageKey(envelope: Envelope): string {
+  return envelope.payload.incidentId;
+}
+
+export function toRecord(envelope: Envelope) {
+  return {
+    key: messageKey(envelope),
+    value: JSON.stringify(envelope),
+    headers: { type: envelope.type, 'correlation-id': envelope.correlationId },
+  };
+}
+
+/**
+ * Publishes envelopes with acks=all on an idempotent producer. Connects on demand, so a service
+ * that started while Kafka was down recovers by itself; every send is bounded in time.
+ */
+export class Publisher {
+  private producer: Producer;
+  private connecting: Promise<void> | undefined;
+  private connected = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+    private readonly timeoutMs = 8000,
+  ) {
+    this.producer = createProducer(kafka);
+    this.producer.on('producer.disconnect', () => {
+      this.connected = false;
+    });
+  }
+
+  private async ensureConnected(): Promise<void> {
+    if (this.connected) return;
+    this.connecting ??= this.producer
+      .connect()
+      .then(() => {
+        this.connected = true;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    await this.connecting;
+  }
+
+  async publish<K extends TopicKey>(topic: K, envelopes: Envelope<TopicMessageType<K>>[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    await withTimeout(
+      (async () => {
+        await this.ensureConnected();
+        await this.producer.send({ topic: topicName(this.prefix, topic), acks: -1, messages: envelopes.map(toRecord) });
+      })(),
+      this.timeoutMs,
+      `publishing to ${topic}`,
+    ).catch(async (error) => {
+      // a timed-out or failed producer is rebuilt so the next request starts from a clean connection
+      this.logger.warn({ err: error, topic }, 'publish failed');
+      await this.reset();
+      throw error;
+    });
+  }
+
+  private async reset(): Promise<void> {
+    const old = this.producer;
+    this.connected = false;
+    this.producer = createProducer(this.kafka);
+    this.producer.on('producer.disconnect', () => {
+      this.connected = false;
+    });
+    old.disconnect().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a service's config schema; names each variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/** Settings every service shares: where Kafka and Redis are, and how names are prefixed. */
+export const baseConfigShape = {
+  SERVICE_INSTANCE: z
+    .string()
+    .min(1)
+    .default('local')
+    .describe('Stable name of this copy of the service (transactional ids and consumer client ids derive from it)'),
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .default('127.0.0.1:19092')
+    .describe('Comma-separated host:port list of Kafka bootstrap brokers')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  REDIS_URL: z
+    .url()
+    .default('redis://127.0.0.1:16379')
+    .describe('Redis connection URL (the project runs its own Redis with AOF persistence)'),
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, dot, dash, underscore')
+    .default('ucsc')
+    .describe('Prefix of every Kafka topic and consumer group name'),
+  REDIS_PREFIX: z
+    .string()
+    .default('ucsc:')
+    .describe('Prefix of every Redis key and channel'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level'),
+  KAFKA_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5000)
+    .describe('How long one Kafka request may take before it counts as failed'),
+} as const;
+
+export const httpConfigShape = {
+  HOST: z.string().default('127.0.0.1').describe('Address the HTTP server binds to'),
+  PORT: z.coerce.number().int().min(0).max(65535).describe('TCP port of the HTTP server'),
+} as const;
+
+export const baseConfigSchema = z.object(baseConfigShape);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/**
+ * Reads a config schema from the environment once. A missing or bad variable stops start-up with
+ * a message naming the variable and the rule.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.');
+    const description = (schema.shape as Record<string, z.ZodType>)[variable]?.description;
+    return `${variable}: ${issue.message}${description ? ` (${description})` : ''}`;
+  });
+  throw new ConfigError(problems);
+}
+
+export { bool as booleanFromEnv };

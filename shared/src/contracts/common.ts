@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** ULID: 26 Crockford base-32 characters; sortable by time. Used for every message and incident id. */
+export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');
+
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+/** Traffic Light Protocol 2.0 markings, from least to most restricted. */
+export const tlpLevels = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
+export const tlpSchema = z.enum(tlpLevels);
+export type Tlp = z.infer<typeof tlpSchema>;
+
+/** A bounded, non-blank line of text (Vietnamese text is NFC-normalised before it gets here). */
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+
+/** Who did something, and how the system knows it. Filled in by the identity layer. */
+export const actorSchema = z.object({
+  kind: z.enum(['user', 'api_token', 'service', 'system']),
+  id: z.string().min(1),
+  name: z.string().optional(),
+  organisationId: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+  authenticatedBy: z.enum(['password', 'password+totp', 'api_token', 'service', 'none']),
+  address: z.string().optional(),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+/** The province an incident belongs to: the current unit, and the name it was filed under. */
+export const provinceRefSchema = z.object({
+  code: z.string().regex(/^\d{2}$/, 'two-digit unit code'),
+  name: z.string().min(1),
+  filedAs: z.string().min(1),
+  formerCode: z.string().regex(/^\d{2}$/).optional(),
+});
+export type ProvinceRef = z.infer<typeof provinceRefSchema>;
+
+export const assigneeKinds = ['province_hub', 'liaison', 'enterprise', 'national_coordinator', 'standing_body'] as const;
+
+/** Someone an incident is assigned to, with the names as they were at assignment time. */
+export const assigneeSchema = z.object({
+  kind: z.enum(assigneeKinds),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  organisationId: z.string().min(1),
+  organisationName: z.string().min(1),
+  role: z.enum(['hub', 'leader', 'officer', 'responder', 'coordinator', 'standing_body']),
+});
+export type Assignee = z.infer<typeof assigneeSchema>;

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ulid } from 'ulid';
+import { envelopeSchema, messageSchemas, type Envelope, type MessageType, type Payload } from './messages';
+import { topics, type TopicKey, type TopicMessageType } from './topics';
+import type { Actor } from './common';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string; issues?: string[] };
+
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+}
+
+/**
+ * Reads one record of a topic: JSON, the envelope, a type the topic allows, and that type's
+ * payload. Anything else is a reason to dead-letter the record, never to retry it.
+ */
+export function parseMessage<K extends TopicKey>(
+  topic: K,
+  value: Buffer | null,
+): ParseResult<Envelope<TopicMessageType<K>>> {
+  if (value === null) return { ok: false, code: 'empty_record', message: 'record has no value' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (e) {
+    return { ok: false, code: 'invalid_json', message: (e as Error).message };
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) {
+    return { ok: false, code: 'invalid_envelope', message: 'envelope does not match', issues: describeIssues(envelope.error) };
+  }
+  const allowed = topics[topic].messageTypes as readonly string[];
+  if (!allowed.includes(envelope.data.type)) {
+    return { ok: false, code: 'unexpected_type', message: `type ${envelope.data.type} does not belong on ${topics[topic].suffix}` };
+  }
+  const schema = messageSchemas[envelope.data.type as MessageType];
+  const payload = schema.safeParse(envelope.data.payload);
+  if (!payload.success) {
+    return { ok: false, code: 'invalid_payload', message: `payload of ${envelope.data.type} does not match`, issues: describeIssues(payload.error) };
+  }
+  return { ok: true, value: { ...envelope.data, payload: payload.data } as Envelope<TopicMessageType<K>> };
+}
+
+export interface EnvelopeContext {
+  producedBy: string;
+  actor: Actor;
+  correlationId?: string;
+  causationId?: string;
+}
+
+/** Wraps a payload in the envelope; the payload is validated against its schema first. */
+export function makeEnvelope<T extends MessageType>(type: T, payload: Payload<T>, ctx: EnvelopeContext): Envelope<T> {
+  const id = ulid();
+  const checked = messageSchemas[type].parse(payload) as Payload<T>;
+  return {
+    id,
+    type,
+    occurredAt: new Date().toISOString(),
+    schemaVersion: 1,
+    producedBy: ctx.producedBy,
+    correlationId: ctx.correlationId ?? id,
+    ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
+    actor: ctx.actor,
+    payload: checked,
+  } as Envelope<T>;
+}

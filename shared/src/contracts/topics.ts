@@ -1,0 +1,44 @@
+import type { MessageType } from './messages';
+
+export interface TopicSpec {
+  /** appended to the deployment's TOPIC_PREFIX */
+  suffix: string;
+  partitions: number;
+  /** what may travel on the topic; an empty list means raw records (the dead-letter topic) */
+  messageTypes: readonly MessageType[];
+  config: Record<string, string>;
+}
+
+const forever = { 'retention.ms': '-1', 'cleanup.policy': 'delete' };
+
+/** The topic table: a producer can only send, and a consumer only receives, what it allows. */
+export const topics = {
+  /** The system of record: every incident fact, keyed by incident id, kept forever (audit trail). */
+  incidentEvents: {
+    suffix: 'incident.events',
+    partitions: 6,
+    messageTypes: ['incident.reported', 'incident.assigned', 'incident.acknowledged', 'incident.command_rejected'],
+    config: { ...forever, 'min.insync.replicas': '1' },
+  },
+  /** Commands for the tracker, keyed by incident id so each incident has one writer, in order. */
+  incidentCommands: {
+    suffix: 'incident.commands',
+    partitions: 6,
+    messageTypes: ['incident.acknowledge'],
+    config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' },
+  },
+  /** Messages no consumer could read, with their origin and the error; kept forever for inspection. */
+  deadLetter: {
+    suffix: 'deadletter',
+    partitions: 1,
+    messageTypes: [],
+    config: forever,
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof topics;
+export type TopicMessageType<K extends TopicKey> = (typeof topics)[K]['messageTypes'][number];
+
+export function topicName(prefix: string, key: TopicKey): string {
+  return `${prefix}.${topics[key].suffix}`;
+}

@@ -1,0 +1,92 @@
+import { ulid } from 'ulid';
+import { makeEnvelope, messageSchemas, parseMessage, topics, type MessageType } from '@ucsc/shared';
+
+const actor = { kind: 'user', id: 'u1', authenticatedBy: 'none' } as const;
+const incidentId = ulid();
+const province = { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' };
+const assignee = { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Nguyễn Văn A', organisationId: 'org-dept-security', organisationName: 'Cục An toàn thông tin', role: 'leader' };
+
+/** One valid and one invalid payload for every message type: a new type without examples fails here. */
+const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: string }> = {
+  'incident.reported': {
+    valid: {
+      incidentId,
+      province,
+      reportingOrganisation: { name: 'Sở Y tế' },
+      title: 'Mã độc',
+      description: 'Máy chủ nhiễm mã độc',
+      detectedAt: '2026-11-20T02:10:00+07:00',
+      reportedAt: '2026-11-20T03:00:00.000Z',
+      tlp: 'AMBER',
+    },
+    invalid: { incidentId, province, reportingOrganisation: { name: 'x' }, title: 'x', description: 'x', detectedAt: 'yesterday', reportedAt: '2026-11-20T03:00:00Z', tlp: 'PURPLE' },
+    rule: 'tlp',
+  },
+  'incident.assigned': {
+    valid: { incidentId, provinceCode: '08', assignees: [assignee], reasons: ['province liaisons'] },
+    invalid: { incidentId, provinceCode: '08', assignees: [], reasons: ['none'] },
+    rule: 'assignees',
+  },
+  'incident.acknowledged': {
+    valid: { incidentId, assigneeId: 'lia-08-sec-leader' },
+    invalid: { incidentId: 'not-a-ulid', assigneeId: 'x' },
+    rule: 'incidentId',
+  },
+  'incident.command_rejected': {
+    valid: { incidentId, commandId: ulid(), commandType: 'incident.acknowledge', reason: 'unknown incident' },
+    invalid: { incidentId, commandId: ulid(), commandType: 'incident.acknowledge' },
+    rule: 'reason',
+  },
+  'incident.acknowledge': {
+    valid: { incidentId, assigneeId: 'lia-08-sec-leader', note: 'Đã nhận' },
+    invalid: { incidentId, assigneeId: '' },
+    rule: 'assigneeId',
+  },
+};
+
+describe('message schemas', () => {
+  it.each(Object.keys(messageSchemas) as MessageType[])('%s accepts a valid payload and names the field of an invalid one', (type) => {
+    const { valid, invalid, rule } = examples[type];
+    expect(messageSchemas[type].safeParse(valid).success).toBe(true);
+    const result = messageSchemas[type].safeParse(invalid);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path[0])).toContain(rule);
+  });
+
+  it('every message type on the topic table has a schema, and every schema has a topic', () => {
+    const onTopics = Object.values(topics).flatMap((t) => [...t.messageTypes]);
+    expect(new Set(onTopics)).toEqual(new Set(Object.keys(messageSchemas)));
+  });
+});
+
+describe('envelope', () => {
+  const envelope = makeEnvelope('incident.acknowledged', { incidentId, assigneeId: 'a' }, { producedBy: 'test', actor });
+
+  it('carries id, type, time, version, producer, correlation and actor', () => {
+    expect(envelope).toMatchObject({ type: 'incident.acknowledged', schemaVersion: 1, producedBy: 'test', actor });
+    expect(envelope.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(envelope.correlationId).toBe(envelope.id);
+    expect(Number.isNaN(Date.parse(envelope.occurredAt))).toBe(false);
+  });
+
+  it('refuses to wrap a payload that does not match its schema', () => {
+    expect(() => makeEnvelope('incident.acknowledged', { incidentId: 'nope', assigneeId: 'a' }, { producedBy: 't', actor })).toThrow();
+  });
+
+  it('round-trips through a topic that allows its type', () => {
+    const parsed = parseMessage('incidentEvents', Buffer.from(JSON.stringify(envelope)));
+    expect(parsed).toEqual({ ok: true, value: envelope });
+  });
+
+  it.each([
+    ['not JSON', Buffer.from('{nope'), 'invalid_json'],
+    ['no value', null, 'empty_record'],
+    ['no envelope', Buffer.from(JSON.stringify({ hello: 'world' })), 'invalid_envelope'],
+    ['a type the topic does not carry', Buffer.from(JSON.stringify({ ...envelope, type: 'incident.acknowledge' })), 'unexpected_type'],
+    ['a payload that does not match', Buffer.from(JSON.stringify({ ...envelope, payload: { incidentId } })), 'invalid_payload'],
+  ])('rejects %s with a reason', (_what, value, code) => {
+    const parsed = parseMessage('incidentEvents', value);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.code).toBe(code);
+  });
+});

@@ -1,0 +1,92 @@
+import { readIncident } from '@ucsc/shared';
+import { sampleReport, testRedis, waitFor } from './support';
+import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
+
+describe('a report travels from intake to a coordinator’s live board, through Kafka', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem('e2e');
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('the board pushes the assignment to the province’s liaisons, then the acknowledgement', async () => {
+    const feed = await connectFeed(system.boardUrl);
+    try {
+      await waitFor('the snapshot', () => feed.frames.find((f) => f.type === 'snapshot'));
+
+      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Giang' }));
+      expect(posted.status).toBe(202);
+      const incidentId: string = posted.json.incidentId;
+      expect(incidentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+      expect(posted.json.province).toEqual({ code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' });
+
+      const assigned = await waitFor('incident.assigned on the feed', () =>
+        feed.frames.find((f) => f.type === 'change' && f.change.type === 'incident.assigned' && f.change.incident.id === incidentId),
+      );
+      const incident = assigned.change.incident;
+      expect(incident.state).toBe('assigned');
+      expect(incident.province.filedAs).toBe('Hà Giang');
+      const liaisons = incident.assignees.filter((a: any) => a.kind === 'liaison');
+      expect(liaisons.map((l: any) => `${l.organisationId}/${l.role}`).sort()).toEqual([
+        'org-dept-digital/leader',
+        'org-dept-digital/officer',
+        'org-dept-security/leader',
+        'org-dept-security/officer',
+      ]);
+      expect(liaisons.every((l: any) => l.id.startsWith('lia-08-'))).toBe(true);
+
+      // the same state is what the board answers over HTTP
+      const fetched = await fetch(`${system.boardUrl}/api/v1/incidents/${incidentId}`).then((r) => r.json());
+      expect(fetched).toMatchObject({ id: incidentId, state: 'assigned', title: sampleReport().title });
+
+      // a liaison acknowledges: a command through Kafka to the tracker, and back on the feed
+      const leader = liaisons.find((l: any) => l.role === 'leader');
+      const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${incidentId}/acknowledge`, { assigneeId: leader.id });
+      expect(ack.status).toBe(202);
+      const acknowledged = await waitFor('incident.acknowledged on the feed', () =>
+        feed.frames.find((f) => f.type === 'change' && f.change.type === 'incident.acknowledged' && f.change.incident.id === incidentId),
+      );
+      expect(acknowledged.change.incident).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
+      expect(acknowledged.change.incident.assignees.find((a: any) => a.id === leader.id).acknowledgedAt).toBeDefined();
+    } finally {
+      feed.close();
+    }
+  });
+
+  it('a new board client gets the incidents that exist in its first message', async () => {
+    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Lộ lọt dữ liệu' }));
+    const redis = testRedis();
+    try {
+      await waitFor('the projection', () => readIncident(redis, system.names.redisPrefix, posted.json.incidentId));
+    } finally {
+      redis.disconnect();
+    }
+    const feed = await connectFeed(system.boardUrl);
+    try {
+      const snapshot = await waitFor('the snapshot', () => feed.frames.find((f) => f.type === 'snapshot'));
+      expect(snapshot.incidents.map((i: any) => i.id)).toContain(posted.json.incidentId);
+    } finally {
+      feed.close();
+    }
+  });
+
+  it('answers 404 for an incident that does not exist, and 400 for an id that is not one', async () => {
+    expect((await fetch(`${system.boardUrl}/api/v1/incidents/01J00000000000000000000000`)).status).toBe(404);
+    const bad = await fetch(`${system.boardUrl}/api/v1/incidents/nope`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).problems[0]).toMatchObject({ field: 'params.id' });
+  });
+
+  it('each service says it is live and ready (its Kafka and Redis answer) and exposes metrics', async () => {
+    for (const app of [system.intake, system.dispatch, system.tracker, system.board]) {
+      expect((await app.inject({ url: '/live' })).statusCode).toBe(200);
+      const ready = await app.inject({ url: '/ready' });
+      expect(ready.statusCode).toBe(200);
+      expect(Object.values(ready.json().checks).every((s) => s === 'ok')).toBe(true);
+      const metrics = await app.inject({ url: '/metrics' });
+      expect(metrics.body).toMatch(/http_request_duration_seconds/);
+    }
+  });
+});

@@ -1,0 +1,99 @@
+// What every integration test needs: the real Kafka and Redis that `npm test` started, and names
+// of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
+import { randomBytes } from 'node:crypto';
+import { createKafka, createLogger, createRedis, ensureTopics, parseMessage, topicName, type Envelope, type Logger, type Redis } from '@ucsc/shared';
+
+export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
+export const redisUrl = process.env.UCSC_TEST_REDIS_URL ?? 'redis://127.0.0.1:26379';
+
+export const testLogger: Logger = createLogger('test', (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent');
+
+export interface TestNames {
+  prefix: string;
+  redisPrefix: string;
+  /** the environment a service's config schema reads, pointing at this test's names */
+  env: Record<string, string>;
+}
+
+export function uniqueNames(label: string): TestNames {
+  const suffix = randomBytes(4).toString('hex');
+  const prefix = `t-${label}-${suffix}`;
+  const redisPrefix = `${prefix}:`;
+  return {
+    prefix,
+    redisPrefix,
+    env: {
+      KAFKA_BROKERS: brokers.join(','),
+      REDIS_URL: redisUrl,
+      TOPIC_PREFIX: prefix,
+      REDIS_PREFIX: redisPrefix,
+      SERVICE_INSTANCE: suffix,
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+    },
+  };
+}
+
+/** Creates this test's topics from the topic table. */
+export async function createTopics(prefix: string, kafkaBrokers = brokers): Promise<void> {
+  const admin = createKafka({ clientId: 'test-admin', brokers: kafkaBrokers }, testLogger).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, prefix);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function testKafka(kafkaBrokers = brokers) {
+  return createKafka({ clientId: `test-${randomBytes(3).toString('hex')}`, brokers: kafkaBrokers }, testLogger);
+}
+
+export function testRedis(): Redis {
+  return createRedis(redisUrl, testLogger);
+}
+
+/** Waits for a condition with a deadline; never a fixed sleep. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A valid minimal report, with Vietnamese text. */
+export function sampleReport(overrides: Record<string, unknown> = {}) {
+  return {
+    province: 'Hà Nội',
+    reportingOrganisation: { name: 'Sở Tài chính Hà Nội' },
+    title: 'Tấn công thay đổi giao diện cổng thông tin',
+    description: 'Trang chủ cổng thông tin bị thay đổi giao diện lúc 02:10, hiển thị nội dung lạ.',
+    detectedAt: new Date(Date.now() - 3600_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** Reads a test's incident-events topic from the beginning into an array, until stopped. */
+export async function collectIncidentEvents(prefix: string, kafkaBrokers = brokers) {
+  const events: Envelope[] = [];
+  const consumer = testKafka(kafkaBrokers).consumer({ groupId: `${prefix}.collector.${randomBytes(3).toString('hex')}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName(prefix, 'incidentEvents'), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const parsed = parseMessage('incidentEvents', message.value);
+      if (parsed.ok) events.push(parsed.value);
+    },
+  });
+  return { events, stop: () => consumer.disconnect() };
+}

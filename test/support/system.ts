@@ -1,0 +1,75 @@
+// Builds the four services in this process, against the real Kafka and Redis, with this test's names.
+import type { FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
+import { loadConfig } from '@ucsc/shared';
+import { buildApp as buildIntake, intakeConfigSchema } from '@ucsc/intake';
+import { buildApp as buildDispatch, dispatchConfigSchema } from '@ucsc/dispatch';
+import { buildApp as buildTracker, trackerConfigSchema } from '@ucsc/tracker';
+import { buildApp as buildBoard, boardConfigSchema } from '@ucsc/board';
+import { createTopics, testLogger, uniqueNames, type TestNames } from './index';
+
+export interface TestSystem {
+  names: TestNames;
+  intake: FastifyInstance;
+  dispatch: FastifyInstance;
+  tracker: FastifyInstance;
+  board: FastifyInstance;
+  intakeUrl: string;
+  boardUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startSystem(label: string): Promise<TestSystem> {
+  const names = uniqueNames(label);
+  await createTopics(names.prefix);
+  const env = names.env;
+  const logger = testLogger;
+  const [intake, dispatch, tracker, board] = await Promise.all([
+    buildIntake(loadConfig(intakeConfigSchema, env), { logger }),
+    buildDispatch(loadConfig(dispatchConfigSchema, env), { logger }),
+    buildTracker(loadConfig(trackerConfigSchema, env), { logger }),
+    buildBoard(loadConfig(boardConfigSchema, env), { logger }),
+  ]);
+  const intakeUrl = await intake.listen({ host: '127.0.0.1', port: 0 });
+  const boardUrl = await board.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    names,
+    intake,
+    dispatch,
+    tracker,
+    board,
+    intakeUrl,
+    boardUrl,
+    async close() {
+      await Promise.all([intake.close(), dispatch.close(), tracker.close(), board.close()]);
+    },
+  };
+}
+
+/** A board WebSocket client that keeps every frame it receives. */
+export async function connectFeed(boardUrl: string): Promise<{ frames: any[]; socket: WebSocket; close(): void }> {
+  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v1/feed`);
+  const frames: any[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { frames, socket, close: () => socket.close() };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json, text };
+}
