@@ -197,11 +197,14 @@
     return node;
   }
 
-  /** Restarts a CSS animation class on an element. */
-  function flash(node, className) {
-    node.classList.remove(className);
-    void node.offsetWidth; // reflow, so the animation starts again
-    node.classList.add(className);
+  /**
+   * (Re)starts the highlight animation of an element without forcing a synchronous layout:
+   * two classes with identical animations under different names, alternated.
+   */
+  function flash(node) {
+    const next = node.classList.contains('flash') ? 'flash-alt' : 'flash';
+    node.classList.remove('flash', 'flash-alt');
+    node.classList.add(next);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -480,7 +483,7 @@
     visibleCount += (isVisible ? 1 : 0) - (wasVisible ? 1 : 0);
     dom.list.prepend(row);
     if (hadFocus) row.focus({ preventScroll: true });
-    flash(row, 'flash');
+    flash(row);
 
     loaded = true;
     refreshAggregates();
@@ -488,7 +491,7 @@
     if (incident.id === selectedId) {
       clearSettledAcks(incident);
       renderDetail(false);
-      flash(dom.detail, 'flash');
+      flash(dom.detail);
     }
   }
 
@@ -596,7 +599,7 @@
       button.dataset.testid = 'acknowledge';
       button.dataset.action = 'acknowledge';
       button.dataset.assigneeId = str(assignee.id);
-      button.setAttribute('aria-label', `Xác nhận tiếp nhận thay cho ${str(assignee.name || assignee.id)}`);
+      button.title = `Xác nhận tiếp nhận thay cho ${str(assignee.name || assignee.id)}`;
       if (pending) {
         button.disabled = true;
         button.textContent = pending === 'sending' ? 'Đang gửi…' : 'Đã gửi, chờ cập nhật…';
@@ -948,6 +951,14 @@
 
   dom.detailClose.addEventListener('click', () => closeDetail());
 
+  function clearFlash(event) {
+    if (event.animationName.indexOf('flash') === -1) return;
+    const target = event.target.closest ? event.target.closest('.flash, .flash-alt') : null;
+    if (target) target.classList.remove('flash', 'flash-alt');
+  }
+  dom.list.addEventListener('animationend', clearFlash);
+  dom.detail.addEventListener('animationend', clearFlash);
+
   dom.detailBody.addEventListener('click', (event) => {
     const button = event.target.closest ? event.target.closest('button[data-action="acknowledge"]') : null;
     if (!button || button.disabled || !selectedId) return;
@@ -980,6 +991,14 @@
       applyFiltersToAll();
     }, 120);
   });
+
+  // the drawer sits below the sticky header, whose height depends on the window width
+  const header = document.querySelector('.topbar');
+  if (header && 'ResizeObserver' in window) {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty('--header-height', header.getBoundingClientRect().height + 'px');
+    }).observe(header);
+  }
 
   window.addEventListener('online', reconnectNow);
   document.addEventListener('visibilitychange', () => {

@@ -8,7 +8,8 @@ import { postJson } from '../../../test/support/system';
 
 // A Kafka broker of this test's own, so stopping it disturbs no other test.
 const kafkaScript = join(__dirname, '..', '..', '..', 'infra', 'kafka.sh');
-const outageEnv = { KAFKA_INSTANCE: 'kafka-outage', KAFKA_PORT: '29192', KAFKA_CONTROLLER_PORT: '29193', KAFKA_HEAP: '384m' };
+const port = Number(process.env.UCSC_TEST_OUTAGE_KAFKA_PORT ?? 29192);
+const outageEnv = { KAFKA_INSTANCE: 'kafka-outage', KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), KAFKA_HEAP: '384m' };
 const brokers = [`127.0.0.1:${outageEnv.KAFKA_PORT}`];
 
 function kafkaCtl(command: 'start' | 'stop') {

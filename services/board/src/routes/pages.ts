@@ -21,4 +21,5 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         .send(body),
     );
   }
+  app.get('/favicon.ico', async (_request, reply) => reply.status(204).send());
 }
