@@ -7,3 +7,4 @@ export * from './redis';
 export * from './http';
 export * from './directory';
 export * from './projections/incidents';
+export * from './access';

@@ -1,6 +1,5 @@
 import type { WebSocket } from 'ws';
-import { incidentChangeSchema, incidentKeys, type Actor, type Logger, type Redis } from '@ucsc/shared';
-import { canSee } from './domain/visibility';
+import { canSee, incidentChangeSchema, incidentKeys, type Actor, type Logger, type Redis } from '@ucsc/shared';
 
 interface Client {
   socket: WebSocket;

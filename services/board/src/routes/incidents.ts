@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  canSee,
   HttpError,
   identify,
   listRecentIncidents,
@@ -13,7 +14,7 @@ import {
   type Publisher,
   type Redis,
 } from '@ucsc/shared';
-import { canSee } from '../domain/visibility';
+
 import type { LiveFeed } from '../feed';
 
 export interface IncidentRoutesOptions {
