@@ -1,22 +1,28 @@
 import { readIncident } from '@ucsc/shared';
-import { sampleReport, testRedis, waitFor } from './support';
+import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
 
 describe('a report travels from intake to a coordinator’s live board, through Kafka', () => {
   let system: TestSystem;
+  let coordinator: string; // a national coordinator watching the whole country
+  let submitter: string; // a Tuyên Quang submitter
+  let liaisonLeader: string; // Hà Nội's security liaison leader
   beforeAll(async () => {
     system = await startSystem('e2e');
+    coordinator = await sessionToken(system.names.redisPrefix, 'dieuphoi');
+    submitter = await sessionToken(system.names.redisPrefix, 'tuyenquang.baocao');
+    liaisonLeader = await sessionToken(system.names.redisPrefix, 'lanhdao.hanoi');
   });
   afterAll(async () => {
     await system?.close();
   });
 
   it('the board pushes the assignment to the province’s liaisons, then the acknowledgement', async () => {
-    const feed = await connectFeed(system.boardUrl);
+    const feed = await connectFeed(system.boardUrl, coordinator);
     try {
       await waitFor('the snapshot', () => feed.frames.find((f) => f.type === 'snapshot'));
 
-      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Giang' }));
+      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Giang' }), bearer(submitter));
       expect(posted.status).toBe(202);
       const incidentId: string = posted.json.incidentId;
       expect(incidentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -38,32 +44,33 @@ describe('a report travels from intake to a coordinator’s live board, through 
       expect(liaisons.every((l: any) => l.id.startsWith('lia-08-'))).toBe(true);
 
       // the same state is what the board answers over HTTP
-      const fetched = await fetch(`${system.boardUrl}/api/v1/incidents/${incidentId}`).then((r) => r.json());
+      const fetched = await fetch(`${system.boardUrl}/api/v1/incidents/${incidentId}`, { headers: bearer(coordinator) }).then((r) => r.json());
       expect(fetched).toMatchObject({ id: incidentId, state: 'assigned', title: sampleReport().title });
 
-      // a liaison acknowledges: a command through Kafka to the tracker, and back on the feed
+      // the national coordinator acknowledges for a liaison: a command through Kafka to the tracker, and back on the feed
       const leader = liaisons.find((l: any) => l.role === 'leader');
-      const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${incidentId}/acknowledge`, { assigneeId: leader.id });
+      const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${incidentId}/acknowledge`, { assigneeId: leader.id }, bearer(coordinator));
       expect(ack.status).toBe(202);
       const acknowledged = await waitFor('incident.acknowledged on the feed', () =>
         feed.frames.find((f) => f.type === 'change' && f.change.type === 'incident.acknowledged' && f.change.incident.id === incidentId),
       );
       expect(acknowledged.change.incident).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
       expect(acknowledged.change.incident.assignees.find((a: any) => a.id === leader.id).acknowledgedAt).toBeDefined();
+      expect(acknowledged.change.incident.timeline.at(-1).actor).toMatchObject({ kind: 'user', name: 'Điều phối viên quốc gia (demo)' });
     } finally {
       feed.close();
     }
   });
 
   it('a new board client gets the incidents that exist in its first message', async () => {
-    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Lộ lọt dữ liệu' }));
+    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Lộ lọt dữ liệu' }), bearer(submitter));
     const redis = testRedis();
     try {
       await waitFor('the projection', () => readIncident(redis, system.names.redisPrefix, posted.json.incidentId));
     } finally {
       redis.disconnect();
     }
-    const feed = await connectFeed(system.boardUrl);
+    const feed = await connectFeed(system.boardUrl, coordinator);
     try {
       const snapshot = await waitFor('the snapshot', () => feed.frames.find((f) => f.type === 'snapshot'));
       expect(snapshot.incidents.map((i: any) => i.id)).toContain(posted.json.incidentId);
@@ -73,8 +80,8 @@ describe('a report travels from intake to a coordinator’s live board, through 
   });
 
   it('answers 404 for an incident that does not exist, and 400 for an id that is not one', async () => {
-    expect((await fetch(`${system.boardUrl}/api/v1/incidents/01J00000000000000000000000`)).status).toBe(404);
-    const bad = await fetch(`${system.boardUrl}/api/v1/incidents/nope`);
+    expect((await fetch(`${system.boardUrl}/api/v1/incidents/01J00000000000000000000000`, { headers: bearer(coordinator) })).status).toBe(404);
+    const bad = await fetch(`${system.boardUrl}/api/v1/incidents/nope`, { headers: bearer(coordinator) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).problems[0]).toMatchObject({ field: 'params.id' });
   });

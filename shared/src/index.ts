@@ -8,3 +8,5 @@ export * from './http';
 export * from './directory';
 export * from './projections/incidents';
 export * from './access';
+export * from './identity/store';
+export * from './identity/secrets';

@@ -37,6 +37,11 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
     invalid: { incidentId, commandId: ulid(), commandType: 'incident.acknowledge' },
     rule: 'reason',
   },
+  'audit.recorded': {
+    valid: { action: 'auth.signed_in', outcome: 'success', detail: { method: 'password' } },
+    invalid: { action: 'auth.signed_in', outcome: 'maybe' },
+    rule: 'outcome',
+  },
   'incident.acknowledge': {
     valid: { incidentId, assigneeId: 'lia-08-sec-leader', note: 'Đã nhận' },
     invalid: { incidentId, assigneeId: '' },

@@ -1,7 +1,8 @@
 // What every integration test needs: the real Kafka and Redis that `npm test` started, and names
 // of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
 import { randomBytes } from 'node:crypto';
-import { createKafka, createLogger, createRedis, ensureTopics, parseMessage, topicName, type Envelope, type Logger, type Redis } from '@ucsc/shared';
+import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, totpCode, type Envelope, type Logger, type Redis, type TopicMessageType } from '@ucsc/shared';
+import { demoPassword, seedDemoAccounts } from '@ucsc/board';
 
 export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
 export const redisUrl = process.env.UCSC_TEST_REDIS_URL ?? 'redis://127.0.0.1:26379';
@@ -85,7 +86,7 @@ export function sampleReport(overrides: Record<string, unknown> = {}) {
 
 /** Reads a test's incident-events topic from the beginning into an array, until stopped. */
 export async function collectIncidentEvents(prefix: string, kafkaBrokers = brokers) {
-  const events: Envelope[] = [];
+  const events: Envelope<TopicMessageType<'incidentEvents'>>[] = [];
   const consumer = testKafka(kafkaBrokers).consumer({ groupId: `${prefix}.collector.${randomBytes(3).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName(prefix, 'incidentEvents'), fromBeginning: true });
@@ -97,3 +98,21 @@ export async function collectIncidentEvents(prefix: string, kafkaBrokers = broke
   });
   return { events, stop: () => consumer.disconnect() };
 }
+
+/** Signs a demo account in directly through the identity store; returns its bearer token. */
+export async function sessionToken(redisPrefix: string, username: string): Promise<string> {
+  const redis = testRedis();
+  try {
+    const store = new IdentityStore(redis, redisPrefix);
+    const accounts = await seedDemoAccounts(store);
+    const account = accounts.find((a) => a.username === username);
+    if (!account) throw new Error(`no demo account ${username}`);
+    const result = await store.signIn(username, demoPassword, account.totpSecret ? totpCode(account.totpSecret) : undefined);
+    if (!result.ok) throw new Error(`sign-in of ${username} failed: ${result.reason}`);
+    return result.token;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

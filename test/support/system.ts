@@ -47,15 +47,16 @@ export async function startSystem(label: string): Promise<TestSystem> {
 }
 
 /** A board WebSocket client that keeps every frame it receives. */
-export async function connectFeed(boardUrl: string): Promise<{ frames: any[]; socket: WebSocket; close(): void }> {
-  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v1/feed`);
+export async function connectFeed(boardUrl: string, token: string): Promise<{ frames: any[]; socket: WebSocket; close(): void; closed: Promise<number> }> {
+  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v1/feed`, { headers: { authorization: `Bearer ${token}` } });
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   const frames: any[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data))));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  return { frames, socket, close: () => socket.close() };
+  return { frames, socket, close: () => socket.close(), closed };
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import { createAccess, createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { BoardConfig } from './config';
+import { startAuditProjector } from './audit';
 import { LiveFeed } from './feed';
+import { adminRoutes } from './routes/admin';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
 import { incidentRoutes } from './routes/incidents';
 import { pageRoutes } from './routes/pages';
 
@@ -10,7 +14,7 @@ export interface BoardOverrides {
   logger?: Logger;
 }
 
-/** Builds the board: the live page, incident queries, commands in, the WebSocket feed out. */
+/** Builds the board: sign-in, the live page, incident queries, commands in, the WebSocket feed out, accounts, audit. */
 export async function buildApp(config: BoardConfig, overrides: BoardOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('board', config.LOG_LEVEL);
   const kafka = createKafka(
@@ -20,12 +24,22 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const redis = createRedis(config.REDIS_URL, logger);
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger);
+  const access = createAccess(config, redis, publisher, 'board', logger);
+  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000);
   await feed.start();
+  const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger });
 
-  const app = createHttpApp({ service: 'board', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
+  const app = createHttpApp({
+    service: 'board',
+    logger,
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    authentication: access,
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(pageRoutes);
+  await app.register(authRoutes, { access, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600 });
+  await app.register(adminRoutes, { access });
+  await app.register(auditRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(incidentRoutes, {
     redis,
     redisPrefix: config.REDIS_PREFIX,
@@ -36,6 +50,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   });
   onClose(app, async () => {
     await feed.close();
+    await auditProjector.stop();
     await publisher.close();
     await kafkaHealth.close();
     await redis.quit().catch(() => undefined);

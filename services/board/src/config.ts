@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const boardConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
+  ...accessConfigShape,
   PORT: httpConfigShape.PORT.default(3100),
   SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents a new board client gets'),
   WS_MAX_BUFFERED_BYTES: z.coerce
@@ -12,5 +13,10 @@ export const boardConfigSchema = z.object({
     .positive()
     .default(4 * 1024 * 1024)
     .describe('A board client further behind than this is disconnected (it reconnects and resyncs)'),
+  WS_REVALIDATE_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(30)
+    .describe('How often a connected board client’s session or token is checked again (ended ones are disconnected)'),
 });
 export type BoardConfig = z.infer<typeof boardConfigSchema>;

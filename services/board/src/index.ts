@@ -1,2 +1,3 @@
 export { buildApp } from './app';
 export { boardConfigSchema, type BoardConfig } from './config';
+export { demoAccounts, demoPassword, seedDemoAccounts } from './demo-accounts';

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  createAccess,
   createHttpApp,
+  createRedis,
   createKafka,
   createLogger,
   kafkaReadiness,
@@ -27,17 +29,20 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger, config.PUBLISH_TIMEOUT_MS);
   const kafkaHealth = kafkaReadiness(kafka);
   const provinces = new ProvinceResolver(loadDirectoryFiles().units);
+  const redis = createRedis(config.REDIS_URL, logger);
 
   const app = createHttpApp({
     service: 'intake',
     logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    readiness: { kafka: kafkaHealth.check },
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    authentication: createAccess(config, redis, publisher, 'intake', logger),
   });
   await app.register(reportRoutes, { publisher, provinces, retryAfterSeconds: config.RETRY_AFTER_SECONDS });
   onClose(app, async () => {
     await publisher.close();
     await kafkaHealth.close();
+    await redis.quit().catch(() => undefined);
   });
   return app;
 }

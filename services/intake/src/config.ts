@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const intakeConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
+  ...accessConfigShape,
   PORT: httpConfigShape.PORT.default(3101),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(256 * 1024).describe('Largest report body accepted, in bytes'),
   PUBLISH_TIMEOUT_MS: z.coerce

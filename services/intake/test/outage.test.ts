@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, parseMessage, topicName } from '@ucsc/shared';
 import { buildApp, intakeConfigSchema } from '@ucsc/intake';
-import { createTopics, sampleReport, testKafka, testLogger, uniqueNames, waitFor } from '../../../test/support';
+import { bearer, createTopics, sampleReport, sessionToken, testKafka, testLogger, uniqueNames, waitFor } from '../../../test/support';
 import { postJson } from '../../../test/support/system';
 
 // A Kafka broker of this test's own, so stopping it disturbs no other test.
@@ -21,6 +21,7 @@ describe('intake when Kafka is down', () => {
   const names = uniqueNames('outage');
   let intake: FastifyInstance;
   let url: string;
+  let auth: Record<string, string>;
 
   beforeAll(async () => {
     kafkaCtl('start');
@@ -28,6 +29,7 @@ describe('intake when Kafka is down', () => {
     const config = loadConfig(intakeConfigSchema, { ...names.env, KAFKA_BROKERS: brokers.join(','), PUBLISH_TIMEOUT_MS: '3000', KAFKA_REQUEST_TIMEOUT_MS: '2000' });
     intake = await buildApp(config, { logger: testLogger });
     url = await intake.listen({ host: '127.0.0.1', port: 0 });
+    auth = bearer(await sessionToken(names.redisPrefix, 'hanoi.baocao'));
   }, 180_000);
 
   afterAll(async () => {
@@ -36,12 +38,12 @@ describe('intake when Kafka is down', () => {
   }, 60_000);
 
   it('answers 503 with Retry-After (not 2xx, not a hang) while Kafka is stopped, and 202 once it is back', async () => {
-    const before = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'trước sự cố' }));
+    const before = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'trước sự cố' }), auth);
     expect(before.status).toBe(202);
 
     kafkaCtl('stop');
     const started = Date.now();
-    const during = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'trong sự cố' }));
+    const during = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'trong sự cố' }), auth);
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toBe('5');
     expect(during.json).toMatchObject({ error: 'storage_unavailable' });
@@ -53,7 +55,7 @@ describe('intake when Kafka is down', () => {
     const after = await waitFor(
       'intake to accept reports again',
       async () => {
-        const response = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'sau sự cố' }));
+        const response = await postJson(`${url}/api/v1/reports`, sampleReport({ title: 'sau sự cố' }), auth);
         return response.status === 202 ? response : undefined;
       },
       60_000,

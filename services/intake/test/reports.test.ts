@@ -1,17 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@ucsc/shared';
 import { buildApp, intakeConfigSchema } from '@ucsc/intake';
-import { collectIncidentEvents, createTopics, sampleReport, testLogger, uniqueNames, waitFor } from '../../../test/support';
+import { bearer, collectIncidentEvents, createTopics, sampleReport, sessionToken, testLogger, uniqueNames, waitFor } from '../../../test/support';
 
 describe('POST /api/v1/reports', () => {
   const names = uniqueNames('intake');
   let intake: FastifyInstance;
   let collector: Awaited<ReturnType<typeof collectIncidentEvents>>;
+  let token: string;
 
   beforeAll(async () => {
     await createTopics(names.prefix);
     intake = await buildApp(loadConfig(intakeConfigSchema, { ...names.env, BODY_LIMIT_BYTES: '4096' }), { logger: testLogger });
     collector = await collectIncidentEvents(names.prefix);
+    token = await sessionToken(names.redisPrefix, 'hanoi.baocao');
   });
   afterAll(async () => {
     await collector?.stop();
@@ -19,7 +21,7 @@ describe('POST /api/v1/reports', () => {
   });
 
   const post = (payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    intake.inject({ method: 'POST', url: '/api/v1/reports', headers, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+    intake.inject({ method: 'POST', url: '/api/v1/reports', headers: { ...bearer(token), ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
 
   it('accepts a report with 202 and the incident id, once Kafka has it', async () => {
     const response = await post(sampleReport());
@@ -28,7 +30,7 @@ describe('POST /api/v1/reports', () => {
     expect(status).toBe('cho');
     const event = await waitFor('the event in Kafka', () => collector.events.find((e) => e.payload.incidentId === incidentId));
     expect(event).toMatchObject({ type: 'incident.reported', producedBy: 'intake', payload: { title: sampleReport().title, tlp: 'AMBER' } });
-    expect(event.actor).toMatchObject({ kind: 'user', authenticatedBy: 'none' });
+    expect(event.actor).toMatchObject({ kind: 'user', organisationId: 'org-hub-01', roles: ['submitter'], authenticatedBy: 'password' });
   });
 
   it('names every missing required field at once', async () => {

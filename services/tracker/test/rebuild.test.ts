@@ -1,6 +1,6 @@
 import { createKafka, listRecentIncidents, parseMessage, readIncident, topicName } from '@ucsc/shared';
 import { clearProjection, projectEvent, rebuildProjection } from '@ucsc/tracker';
-import { brokers, sampleReport, testLogger, testRedis, waitFor } from '../../../test/support';
+import { bearer, brokers, sampleReport, sessionToken, testLogger, testRedis, waitFor } from '../../../test/support';
 import { postJson, startSystem, type TestSystem } from '../../../test/support/system';
 
 describe('the incident projection can be rebuilt from Kafka', () => {
@@ -16,8 +16,9 @@ describe('the incident projection can be rebuilt from Kafka', () => {
 
   it('after the projection is wiped, a rebuild gives back every incident exactly as it was', async () => {
     const ids: string[] = [];
+    const coordinator = bearer(await sessionToken(system.names.redisPrefix, 'dieuphoi'));
     for (const province of ['Hà Nội', 'Cao Bằng', 'Kiên Giang']) {
-      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province }));
+      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province }), coordinator);
       ids.push(posted.json.incidentId);
     }
     const prefix = system.names.redisPrefix;
@@ -27,12 +28,12 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     });
     const first = ids[0]!;
     const view = await readIncident(redis, prefix, first);
-    const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id });
+    const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id }, coordinator);
     expect(ack.status).toBe(202);
     await waitFor('the acknowledgement', async () => (await readIncident(redis, prefix, first))?.state === 'acknowledged' || undefined);
 
     // the board refuses a second acknowledgement by the same assignee before it reaches Kafka
-    const again = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id });
+    const again = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id }, coordinator);
     expect(again.status).toBe(409);
 
     await system.tracker.close(); // the rebuild runs with the tracker stopped

@@ -4,9 +4,13 @@ import type { Envelope } from '../contracts/messages';
 import { topicName, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer, withTimeout } from './kafka';
 
-/** The key of a message: the incident it is about, so all of an incident's messages stay in order. */
+/**
+ * The key of a message: the incident it is about, so all of an incident's messages stay in order;
+ * for messages about no incident (the audit trail), the actor.
+ */
 export function messageKey(envelope: Envelope): string {
-  return envelope.payload.incidentId;
+  const payload = envelope.payload as { incidentId?: string };
+  return payload.incidentId ?? envelope.actor.id;
 }
 
 export function toRecord(envelope: Envelope) {

@@ -8,9 +8,9 @@ export class ConfigError extends Error {
   }
 }
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+function booleanFromEnvSchema() {
+  return z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+}
 
 /** Settings every service shares: where Kafka and Redis are, and how names are prefixed. */
 export const baseConfigShape = {
@@ -55,6 +55,22 @@ export const httpConfigShape = {
   PORT: z.coerce.number().int().min(0).max(65535).describe('TCP port of the HTTP server'),
 } as const;
 
+/** Settings of services that take requests from people and machines. */
+export const accessConfigShape = {
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600).describe('Requests per minute for one signed-in user or API token'),
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(120)
+    .describe('Requests per minute from one address without credentials (sign-in attempts included)'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30).describe('A session ends after this long unused'),
+  SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12).describe('A session ends this long after sign-in, used or not'),
+  MAX_FAILED_SIGN_INS: z.coerce.number().int().positive().default(5).describe('Failed sign-ins that lock an account'),
+  LOCKOUT_MINUTES: z.coerce.number().int().positive().default(15).describe('How long a locked account stays locked'),
+  COOKIE_SECURE: booleanFromEnvSchema().default(false).describe('Mark session cookies Secure (true behind HTTPS, as in production)'),
+} as const;
+
 export const baseConfigSchema = z.object(baseConfigShape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
@@ -73,4 +89,3 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
   throw new ConfigError(problems);
 }
 
-export { bool as booleanFromEnv };

@@ -13,13 +13,34 @@ export type Tlp = z.infer<typeof tlpSchema>;
 /** A bounded, non-blank line of text (Vietnamese text is NFC-normalised before it gets here). */
 export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
-/** Who did something, and how the system knows it. Filled in by the identity layer. */
+/** What people may be in the network; which commands each may issue is in shared/src/access. */
+export const roles = [
+  'submitter',
+  'province_coordinator',
+  'liaison_officer',
+  'liaison_leader',
+  'national_coordinator',
+  'enterprise_responder',
+  'auditor',
+  'admin',
+] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+/**
+ * Who did something, how the system knows it, and on whose behalf: recorded on every event and
+ * command. The scope fields say what the actor was entitled to at that moment.
+ */
 export const actorSchema = z.object({
   kind: z.enum(['user', 'api_token', 'service', 'system']),
   id: z.string().min(1),
   name: z.string().optional(),
   organisationId: z.string().optional(),
-  roles: z.array(z.string()).optional(),
+  roles: z.array(roleSchema).optional(),
+  /** provinces the actor works for (its organisation's, or those a liaison follows) */
+  provinceCodes: z.array(z.string()).optional(),
+  /** directory ids the actor answers for as an assignee (a liaison's roster ids, its enterprise, its hub) */
+  assigneeIds: z.array(z.string()).optional(),
   authenticatedBy: z.enum(['password', 'password+totp', 'api_token', 'service', 'none']),
   address: z.string().optional(),
 });

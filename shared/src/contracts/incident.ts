@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { assigneeSchema, isoDateTime, provinceRefSchema, text, tlpSchema, ulidSchema } from './common';
 
 /** What a submitter sends to intake (the minimal initial report; Biểu mẫu 03 grows from here). */
-export const reportSubmissionSchema = z.object({
+export const reportSubmissionSchema = z.strictObject({
   province: text(100).describe('Current or former (before 1/7/2025) province or city, by name or two-digit code'),
-  reportingOrganisation: z.object({
+  reportingOrganisation: z.strictObject({
     name: text(300).describe('Reporting organisation'),
   }),
   title: text(300).describe('Short title of the incident'),

@@ -4,3 +4,4 @@ export * from './messages';
 export * from './topics';
 export * from './deadletter';
 export * from './parse';
+export * from './audit';

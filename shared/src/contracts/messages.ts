@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorSchema, isoDateTime, ulidSchema } from './common';
+import { auditRecordedSchema } from './audit';
 import {
   acknowledgeIncidentSchema,
   incidentAcknowledgedSchema,
@@ -15,6 +16,7 @@ export const messageSchemas = {
   'incident.acknowledged': incidentAcknowledgedSchema,
   'incident.command_rejected': incidentCommandRejectedSchema,
   'incident.acknowledge': acknowledgeIncidentSchema,
+  'audit.recorded': auditRecordedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MessageType = keyof typeof messageSchemas;

@@ -27,6 +27,13 @@ export const topics = {
     messageTypes: ['incident.acknowledge'],
     config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' },
   },
+  /** The audit trail: who did what, when, from where, keyed by actor. Append-only, kept forever. */
+  auditEvents: {
+    suffix: 'audit.events',
+    partitions: 3,
+    messageTypes: ['audit.recorded'],
+    config: forever,
+  },
   /** Messages no consumer could read, with their origin and the error; kept forever for inspection. */
   deadLetter: {
     suffix: 'deadletter',

@@ -4,6 +4,7 @@ import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { Logger } from '../log';
 import { installErrorHandler } from './errors';
 import { withTimeout } from '../bus/kafka';
+import { installAuthentication, type AuthenticationOptions } from './auth';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** what /ready checks: each must answer within 2 s */
   readiness: Record<string, ReadinessCheck>;
+  /** services with a public API authenticate, rate-limit and audit every request; others serve only health */
+  authentication?: AuthenticationOptions;
 }
 
 /**
@@ -57,11 +60,18 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.addHook('onSend', async (_request, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
+    void reply.header('x-frame-options', 'DENY');
+    void reply.header('cross-origin-opener-policy', 'same-origin');
+    void reply.header('cross-origin-resource-policy', 'same-origin');
+    void reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     return payload;
   });
+  if (options.authentication) installAuthentication(app, options.authentication);
 
-  app.get('/live', async () => ({ status: 'live', service: options.service }));
-  app.get('/ready', async (_request, reply) => {
+  const open = { config: { public: true } };
+  app.get('/live', open, async () => ({ status: 'live', service: options.service }));
+  app.get('/ready', open, async (_request, reply) => {
     const results = await Promise.all(
       Object.entries(options.readiness).map(async ([name, check]) => {
         try {
@@ -76,7 +86,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     const ready = results.every(([, status]) => status === 'ok');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', open, async (_request, reply) => {
     void reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

@@ -2,3 +2,7 @@ export * from './app';
 export * from './errors';
 export * from './server';
 export * from './resources';
+export * from './auth';
+export * from './audit';
+export * from './ratelimit';
+export * from './access';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Actor } from '../contracts/common';
+import { HttpError } from './errors';
 
 /**
  * A readiness check that Kafka really answers: asks the cluster for its brokers on an admin
@@ -36,10 +37,8 @@ export function onClose(app: FastifyInstance, fn: () => Promise<unknown>): void 
   });
 }
 
-/**
- * Who is making this request. The seam the identity and access issue fills in: today every
- * caller is an unauthenticated user, recorded as such on every event and command.
- */
+/** Who is making this request, as authentication established it (see installAuthentication). */
 export function identify(request: FastifyRequest): Actor {
-  return { kind: 'user', id: 'anonymous', authenticatedBy: 'none', address: request.ip };
+  if (!request.actor) throw new HttpError(401, 'unauthenticated', 'sign in or present an API token');
+  return request.actor;
 }

@@ -6,6 +6,8 @@ import {
   identify,
   listRecentIncidents,
   makeEnvelope,
+  may,
+  mayActFor,
   normalizeText,
   parseOr400,
   readIncident,
@@ -15,7 +17,7 @@ import {
   type Redis,
 } from '@ucsc/shared';
 
-import type { LiveFeed } from '../feed';
+import type { FeedCredential, LiveFeed } from '../feed';
 
 export interface IncidentRoutesOptions {
   redis: Redis;
@@ -27,7 +29,7 @@ export interface IncidentRoutesOptions {
 }
 
 const idParams = z.object({ id: ulidSchema });
-const acknowledgeBody = z.object({ assigneeId: text(100), note: text(2000).optional() });
+const acknowledgeBody = z.strictObject({ assigneeId: text(100), note: text(2000).optional() });
 
 export async function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
   const { redis, redisPrefix } = options;
@@ -53,7 +55,11 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.post('/api/v1/incidents/:id/acknowledge', async (request, reply) => {
     const { id } = parseOr400(idParams, request.params, 'params');
     const body = parseOr400(acknowledgeBody, normalizeText(request.body ?? {}));
+    const actor = identify(request);
     const incident = await visibleIncident(request, id);
+    if (!may(actor, 'incident.acknowledge') || !mayActFor(actor, body.assigneeId)) {
+      throw new HttpError(403, 'forbidden', `this account may not acknowledge for ${body.assigneeId}`);
+    }
     const assignee = incident.assignees.find((a) => a.id === body.assigneeId);
     if (!assignee) {
       throw new HttpError(400, 'validation_failed', 'not an assignee of this incident', [
@@ -64,7 +70,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     const command = makeEnvelope(
       'incident.acknowledge',
       { incidentId: id, assigneeId: body.assigneeId, ...(body.note ? { note: body.note } : {}) },
-      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
+      { producedBy: 'board', actor, correlationId: String(request.id) },
     );
     try {
       await options.publisher.publish('incidentCommands', [command]);
@@ -76,10 +82,21 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return reply.status(202).send({ commandId: command.id });
   });
 
-  app.get('/api/v1/feed', { websocket: true }, async (socket, request) => {
+  // a browser sends its cookie with a WebSocket from any site: accept only pages of this origin
+  const sameOrigin = async (request: { headers: Record<string, string | string[] | undefined> }) => {
+    const origin = request.headers.origin;
+    if (typeof origin === 'string' && new URL(origin).host !== request.headers.host) {
+      throw new HttpError(403, 'forbidden_origin', 'the live feed is only for pages of this site');
+    }
+  };
+
+  app.get('/api/v1/feed', { websocket: true, preValidation: sameOrigin }, async (socket, request) => {
     const actor = identify(request);
+    const credential: FeedCredential = request.session
+      ? { kind: 'session', token: request.session.token }
+      : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
     // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-    options.feed.add(socket, actor);
+    options.feed.add(socket, actor, credential);
     const incidents = await listRecentIncidents(redis, redisPrefix, options.snapshotSize);
     socket.send(JSON.stringify({ type: 'snapshot', incidents: incidents.filter((i) => canSee(actor, i)) }));
   });

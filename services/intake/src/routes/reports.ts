@@ -4,6 +4,7 @@ import {
   HttpError,
   identify,
   makeEnvelope,
+  may,
   normalizeText,
   parseOr400,
   reportSubmissionSchema,
@@ -20,12 +21,14 @@ export interface ReportRoutesOptions {
 
 export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
   app.post('/api/v1/reports', async (request, reply) => {
+    const actor = identify(request);
+    if (!may(actor, 'report.submit')) throw new HttpError(403, 'forbidden', 'this account may not submit reports');
     const submission = parseOr400(reportSubmissionSchema, normalizeText(request.body ?? {}));
     const incidentId = ulid();
     const payload = toReportedPayload(submission, options.provinces, incidentId, new Date());
     const envelope = makeEnvelope('incident.reported', payload, {
       producedBy: 'intake',
-      actor: identify(request),
+      actor,
       correlationId: String(request.id),
     });
     try {

@@ -1,0 +1,23 @@
+import { createLogger, createRedis, IdentityStore, loadConfig } from '@ucsc/shared';
+import { boardConfigSchema } from '../config';
+import { demoPassword, seedDemoAccounts } from '../demo-accounts';
+
+/** Seeds the demo accounts (one per role) and prints how to sign in with each. */
+async function main() {
+  const config = loadConfig(boardConfigSchema);
+  const redis = createRedis(config.REDIS_URL, createLogger('seed-accounts', config.LOG_LEVEL));
+  try {
+    const accounts = await seedDemoAccounts(new IdentityStore(redis, config.REDIS_PREFIX));
+    console.log(`Demo accounts (password for all: ${demoPassword}):`);
+    for (const a of accounts) {
+      console.log(`  ${a.username.padEnd(20)} ${a.roles.join(', ')}${a.totpSecret ? `  (second factor: npm run totp -- ${a.totpSecret})` : ''}`);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

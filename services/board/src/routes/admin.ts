@@ -1,0 +1,155 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  generateTotpSecret,
+  HttpError,
+  identify,
+  may,
+  normalizeText,
+  parseOr400,
+  publicToken,
+  publicUser,
+  roleSchema,
+  rolesRequiringTotp,
+  tokenScopes,
+  UsernameTakenError,
+  type Actor,
+  type AuthenticationOptions,
+  type Permission,
+} from '@ucsc/shared';
+
+const idParams = z.object({ id: z.string().regex(/^(usr|tok)-[0-9A-Z]{26}$/, 'an id') });
+const code = z.string().regex(/^\d{2}$/, 'two-digit unit code');
+const newUserBody = z.strictObject({
+  username: z.string().trim().regex(/^[a-z0-9._-]{3,64}$/, 'lowercase letters, digits, dot, dash, underscore (3–64)'),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(12, 'at least 12 characters').max(500),
+  organisationId: z.string().trim().min(1).max(100),
+  roles: z.array(roleSchema).min(1),
+  provinceCodes: z.array(code).default([]),
+  assigneeIds: z.array(z.string().min(1).max(100)).default([]),
+});
+const userChangeBody = z
+  .strictObject({
+    roles: z.array(roleSchema).min(1).optional(),
+    provinceCodes: z.array(code).optional(),
+    assigneeIds: z.array(z.string().min(1).max(100)).optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'name at least one field to change');
+const newTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  scopes: z.array(z.enum(tokenScopes)).min(1),
+  expiresInDays: z.number().int().min(1).max(365).default(90),
+  /** an admin may issue for any organisation; a province coordinator only for its own */
+  organisationId: z.string().trim().min(1).max(100).optional(),
+  provinceCodes: z.array(code).optional(),
+});
+
+function requirePermission(actor: Actor, permission: Permission): void {
+  if (!may(actor, permission)) throw new HttpError(403, 'forbidden', `this account may not ${permission.replace('.', ' ')}`);
+}
+
+/** Accounts and API tokens. Every change here is a permission change, and audited as such. */
+export async function adminRoutes(app: FastifyInstance, options: { access: AuthenticationOptions }): Promise<void> {
+  const { store, audit } = options.access;
+
+  app.get('/api/v1/users', async (request) => {
+    requirePermission(identify(request), 'users.manage');
+    return { users: (await store.listUsers()).map(publicUser) };
+  });
+
+  app.post('/api/v1/users', { config: { auditedByRoute: true } }, async (request, reply) => {
+    const actor = identify(request);
+    requirePermission(actor, 'users.manage');
+    const body = parseOr400(newUserBody, normalizeText(request.body ?? {}));
+    const totpSecret = body.roles.some((r) => rolesRequiringTotp.includes(r)) ? generateTotpSecret() : undefined;
+    try {
+      const user = await store.createUser({ ...body, ...(totpSecret ? { totpSecret } : {}) });
+      await audit.record(actor, { action: 'user.created', outcome: 'success', target: user.id, requestId: String(request.id), detail: { username: user.username, roles: user.roles.join(',') } });
+      // the TOTP secret is shown once, to be entered in the user's authenticator app
+      return reply.status(201).send({ user: publicUser(user), ...(totpSecret ? { totpSecret } : {}) });
+    } catch (error) {
+      if (error instanceof UsernameTakenError) {
+        throw new HttpError(409, 'username_taken', error.message, [{ field: 'body.username', rule: 'unique', message: error.message }]);
+      }
+      throw error;
+    }
+  });
+
+  app.patch('/api/v1/users/:id', { config: { auditedByRoute: true } }, async (request) => {
+    const actor = identify(request);
+    requirePermission(actor, 'users.manage');
+    const { id } = parseOr400(idParams, request.params, 'params');
+    const change = parseOr400(userChangeBody, request.body ?? {});
+    if (id === actor.id && (change.disabled || (change.roles && !change.roles.includes('admin')))) {
+      throw new HttpError(409, 'self_lockout', 'an admin cannot disable or demote itself');
+    }
+    const user = await store.updateUser(id, change);
+    if (!user) throw new HttpError(404, 'not_found', `user ${id} not found`);
+    await audit.record(actor, {
+      action: 'user.permissions_changed',
+      outcome: 'success',
+      target: id,
+      requestId: String(request.id),
+      detail: Object.fromEntries(Object.entries(change).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v as boolean)])),
+    });
+    return { user: publicUser(user) };
+  });
+
+  app.get('/api/v1/tokens', async (request) => {
+    const actor = identify(request);
+    requirePermission(actor, 'tokens.manage');
+    const tokens = await store.listTokens(may(actor, 'users.manage') ? undefined : actor.organisationId);
+    return { tokens: tokens.map(publicToken) };
+  });
+
+  app.post('/api/v1/tokens', { config: { auditedByRoute: true } }, async (request, reply) => {
+    const actor = identify(request);
+    requirePermission(actor, 'tokens.manage');
+    const body = parseOr400(newTokenBody, normalizeText(request.body ?? {}));
+    const isAdmin = may(actor, 'users.manage');
+    if (!isAdmin && ((body.organisationId && body.organisationId !== actor.organisationId) || body.provinceCodes)) {
+      throw new HttpError(403, 'forbidden', 'a province coordinator issues tokens only for its own organisation and provinces');
+    }
+    const organisationId = body.organisationId ?? actor.organisationId;
+    if (!organisationId) throw new HttpError(400, 'validation_failed', 'organisation missing', [{ field: 'body.organisationId', rule: 'required', message: 'name the organisation' }]);
+    const { token, secret } = await store.createToken({
+      name: body.name,
+      organisationId,
+      provinceCodes: body.provinceCodes ?? actor.provinceCodes ?? [],
+      scopes: body.scopes,
+      expiresInDays: body.expiresInDays,
+      createdBy: actor.id,
+    });
+    await audit.record(actor, { action: 'token.created', outcome: 'success', target: token.id, requestId: String(request.id), detail: { organisationId, scopes: token.scopes.join(',') } });
+    return reply.status(201).send({ token: publicToken(token), secret });
+  });
+
+  const ownedToken = async (actor: Actor, id: string) => {
+    const token = await store.getToken(id);
+    if (!token || (!may(actor, 'users.manage') && token.organisationId !== actor.organisationId)) throw new HttpError(404, 'not_found', `token ${id} not found`);
+    return token;
+  };
+
+  app.post('/api/v1/tokens/:id/rotate', { config: { auditedByRoute: true } }, async (request) => {
+    const actor = identify(request);
+    requirePermission(actor, 'tokens.manage');
+    const { id } = parseOr400(idParams, request.params, 'params');
+    await ownedToken(actor, id);
+    const rotated = await store.rotateToken(id);
+    if (!rotated) throw new HttpError(409, 'token_revoked', 'a revoked token cannot be rotated');
+    await audit.record(actor, { action: 'token.rotated', outcome: 'success', target: id, requestId: String(request.id) });
+    return { token: publicToken(rotated.token), secret: rotated.secret };
+  });
+
+  app.delete('/api/v1/tokens/:id', { config: { auditedByRoute: true } }, async (request) => {
+    const actor = identify(request);
+    requirePermission(actor, 'tokens.manage');
+    const { id } = parseOr400(idParams, request.params, 'params');
+    await ownedToken(actor, id);
+    const revoked = await store.revokeToken(id);
+    await audit.record(actor, { action: 'token.revoked', outcome: 'success', target: id, requestId: String(request.id) });
+    return { token: publicToken(revoked!) };
+  });
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import {
+  anonymousActor,
+  csrfCookie,
+  HttpError,
+  identify,
+  normalizeText,
+  parseOr400,
+  publicUser,
+  sessionCookie,
+  userActor,
+  type AuthenticationOptions,
+} from '@ucsc/shared';
+
+const signInBody = z.strictObject({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(500),
+  totp: z.string().regex(/^\d{6}$/, 'six digits').optional(),
+});
+
+export interface AuthRoutesOptions {
+  access: AuthenticationOptions;
+  cookieSecure: boolean;
+  sessionMaxSeconds: number;
+}
+
+/** Sign-in, sign-out and "who am I" for people; machines use API tokens instead. */
+export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
+  const { store, audit } = options.access;
+  const cookie = (name: string, value: string, maxAge: number, httpOnly: boolean) =>
+    [
+      `${name}=${encodeURIComponent(value)}`,
+      'Path=/',
+      `Max-Age=${maxAge}`,
+      'SameSite=Strict',
+      ...(httpOnly ? ['HttpOnly'] : []),
+      ...(options.cookieSecure ? ['Secure'] : []),
+    ].join('; ');
+
+  app.post('/api/v1/auth/login', { config: { public: true, auditedByRoute: true } }, async (request, reply) => {
+    const body = parseOr400(signInBody, normalizeText(request.body ?? {}));
+    const result = await store.signIn(body.username, body.password, body.totp);
+    const requestId = String(request.id);
+    if (!result.ok) {
+      const who = result.user ? userActor(result.user, 'none', request.ip) : anonymousActor(request.ip);
+      const action = result.reason === 'locked' ? 'auth.locked_out' : 'auth.sign_in_failed';
+      if (result.reason !== 'totp_required') {
+        await audit.record(who, { action, outcome: 'failure', requestId, detail: { username: body.username.toLowerCase(), reason: result.reason } });
+      }
+      if (result.reason === 'locked') {
+        throw new HttpError(423, 'account_locked', 'too many failed sign-ins; try again later', [], { 'retry-after': String(result.retryAfterSeconds ?? 60) });
+      }
+      if (result.reason === 'totp_required') throw new HttpError(401, 'totp_required', 'this account needs the code from its authenticator app');
+      throw new HttpError(401, 'invalid_credentials', 'wrong username, password or code');
+    }
+    const actor = userActor(result.user, result.session.authenticatedBy, request.ip);
+    await audit.record(actor, { action: 'auth.signed_in', outcome: 'success', requestId, detail: { method: result.session.authenticatedBy } });
+    const maxAge = options.sessionMaxSeconds;
+    void reply.header('set-cookie', [cookie(sessionCookie, result.token, maxAge, true), cookie(csrfCookie, result.session.csrf, maxAge, false)]);
+    return {
+      token: result.token,
+      csrfToken: result.session.csrf,
+      expiresAt: new Date(result.session.absoluteExpiresAt).toISOString(),
+      user: publicUser(result.user),
+    };
+  });
+
+  app.post('/api/v1/auth/logout', { config: { auditedByRoute: true } }, async (request, reply: FastifyReply) => {
+    const actor = identify(request);
+    if (request.session) await store.endSession(request.session.token);
+    await audit.record(actor, { action: 'auth.signed_out', outcome: 'success', requestId: String(request.id) });
+    void reply.header('set-cookie', [cookie(sessionCookie, '', 0, true), cookie(csrfCookie, '', 0, false)]);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/v1/auth/me', async (request) => {
+    const actor = identify(request);
+    const user = actor.kind === 'user' ? await store.getUser(actor.id) : undefined;
+    return { actor, ...(user ? { user: publicUser(user) } : {}), ...(request.session ? { csrfToken: request.session.csrf } : {}) };
+  });
+}

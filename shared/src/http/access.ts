@@ -1,0 +1,33 @@
+import type { Logger } from '../log';
+import type { Redis } from '../redis';
+import type { Publisher } from '../bus/publisher';
+import { IdentityStore } from '../identity/store';
+import { AuditLog } from './audit';
+import { RateLimiter } from './ratelimit';
+import type { AuthenticationOptions } from './auth';
+
+export interface AccessConfig {
+  REDIS_PREFIX: string;
+  RATE_LIMIT_PER_MINUTE: number;
+  ANONYMOUS_RATE_LIMIT_PER_MINUTE: number;
+  SESSION_IDLE_MINUTES: number;
+  SESSION_MAX_HOURS: number;
+  MAX_FAILED_SIGN_INS: number;
+  LOCKOUT_MINUTES: number;
+}
+
+/** The identity store, rate limiter and audit log of a service, from its config. */
+export function createAccess(config: AccessConfig, redis: Redis, publisher: Publisher, service: string, logger: Logger): AuthenticationOptions {
+  return {
+    store: new IdentityStore(redis, config.REDIS_PREFIX, {
+      sessionIdleSeconds: config.SESSION_IDLE_MINUTES * 60,
+      sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600,
+      maxFailedSignIns: config.MAX_FAILED_SIGN_INS,
+      lockoutSeconds: config.LOCKOUT_MINUTES * 60,
+    }),
+    limiter: new RateLimiter(redis, config.REDIS_PREFIX),
+    audit: new AuditLog(publisher, service, logger),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    anonymousRateLimitPerMinute: config.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+  };
+}

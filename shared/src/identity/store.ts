@@ -1,0 +1,336 @@
+import { z } from 'zod';
+import { ulid } from 'ulid';
+import type { Redis } from '../redis';
+import { roleSchema, type Actor, type Role } from '../contracts/common';
+import { dummyPasswordHash, hashPassword, hashToken, randomToken, sameHash, verifyPassword, verifyTotp } from './secrets';
+
+/** Roles that must sign in with a second factor. */
+export const rolesRequiringTotp: readonly Role[] = ['national_coordinator', 'admin'];
+
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string(),
+  organisationId: z.string(),
+  roles: z.array(roleSchema).min(1),
+  provinceCodes: z.array(z.string()),
+  assigneeIds: z.array(z.string()),
+  passwordHash: z.string(),
+  totpSecret: z.string().optional(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type User = z.infer<typeof userSchema>;
+/** What the API may show of a user: never the password hash or the TOTP secret. */
+export type PublicUser = Omit<User, 'passwordHash' | 'totpSecret'> & { totpEnrolled: boolean };
+
+export const tokenScopes = ['reports:write', 'reports:read'] as const;
+export const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  organisationId: z.string(),
+  provinceCodes: z.array(z.string()),
+  scopes: z.array(z.enum(tokenScopes)).min(1),
+  secretHash: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().optional(),
+});
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+export type PublicApiToken = Omit<ApiToken, 'secretHash'>;
+
+export interface Session {
+  userId: string;
+  authenticatedBy: 'password' | 'password+totp';
+  csrf: string;
+  createdAt: number;
+  absoluteExpiresAt: number;
+}
+
+export interface IdentitySettings {
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  maxFailedSignIns: number;
+  lockoutSeconds: number;
+}
+
+export const defaultIdentitySettings: IdentitySettings = {
+  sessionIdleSeconds: 30 * 60,
+  sessionMaxSeconds: 12 * 3600,
+  maxFailedSignIns: 5,
+  lockoutSeconds: 15 * 60,
+};
+
+export type SignInResult =
+  | { ok: true; user: User; token: string; session: Session }
+  | { ok: false; reason: 'invalid_credentials' | 'totp_required' | 'invalid_totp' | 'locked'; retryAfterSeconds?: number; user?: User };
+
+export function publicUser(user: User): PublicUser {
+  const { passwordHash: _p, totpSecret, ...rest } = user;
+  return { ...rest, totpEnrolled: Boolean(totpSecret) };
+}
+
+export function publicToken(token: ApiToken): PublicApiToken {
+  const { secretHash: _s, ...rest } = token;
+  return rest;
+}
+
+/** The actor a signed-in user acts as. */
+export function userActor(user: User, authenticatedBy: Actor['authenticatedBy'], address?: string): Actor {
+  return {
+    kind: 'user',
+    id: user.id,
+    name: user.name,
+    organisationId: user.organisationId,
+    roles: user.roles,
+    provinceCodes: user.provinceCodes,
+    assigneeIds: user.assigneeIds,
+    authenticatedBy,
+    ...(address ? { address } : {}),
+  };
+}
+
+/** The actor a machine acts as with an API token: a submitter of its organisation. */
+export function tokenActor(token: ApiToken, address?: string): Actor {
+  return {
+    kind: 'api_token',
+    id: token.id,
+    name: token.name,
+    organisationId: token.organisationId,
+    roles: ['submitter'],
+    provinceCodes: token.provinceCodes,
+    assigneeIds: [],
+    authenticatedBy: 'api_token',
+    ...(address ? { address } : {}),
+  };
+}
+
+/**
+ * Users, sessions, API tokens and sign-in failures, in Redis (with AOF). Shared by every service
+ * through this module, so there is one place that knows the key layout. Only hashes of passwords
+ * and tokens are stored.
+ */
+export class IdentityStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    readonly settings: IdentitySettings = defaultIdentitySettings,
+  ) {}
+
+  private key(...parts: string[]) {
+    return `${this.prefix}identity:${parts.join(':')}`;
+  }
+
+  // ---- users ----
+
+  async createUser(input: {
+    username: string;
+    name: string;
+    password: string;
+    organisationId: string;
+    roles: Role[];
+    provinceCodes?: string[];
+    assigneeIds?: string[];
+    totpSecret?: string;
+  }): Promise<User> {
+    const now = new Date().toISOString();
+    const user: User = {
+      id: `usr-${ulid()}`,
+      username: input.username.toLowerCase(),
+      name: input.name,
+      organisationId: input.organisationId,
+      roles: input.roles,
+      provinceCodes: input.provinceCodes ?? [],
+      assigneeIds: input.assigneeIds ?? [],
+      passwordHash: await hashPassword(input.password),
+      ...(input.totpSecret ? { totpSecret: input.totpSecret } : {}),
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const claimed = await this.redis.set(this.key('username', user.username), user.id, 'NX');
+    if (claimed !== 'OK') throw new UsernameTakenError(user.username);
+    await this.redis.set(this.key('user', user.id), JSON.stringify(user));
+    await this.redis.sadd(this.key('users'), user.id);
+    return user;
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const raw = await this.redis.get(this.key('user', id));
+    return raw ? userSchema.parse(JSON.parse(raw)) : undefined;
+  }
+
+  async findByUsername(username: string): Promise<User | undefined> {
+    const id = await this.redis.get(this.key('username', username.toLowerCase()));
+    return id ? this.getUser(id) : undefined;
+  }
+
+  async listUsers(): Promise<User[]> {
+    const ids = await this.redis.smembers(this.key('users'));
+    const users = await Promise.all(ids.map((id) => this.getUser(id)));
+    return users.filter((u): u is User => Boolean(u)).sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async updateUser(id: string, change: Partial<Pick<User, 'roles' | 'provinceCodes' | 'assigneeIds' | 'disabled' | 'name'>>): Promise<User | undefined> {
+    const user = await this.getUser(id);
+    if (!user) return undefined;
+    const next = { ...user, ...change, updatedAt: new Date().toISOString() };
+    await this.redis.set(this.key('user', id), JSON.stringify(next));
+    if (change.disabled) await this.endSessionsOf(id);
+    return next;
+  }
+
+  // ---- sign-in ----
+
+  /** Checks password (and TOTP where the role needs it), counting failures toward a lock-out. */
+  async signIn(username: string, password: string, totp: string | undefined): Promise<SignInResult> {
+    const name = username.toLowerCase();
+    const failuresKey = this.key('failures', name);
+    const failures = Number((await this.redis.get(failuresKey)) ?? 0);
+    if (failures >= this.settings.maxFailedSignIns) {
+      const ttl = await this.redis.pttl(failuresKey);
+      return { ok: false, reason: 'locked', retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+    }
+    const user = await this.findByUsername(name);
+    const passwordOk = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash);
+    if (!user || !passwordOk || user.disabled) return this.failed(failuresKey, 'invalid_credentials', user);
+    const needsTotp = user.roles.some((r) => rolesRequiringTotp.includes(r));
+    if (needsTotp) {
+      if (!user.totpSecret) return this.failed(failuresKey, 'invalid_credentials', user); // not enrolled: may not sign in
+      if (!totp) return { ok: false, reason: 'totp_required', user };
+      if (!verifyTotp(user.totpSecret, totp)) return this.failed(failuresKey, 'invalid_totp', user);
+    }
+    await this.redis.del(failuresKey);
+    const { token, session } = await this.createSession(user, needsTotp ? 'password+totp' : 'password');
+    return { ok: true, user, token, session };
+  }
+
+  private async failed(failuresKey: string, reason: 'invalid_credentials' | 'invalid_totp', user?: User): Promise<SignInResult> {
+    const [[, count]] = (await this.redis.multi().incr(failuresKey).expire(failuresKey, this.settings.lockoutSeconds, 'NX').exec()) as [[null, number]];
+    if (count >= this.settings.maxFailedSignIns) {
+      return { ok: false, reason: 'locked', retryAfterSeconds: this.settings.lockoutSeconds, ...(user ? { user } : {}) };
+    }
+    return { ok: false, reason, ...(user ? { user } : {}) };
+  }
+
+  // ---- sessions ----
+
+  private async createSession(user: User, authenticatedBy: Session['authenticatedBy']): Promise<{ token: string; session: Session }> {
+    const token = randomToken();
+    const now = Date.now();
+    const session: Session = { userId: user.id, authenticatedBy, csrf: randomToken(18), createdAt: now, absoluteExpiresAt: now + this.settings.sessionMaxSeconds * 1000 };
+    const hash = hashToken(token);
+    await this.redis
+      .multi()
+      .set(this.key('session', hash), JSON.stringify(session), 'EX', this.settings.sessionIdleSeconds)
+      .sadd(this.key('sessions-of', user.id), hash)
+      .exec();
+    return { token, session };
+  }
+
+  /** The live session of a token, its idle timer renewed; undefined when expired, ended or unknown. */
+  async resolveSession(token: string): Promise<Session | undefined> {
+    const key = this.key('session', hashToken(token));
+    const raw = await this.redis.get(key);
+    if (!raw) return undefined;
+    const session = JSON.parse(raw) as Session;
+    const left = Math.floor((session.absoluteExpiresAt - Date.now()) / 1000);
+    if (left <= 0) {
+      await this.redis.del(key);
+      return undefined;
+    }
+    await this.redis.expire(key, Math.min(this.settings.sessionIdleSeconds, left));
+    return session;
+  }
+
+  async endSession(token: string): Promise<void> {
+    await this.redis.del(this.key('session', hashToken(token)));
+  }
+
+  async endSessionsOf(userId: string): Promise<void> {
+    const hashes = await this.redis.smembers(this.key('sessions-of', userId));
+    if (hashes.length) await this.redis.del(...hashes.map((h) => this.key('session', h)));
+    await this.redis.del(this.key('sessions-of', userId));
+  }
+
+  // ---- API tokens ----
+
+  async createToken(input: { name: string; organisationId: string; provinceCodes: string[]; scopes: ApiToken['scopes']; expiresInDays: number; createdBy: string }): Promise<{ token: ApiToken; secret: string }> {
+    const id = `tok-${ulid()}`;
+    const secretPart = randomToken();
+    const now = new Date();
+    const token: ApiToken = {
+      id,
+      name: input.name,
+      organisationId: input.organisationId,
+      provinceCodes: input.provinceCodes,
+      scopes: input.scopes,
+      secretHash: hashToken(secretPart),
+      createdBy: input.createdBy,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + input.expiresInDays * 86_400_000).toISOString(),
+    };
+    await this.redis.multi().set(this.key('token', id), JSON.stringify(token)).sadd(this.key('tokens-of', input.organisationId), id).exec();
+    return { token, secret: `ucsc_${id}.${secretPart}` };
+  }
+
+  async getToken(id: string): Promise<ApiToken | undefined> {
+    const raw = await this.redis.get(this.key('token', id));
+    return raw ? apiTokenSchema.parse(JSON.parse(raw)) : undefined;
+  }
+
+  async listTokens(organisationId?: string): Promise<ApiToken[]> {
+    const ids = organisationId
+      ? await this.redis.smembers(this.key('tokens-of', organisationId))
+      : (await this.scanKeys(this.key('token', '*'))).map((k) => k.split(':').pop()!);
+    const tokens = await Promise.all(ids.map((id) => this.getToken(id)));
+    return tokens.filter((t): t is ApiToken => Boolean(t));
+  }
+
+  /** The token a presented secret belongs to, when it is valid: not expired, not revoked. */
+  async resolveToken(presented: string): Promise<ApiToken | undefined> {
+    const match = /^ucsc_(tok-[0-9A-Z]{26})\.([\w-]{20,})$/.exec(presented);
+    if (!match) return undefined;
+    const token = await this.getToken(match[1]!);
+    if (!token || token.revokedAt || Date.parse(token.expiresAt) <= Date.now()) return undefined;
+    return sameHash(token.secretHash, hashToken(match[2]!)) ? token : undefined;
+  }
+
+  async revokeToken(id: string): Promise<ApiToken | undefined> {
+    const token = await this.getToken(id);
+    if (!token) return undefined;
+    const revoked = { ...token, revokedAt: token.revokedAt ?? new Date().toISOString() };
+    await this.redis.set(this.key('token', id), JSON.stringify(revoked));
+    return revoked;
+  }
+
+  /** A new secret for the same token id; the old secret stops working at once. */
+  async rotateToken(id: string): Promise<{ token: ApiToken; secret: string } | undefined> {
+    const token = await this.getToken(id);
+    if (!token || token.revokedAt) return undefined;
+    const secretPart = randomToken();
+    const rotated = { ...token, secretHash: hashToken(secretPart) };
+    await this.redis.set(this.key('token', id), JSON.stringify(rotated));
+    return { token: rotated, secret: `ucsc_${id}.${secretPart}` };
+  }
+
+  private async scanKeys(pattern: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    return keys;
+  }
+}
+
+export class UsernameTakenError extends Error {
+  constructor(username: string) {
+    super(`username ${username} is taken`);
+    this.name = 'UsernameTakenError';
+  }
+}
