@@ -1,6 +1,7 @@
 // npm start: the whole system on this machine, with demo data; Ctrl-C stops everything.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { infraDown, infraUp, root, spawn, waitUntil } from './lib.mjs';
 
 const host = '127.0.0.1';
@@ -72,6 +73,7 @@ try {
   for (const service of services) {
     await waitUntil(`${service.name}`, async () => (await fetch(`http://${host}:${service.port}/ready`)).ok);
   }
+  const accounts = seedDemoAccounts();
   await seedDemoIncidents();
   console.log(`
 ucsc is running.
@@ -82,15 +84,31 @@ ucsc is running.
   tracker health:                                http://${host}:3103/ready
   Kafka: ${shared.KAFKA_BROKERS}    Redis: ${shared.REDIS_URL}    logs: ${logDir}
 
+${accounts}
+Sign in to the board as dieuphoi (national coordinator) to see the whole country.
 Press Ctrl-C to stop everything.`);
 } catch (error) {
   console.error(`start failed: ${error.message}`);
   await stop(1);
 }
 
-/** A few demo reports, so the board is not empty the first time; skipped when incidents exist. */
+/** One demo account per role (idempotent); returns the lines that say how to sign in. */
+function seedDemoAccounts() {
+  const result = spawnSync('node', ['services/board/dist/bin/seed-accounts.js'], { cwd: root, env: { ...process.env, ...shared }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`seeding demo accounts failed: ${result.stderr}`);
+  return result.stdout.trimEnd();
+}
+
+/** A few demo reports, filed by a demo submitter, so the board is not empty the first time; skipped when it has filed before. */
 async function seedDemoIncidents() {
-  const existing = await (await fetch(`http://${host}:3100/api/v1/incidents`)).json();
+  const login = await fetch(`http://${host}:3100/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'hanoi.baocao', password: 'ucsc-demo-2026' }),
+  });
+  if (!login.ok) throw new Error(`demo sign-in failed: ${login.status}`);
+  const auth = { authorization: `Bearer ${(await login.json()).token}` };
+  const existing = await (await fetch(`http://${host}:3100/api/v1/incidents`, { headers: auth })).json();
   if (existing.incidents.length > 0) return;
   const hour = 3600_000;
   const demo = [
@@ -102,7 +120,7 @@ async function seedDemoIncidents() {
   for (const d of demo) {
     await fetch(`http://${host}:3101/api/v1/reports`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({
         province: d.province,
         reportingOrganisation: { name: d.org },

@@ -1,7 +1,18 @@
 // npm test: starts the Kafka and Redis the tests need (a separate test instance on its own ports,
 // so a running `npm start` is not disturbed), runs every jest test, writes jest-results.json.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { infraDown, infraUp, root } from './lib.mjs';
+
+/** The browser test drives Debian's Chromium (a browser download never works here); install it when missing. */
+function ensureChromium() {
+  if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) return;
+  console.log('[test] installing Debian chromium for the browser test');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  if (install.status !== 0) console.error('[test] could not install chromium; the browser test will fail');
+}
 
 const infraEnv = {
   KAFKA_INSTANCE: 'kafka-test',
@@ -16,6 +27,7 @@ const testEnv = {
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 
+ensureChromium();
 infraUp({ ...infraEnv, TOPIC_PREFIX: 'ucsc-test', KAFKA_BROKERS: testEnv.UCSC_TEST_KAFKA_BROKERS });
 const jest = spawnSync(
   'node',

@@ -19,10 +19,10 @@ export interface TestSystem {
   close(): Promise<void>;
 }
 
-export async function startSystem(label: string): Promise<TestSystem> {
+export async function startSystem(label: string, overrides: Record<string, string> = {}): Promise<TestSystem> {
   const names = uniqueNames(label);
   await createTopics(names.prefix);
-  const env = names.env;
+  const env = { ...names.env, ...overrides };
   const logger = testLogger;
   const [intake, dispatch, tracker, board] = await Promise.all([
     buildIntake(loadConfig(intakeConfigSchema, env), { logger }),

@@ -2,6 +2,10 @@
  * UCSC — bảng theo dõi sự cố trực tuyến.
  * Plain browser JavaScript, no build step. All data is inserted with textContent / attributes,
  * never as HTML.
+ *
+ * Everything but the page itself needs a signed-in session (an HttpOnly cookie): the page asks
+ * `/api/v1/auth/me` who is signed in and shows either the sign-in card or the board. Every write
+ * echoes the session's CSRF token in `X-CSRF-Token`; the live feed is opened only once signed in.
  */
 'use strict';
 
@@ -39,6 +43,21 @@
     standing_body: 'Cơ quan thường trực',
   };
 
+  /** The signed-in user's roles (not an assignee's role in a roster, see ROLE_LABELS). */
+  const USER_ROLE_LABELS = {
+    submitter: 'Đơn vị báo cáo',
+    province_coordinator: 'Điều phối tỉnh',
+    liaison_officer: 'Cán bộ đầu mối',
+    liaison_leader: 'Lãnh đạo đầu mối',
+    national_coordinator: 'Điều phối quốc gia',
+    enterprise_responder: 'Doanh nghiệp ứng cứu',
+    auditor: 'Kiểm toán',
+    admin: 'Quản trị',
+  };
+
+  /** Roles that see every incident in the country. */
+  const NATIONWIDE_ROLES = ['national_coordinator', 'auditor'];
+
   const ASSIGNEE_GROUPS = [
     { label: 'Sở/đầu mối tỉnh', kinds: ['province_hub'] },
     { label: 'Cán bộ đầu mối Bộ', kinds: ['liaison'] },
@@ -59,8 +78,36 @@
     already_acknowledged: 'Đã được xác nhận trước đó',
     storage_unavailable: 'Hệ thống tạm thời không lưu được yêu cầu, vui lòng thử lại',
     unauthorized: 'Chưa đăng nhập',
+    unauthenticated: 'Chưa đăng nhập hoặc phiên đăng nhập đã hết hạn',
     forbidden: 'Không có quyền thực hiện',
+    csrf_failed: 'Phiên làm việc không hợp lệ, vui lòng tải lại trang',
+    rate_limited: 'Quá nhiều yêu cầu, thử lại sau',
   };
+
+  const LOGIN_TEXT = {
+    missing: 'Vui lòng nhập tên đăng nhập và mật khẩu.',
+    totpFormat: 'Mã xác thực gồm 6 chữ số.',
+    invalid: 'Sai tên đăng nhập, mật khẩu hoặc mã xác thực.',
+    totpRequired: 'Tài khoản này cần mã xác thực hai lớp.',
+    locked: (minutes) =>
+      minutes
+        ? `Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau ${minutes} phút.`
+        : 'Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau.',
+    rateLimited: 'Quá nhiều yêu cầu, thử lại sau.',
+    badRequest: 'Thông tin đăng nhập không hợp lệ.',
+    network: 'Không kết nối được tới máy chủ. Vui lòng thử lại.',
+    failed: (status) => `Không đăng nhập được (lỗi ${status}). Vui lòng thử lại.`,
+    noProfile: 'Đã đăng nhập nhưng không tải được thông tin tài khoản. Vui lòng thử lại.',
+    sessionEnded: 'Phiên đăng nhập đã kết thúc. Vui lòng đăng nhập lại.',
+    checkFailed: 'Không kiểm tra được phiên đăng nhập: không kết nối được tới máy chủ.',
+    busy: 'Đang đăng nhập…',
+    submit: 'Đăng nhập',
+  };
+
+  const TITLE_BASE = 'Bảng theo dõi sự cố an toàn thông tin mạng';
+  const TITLE_NATIONWIDE = 'toàn quốc';
+  const TITLE_SCOPED = 'Sự cố trong phạm vi của bạn';
+  const CSRF_COOKIE = 'ucsc_csrf';
 
   const CONN_TEXT = {
     connecting: 'Đang kết nối…',
@@ -72,6 +119,10 @@
   const BACKOFF_MAX_MS = 10000;
   const TOAST_MS = 8000;
   const ACK_SENT_TIMEOUT_MS = 15000;
+  const SESSION_CHECK_MIN_MS = 2000;
+  const SESSION_CHECK_MAX_MS = 30000;
+  /** WebSocket close code the server uses when the session behind a feed has ended. */
+  const CLOSE_SESSION_ENDED = 4401;
   const BASE_TITLE = 'Bảng theo dõi sự cố — UCSC';
 
   // ---------------------------------------------------------------------------------------------
@@ -233,6 +284,21 @@
     detailBody: document.getElementById('detail-body'),
     detailClose: document.getElementById('detail-close'),
     toasts: document.getElementById('toast-area'),
+    title: document.getElementById('board-title'),
+    counters: document.getElementById('counters'),
+    filters: document.getElementById('filters'),
+    content: document.getElementById('board-content'),
+    session: document.getElementById('session'),
+    currentUser: document.getElementById('current-user'),
+    logout: document.getElementById('logout'),
+    loginScreen: document.getElementById('login-screen'),
+    loginForm: document.getElementById('login-form'),
+    loginUsername: document.getElementById('login-username'),
+    loginPassword: document.getElementById('login-password'),
+    loginTotpField: document.getElementById('login-totp-field'),
+    loginTotp: document.getElementById('login-totp'),
+    loginError: document.getElementById('login-error'),
+    loginSubmit: document.getElementById('login-submit'),
   };
 
   /** id -> IncidentView */
@@ -252,6 +318,15 @@
 
   /** `${incidentId}\u0001${assigneeId}` -> 'sending' | 'sent' */
   const pendingAcks = new Map();
+
+  /**
+   * Who is signed in. state: 'checking' (page just loaded) | 'signed_out' | 'signed_in'.
+   * actor: the server's view of the user (roles, provinceCodes, assigneeIds); csrf: the token every
+   * write must echo.
+   */
+  let auth = { state: 'checking', actor: null, user: null, csrf: '' };
+  /** Bumped on every sign-in and sign-out, so that answers to an earlier session are ignored. */
+  let authEpoch = 0;
 
   // ---------------------------------------------------------------------------------------------
   // Rows
@@ -591,6 +666,10 @@
       done.dataset.testid = 'assignee-acknowledged';
       done.append('✓ Đã xác nhận ', timeElement(assignee.acknowledgedAt, null, true));
       status.append(done);
+    } else if (!mayAcknowledge(str(assignee.id))) {
+      const waiting = el('span', 'not-acked', 'Chưa xác nhận');
+      waiting.dataset.testid = 'assignee-pending';
+      status.append(waiting);
     } else {
       const key = ackKey(incident.id, str(assignee.id));
       const pending = pendingAcks.get(key);
@@ -744,7 +823,8 @@
   function errorMessage(status, body) {
     const parts = [];
     const code = body && typeof body === 'object' ? str(body.error) : '';
-    parts.push(ERROR_LABELS[code] || (code ? `Lỗi ${status} (${code})` : `Lỗi ${status}`));
+    const label = ERROR_LABELS[code] || (status === 429 ? ERROR_LABELS.rate_limited : '');
+    parts.push(label || (code ? `Lỗi ${status} (${code})` : `Lỗi ${status}`));
     if (body && body.message) parts.push(str(body.message));
     if (body && Array.isArray(body.problems)) {
       const problems = body.problems
@@ -760,34 +840,34 @@
   }
 
   async function acknowledge(incidentId, assigneeId) {
+    if (!mayAcknowledge(assigneeId)) return;
     const key = ackKey(incidentId, assigneeId);
     if (pendingAcks.has(key)) return;
+    const epoch = authEpoch;
     pendingAcks.set(key, 'sending');
     rerenderIfOpen(incidentId);
 
-    let response;
+    let result;
     try {
-      response = await fetch(`/api/v1/incidents/${encodeURIComponent(incidentId)}/acknowledge`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        credentials: 'same-origin',
-        body: JSON.stringify({ assigneeId }),
-      });
+      result = await authedRequest('POST', `/api/v1/incidents/${encodeURIComponent(incidentId)}/acknowledge`, { assigneeId });
     } catch (err) {
+      result = null;
+    }
+    if (epoch !== authEpoch) return; // signed out meanwhile: nothing left to update
+
+    if (!result) {
       pendingAcks.delete(key);
       rerenderIfOpen(incidentId);
       showToast('Không gửi được xác nhận: không kết nối được tới máy chủ.', 'error');
       return;
     }
 
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) {
-      body = null;
+    if (result.status === 401) {
+      sessionEnded();
+      return;
     }
 
-    if (response.ok) {
+    if (result.response && result.response.ok) {
       // the acknowledgement itself arrives over the WebSocket; until then the button stays disabled
       const incident = incidents.get(incidentId);
       const done = incident && assigneeList(incident).some((a) => str(a.id) === assigneeId && a.acknowledgedAt);
@@ -807,7 +887,7 @@
 
     pendingAcks.delete(key);
     rerenderIfOpen(incidentId);
-    showToast('Không xác nhận được: ' + errorMessage(response.status, body), 'error');
+    showToast('Không xác nhận được: ' + errorMessage(result.status, result.body), 'error');
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -844,6 +924,7 @@
   let socket = null;
   let backoff = BACKOFF_MIN_MS;
   let reconnectTimer = null;
+  let verifyingSession = false;
 
   function setConnection(status) {
     dom.conn.dataset.status = status;
@@ -856,6 +937,7 @@
 
   function connect() {
     reconnectTimer = null;
+    if (auth.state !== 'signed_in' || socket) return; // the feed needs a session
     let ws;
     try {
       ws = new WebSocket(feedUrl());
@@ -869,9 +951,12 @@
 
     // changes that reach this connection before its snapshot are replayed on top of it
     let beforeSnapshot = [];
+    // a connection that never opened may have been refused for want of a session
+    let opened = false;
 
     ws.addEventListener('open', () => {
       if (socket !== ws) return;
+      opened = true;
       setConnection('online');
     });
 
@@ -903,25 +988,486 @@
       setConnection('offline');
     });
 
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (event) => {
       if (socket !== ws) return;
       socket = null;
+      if (event.code === CLOSE_SESSION_ENDED) {
+        sessionEnded();
+        return;
+      }
       setConnection('offline');
-      scheduleReconnect();
+      if (opened) scheduleReconnect();
+      else verifySessionThenReconnect();
     });
   }
 
+  /**
+   * The browser does not say why an upgrade failed: ask whether the session is still valid. If it
+   * is not, back to the sign-in card; otherwise (server down, rate limit, …) the usual backoff.
+   */
+  async function verifySessionThenReconnect() {
+    if (verifyingSession) return;
+    verifyingSession = true;
+    const epoch = authEpoch;
+    let outcome;
+    try {
+      outcome = await refreshIdentity();
+    } finally {
+      verifyingSession = false;
+    }
+    if (epoch !== authEpoch || auth.state !== 'signed_in') return;
+    if (outcome === 'unauthenticated') sessionEnded();
+    else scheduleReconnect();
+  }
+
+  function stopFeed() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    const ws = socket;
+    socket = null; // its handlers now ignore it
+    if (ws) {
+      try {
+        ws.close(1000, 'signed out');
+      } catch (err) {
+        // already closing
+      }
+    }
+    backoff = BACKOFF_MIN_MS;
+    setConnection('connecting');
+  }
+
   function scheduleReconnect() {
-    if (reconnectTimer) return;
+    if (reconnectTimer || auth.state !== 'signed_in') return;
     const delay = backoff;
     backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
     reconnectTimer = setTimeout(connect, delay);
   }
 
   function reconnectNow() {
-    if (socket || !reconnectTimer) return;
+    if (auth.state !== 'signed_in' || socket || !reconnectTimer) return;
     clearTimeout(reconnectTimer);
     connect();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Session: requests, sign-in, sign-out
+  // ---------------------------------------------------------------------------------------------
+
+  function readCookie(name) {
+    for (const part of document.cookie ? document.cookie.split(';') : []) {
+      const index = part.indexOf('=');
+      if (index < 0) continue;
+      if (part.slice(0, index).trim() !== name) continue;
+      try {
+        return decodeURIComponent(part.slice(index + 1).trim());
+      } catch (err) {
+        return part.slice(index + 1).trim();
+      }
+    }
+    return '';
+  }
+
+  function csrfToken() {
+    return auth.csrf || readCookie(CSRF_COOKIE);
+  }
+
+  /**
+   * One JSON request to the server, with the session cookie; every non-GET carries the CSRF token.
+   * Resolves to { response, status, body }; rejects only when the server cannot be reached.
+   */
+  async function api(method, path, payload) {
+    const headers = { accept: 'application/json' };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (method !== 'GET' && method !== 'HEAD') {
+      const token = csrfToken();
+      if (token) headers['X-CSRF-Token'] = token;
+    }
+    const response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
+    });
+    let body = null;
+    if (response.status !== 204) {
+      try {
+        body = await response.json();
+      } catch (err) {
+        body = null;
+      }
+    }
+    return { response, status: response.status, body };
+  }
+
+  /** A write for the signed-in user: if the CSRF token was stale, fetch the current one and retry once. */
+  async function authedRequest(method, path, payload) {
+    const result = await api(method, path, payload);
+    if (result.status !== 403 || !result.body || result.body.error !== 'csrf_failed') return result;
+    const outcome = await refreshIdentity();
+    if (outcome === 'unauthenticated') return { response: null, status: 401, body: { error: 'unauthenticated' } };
+    if (outcome !== 'ok') return result;
+    return api(method, path, payload); // refused before anything was done, so safe to repeat
+  }
+
+  function isSignedInProfile(body) {
+    const actor = body && typeof body === 'object' ? body.actor : null;
+    return (
+      !!actor &&
+      typeof actor === 'object' &&
+      typeof actor.id === 'string' &&
+      actor.id.length > 0 &&
+      !(actor.id === 'anonymous' && actor.authenticatedBy === 'none')
+    );
+  }
+
+  function rolesOf() {
+    if (auth.actor && Array.isArray(auth.actor.roles)) return auth.actor.roles;
+    if (auth.user && Array.isArray(auth.user.roles)) return auth.user.roles;
+    return [];
+  }
+
+  function hasRole(role) {
+    return rolesOf().includes(role);
+  }
+
+  /** Same rule as the server: one's own assignee ids, or any assignee for a national coordinator. */
+  function mayAcknowledge(assigneeId) {
+    if (auth.state !== 'signed_in' || !auth.actor || !assigneeId) return false;
+    if (hasRole('national_coordinator')) return true;
+    return Array.isArray(auth.actor.assigneeIds) && auth.actor.assigneeIds.includes(assigneeId);
+  }
+
+  function setIdentity(me, csrf) {
+    auth.actor = me.actor;
+    auth.user = me.user && typeof me.user === 'object' ? me.user : auth.user;
+    auth.csrf = str(me.csrfToken) || str(csrf) || auth.csrf || readCookie(CSRF_COOKIE);
+  }
+
+  function renderIdentity() {
+    const actor = auth.actor || {};
+    const user = auth.user || {};
+    const roles = rolesOf();
+    const name = str(user.name || actor.name || user.username || actor.id);
+    const roleText = roles.map((r) => USER_ROLE_LABELS[r] || str(r)).join(', ');
+
+    const nameNode = el('span', 'user-name', name);
+    nameNode.dataset.testid = 'current-user-name';
+    const rolesNode = el('span', 'user-roles', roleText || 'Chưa có vai trò');
+    rolesNode.dataset.testid = 'current-user-roles';
+    dom.currentUser.replaceChildren(nameNode, ' · ', rolesNode);
+    dom.currentUser.dataset.roles = roles.join(' ');
+    dom.currentUser.title = user.username ? `${name} (${str(user.username)})` : name;
+
+    const nationwide = NATIONWIDE_ROLES.some((r) => roles.includes(r));
+    dom.title.textContent = `${TITLE_BASE} — ${nationwide ? TITLE_NATIONWIDE : TITLE_SCOPED}`;
+    dom.title.dataset.scope = nationwide ? 'nationwide' : 'scoped';
+  }
+
+  /**
+   * Asks the server who is signed in and updates the header and the detail panel.
+   * Resolves to 'ok' | 'unauthenticated' | 'error' | 'stale' (the session changed meanwhile).
+   */
+  async function refreshIdentity() {
+    const epoch = authEpoch;
+    let result;
+    try {
+      result = await api('GET', '/api/v1/auth/me');
+    } catch (err) {
+      return 'error';
+    }
+    if (epoch !== authEpoch) return 'stale';
+    if (result.status === 401) return 'unauthenticated';
+    if (result.status !== 200 || !isSignedInProfile(result.body)) return 'error';
+    if (auth.state === 'signed_in') {
+      setIdentity(result.body);
+      renderIdentity();
+      if (selectedId) renderDetail(false);
+    }
+    return 'ok';
+  }
+
+  function showBoard(visible) {
+    dom.counters.hidden = !visible;
+    dom.conn.hidden = !visible;
+    dom.session.hidden = !visible;
+    dom.filters.hidden = !visible;
+    dom.content.hidden = !visible;
+    dom.loginScreen.hidden = visible;
+  }
+
+  /** Empties the list, the counters and the detail panel (nothing of a session stays on screen). */
+  function clearBoard() {
+    closeDetail();
+    incidents.clear();
+    rows.clear();
+    searchKeys.clear();
+    provinceNames.clear();
+    pendingAcks.clear();
+    dom.list.replaceChildren();
+    loaded = false;
+    visibleCount = 0;
+    filters.province = '';
+    filters.tlp = '';
+    filters.terms = [];
+    dom.tlp.value = '';
+    dom.search.value = '';
+    clearTimeout(searchTimer);
+    refreshAggregates();
+  }
+
+  function signedIn(me, csrf) {
+    authEpoch += 1;
+    clearTimeout(sessionCheckTimer);
+    sessionCheckTimer = null;
+    auth = { state: 'signed_in', actor: null, user: null, csrf: '' };
+    setIdentity(me, csrf);
+    renderIdentity();
+    resetLoginForm(false);
+    setLoginError('');
+    showBoard(true);
+    loaded = false;
+    updateListStatus();
+    backoff = BACKOFF_MIN_MS;
+    setConnection('connecting');
+    connect();
+  }
+
+  /** Back to the sign-in card; `message` goes to its error line, `username` pre-fills it. */
+  function signedOut(message, username) {
+    authEpoch += 1;
+    auth = { state: 'signed_out', actor: null, user: null, csrf: '' };
+    stopFeed();
+    clearBoard();
+    dismissToast();
+    dom.currentUser.replaceChildren();
+    dom.currentUser.removeAttribute('data-roles');
+    dom.currentUser.removeAttribute('title');
+    dom.title.textContent = TITLE_BASE;
+    dom.title.removeAttribute('data-scope');
+    resetLoginForm(true);
+    dom.loginUsername.value = str(username);
+    setLoginError(message || '');
+    showBoard(false);
+    (dom.loginUsername.value ? dom.loginPassword : dom.loginUsername).focus();
+  }
+
+  /** The session ended on the server (expired, signed out elsewhere, account disabled). */
+  function sessionEnded() {
+    if (auth.state !== 'signed_in') return;
+    signedOut(LOGIN_TEXT.sessionEnded, auth.user && auth.user.username);
+  }
+
+  // ----- the sign-in card
+
+  let loginInFlight = false;
+  /** The username the server asked a second factor for. */
+  let totpForUsername = null;
+  let sessionCheckTimer = null;
+  let sessionCheckDelay = SESSION_CHECK_MIN_MS;
+
+  function setLoginError(message) {
+    dom.loginError.textContent = str(message);
+    dom.loginError.hidden = !message;
+  }
+
+  function setLoginBusy(busy) {
+    loginInFlight = busy;
+    dom.loginSubmit.disabled = busy;
+    dom.loginSubmit.textContent = busy ? LOGIN_TEXT.busy : LOGIN_TEXT.submit;
+    if (busy) dom.loginForm.setAttribute('aria-busy', 'true');
+    else dom.loginForm.removeAttribute('aria-busy');
+  }
+
+  function showTotp(visible) {
+    dom.loginTotpField.hidden = !visible;
+    dom.loginTotp.disabled = !visible;
+    dom.loginTotp.required = visible;
+    if (!visible) dom.loginTotp.value = '';
+  }
+
+  function resetLoginForm(clearUsername) {
+    if (clearUsername) dom.loginUsername.value = '';
+    dom.loginPassword.value = '';
+    showTotp(false);
+    totpForUsername = null;
+    setLoginBusy(false);
+  }
+
+  function folded(username) {
+    return str(username).trim().toLowerCase();
+  }
+
+  function retryAfterMinutes(response) {
+    const header = response && response.headers ? response.headers.get('retry-after') : null;
+    if (!header) return 0;
+    let seconds = Number(header);
+    if (!Number.isFinite(seconds)) {
+      const at = Date.parse(header);
+      seconds = Number.isNaN(at) ? 0 : (at - Date.now()) / 1000;
+    }
+    return seconds > 0 ? Math.max(1, Math.ceil(seconds / 60)) : 0;
+  }
+
+  /** A user built from the sign-in answer, should `/auth/me` not answer right after it. */
+  function profileFromLogin(body) {
+    const user = body && typeof body === 'object' && body.user && typeof body.user === 'object' ? body.user : null;
+    if (!user || typeof user.id !== 'string' || !user.id) return null;
+    return {
+      actor: {
+        kind: 'user',
+        id: user.id,
+        name: user.name,
+        organisationId: user.organisationId,
+        roles: Array.isArray(user.roles) ? user.roles : [],
+        provinceCodes: Array.isArray(user.provinceCodes) ? user.provinceCodes : [],
+        assigneeIds: Array.isArray(user.assigneeIds) ? user.assigneeIds : [],
+      },
+      user,
+      csrfToken: body.csrfToken,
+    };
+  }
+
+  async function submitLogin() {
+    if (loginInFlight || auth.state === 'signed_in') return;
+    const username = dom.loginUsername.value.trim();
+    const password = dom.loginPassword.value;
+    const withTotp = !dom.loginTotpField.hidden;
+    const totp = dom.loginTotp.value.replace(/\s+/g, '');
+
+    if (!username || !password) {
+      setLoginError(LOGIN_TEXT.missing);
+      (username ? dom.loginPassword : dom.loginUsername).focus();
+      return;
+    }
+    if (withTotp && !/^\d{6}$/.test(totp)) {
+      setLoginError(withTotp && !totp ? LOGIN_TEXT.totpRequired : LOGIN_TEXT.totpFormat);
+      dom.loginTotp.focus();
+      return;
+    }
+
+    clearTimeout(sessionCheckTimer);
+    sessionCheckTimer = null;
+    setLoginBusy(true);
+    setLoginError('');
+    const payload = withTotp ? { username, password, totp } : { username, password };
+
+    let result;
+    try {
+      result = await api('POST', '/api/v1/auth/login', payload);
+    } catch (err) {
+      result = null;
+    }
+    if (auth.state === 'signed_in') return; // signed in meanwhile (another check answered first)
+
+    if (!result) {
+      setLoginBusy(false);
+      setLoginError(LOGIN_TEXT.network);
+      return;
+    }
+
+    if (result.response.ok) {
+      const csrf = result.body && result.body.csrfToken;
+      auth.csrf = str(csrf);
+      // who am I, with my scope (provinces, assignee ids)
+      let me = null;
+      try {
+        me = await api('GET', '/api/v1/auth/me');
+      } catch (err) {
+        me = null;
+      }
+      if (auth.state === 'signed_in') return;
+      const profile = me && me.status === 200 && isSignedInProfile(me.body) ? me.body : profileFromLogin(result.body);
+      if (!profile) {
+        setLoginBusy(false);
+        setLoginError(LOGIN_TEXT.noProfile);
+        return;
+      }
+      signedIn(profile, csrf);
+      return;
+    }
+
+    setLoginBusy(false);
+    const code = result.body && typeof result.body === 'object' ? str(result.body.error) : '';
+    if (result.status === 401 && code === 'totp_required') {
+      totpForUsername = folded(username);
+      showTotp(true);
+      setLoginError(LOGIN_TEXT.totpRequired);
+      dom.loginTotp.focus();
+    } else if (result.status === 401) {
+      setLoginError(LOGIN_TEXT.invalid);
+      if (withTotp) dom.loginTotp.value = ''; // a code is good once
+      dom.loginPassword.focus();
+      dom.loginPassword.select();
+    } else if (result.status === 423) {
+      setLoginError(LOGIN_TEXT.locked(retryAfterMinutes(result.response)));
+    } else if (result.status === 429) {
+      setLoginError(LOGIN_TEXT.rateLimited);
+    } else if (result.status === 400) {
+      const problems = JSON.stringify((result.body && result.body.problems) || []);
+      setLoginError(withTotp && problems.indexOf('totp') !== -1 ? LOGIN_TEXT.totpFormat : LOGIN_TEXT.badRequest);
+    } else {
+      setLoginError(LOGIN_TEXT.failed(result.status));
+    }
+  }
+
+  /**
+   * On page load: is there a session already? If the server cannot be asked, show the sign-in
+   * card and keep asking in the background (a wall display recovers by itself after an outage).
+   */
+  async function checkSession() {
+    sessionCheckTimer = null;
+    if (auth.state === 'signed_in' || loginInFlight) return;
+    const epoch = authEpoch;
+    let result;
+    try {
+      result = await api('GET', '/api/v1/auth/me');
+    } catch (err) {
+      result = null;
+    }
+    if (epoch !== authEpoch || auth.state === 'signed_in' || loginInFlight) return;
+    if (result && result.status === 200 && isSignedInProfile(result.body)) {
+      signedIn(result.body);
+      return;
+    }
+    const firstAnswer = auth.state === 'checking';
+    if (firstAnswer) {
+      auth.state = 'signed_out';
+      showBoard(false);
+      resetLoginForm(false);
+      dom.loginUsername.focus();
+    }
+    if (result && result.status === 401) {
+      sessionCheckDelay = SESSION_CHECK_MIN_MS;
+      if (dom.loginError.textContent === LOGIN_TEXT.checkFailed) setLoginError('');
+      return;
+    }
+    // no answer (or an error): say so, and try again later
+    if (firstAnswer || !dom.loginError.textContent) setLoginError(LOGIN_TEXT.checkFailed);
+    sessionCheckTimer = setTimeout(checkSession, sessionCheckDelay);
+    sessionCheckDelay = Math.min(sessionCheckDelay * 2, SESSION_CHECK_MAX_MS);
+  }
+
+  async function logout() {
+    if (auth.state !== 'signed_in' || dom.logout.disabled) return;
+    const epoch = authEpoch;
+    dom.logout.disabled = true;
+    let result;
+    try {
+      result = await authedRequest('POST', '/api/v1/auth/logout');
+    } catch (err) {
+      result = null;
+    }
+    dom.logout.disabled = false;
+    if (epoch !== authEpoch) return;
+    if (result && (result.status === 401 || (result.response && result.response.ok))) {
+      signedOut('', '');
+      return;
+    }
+    showToast(
+      'Không đăng xuất được: ' + (result ? errorMessage(result.status, result.body) : 'không kết nối được tới máy chủ.'),
+      'error',
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -961,7 +1507,7 @@
 
   dom.detailBody.addEventListener('click', (event) => {
     const button = event.target.closest ? event.target.closest('button[data-action="acknowledge"]') : null;
-    if (!button || button.disabled || !selectedId) return;
+    if (!button || button.disabled || !selectedId || auth.state !== 'signed_in') return;
     acknowledge(selectedId, button.dataset.assigneeId || '');
   });
 
@@ -992,6 +1538,28 @@
     }, 120);
   });
 
+  dom.loginForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitLogin();
+  });
+
+  // a second factor asked for one account is not asked for another
+  dom.loginUsername.addEventListener('input', () => {
+    if (totpForUsername !== null && folded(dom.loginUsername.value) !== totpForUsername) {
+      totpForUsername = null;
+      showTotp(false);
+      setLoginError('');
+    }
+  });
+
+  // digits only in the code field (pasted codes often carry spaces)
+  dom.loginTotp.addEventListener('input', () => {
+    const digits = dom.loginTotp.value.replace(/\D+/g, '').slice(0, 6);
+    if (digits !== dom.loginTotp.value) dom.loginTotp.value = digits;
+  });
+
+  dom.logout.addEventListener('click', () => logout());
+
   // the drawer sits below the sticky header, whose height depends on the window width
   const header = document.querySelector('.topbar');
   if (header && 'ResizeObserver' in window) {
@@ -1010,5 +1578,5 @@
   filters.terms = fold(dom.search.value).split(/\s+/).filter(Boolean);
 
   updateListStatus();
-  connect();
+  checkSession();
 })();

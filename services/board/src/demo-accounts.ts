@@ -24,6 +24,7 @@ export const demoAccounts: DemoAccount[] = [
   { username: 'hanoi.baocao', name: 'Sở KH&CN Hà Nội — báo cáo (demo)', organisationId: 'org-hub-01', roles: ['submitter'], provinceCodes: ['01'] },
   { username: 'tuyenquang.baocao', name: 'Sở KH&CN Tuyên Quang — báo cáo (demo)', organisationId: 'org-hub-08', roles: ['submitter'], provinceCodes: ['08'] },
   { username: 'lienlac.hanoi', name: 'Cán bộ đầu mối ATTT Hà Nội (demo)', organisationId: 'org-dept-security', roles: ['liaison_officer'], provinceCodes: ['01'], assigneeIds: ['lia-01-sec-officer'] },
+  { username: 'saokhue.ungcuu', name: 'Sao Khuê Security — ứng cứu (demo)', organisationId: 'ent-bm-saokhue', roles: ['enterprise_responder'], assigneeIds: ['ent-bm-saokhue'] },
   { username: 'lanhdao.hanoi', name: 'Lãnh đạo đầu mối ATTT Hà Nội (demo)', organisationId: 'org-dept-security', roles: ['liaison_leader'], provinceCodes: ['01'], assigneeIds: ['lia-01-sec-leader'] },
 ];
 

@@ -1,0 +1,282 @@
+import WebSocket from 'ws';
+import { hashToken, readIncident, totpCode } from '@ucsc/shared';
+import { demoPassword } from '@ucsc/board';
+import { bearer, collectIncidentEvents, sampleReport, sessionToken, testRedis, waitFor } from './support';
+import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
+
+// An attacker's checklist against the real services: each attempt is refused and leaves nothing behind.
+describe('identity, access and audit', () => {
+  let system: TestSystem;
+  const redis = testRedis();
+  const tokens: Record<string, string> = {};
+  let collector: Awaited<ReturnType<typeof collectIncidentEvents>>;
+  let amber: string; // Hà Nội incident, TLP:AMBER, filed by hanoi.baocao
+  let red: string; // the same, TLP:RED
+  let strict: string; // the same, TLP:AMBER+STRICT
+
+  const get = (path: string, token?: string) =>
+    fetch(`${system.boardUrl}${path}`, { headers: token ? bearer(token) : {} }).then(async (r) => ({ status: r.status, json: (await r.json().catch(() => undefined)) as any, headers: r.headers }));
+
+  beforeAll(async () => {
+    system = await startSystem('access', { WS_REVALIDATE_SECONDS: '1', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000' });
+    collector = await collectIncidentEvents(system.names.prefix);
+    for (const name of ['dieuphoi', 'kiemtoan', 'quantri', 'hanoi.dieuphoi', 'hanoi.baocao', 'tuyenquang.baocao', 'lienlac.hanoi', 'lanhdao.hanoi', 'saokhue.ungcuu']) {
+      tokens[name] = await sessionToken(system.names.redisPrefix, name);
+    }
+    const file = async (tlp: string) => (await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ tlp }), bearer(tokens['hanoi.baocao']!))).json.incidentId as string;
+    [amber, red, strict] = await Promise.all([file('AMBER'), file('RED'), file('AMBER+STRICT')]);
+    await waitFor('the three incidents assigned', async () => {
+      const views = await Promise.all([amber, red, strict].map((id) => readIncident(redis, system.names.redisPrefix, id)));
+      return views.every((v) => v?.state === 'assigned') || undefined;
+    });
+  });
+  afterAll(async () => {
+    await collector?.stop();
+    await system?.close();
+    redis.disconnect();
+  });
+
+  describe('no credentials, bad credentials', () => {
+    const endpoints: [string, string][] = [
+      ['GET', '/api/v1/incidents'],
+      ['GET', '/api/v1/incidents/01J00000000000000000000000'],
+      ['POST', '/api/v1/incidents/01J00000000000000000000000/acknowledge'],
+      ['GET', '/api/v1/audit'],
+      ['GET', '/api/v1/users'],
+      ['POST', '/api/v1/users'],
+      ['GET', '/api/v1/tokens'],
+      ['POST', '/api/v1/tokens'],
+      ['GET', '/api/v1/auth/me'],
+    ];
+    it.each(endpoints)('board %s %s: 401 without a token, with a forged one, and with an expired one', async (method, path) => {
+      const expired = await sessionToken(system.names.redisPrefix, 'lienlac.hanoi');
+      await redis.del(`${system.names.redisPrefix}identity:session:${hashToken(expired)}`);
+      for (const headers of [{}, bearer('forged-token'), bearer('ucsc_tok-01J00000000000000000000000.abcdefghijklmnopqrstuvwxyz'), bearer(expired)]) {
+        const response = await fetch(`${system.boardUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(method === 'POST' ? { body: '{}' } : {}) });
+        expect(response.status).toBe(401);
+        expect(((await response.json()) as any).error).toBe('unauthenticated');
+      }
+    });
+
+    it('intake refuses a report without a token, and nothing is stored', async () => {
+      const refused = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'không có token' }));
+      expect(refused.status).toBe(401);
+      const sentinel = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'mốc kiểm tra' }), bearer(tokens['hanoi.baocao']!));
+      await waitFor('the sentinel report', () => collector.events.find((e) => e.payload.incidentId === sentinel.json.incidentId));
+      expect(collector.events.some((e) => e.type === 'incident.reported' && e.payload.title === 'không có token')).toBe(false);
+    });
+
+    it('the live feed refuses to upgrade without credentials, or from another site', async () => {
+      const attempt = (headers: Record<string, string>) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`${system.boardUrl.replace('http', 'ws')}/api/v1/feed`, { headers });
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on('open', () => resolve(101));
+        });
+      expect(await attempt({})).toBe(401);
+      expect(await attempt({ ...bearer(tokens.dieuphoi!), origin: 'https://evil.example' })).toBe(403);
+      expect(await attempt(bearer(tokens.dieuphoi!))).toBe(101);
+    });
+  });
+
+  describe('someone else’s incident (BOLA), by each role', () => {
+    it.each([
+      ['hanoi.baocao', true],
+      ['tuyenquang.baocao', false],
+      ['hanoi.dieuphoi', true],
+      ['lienlac.hanoi', true],
+      ['saokhue.ungcuu', false],
+      ['kiemtoan', true],
+      ['quantri', false],
+      ['dieuphoi', true],
+    ])('%s reading a Hà Nội TLP:AMBER incident: visible %s (else 404, exactly as for an id that does not exist)', async (who, visible) => {
+      const response = await get(`/api/v1/incidents/${amber}`, tokens[who]);
+      expect(response.status).toBe(visible ? 200 : 404);
+      if (!visible) {
+        const missing = await get('/api/v1/incidents/01J00000000000000000000000', tokens[who]);
+        expect([response.status, response.json.error]).toEqual([missing.status, missing.json.error]);
+      }
+      const list = await get('/api/v1/incidents', tokens[who]);
+      expect(list.json.incidents.some((i: any) => i.id === amber)).toBe(visible);
+    });
+
+    it('TLP:RED is seen only by its named recipients; AMBER+STRICT only by the reporting organisation and the coordinators', async () => {
+      expect((await get(`/api/v1/incidents/${red}`, tokens['lienlac.hanoi'])).status).toBe(200); // an assigned liaison
+      expect((await get(`/api/v1/incidents/${red}`, tokens.kiemtoan)).status).toBe(404); // an auditor is not a recipient
+      expect((await get(`/api/v1/incidents/${red}`, tokens['hanoi.baocao'])).status).toBe(200);
+      expect((await get(`/api/v1/incidents/${strict}`, tokens['lienlac.hanoi'])).status).toBe(404);
+      expect((await get(`/api/v1/incidents/${strict}`, tokens.kiemtoan)).status).toBe(200);
+      expect((await get(`/api/v1/incidents/${strict}`, tokens.dieuphoi)).status).toBe(200);
+    });
+
+    it('the live feed sends each user only the changes it may see', async () => {
+      const other = await connectFeed(system.boardUrl, tokens['tuyenquang.baocao']!);
+      const mine = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!);
+      try {
+        const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'chỉ Hà Nội thấy' }), bearer(tokens['hanoi.baocao']!));
+        await waitFor('the change on the submitter’s feed', () => mine.frames.find((f) => f.type === 'change' && f.change.incident.id === posted.json.incidentId && f.change.type === 'incident.assigned'));
+        const snapshot = other.frames.find((f) => f.type === 'snapshot');
+        expect(snapshot.incidents).toEqual([]);
+        expect(other.frames.filter((f) => f.type === 'change')).toEqual([]);
+      } finally {
+        other.close();
+        mine.close();
+      }
+    });
+  });
+
+  describe('doing what the role may not', () => {
+    it('a liaison cannot acknowledge for another assignee; an auditor cannot submit; a submitter cannot manage accounts', async () => {
+      const view = await readIncident(redis, system.names.redisPrefix, amber);
+      const leader = view!.assignees.find((a) => a.id === 'lia-01-sec-leader')!;
+      const asOfficer = await postJson(`${system.boardUrl}/api/v1/incidents/${amber}/acknowledge`, { assigneeId: leader.id }, bearer(tokens['lienlac.hanoi']!));
+      expect(asOfficer.status).toBe(403);
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), bearer(tokens.kiemtoan!))).status).toBe(403);
+      expect((await postJson(`${system.boardUrl}/api/v1/users`, {}, bearer(tokens['hanoi.baocao']!))).status).toBe(403);
+      expect((await get('/api/v1/audit', tokens['hanoi.dieuphoi'])).status).toBe(403);
+      // nothing was acknowledged
+      expect((await readIncident(redis, system.names.redisPrefix, amber))!.assignees.every((a) => !a.acknowledgedAt)).toBe(true);
+    });
+
+    it('a field the caller may not set is refused, naming it (mass assignment)', async () => {
+      const report = await postJson(`${system.intakeUrl}/api/v1/reports`, { ...sampleReport({ title: 'gán trường lạ' }), actor: { id: 'someone-else' }, incidentId: '01J00000000000000000000000' }, bearer(tokens['hanoi.baocao']!));
+      expect(report.status).toBe(400);
+      expect(report.json.problems).toEqual([expect.objectContaining({ field: 'body', rule: 'unrecognized_keys', message: expect.stringMatching(/actor.*incidentId|incidentId.*actor/) })]);
+      const user = await postJson(
+        `${system.boardUrl}/api/v1/users`,
+        { username: 'ke.gian', name: 'x', password: 'a-long-password-1', organisationId: 'org-hub-01', roles: ['submitter'], passwordHash: 'scrypt$1$1$1$x$y' },
+        bearer(tokens.quantri!),
+      );
+      expect(user.status).toBe(400);
+      expect(user.json.problems[0].message).toMatch(/passwordHash/);
+      const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${amber}/acknowledge`, { assigneeId: 'lia-01-sec-officer', acknowledgedAt: '2020-01-01T00:00:00Z' }, bearer(tokens['lienlac.hanoi']!));
+      expect(ack.status).toBe(400);
+    });
+  });
+
+  describe('signing in', () => {
+    const login = (body: unknown) => postJson(`${system.boardUrl}/api/v1/auth/login`, body);
+
+    it('locks an account after repeated failures, even against the right password, and audits it', async () => {
+      for (let i = 0; i < 4; i++) expect((await login({ username: 'tuyenquang.baocao', password: `wrong-${i}` })).status).toBe(401);
+      const fifth = await login({ username: 'tuyenquang.baocao', password: 'wrong-5' });
+      expect(fifth.status).toBe(423);
+      const locked = await login({ username: 'tuyenquang.baocao', password: demoPassword });
+      expect(locked.status).toBe(423);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+      const entries = await waitFor('the lock-out in the audit trail', async () => {
+        const r = await get('/api/v1/audit?action=auth.locked_out', tokens.kiemtoan);
+        return r.json.entries.length > 0 ? r.json.entries : undefined;
+      });
+      expect(entries[0].payload.detail.username).toBe('tuyenquang.baocao');
+    });
+
+    it('a coordinator needs the second factor', async () => {
+      expect((await login({ username: 'dieuphoi', password: demoPassword })).json.error).toBe('totp_required');
+      expect((await login({ username: 'dieuphoi', password: demoPassword, totp: '000000' })).status).toBe(401);
+      const ok = await login({ username: 'dieuphoi', password: demoPassword, totp: totpCode('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP') });
+      expect(ok.status).toBe(200);
+      const me = await get('/api/v1/auth/me', ok.json.token);
+      expect(me.json.actor).toMatchObject({ roles: ['national_coordinator'], authenticatedBy: 'password+totp' });
+      expect(JSON.stringify(me.json)).not.toMatch(/passwordHash|totpSecret/);
+    });
+
+    it('a cookie session must send its CSRF token on writes', async () => {
+      const ok = await login({ username: 'lienlac.hanoi', password: demoPassword });
+      const cookies = (ok.headers.getSetCookie() as string[]).map((c) => c.split(';')[0]).join('; ');
+      expect(ok.headers.getSetCookie().join(' ')).toMatch(/ucsc_session=.*HttpOnly.*SameSite=Strict/);
+      const withoutCsrf = await postJson(`${system.boardUrl}/api/v1/incidents/${amber}/acknowledge`, { assigneeId: 'lia-01-sec-officer' }, { cookie: cookies });
+      expect(withoutCsrf.status).toBe(403);
+      expect(withoutCsrf.json.error).toBe('csrf_failed');
+      const withCsrf = await postJson(`${system.boardUrl}/api/v1/incidents/${amber}/acknowledge`, { assigneeId: 'lia-01-sec-officer' }, { cookie: cookies, 'x-csrf-token': ok.json.csrfToken });
+      expect(withCsrf.status).toBe(202);
+    });
+
+    it('signing out ends the session, and a connected feed is closed', async () => {
+      const token = await sessionToken(system.names.redisPrefix, 'lanhdao.hanoi');
+      const feed = await connectFeed(system.boardUrl, token);
+      const out = await fetch(`${system.boardUrl}/api/v1/auth/logout`, { method: 'POST', headers: bearer(token) });
+      expect(out.status).toBe(204);
+      expect((await get('/api/v1/incidents', token)).status).toBe(401);
+      expect(await feed.closed).toBe(4401);
+    });
+
+    it('refuses oversized and malformed bodies with 4xx', async () => {
+      expect((await postJson(`${system.boardUrl}/api/v1/auth/login`, '{"username": ')).status).toBe(400);
+      expect((await postJson(`${system.boardUrl}/api/v1/auth/login`, JSON.stringify({ username: 'x', password: 'y'.repeat(2 * 1024 * 1024) }))).status).toBe(413);
+    });
+  });
+
+  describe('API tokens for machines', () => {
+    it('are issued, used, rotated and revoked; only a hash is stored; each step is audited', async () => {
+      const issued = await postJson(`${system.boardUrl}/api/v1/tokens`, { name: 'SIEM Sở Y tế', scopes: ['reports:write'] }, bearer(tokens['hanoi.dieuphoi']!));
+      expect(issued.status).toBe(201);
+      const { secret, token } = issued.json;
+      expect(token).toMatchObject({ organisationId: 'org-hub-01', provinceCodes: ['01'] });
+      expect(token.secretHash).toBeUndefined();
+      const stored = await redis.get(`${system.names.redisPrefix}identity:token:${token.id}`);
+      expect(stored).not.toContain(secret.split('.')[1]);
+
+      const submitted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'từ SIEM' }), bearer(secret));
+      expect(submitted.status).toBe(202);
+      const event = await waitFor('the token-submitted report', () => collector.events.find((e) => e.payload.incidentId === submitted.json.incidentId));
+      expect(event.actor).toMatchObject({ kind: 'api_token', id: token.id, authenticatedBy: 'api_token', organisationId: 'org-hub-01' });
+
+      // a submitter cannot manage tokens at all
+      expect((await postJson(`${system.boardUrl}/api/v1/tokens/${token.id}/rotate`, {}, bearer(tokens['tuyenquang.baocao']!))).status).toBe(403);
+
+      const rotated = await postJson(`${system.boardUrl}/api/v1/tokens/${token.id}/rotate`, {}, bearer(tokens['hanoi.dieuphoi']!));
+      expect(rotated.status).toBe(200);
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), bearer(secret))).status).toBe(401);
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), bearer(rotated.json.secret))).status).toBe(202);
+
+      const revoked = await fetch(`${system.boardUrl}/api/v1/tokens/${token.id}`, { method: 'DELETE', headers: bearer(tokens['hanoi.dieuphoi']!) });
+      expect(revoked.status).toBe(200);
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), bearer(rotated.json.secret))).status).toBe(401);
+
+      const trail = await waitFor('token events in the audit trail', async () => {
+        const r = await get(`/api/v1/audit?target=${token.id}`, tokens.kiemtoan);
+        return r.json.entries.length >= 3 ? r.json.entries : undefined;
+      });
+      expect(trail.map((e: any) => e.payload.action).sort()).toEqual(['token.created', 'token.revoked', 'token.rotated']);
+    });
+  });
+
+  describe('the audit trail', () => {
+    it('records commands with who, what and from where, and cannot be edited through the API', async () => {
+      const entries = await waitFor('the acknowledgement in the audit trail', async () => {
+        const r = await get(`/api/v1/audit?target=${amber}`, tokens.kiemtoan);
+        return r.json.entries.find((e: any) => e.payload.action === 'POST /api/v1/incidents/:id/acknowledge' && e.payload.outcome === 'success');
+      });
+      expect(entries.actor).toMatchObject({ id: expect.stringMatching(/^usr-/), name: 'Cán bộ đầu mối ATTT Hà Nội (demo)', address: '127.0.0.1' });
+      for (const method of ['PUT', 'DELETE', 'PATCH', 'POST']) {
+        const response = await fetch(`${system.boardUrl}/api/v1/audit`, { method, headers: bearer(tokens.quantri!) });
+        expect(response.status).toBe(404);
+      }
+    });
+  });
+});
+
+describe('rate limits', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem('ratelimit', { ANONYMOUS_RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_PER_MINUTE: '8' });
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('answer 429 with Retry-After per address and per user, across requests', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await fetch(`${system.boardUrl}/api/v1/incidents`)).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+
+    const token = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
+    const responses = [];
+    for (let i = 0; i < 10; i++) responses.push(await fetch(`${system.intakeUrl}/api/v1/reports`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: '{}' }));
+    expect(responses.slice(0, 8).map((r) => r.status)).toEqual(Array(8).fill(400));
+    expect(responses[8]!.status).toBe(429);
+    expect(Number(responses[8]!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,58 @@
+import { chromium, type Browser } from 'playwright-core';
+import { totpCode } from '@ucsc/shared';
+import { demoPassword } from '@ucsc/board';
+import { bearer, sampleReport, sessionToken } from './support';
+import { postJson, startSystem, type TestSystem } from './support/system';
+
+// What a coordinator sees: Debian's Chromium, headless, driving the real board page.
+describe('the live board in a browser', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  beforeAll(async () => {
+    system = await startSystem('browser');
+    await sessionToken(system.names.redisPrefix, 'dieuphoi'); // seeds the demo accounts
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+  });
+
+  it('a coordinator signs in with the second factor and sees a new report arrive, be assigned and acknowledged, without reloading', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(system.boardUrl);
+    await page.getByTestId('login-username').fill('dieuphoi');
+    await page.getByTestId('login-password').fill(demoPassword);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-totp').waitFor({ state: 'visible' });
+    await page.getByTestId('login-totp').fill(totpCode('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'));
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('current-user').waitFor();
+    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor();
+
+    const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
+    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Cổng dịch vụ công bị tấn công' }), bearer(submitter));
+    expect(posted.status).toBe(202);
+    const row = page.locator(`[data-testid="incident"][data-incident-id="${posted.json.incidentId}"]`);
+    await row.locator('[data-testid="incident-state"]', { hasText: 'Đã phân công' }).waitFor({ timeout: 20_000 });
+    expect(await row.getByTestId('incident-title').textContent()).toBe('Cổng dịch vụ công bị tấn công');
+
+    await row.click();
+    const panel = page.getByTestId('incident-detail');
+    await panel.locator('[data-assignee-id="lia-01-sec-leader"]').getByTestId('acknowledge').click();
+    await row.locator('[data-testid="incident-state"]', { hasText: 'Đã xác nhận' }).waitFor({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+  });
+
+  it('someone not signed in sees only the sign-in form', async () => {
+    const page = await browser.newPage();
+    await page.goto(system.boardUrl);
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('incident').count()).toBe(0);
+  });
+});
