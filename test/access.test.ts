@@ -242,6 +242,24 @@ describe('identity, access and audit', () => {
     });
   });
 
+  describe('exports', () => {
+    it('only coordinators and auditors export, only what they may see, always as a download, always audited', async () => {
+      expect((await get('/api/v1/incidents/export', tokens['hanoi.dieuphoi'])).status).toBe(403);
+      const auditor = await get('/api/v1/incidents/export', tokens.kiemtoan);
+      expect(auditor.status).toBe(200);
+      expect(auditor.headers.get('content-disposition')).toMatch(/^attachment; filename="ucsc-incidents-/);
+      const ids = auditor.json.incidents.map((i: any) => i.id);
+      expect(ids).toEqual(expect.arrayContaining([amber, strict]));
+      expect(ids).not.toContain(red); // TLP:RED: an auditor is not a named recipient
+      const coordinator = await get('/api/v1/incidents/export', tokens.dieuphoi);
+      expect(coordinator.json.incidents.map((i: any) => i.id)).toContain(red);
+      await waitFor('the export in the audit trail', async () => {
+        const r = await get('/api/v1/audit?action=incidents.exported', tokens.kiemtoan);
+        return r.json.entries.length >= 2 || undefined;
+      });
+    });
+  });
+
   describe('the audit trail', () => {
     it('records commands with who, what and from where, and cannot be edited through the API', async () => {
       const entries = await waitFor('the acknowledgement in the audit trail', async () => {

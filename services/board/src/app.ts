@@ -46,7 +46,9 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     publisher,
     feed,
     snapshotSize: config.SNAPSHOT_SIZE,
+    exportLimit: 10_000,
     retryAfterSeconds: 5,
+    audit: access.audit,
   });
   onClose(app, async () => {
     await feed.close();

@@ -13,6 +13,7 @@ import {
   readIncident,
   text,
   ulidSchema,
+  type AuditLog,
   type Publisher,
   type Redis,
 } from '@ucsc/shared';
@@ -25,7 +26,9 @@ export interface IncidentRoutesOptions {
   publisher: Publisher;
   feed: LiveFeed;
   snapshotSize: number;
+  exportLimit: number;
   retryAfterSeconds: number;
+  audit: AuditLog;
 }
 
 const idParams = z.object({ id: ulidSchema });
@@ -45,6 +48,23 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     const actor = identify(request);
     const incidents = await listRecentIncidents(redis, redisPrefix, options.snapshotSize);
     return { incidents: incidents.filter((i) => canSee(actor, i)) };
+  });
+
+  // an export is a disclosure: only roles that may export, only what they may see, always audited
+  app.get('/api/v1/incidents/export', { config: { auditedByRoute: true } }, async (request, reply) => {
+    const actor = identify(request);
+    if (!may(actor, 'incidents.export')) throw new HttpError(403, 'forbidden', 'this account may not export incidents');
+    const incidents = (await listRecentIncidents(redis, redisPrefix, options.exportLimit)).filter((i) => canSee(actor, i));
+    await options.audit.record(actor, {
+      action: 'incidents.exported',
+      outcome: 'success',
+      requestId: String(request.id),
+      detail: { count: incidents.length, tlp: [...new Set(incidents.map((i) => i.tlp))].join(',') },
+    });
+    const exportedAt = new Date().toISOString();
+    return reply
+      .header('content-disposition', `attachment; filename="ucsc-incidents-${exportedAt.slice(0, 10)}.json"`)
+      .send({ exportedAt, exportedBy: { id: actor.id, name: actor.name }, incidents });
   });
 
   app.get('/api/v1/incidents/:id', async (request) => {
