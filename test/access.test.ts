@@ -31,10 +31,12 @@ describe('identity, access and audit', () => {
     });
   });
   afterAll(async () => {
+    const started = Date.now();
     await collector?.stop();
     await system?.close();
     redis.disconnect();
-  });
+    if (process.env.TEST_TIMINGS) console.log(`closed in ${Date.now() - started} ms`);
+  }, 180_000);
 
   describe('no credentials, bad credentials', () => {
     const endpoints: [string, string][] = [
@@ -71,7 +73,10 @@ describe('identity, access and audit', () => {
         new Promise<number>((resolve) => {
           const ws = new WebSocket(`${system.boardUrl.replace('http', 'ws')}/api/v1/feed`, { headers });
           ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-          ws.on('open', () => resolve(101));
+          ws.on('open', () => {
+            ws.close();
+            resolve(101);
+          });
         });
       expect(await attempt({})).toBe(401);
       expect(await attempt({ ...bearer(tokens.dieuphoi!), origin: 'https://evil.example' })).toBe(403);
