@@ -1,7 +1,7 @@
 // npm start: the whole system on this machine, with demo data; Ctrl-C stops everything.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { infraDown, infraUp, root, spawn, waitUntil } from './lib.mjs';
+import { infraDown, infraUp, root, run, spawn, waitUntil } from './lib.mjs';
 
 const host = '127.0.0.1';
 const infraEnv = {
@@ -52,6 +52,12 @@ process.on('SIGTERM', () => void stop(0));
 
 try {
   infraUp(infraEnv);
+  // the directory lives on its Kafka topic; the demo files seed it the first time only
+  run('node', [join('services', 'dispatch', 'dist', 'bin', 'seed-directory.js')], {
+    KAFKA_BROKERS: shared.KAFKA_BROKERS,
+    TOPIC_PREFIX: shared.TOPIC_PREFIX,
+    LOG_LEVEL: 'warn',
+  });
   for (const service of services) {
     const log = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
     const child = spawn('node', [join('services', service.name, 'dist', 'server.js')], {

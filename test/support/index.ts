@@ -1,7 +1,7 @@
 // What every integration test needs: the real Kafka and Redis that `npm test` started, and names
 // of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
 import { randomBytes } from 'node:crypto';
-import { createKafka, createLogger, createRedis, ensureTopics, parseMessage, topicName, type Envelope, type Logger, type Redis } from '@ucsc/shared';
+import { createKafka, createLogger, createRedis, ensureTopics, parseMessage, topicName, type Envelope, type Logger, type Redis, type TopicMessageType } from '@ucsc/shared';
 
 export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
 export const redisUrl = process.env.UCSC_TEST_REDIS_URL ?? 'redis://127.0.0.1:26379';
@@ -85,7 +85,7 @@ export function sampleReport(overrides: Record<string, unknown> = {}) {
 
 /** Reads a test's incident-events topic from the beginning into an array, until stopped. */
 export async function collectIncidentEvents(prefix: string, kafkaBrokers = brokers) {
-  const events: Envelope[] = [];
+  const events: Envelope<TopicMessageType<'incidentEvents'>>[] = [];
   const consumer = testKafka(kafkaBrokers).consumer({ groupId: `${prefix}.collector.${randomBytes(3).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName(prefix, 'incidentEvents'), fromBeginning: true });

@@ -1,12 +1,12 @@
 // Builds the four services in this process, against the real Kafka and Redis, with this test's names.
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { loadConfig } from '@ucsc/shared';
+import { loadConfig, loadDirectoryFiles } from '@ucsc/shared';
 import { buildApp as buildIntake, intakeConfigSchema } from '@ucsc/intake';
-import { buildApp as buildDispatch, dispatchConfigSchema } from '@ucsc/dispatch';
+import { buildApp as buildDispatch, dispatchConfigSchema, seedDirectory } from '@ucsc/dispatch';
 import { buildApp as buildTracker, trackerConfigSchema } from '@ucsc/tracker';
 import { buildApp as buildBoard, boardConfigSchema } from '@ucsc/board';
-import { createTopics, testLogger, uniqueNames, type TestNames } from './index';
+import { createTopics, testKafka, testLogger, uniqueNames, type TestNames } from './index';
 
 export interface TestSystem {
   names: TestNames;
@@ -19,10 +19,12 @@ export interface TestSystem {
   close(): Promise<void>;
 }
 
-export async function startSystem(label: string): Promise<TestSystem> {
+/** The four services with the demo directory seeded; `env` overrides settings (e.g. dispatch policy). */
+export async function startSystem(label: string, overrides: Record<string, string> = {}): Promise<TestSystem> {
   const names = uniqueNames(label);
   await createTopics(names.prefix);
-  const env = names.env;
+  await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
+  const env = { ...names.env, ...overrides };
   const logger = testLogger;
   const [intake, dispatch, tracker, board] = await Promise.all([
     buildIntake(loadConfig(intakeConfigSchema, env), { logger }),

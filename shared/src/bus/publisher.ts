@@ -4,9 +4,18 @@ import type { Envelope } from '../contracts/messages';
 import { topicName, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer, withTimeout } from './kafka';
 
-/** The key of a message: the incident it is about, so all of an incident's messages stay in order. */
+/**
+ * The key of a message: the incident it is about, so all of an incident's messages stay in order;
+ * for a directory change, the entry it changes.
+ */
 export function messageKey(envelope: Envelope): string {
-  return envelope.payload.incidentId;
+  const payload = envelope.payload;
+  if ('incidentId' in payload) return payload.incidentId;
+  if ('unit' in payload) return `unit:${payload.unit.code}`;
+  if ('organisation' in payload) return `organisation:${payload.organisation.id}`;
+  if ('liaison' in payload) return `liaison:${payload.liaison.id}`;
+  if ('enterprise' in payload) return `enterprise:${payload.enterprise.id}`;
+  return `${envelope.type.replace(/_removed$/, '').replace(/^directory\./, '')}:${payload.id}`;
 }
 
 export function toRecord(envelope: Envelope) {

@@ -4,3 +4,6 @@ export * from './messages';
 export * from './topics';
 export * from './deadletter';
 export * from './parse';
+export * from './classification';
+export * from './routing';
+export * from './directory';
