@@ -36,14 +36,14 @@ export function startDispatcher(options: {
     topics: ['incidentEvents', 'routingCommands'],
     transactionalId: `${options.prefix}.dispatch.${options.instance}`,
     logger: options.logger,
-    async handle(message, { logger }) {
+    async handle(message, { topic, partition, offset, logger }) {
       const context = { producedBy: 'dispatch', correlationId: message.correlationId, causationId: message.id };
       const wrap = (drafts: Draft[], actor: Envelope['actor'] = dispatchActor) =>
         drafts.map((d) => makeEnvelope(d.type, d.payload as never, { ...context, actor }) as Envelope<Draft['type']>);
       // every outcome goes through recordOnce, even "nothing to do": on a retried batch the state
       // already shows this event's effects, and only the record of the first run says what to emit
       const record = async (effects: Effects, actor?: Envelope['actor'], extra: Envelope<Draft['type']>[] = []) => {
-        const envelopes = await store.recordOnce(message.id, effects, [...wrap(effects.events, actor), ...extra]);
+        const envelopes = await store.recordOnce(message.id, `${topic}:${partition}:${offset}`, effects, [...wrap(effects.events, actor), ...extra]);
         return { incidentEvents: envelopes as Envelope<Draft['type']>[] };
       };
       const nothing = (): Effects => ({ events: [], loadDelta: {}, offered: [], deadlinesAdd: [], deadlinesRemove: [] });

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { ulid } from 'ulid';
 import {
   createProducer,
@@ -63,6 +63,22 @@ export class DirectoryView {
 }
 
 /**
+ * The end offsets of the directory topic. Just after the topic is created a broker may not yet know
+ * it leads the partition; that answer is retried rather than taken as a failure.
+ */
+async function directoryEnds(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || attempt >= 20) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
  * Reads the directory topic from the beginning into the view, and keeps reading. Resolves once
  * the view has caught up with the end the topic had at start-up, so routing never runs on half a
  * directory. Offsets are never committed: every start replays the whole log (the directory is
@@ -73,7 +89,7 @@ export async function followDirectory(options: { kafka: Kafka; prefix: string; i
   const topic = topicName(options.prefix, 'directoryEvents');
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  const ends = await directoryEnds(admin, topic);
   const groupId = `${options.prefix}.dispatch.directory.${options.instance}.${ulid()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
   const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
@@ -184,8 +200,8 @@ export async function seedDirectory(options: { kafka: Kafka; prefix: string; dat
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topicName(prefix, 'directoryEvents'));
-    if (offsets.some((p) => BigInt(p.high) > 0n)) {
+    const ends = await directoryEnds(admin, topicName(prefix, 'directoryEvents'));
+    if ([...ends.values()].some((high) => high > 0n)) {
       logger.info('directory topic already holds the directory; not seeding');
       return 0;
     }

@@ -95,9 +95,11 @@ export class RoutingStore {
 
   /**
    * Applies the effects of handling one event, once. Returns the envelopes to emit: the ones just
-   * made, or, for an event handled before, the very same ones as the first time.
+   * made; for the same record handled again (its batch's transaction failed, so nothing it emitted
+   * was committed), the very same ones as the first time; for a copy of an event handled before,
+   * found at another offset (sent twice), nothing.
    */
-  async recordOnce(eventId: string, effects: Effects, envelopes: Envelope[]): Promise<Envelope[]> {
+  async recordOnce(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): Promise<Envelope[]> {
     // a sequence that grows across restarts and copies: the round-robin order of offers
     this.sequence = Math.max(this.sequence + 1, Date.now() * 1000);
     const change = {
@@ -116,12 +118,14 @@ export class RoutingStore {
       this.keys.load,
       this.keys.lastOffered,
       this.keys.deadlines,
-      JSON.stringify(envelopes),
+      JSON.stringify({ source, envelopes }),
       String(this.doneTtlSeconds),
       JSON.stringify(change),
       effects.state ? JSON.stringify(effects.state) : '',
     )) as string | null;
-    return previous ? (JSON.parse(previous) as Envelope[]) : envelopes;
+    if (!previous) return envelopes;
+    const done = JSON.parse(previous) as { source: string; envelopes: Envelope[] };
+    return done.source === source ? done.envelopes : [];
   }
 
   /** Offers whose acceptance window has passed, oldest first. */

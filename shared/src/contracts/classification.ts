@@ -66,3 +66,12 @@ export const classificationSchema = z.object({
   reasons: z.array(z.string().min(1)).min(1),
 });
 export type Classification = z.infer<typeof classificationSchema>;
+
+/** The classification facts of a report submission, to carry over onto incident.reported unchanged. */
+export function classificationFactsOf(submission: ClassificationFacts): ClassificationFacts {
+  const facts: Record<string, unknown> = {};
+  for (const key of Object.keys(classificationFactsShape) as (keyof ClassificationFacts)[]) {
+    if (submission[key] !== undefined) facts[key] = submission[key];
+  }
+  return facts as ClassificationFacts;
+}
