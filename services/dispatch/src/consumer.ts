@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { makeEnvelope, runConsumer, type Envelope, type IncidentCategory, type Logger, type RunningConsumer } from '@ucsc/shared';
 import { onAccepted, onOfferEnded, onOverride, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
-import { enterprisePool } from './domain/routing';
+import { enterprisePool, type RoutingDirectory } from './domain/routing';
 import type { DirectoryView } from './directory';
 import type { RoutingStore } from './store';
 
@@ -26,8 +26,9 @@ export function startDispatcher(options: {
   const { directory, store, policy } = options;
   const now = options.now ?? (() => new Date());
 
-  const loadsFor = (provinceCode: string, category: IncidentCategory) =>
-    store.loads(enterprisePool(directory.routing(), provinceCode, category).map((e) => e.id));
+  // one index per message: the loads are read for the very pool the decision then scans
+  const loadsFor = (routing: RoutingDirectory, provinceCode: string, category: IncidentCategory) =>
+    store.loads(enterprisePool(routing, provinceCode, category));
 
   return runConsumer({
     kafka: options.kafka,
@@ -53,8 +54,9 @@ export function startDispatcher(options: {
           const report = message.payload;
           const routed = await store.incident(report.incidentId);
           if (routed) return record(nothing()); // routed before: re-emit what that produced, if this is a retry
-          const loads = await loadsFor(report.province.code, report.category ?? 'other');
-          const effects = onReported(directory.routing(), loads, report, now(), policy);
+          const routing = directory.routing();
+          const loads = await loadsFor(routing, report.province.code, report.category ?? 'other');
+          const effects = onReported(routing, loads, report, now(), policy);
           logger.info({ incidentId: report.incidentId, events: effects.events.map((e) => e.type) }, 'classified and routed');
           return record(effects);
         }
@@ -62,9 +64,10 @@ export function startDispatcher(options: {
         case 'incident.assignment_timed_out': {
           const state = await store.incident(message.payload.incidentId);
           if (!state) return record(nothing());
-          const loads = await loadsFor(state.province.code, state.category);
+          const routing = directory.routing();
+          const loads = await loadsFor(routing, state.province.code, state.category);
           const outcome = message.type === 'incident.assignment_declined' ? 'declined' : 'timed_out';
-          const effects = onOfferEnded(directory.routing(), loads, state, message.payload.assigneeId, outcome, now(), policy);
+          const effects = onOfferEnded(routing, loads, state, message.payload.assigneeId, outcome, now(), policy);
           logger.info({ incidentId: state.incidentId, enterpriseId: message.payload.assigneeId, outcome, events: effects.events.map((e) => e.type) }, 're-routed');
           return record(effects);
         }

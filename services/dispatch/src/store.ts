@@ -1,4 +1,4 @@
-import type { Envelope, Redis } from '@ucsc/shared';
+import type { Enterprise, Envelope, Redis } from '@ucsc/shared';
 import type { Effects, IncidentRouting } from './domain/dispatching';
 import type { LoadView } from './domain/routing';
 
@@ -71,21 +71,24 @@ export class RoutingStore {
     return raw ? (JSON.parse(raw) as IncidentRouting) : undefined;
   }
 
-  /** The load of the enterprises a decision may look at, in one round trip. */
-  async loads(enterpriseIds: readonly string[]): Promise<LoadView> {
-    const open = new Map<string, number>();
-    const last = new Map<string, number>();
-    if (enterpriseIds.length) {
-      const [loads, seqs] = await Promise.all([
-        this.redis.hmget(this.keys.load, ...enterpriseIds),
-        this.redis.hmget(this.keys.lastOffered, ...enterpriseIds),
-      ]);
-      enterpriseIds.forEach((id, i) => {
-        if (loads[i]) open.set(id, Number(loads[i]));
-        if (seqs[i]) last.set(id, Number(seqs[i]));
-      });
+  /** The load of the enterprises of the pool a decision looks at, read in one round trip. */
+  async loads(pool: readonly Enterprise[]): Promise<LoadView> {
+    const open: number[] = new Array(pool.length).fill(0);
+    const last: number[] = new Array(pool.length).fill(0);
+    if (pool.length) {
+      const ids = pool.map((e) => e.id);
+      const [loads, seqs] = await Promise.all([this.redis.hmget(this.keys.load, ...ids), this.redis.hmget(this.keys.lastOffered, ...ids)]);
+      for (let i = 0; i < pool.length; i += 1) {
+        if (loads[i]) open[i] = Number(loads[i]);
+        if (seqs[i]) last[i] = Number(seqs[i]);
+      }
     }
-    return { openAssignments: (id) => open.get(id) ?? 0, lastOffered: (id) => last.get(id) ?? 0 };
+    return {
+      forPool: (asked) => {
+        if (asked !== pool) throw new Error('loads were read for another pool of enterprises');
+        return { open, last };
+      },
+    };
   }
 
   async openAssignments(): Promise<Record<string, number>> {

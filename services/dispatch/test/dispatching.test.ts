@@ -59,7 +59,7 @@ class Loads implements LoadView {
   last = new Map<string, number>();
   private seq = 0;
   openAssignments = (id: string) => this.open.get(id) ?? 0;
-  lastOffered = (id: string) => this.last.get(id) ?? 0;
+  forPool = (pool: readonly Enterprise[]) => ({ open: pool.map((e) => this.open.get(e.id) ?? 0), last: pool.map((e) => this.last.get(e.id) ?? 0) });
   apply(effects: Effects) {
     for (const [id, d] of Object.entries(effects.loadDelta)) this.open.set(id, (this.open.get(id) ?? 0) + d);
     this.seq += 1;

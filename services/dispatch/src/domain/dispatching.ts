@@ -130,7 +130,8 @@ function offerMore(
   const holding = state.offers.filter((o) => active(o.status)).length;
   const want = state.want - holding;
   if (want <= 0) return;
-  const exclude = new Set([...state.offers.map((o) => o.id), ...state.assignees.map((a) => a.id)]);
+  // enterprises already asked, and any a coordinator assigned: never asked (again)
+  const exclude = new Set([...state.offers.map((o) => o.id), ...state.assignees.filter((a) => a.kind === 'enterprise').map((a) => a.id)]);
   const selection = selectEnterprises(directory, loads, {
     provinceCode: state.province.code,
     provinceName: state.province.name,

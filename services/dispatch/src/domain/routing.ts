@@ -23,6 +23,8 @@ export interface RoutingDirectory {
   enterprises: Map<string, Enterprise>;
   /** enterprises that handle a category and cover a province (nationwide ones included), by id */
   enterprisesByProvinceCategory: Map<string, Enterprise[]>;
+  /** the same pools' capacity and TLP:RED acceptance as flat arrays: the hot loop reads only these */
+  poolTraits: Map<string, { capacity: Float64Array; acceptsTlpRed: Uint8Array }>;
   /** how many enterprises handle each category anywhere: the exclusion counts need no scan */
   enterpriseCountByCategory: Map<IncidentCategory, number>;
 }
@@ -56,9 +58,14 @@ export function indexDirectory(data: DirectoryData): RoutingDirectory {
       }
     }
   }
+  const poolTraits = new Map<string, { capacity: Float64Array; acceptsTlpRed: Uint8Array }>();
+  for (const [key, pool] of enterprisesByProvinceCategory) {
+    poolTraits.set(key, { capacity: Float64Array.from(pool, (e) => e.capacity), acceptsTlpRed: Uint8Array.from(pool, (e) => (e.acceptsTlpRed ? 1 : 0)) });
+  }
   return {
     hubByProvince,
     liaisonsByProvince,
+    poolTraits,
     organisations: new Map(data.organisations.map((o) => [o.id, o])),
     liaisons: new Map(data.liaisons.map((l) => [l.id, l])),
     enterprises: new Map(sorted.map((e) => [e.id, e])),
@@ -152,11 +159,17 @@ export function routeReport(
   return { assignees, reasons };
 }
 
-/** What routing knows of each enterprise's current load; kept outside the directory (it changes per incident). */
-export interface LoadView {
-  openAssignments(enterpriseId: string): number;
+/** The load of the enterprises of one pool, aligned with it (index i is pool[i]); 0 when unknown. */
+export interface PoolLoads {
+  /** open assignments */
+  open: ArrayLike<number | undefined>;
   /** when it was last offered an incident (a sequence; 0 = never): ties go to the longest idle */
-  lastOffered(enterpriseId: string): number;
+  last: ArrayLike<number | undefined>;
+}
+
+/** What routing knows of enterprises' current load; kept outside the directory (it changes per incident). */
+export interface LoadView {
+  forPool(pool: readonly Enterprise[]): PoolLoads;
 }
 
 export interface EnterpriseRequest {
@@ -185,56 +198,60 @@ const listedCandidates = 10;
  * over capacity), ties to the one offered longest ago (round-robin), then by id. O(candidates).
  */
 export function selectEnterprises(directory: RoutingDirectory, loads: LoadView, request: EnterpriseRequest): EnterpriseSelection {
-  const pool = directory.enterprisesByProvinceCategory.get(fitKey(request.provinceCode, request.category)) ?? [];
+  const key = fitKey(request.provinceCode, request.category);
+  const pool = directory.enterprisesByProvinceCategory.get(key) ?? [];
+  const traits = directory.poolTraits.get(key) ?? { capacity: new Float64Array(0), acceptsTlpRed: new Uint8Array(0) };
   const total = directory.enterprises.size;
   const withCategory = directory.enterpriseCountByCategory.get(request.category) ?? 0;
   const excluded: RoutingExclusions = { category: total - withCategory, coverage: withCategory - pool.length, tlp: 0, capacity: 0, alreadyAsked: 0 };
   const rejected: RoutingCandidate[] = [];
-  const fit: { enterprise: Enterprise; open: number; utilisation: number; last: number }[] = [];
-  for (const enterprise of pool) {
-    const open = loads.openAssignments(enterprise.id);
-    let why: string | undefined;
-    if (request.exclude.has(enterprise.id)) {
-      excluded.alreadyAsked += 1;
-      why = 'already asked for this incident (declined, did not answer, or assigned)';
-    } else if (request.tlp === 'RED' && !enterprise.acceptsTlpRed) {
-      excluded.tlp += 1;
-      why = 'does not accept TLP:RED';
-    } else if (open >= enterprise.capacity) {
-      excluded.capacity += 1;
-      why = `at capacity (${open}/${enterprise.capacity})`;
-    }
-    if (why) {
-      if (rejected.length < listedCandidates) rejected.push(candidate(enterprise, open, false, why));
+  const { open: openOf, last: lastOf } = loads.forPool(pool);
+  const { capacity: capacityOf, acceptsTlpRed: redOf } = traits;
+  const red = request.tlp === 'RED';
+  const asked = request.exclude.size > 0;
+  // one pass keeping the best few: `want` and the listed runners-up are few, the pool may hold thousands
+  const k = request.want + listedCandidates;
+  const ranked: Ranked[] = [];
+  let fitCount = 0;
+  for (let i = 0; i < pool.length; i += 1) {
+    const open = openOf[i] ?? 0;
+    const capacity = capacityOf[i]!;
+    let rule: 'alreadyAsked' | 'tlp' | 'capacity' | undefined;
+    if (asked && request.exclude.has(pool[i]!.id)) rule = 'alreadyAsked';
+    else if (red && redOf[i] === 0) rule = 'tlp';
+    else if (open >= capacity) rule = 'capacity';
+    if (rule) {
+      excluded[rule] += 1;
+      if (rejected.length < listedCandidates) rejected.push(candidate(pool[i]!, open, false, exclusionWhy[rule](open, capacity)));
       continue;
     }
-    fit.push({ enterprise, open, utilisation: open / enterprise.capacity, last: loads.lastOffered(enterprise.id) });
-  }
-  // a partial selection: `want` is small, the pool may hold thousands
-  const chosen: typeof fit = [];
-  const taken = new Set<number>();
-  for (let round = 0; round < request.want && taken.size < fit.length; round += 1) {
-    let best = -1;
-    for (let i = 0; i < fit.length; i += 1) {
-      if (taken.has(i)) continue;
-      if (best < 0 || better(fit[i]!, fit[best]!)) best = i;
+    fitCount += 1;
+    const utilisation = open / capacity;
+    const last = lastOf[i] ?? 0;
+    if (ranked.length === k) {
+      const worst = ranked[k - 1]!;
+      // pools are sorted by id, so a later index loses a tie
+      if (utilisation > worst.utilisation || (utilisation === worst.utilisation && last >= worst.last)) continue;
     }
-    taken.add(best);
-    chosen.push(fit[best]!);
+    const item: Ranked = { index: i, enterprise: pool[i]!, open, utilisation, last };
+    let at = ranked.length;
+    while (at > 0 && better(item, ranked[at - 1]!)) at -= 1;
+    ranked.splice(at, 0, item);
+    if (ranked.length > k) ranked.pop();
   }
+  const chosen = ranked.slice(0, request.want);
   const candidates: RoutingCandidate[] = chosen.map((c) =>
     candidate(c.enterprise, c.open, true, `fits: least loaded (${c.open}/${c.enterprise.capacity})${c.last === 0 ? ', never offered before' : ', longest since its last offer among equals'}`),
   );
-  const runnersUp = fit.filter((_, i) => !taken.has(i)).sort((a, b) => (better(a, b) ? -1 : 1)).slice(0, listedCandidates - candidates.length);
-  for (const r of runnersUp) {
-    const first = chosen[chosen.length - 1];
-    const why = first && r.utilisation > first.utilisation ? 'fits, but more loaded than those chosen' : 'fits, but was offered an incident more recently (round-robin)';
+  const lastChosen = chosen[chosen.length - 1];
+  for (const r of ranked.slice(request.want, request.want + listedCandidates - candidates.length)) {
+    const why = lastChosen && r.utilisation > lastChosen.utilisation ? 'fits, but more loaded than those chosen' : 'fits, but was offered an incident more recently (round-robin)';
     candidates.push(candidate(r.enterprise, r.open, false, why));
   }
   candidates.push(...rejected.slice(0, Math.max(0, listedCandidates * 2 - candidates.length)));
   const label = incidentCategories[request.category].label;
   const reasons = [
-    `enterprises that handle ${label} and cover ${request.provinceName}: ${pool.length}; fit (capacity left${request.tlp === 'RED' ? ', accept TLP:RED' : ''}, not asked before): ${fit.length}`,
+    `enterprises that handle ${label} and cover ${request.provinceName}: ${pool.length}; fit (capacity left${red ? ', accept TLP:RED' : ''}, not asked before): ${fitCount}`,
     chosen.length
       ? `chosen ${chosen.map((c) => c.enterprise.name).join(', ')}: least loaded, then round-robin`
       : `none fits: ${describeExclusions(excluded)}`,
@@ -242,10 +259,18 @@ export function selectEnterprises(directory: RoutingDirectory, loads: LoadView, 
   return { chosen: chosen.map((c) => c.enterprise), candidates, excluded, reasons };
 }
 
-function better(a: { utilisation: number; last: number; enterprise: Enterprise }, b: { utilisation: number; last: number; enterprise: Enterprise }): boolean {
+type Ranked = { index: number; enterprise: Enterprise; open: number; utilisation: number; last: number };
+
+const exclusionWhy = {
+  alreadyAsked: () => 'already asked for this incident (declined, did not answer, or assigned)',
+  tlp: () => 'does not accept TLP:RED',
+  capacity: (open: number, capacity: number) => `at capacity (${open}/${capacity})`,
+};
+
+function better(a: Ranked, b: Ranked): boolean {
   if (a.utilisation !== b.utilisation) return a.utilisation < b.utilisation;
   if (a.last !== b.last) return a.last < b.last;
-  return a.enterprise.id < b.enterprise.id;
+  return a.index < b.index;
 }
 
 function candidate(enterprise: Enterprise, open: number, chosen: boolean, why: string): RoutingCandidate {
