@@ -57,6 +57,15 @@ describe('classification and routing through Kafka, with enterprises answering o
     expect(again.status).toBe(409);
   });
 
+  it('the facts classification needs are optional on a report, and checked when given', async () => {
+    const bad = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ protectionLevel: 6, category: 'hacking', impacts: ['boredom'] }));
+    expect(bad.status).toBe(400);
+    expect(bad.json.problems.map((p: { field: string }) => p.field).sort()).toEqual(['body.category', 'body.impacts.0', 'body.protectionLevel']);
+    const id = await report({});
+    const view = await waitFor('classified', async () => (await incident(system, id))?.classification);
+    expect(view).toMatchObject({ severity: 'normal', category: 'other', priority: 'P4' });
+  });
+
   it('a decline without a reason is refused, naming the field', async () => {
     const id = await report({ category: 'malware' });
     const first = await waitFor('an offer', async () => offeredTo(await incident(system, id))[0]);

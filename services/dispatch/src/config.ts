@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { baseConfigShape, demoDirectoryPath, httpConfigShape } from '@ucsc/shared';
+import { baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const dispatchConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   PORT: httpConfigShape.PORT.default(3102),
-  DIRECTORY_DIR: z
-    .string()
-    .min(1)
-    .default(demoDirectoryPath)
-    .describe('Folder with units.json, organisations.json, liaisons.json and enterprises.json: what seeds an empty directory topic'),
   ENTERPRISES_PER_INCIDENT: z.coerce.number().int().min(0).max(20).default(1).describe('How many member enterprises a normal incident is offered to'),
   ENTERPRISES_PER_SEVERE_INCIDENT: z.coerce.number().int().min(0).max(20).default(2).describe('How many member enterprises a severe incident is offered to'),
   ACCEPTANCE_WINDOW_SECONDS: z.coerce
