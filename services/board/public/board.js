@@ -625,7 +625,11 @@
       if (offer === 'declined' && assignee.declineReason) badge.title = 'Lý do: ' + str(assignee.declineReason);
       status.append(badge);
       if (offer === 'declined' && assignee.declineReason) status.append(el('div', 'muted', 'Lý do: ' + str(assignee.declineReason)));
-      if (offer === 'offered' && assignee.offerExpiresAt) status.append(el('div', 'muted', 'Hạn trả lời: '), timeElement(assignee.offerExpiresAt, null, true));
+      if (offer === 'offered' && assignee.offerExpiresAt) {
+        const due = el('div', 'muted', 'Hạn trả lời: ');
+        due.append(timeElement(assignee.offerExpiresAt, null, true));
+        status.append(due);
+      }
       if (offer === 'offered') {
         for (const [action, label] of [['accept', 'Nhận xử lý'], ['decline', 'Từ chối']]) {
           const button = el('button', 'btn btn-' + action, label);
