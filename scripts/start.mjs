@@ -2,7 +2,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { infraDown, infraUp, root, spawn, waitUntil } from './lib.mjs';
+import { infraDown, infraUp, root, run, spawn, waitUntil } from './lib.mjs';
 
 const host = '127.0.0.1';
 const infraEnv = {
@@ -53,6 +53,12 @@ process.on('SIGTERM', () => void stop(0));
 
 try {
   infraUp(infraEnv);
+  // the directory lives on its Kafka topic; the demo files seed it the first time only
+  run('node', [join('services', 'dispatch', 'dist', 'bin', 'seed-directory.js')], {
+    KAFKA_BROKERS: shared.KAFKA_BROKERS,
+    TOPIC_PREFIX: shared.TOPIC_PREFIX,
+    LOG_LEVEL: 'warn',
+  });
   for (const service of services) {
     const log = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
     const child = spawn('node', [join('services', service.name, 'dist', 'server.js')], {
@@ -112,10 +118,13 @@ async function seedDemoIncidents() {
   if (existing.incidents.length > 0) return;
   const hour = 3600_000;
   const demo = [
-    { province: 'Hà Nội', org: 'Văn phòng UBND Thành phố Hà Nội', title: 'Cổng thông tin điện tử bị thay đổi giao diện', tlp: 'AMBER', ago: 2 },
-    { province: 'Hà Giang', org: 'Sở Y tế tỉnh Hà Giang (cũ)', title: 'Máy chủ thư điện tử phát tán thư giả mạo', tlp: 'GREEN', ago: 5 },
-    { province: 'TP Hồ Chí Minh', org: 'Ngân hàng TMCP Phương Nam (giả định)', title: 'Tấn công từ chối dịch vụ vào dịch vụ ngân hàng điện tử', tlp: 'AMBER+STRICT', ago: 1 },
-    { province: 'Quảng Nam', org: 'Trung tâm CNTT tỉnh Quảng Nam (cũ)', title: 'Mã độc tống tiền mã hóa dữ liệu máy chủ hồ sơ', tlp: 'RED', ago: 8 },
+    // the facts classification reads (category, protection level, impacts…) vary, so the board
+    // shows a severe incident, a no-fit flagged for the coordinator, and ordinary ones
+    { province: 'Hà Nội', org: 'Văn phòng UBND Thành phố Hà Nội', title: 'Cổng thông tin điện tử bị thay đổi giao diện', tlp: 'AMBER', ago: 2, facts: { category: 'defacement', protectionLevel: 3, ownerCanHandleAlone: true } },
+    { province: 'Hà Giang', org: 'Sở Y tế tỉnh Hà Giang (cũ)', title: 'Máy chủ thư điện tử phát tán thư giả mạo', tlp: 'GREEN', ago: 5, facts: { category: 'phishing', protectionLevel: 2, spreading: true } },
+    { province: 'TP Hồ Chí Minh', org: 'Ngân hàng TMCP Phương Nam (giả định)', title: 'Tấn công từ chối dịch vụ vào dịch vụ ngân hàng điện tử', tlp: 'AMBER+STRICT', ago: 1, facts: { category: 'dos', protectionLevel: 4, onCriticalList: true, impacts: ['service_interruption'], ownerCanHandleAlone: false } },
+    { province: 'Quảng Nam', org: 'Trung tâm CNTT tỉnh Quảng Nam (cũ)', title: 'Mã độc tống tiền mã hóa dữ liệu máy chủ hồ sơ', tlp: 'RED', ago: 8, facts: { category: 'ransomware', protectionLevel: 3, impacts: ['integrity_loss'], ownerCanHandleAlone: false } },
+    { province: 'Bình Định', org: 'Sở Tài chính tỉnh Bình Định (cũ)', title: 'Dữ liệu trên máy chủ kế toán bị xóa', tlp: 'RED', ago: 3, facts: { category: 'data_destruction', protectionLevel: 2 } },
   ];
   for (const d of demo) {
     await fetch(`http://${host}:3101/api/v1/reports`, {
@@ -128,6 +137,7 @@ async function seedDemoIncidents() {
         description: `${d.title}. (Dữ liệu minh họa do npm start tạo.)`,
         detectedAt: new Date(Date.now() - d.ago * hour).toISOString(),
         tlp: d.tlp,
+        ...d.facts,
       }),
     });
   }

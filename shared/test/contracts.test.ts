@@ -4,6 +4,9 @@ import { makeEnvelope, messageSchemas, parseMessage, topics, type MessageType } 
 const actor = { kind: 'user', id: 'u1', authenticatedBy: 'none' } as const;
 const incidentId = ulid();
 const province = { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' };
+const now = '2026-11-20T03:00:00.000Z';
+const enterprise = { kind: 'enterprise', id: 'ent-a', name: 'Công ty A', organisationId: 'ent-a', organisationName: 'Công ty A', role: 'responder' };
+const excluded = { category: 1, coverage: 2, tlp: 0, capacity: 0, alreadyAsked: 0 };
 const assignee = { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Nguyễn Văn A', organisationId: 'org-dept-security', organisationName: 'Cục An toàn thông tin', role: 'leader' };
 
 /** One valid and one invalid payload for every message type: a new type without examples fails here. */
@@ -47,6 +50,79 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
     invalid: { incidentId, assigneeId: '' },
     rule: 'assigneeId',
   },
+  'incident.classified': {
+    valid: { incidentId, severity: 'normal', priority: 'P3', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] },
+    invalid: { incidentId, severity: 'grave', priority: 'P3', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] },
+    rule: 'severity',
+  },
+  'incident.assignment_offered': {
+    valid: { incidentId, assignee: enterprise, offeredAt: now, offerExpiresAt: now, rule: 'initial', reasons: ['fits'], candidates: [], excluded },
+    invalid: { incidentId, assignee: enterprise, offeredAt: now, offerExpiresAt: now, rule: 'because', reasons: ['fits'], candidates: [], excluded },
+    rule: 'rule',
+  },
+  'incident.assignment_accepted': {
+    valid: { incidentId, assigneeId: 'ent-a' },
+    invalid: { incidentId, assigneeId: '' },
+    rule: 'assigneeId',
+  },
+  'incident.assignment_declined': {
+    valid: { incidentId, assigneeId: 'ent-a', reason: 'hết năng lực' },
+    invalid: { incidentId, assigneeId: 'ent-a' },
+    rule: 'reason',
+  },
+  'incident.assignment_timed_out': {
+    valid: { incidentId, assigneeId: 'ent-a', offeredAt: now, expiredAt: now },
+    invalid: { incidentId, assigneeId: 'ent-a', offeredAt: now, expiredAt: 'soon' },
+    rule: 'expiredAt',
+  },
+  'incident.routing_no_fit': {
+    valid: { incidentId, wanted: 1, found: 0, rule: 'initial', reasons: ['none'], excluded },
+    invalid: { incidentId, wanted: 0, found: 0, rule: 'initial', reasons: ['none'], excluded },
+    rule: 'wanted',
+  },
+  'incident.routing_overridden': {
+    valid: { incidentId, added: [enterprise], removed: [], reason: 'chỉ đạo' },
+    invalid: { incidentId, added: [enterprise], removed: [], reason: '' },
+    rule: 'reason',
+  },
+  'incident.accept_assignment': {
+    valid: { incidentId, assigneeId: 'ent-a' },
+    invalid: { incidentId: 'x', assigneeId: 'ent-a' },
+    rule: 'incidentId',
+  },
+  'incident.decline_assignment': {
+    valid: { incidentId, assigneeId: 'ent-a', reason: 'quá tải' },
+    invalid: { incidentId, assigneeId: 'ent-a', reason: '  ' },
+    rule: 'reason',
+  },
+  'incident.override_routing': {
+    valid: { incidentId, add: [{ kind: 'enterprise', id: 'ent-a' }], remove: [], reason: 'chỉ đạo' },
+    invalid: { incidentId, add: [{ kind: 'person', id: 'x' }], remove: [], reason: 'chỉ đạo' },
+    rule: 'add',
+  },
+  'directory.unit_put': {
+    valid: { unit: { code: '08', name: 'Tỉnh Tuyên Quang', shortName: 'Tuyên Quang', kind: 'province', region: 'north', formerUnits: [{ code: '02', name: 'Tỉnh Hà Giang', shortName: 'Hà Giang' }] } },
+    invalid: { unit: { code: '8', name: 'Tỉnh Tuyên Quang', shortName: 'Tuyên Quang', kind: 'province', region: 'north', formerUnits: [] } },
+    rule: 'unit',
+  },
+  'directory.organisation_put': {
+    valid: { organisation: { id: 'org-x', name: 'Sở X', shortName: 'X', type: 'province_hub', membership: 'mandatory', provinceCode: '08', contact: { phone: '024 1234 5678', email: 'a@b.vn' }, focalPoint: { name: 'A', phone: '0912 345 678', email: 'a@b.vn' } } },
+    invalid: { organisation: { id: 'org-x', name: 'Sở X', shortName: 'X', type: 'club', membership: 'mandatory', provinceCode: '08', contact: { phone: '024 1234 5678', email: 'a@b.vn' }, focalPoint: { name: 'A', phone: '0912 345 678', email: 'a@b.vn' } } },
+    rule: 'organisation',
+  },
+  'directory.organisation_removed': { valid: { id: 'org-x' }, invalid: { id: '' }, rule: 'id' },
+  'directory.liaison_put': {
+    valid: { liaison: { id: 'lia-x', provinceCode: '08', departmentId: 'org-dept-security', role: 'leader', substituteFor: null, name: 'A', title: 'B', phone: '0912 345 678', email: 'a@b.vn' } },
+    invalid: { liaison: { id: 'lia-x', provinceCode: '08', departmentId: 'org-dept-security', role: 'boss', substituteFor: null, name: 'A', title: 'B', phone: '0912 345 678', email: 'a@b.vn' } },
+    rule: 'liaison',
+  },
+  'directory.liaison_removed': { valid: { id: 'lia-x', reason: 'nghỉ hưu' }, invalid: {}, rule: 'id' },
+  'directory.enterprise_put': {
+    valid: { enterprise: { id: 'ent-x', name: 'Công ty X', shortName: 'X', membership: 'voluntary', kind: 'security_firm', capabilities: ['forensics'], categories: ['malware'], coverage: 'nationwide', capacity: 3, acceptsTlpRed: false, contact: { phone: '024 1234 5678', email: 'a@b.vn' }, focalPoint: { name: 'A', phone: '0912 345 678', email: 'a@b.vn' } } },
+    invalid: { enterprise: { id: 'ent-x', name: 'Công ty X', shortName: 'X', membership: 'voluntary', kind: 'security_firm', capabilities: ['forensics'], categories: ['malware'], coverage: 'nationwide', capacity: 0, acceptsTlpRed: false, contact: { phone: '024 1234 5678', email: 'a@b.vn' }, focalPoint: { name: 'A', phone: '0912 345 678', email: 'a@b.vn' } } },
+    rule: 'enterprise',
+  },
+  'directory.enterprise_removed': { valid: { id: 'ent-x' }, invalid: { id: 7 }, rule: 'id' },
 };
 
 describe('message schemas', () => {

@@ -1,12 +1,12 @@
 // Builds the four services in this process, against the real Kafka and Redis, with this test's names.
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { loadConfig } from '@ucsc/shared';
+import { loadConfig, loadDirectoryFiles } from '@ucsc/shared';
 import { buildApp as buildIntake, intakeConfigSchema } from '@ucsc/intake';
-import { buildApp as buildDispatch, dispatchConfigSchema } from '@ucsc/dispatch';
+import { buildApp as buildDispatch, dispatchConfigSchema, seedDirectory } from '@ucsc/dispatch';
 import { buildApp as buildTracker, trackerConfigSchema } from '@ucsc/tracker';
 import { buildApp as buildBoard, boardConfigSchema } from '@ucsc/board';
-import { createTopics, testLogger, uniqueNames, type TestNames } from './index';
+import { createTopics, testKafka, testLogger, uniqueNames, type TestNames } from './index';
 
 export interface TestSystem {
   names: TestNames;
@@ -19,9 +19,11 @@ export interface TestSystem {
   close(): Promise<void>;
 }
 
+/** The four services with the demo directory seeded; `env` overrides settings (e.g. dispatch policy). */
 export async function startSystem(label: string, overrides: Record<string, string> = {}): Promise<TestSystem> {
   const names = uniqueNames(label);
   await createTopics(names.prefix);
+  await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
   const env = { ...names.env, ...overrides };
   const logger = testLogger;
   const [intake, dispatch, tracker, board] = await Promise.all([
@@ -41,7 +43,19 @@ export async function startSystem(label: string, overrides: Record<string, strin
     intakeUrl,
     boardUrl,
     async close() {
-      await Promise.all([intake.close(), dispatch.close(), tracker.close(), board.close()]);
+      // bounded: a service that does not close in time is reported, and the test run goes on
+      const closeWithin = async (name: string, app: FastifyInstance) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            process.stderr.write(`[test] ${name} did not close within 30 s\n`);
+            resolve();
+          }, 30_000);
+        });
+        await Promise.race([app.close(), late]);
+        clearTimeout(timer);
+      };
+      await Promise.all([closeWithin('intake', intake), closeWithin('dispatch', dispatch), closeWithin('tracker', tracker), closeWithin('board', board)]);
     },
   };
 }

@@ -70,12 +70,33 @@
     'incident.reported': 'Tiếp nhận',
     'incident.assigned': 'Phân công',
     'incident.acknowledged': 'Xác nhận',
+    'incident.classified': 'Phân loại',
+    'incident.assignment_offered': 'Đề nghị doanh nghiệp',
+    'incident.assignment_accepted': 'Doanh nghiệp nhận',
+    'incident.assignment_declined': 'Doanh nghiệp từ chối',
+    'incident.assignment_timed_out': 'Quá hạn trả lời',
+    'incident.routing_no_fit': 'Không tìm được doanh nghiệp',
+    'incident.routing_overridden': 'Điều phối viên thay đổi phân công',
   };
+
+  /** An enterprise is offered an incident and answers; its status, as the board shows it. */
+  const OFFER_LABELS = {
+    offered: 'Chờ doanh nghiệp trả lời',
+    accepted: 'Đã nhận xử lý',
+    declined: 'Đã từ chối',
+    timed_out: 'Quá hạn, đã chuyển tiếp',
+    removed: 'Đã bị điều phối viên gỡ',
+  };
+  /** assignees who no longer hold the incident: not counted among those who must acknowledge */
+  const ENDED_STATUSES = new Set(['declined', 'timed_out', 'removed']);
+
+  const SEVERITY_LABELS = { severe: 'Nghiêm trọng', normal: 'Thông thường' };
 
   const ERROR_LABELS = {
     validation_failed: 'Dữ liệu không hợp lệ',
     not_found: 'Không tìm thấy sự cố',
     already_acknowledged: 'Đã được xác nhận trước đó',
+    no_open_offer: 'Lời đề nghị đã được trả lời hoặc đã hết hạn',
     storage_unavailable: 'Hệ thống tạm thời không lưu được yêu cầu, vui lòng thử lại',
     unauthorized: 'Chưa đăng nhập',
     unauthenticated: 'Chưa đăng nhập hoặc phiên đăng nhập đã hết hạn',
@@ -212,8 +233,12 @@
     return Array.isArray(incident.assignees) ? incident.assignees.filter((a) => a && typeof a === 'object') : [];
   }
 
+  function holdingAssignees(incident) {
+    return assigneeList(incident).filter((a) => !ENDED_STATUSES.has(a.status));
+  }
+
   function ackCounts(incident) {
-    const list = assigneeList(incident);
+    const list = holdingAssignees(incident);
     let acknowledged = 0;
     for (const a of list) if (a.acknowledgedAt) acknowledged += 1;
     return { total: list.length, acknowledged };
@@ -396,6 +421,12 @@
       ack.title = `${counts.total} đơn vị/cán bộ được phân công, ${counts.acknowledged} đã xác nhận`;
     }
     assignees.append(ack);
+    if (incident.needsCoordinator) {
+      const flag = el('span', 'needs-coordinator', '⚠ Cần điều phối');
+      flag.dataset.testid = 'incident-needs-coordinator';
+      flag.title = 'Không tìm được doanh nghiệp phù hợp: cơ quan điều phối cần xử lý';
+      assignees.append(' ', flag);
+    }
 
     tr.append(state, tlp, title, org, province, portal, detected, updated, assignees);
     return tr;
@@ -661,6 +692,34 @@
     }
 
     const status = el('div', 'assignee-status');
+    const offer = str(assignee.status);
+    if (OFFER_LABELS[offer]) {
+      const badge = el('span', 'offer-status offer-' + token(offer), OFFER_LABELS[offer]);
+      badge.dataset.testid = 'assignee-offer-status';
+      badge.dataset.status = offer;
+      if (offer === 'declined' && assignee.declineReason) badge.title = 'Lý do: ' + str(assignee.declineReason);
+      status.append(badge);
+      if (offer === 'declined' && assignee.declineReason) status.append(el('div', 'muted', 'Lý do: ' + str(assignee.declineReason)));
+      if (offer === 'offered' && assignee.offerExpiresAt) {
+        const due = el('div', 'muted', 'Hạn trả lời: ');
+        due.append(timeElement(assignee.offerExpiresAt, null, true));
+        status.append(due);
+      }
+      if (offer === 'offered') {
+        for (const [action, label] of [['accept', 'Nhận xử lý'], ['decline', 'Từ chối']]) {
+          const button = el('button', 'btn btn-' + action, label);
+          button.type = 'button';
+          button.dataset.testid = action;
+          button.dataset.action = action;
+          button.dataset.assigneeId = str(assignee.id);
+          status.append(' ', button);
+        }
+      }
+      if (ENDED_STATUSES.has(offer) || offer === 'offered') {
+        li.append(who, status);
+        return li;
+      }
+    }
     if (assignee.acknowledgedAt) {
       const done = el('span', 'acked');
       done.dataset.testid = 'assignee-acknowledged';
@@ -759,6 +818,12 @@
       const summary = el('div', 'timeline-summary', e.summary);
       summary.dataset.testid = 'timeline-summary';
       li.append(head, summary);
+      if (Array.isArray(e.details) && e.details.length) {
+        const details = el('ul', 'timeline-details');
+        details.dataset.testid = 'timeline-details';
+        for (const d of e.details) details.append(el('li', null, str(d)));
+        li.append(details);
+      }
       ol.append(li);
     }
     node.append(ol);
@@ -793,6 +858,12 @@
     metaRow(meta, 'Cập nhật', timeElement(incident.updatedAt, 'detail-updated', true));
     const idNode = el('code', 'mono', incident.id);
     metaRow(meta, 'Mã sự cố', idNode);
+    const c = incident.classification && typeof incident.classification === 'object' ? incident.classification : null;
+    if (c) {
+      const cls = el('span', 'classification', `${SEVERITY_LABELS[c.severity] || str(c.severity)} · ${str(c.priority)} · ${str(c.category)} (ENISA: ${str(c.rsitClass)})`);
+      cls.dataset.testid = 'detail-classification';
+      metaRow(meta, 'Phân loại', cls);
+    }
 
     const description = section('Mô tả');
     const text = el('p', 'description', str(incident.description) || '—');
@@ -812,6 +883,12 @@
       reasons.append(ul);
     }
 
+    if (incident.needsCoordinator) {
+      const alert = el('div', 'needs-coordinator-banner', '⚠ Không tìm được doanh nghiệp phù hợp — cơ quan điều phối cần chỉ định.');
+      alert.dataset.testid = 'detail-needs-coordinator';
+      alert.setAttribute('role', 'alert');
+      badges.append(alert);
+    }
     dom.detailBody.replaceChildren(badges, meta, description, renderAssignees(incident), reasons, renderTimeline(incident));
     dom.detailBody.scrollTop = resetScroll ? 0 : scrollTop;
   }
@@ -888,6 +965,37 @@
     pendingAcks.delete(key);
     rerenderIfOpen(incidentId);
     showToast('Không xác nhận được: ' + errorMessage(result.status, result.body), 'error');
+  }
+
+  /** An enterprise accepts or declines the incident offered to it; the result arrives over the feed. */
+  async function answerOffer(incidentId, assigneeId, action, button) {
+    let body = {};
+    if (action === 'decline') {
+      const reason = window.prompt('Lý do từ chối:');
+      if (reason === null) return;
+      body = { reason };
+    }
+    button.disabled = true;
+    let response;
+    try {
+      response = await fetch(
+        `/api/v1/incidents/${encodeURIComponent(incidentId)}/assignments/${encodeURIComponent(assigneeId)}/${action}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, credentials: 'same-origin', body: JSON.stringify(body) },
+      );
+    } catch (err) {
+      button.disabled = false;
+      showToast('Không gửi được trả lời: không kết nối được tới máy chủ.', 'error');
+      return;
+    }
+    if (response.ok) return;
+    button.disabled = false;
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch (err) {
+      problem = null;
+    }
+    showToast('Không gửi được trả lời: ' + errorMessage(response.status, problem), 'error');
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1506,6 +1614,11 @@
   dom.detail.addEventListener('animationend', clearFlash);
 
   dom.detailBody.addEventListener('click', (event) => {
+    const answer = event.target.closest ? event.target.closest('button[data-action="accept"], button[data-action="decline"]') : null;
+    if (answer && !answer.disabled && selectedId) {
+      answerOffer(selectedId, answer.dataset.assigneeId || '', answer.dataset.action, answer);
+      return;
+    }
     const button = event.target.closest ? event.target.closest('button[data-action="acknowledge"]') : null;
     if (!button || button.disabled || !selectedId || auth.state !== 'signed_in') return;
     acknowledge(selectedId, button.dataset.assigneeId || '');

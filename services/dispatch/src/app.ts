@@ -1,27 +1,58 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpApp, createKafka, createLogger, kafkaReadiness, loadDirectoryFiles, onClose, type Logger } from '@ucsc/shared';
+import { createAccess, createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { DispatchConfig } from './config';
-import { indexDirectory } from './domain/routing';
 import { startDispatcher } from './consumer';
+import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
+import { directoryRoutes } from './routes/directory';
+import { RoutingStore } from './store';
+import { startTimeoutSweep } from './sweeper';
 
 export interface DispatchOverrides {
   logger?: Logger;
+  now?: () => Date;
 }
 
-/** Builds the dispatch service: the routing consumer plus its health and metrics endpoints. */
+/**
+ * Builds dispatch: the directory (read from its topic, managed through the admin API), the
+ * routing consumer, the acceptance-window sweep, and health and metrics endpoints.
+ */
 export async function buildApp(config: DispatchConfig, overrides: DispatchOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('dispatch', config.LOG_LEVEL);
   const kafka = createKafka(
     { clientId: `dispatch-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
     logger,
   );
-  const directory = indexDirectory(loadDirectoryFiles(config.DIRECTORY_DIR));
+  const redis = createRedis(config.REDIS_URL, logger);
+  const prefix = config.TOPIC_PREFIX;
+  const view = new DirectoryView();
+  const follower = await followDirectory({ kafka, prefix, instance: config.SERVICE_INSTANCE, view, logger });
+  const writer = new DirectoryWriter(kafka, prefix, `${prefix}.dispatch.directory-writer.${config.SERVICE_INSTANCE}`);
+  const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
+  const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const app = createHttpApp({ service: 'dispatch', logger, readiness: { kafka: kafkaHealth.check } });
-  const dispatcher = await startDispatcher({ kafka, prefix: config.TOPIC_PREFIX, instance: config.SERVICE_INSTANCE, directory, logger });
+  const app = createHttpApp({
+    service: 'dispatch',
+    logger,
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    authentication: createAccess(config, redis, publisher, 'dispatch', logger),
+  });
+  await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
+  const now = overrides.now ?? (() => new Date());
+  const policy = {
+    enterprisesPerIncident: config.ENTERPRISES_PER_INCIDENT,
+    enterprisesPerSevereIncident: config.ENTERPRISES_PER_SEVERE_INCIDENT,
+    acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
+  };
+  const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now });
+  const sweep = startTimeoutSweep({ redis, store, publisher, instance: config.SERVICE_INSTANCE, intervalMs: config.TIMEOUT_SWEEP_MS, logger, now });
   onClose(app, async () => {
+    await sweep.stop();
     await dispatcher.stop();
+    await follower.stop();
+    await writer.close();
+    await publisher.close();
     await kafkaHealth.close();
+    await redis.quit().catch(() => undefined);
   });
   return app;
 }

@@ -1,14 +1,24 @@
 import { z } from 'zod';
-import { baseConfigShape, demoDirectoryPath, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const dispatchConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
+  ...accessConfigShape,
   PORT: httpConfigShape.PORT.default(3102),
-  DIRECTORY_DIR: z
-    .string()
-    .min(1)
-    .default(demoDirectoryPath)
-    .describe('Folder with units.json, organisations.json, liaisons.json and enterprises.json'),
+  ENTERPRISES_PER_INCIDENT: z.coerce.number().int().min(0).max(20).default(1).describe('How many member enterprises a normal incident is offered to'),
+  ENTERPRISES_PER_SEVERE_INCIDENT: z.coerce.number().int().min(0).max(20).default(2).describe('How many member enterprises a severe incident is offered to'),
+  ACCEPTANCE_WINDOW_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(1800)
+    .describe('How long an enterprise has to accept an offer before it goes to the next one'),
+  TIMEOUT_SWEEP_MS: z.coerce.number().int().positive().default(5000).describe('How often offers past their acceptance window are looked for'),
+  DECISION_MEMORY_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600)
+    .describe('How long dispatch remembers what it emitted for an event, to re-emit the same on a redelivery'),
 });
 export type DispatchConfig = z.infer<typeof dispatchConfigSchema>;

@@ -101,3 +101,91 @@ describe('lifecycle commands', () => {
     expect(decide(replay([reported, assigned, acknowledged]), acknowledge('org-hub-08'), emit).accepted).toBe(true);
   });
 });
+
+describe('classification and enterprise assignments on the incident', () => {
+  const enterprise = { kind: 'enterprise', id: 'ent-a', name: 'Công ty A', organisationId: 'ent-a', organisationName: 'Công ty A', role: 'responder' } as const;
+  const classified = makeEnvelope(
+    'incident.classified',
+    { incidentId, severity: 'normal', priority: 'P3', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['normal: …', 'priority P3: …'] },
+    ctx,
+  ) as IncidentEvent;
+  const offered = makeEnvelope(
+    'incident.assignment_offered',
+    {
+      incidentId,
+      assignee: enterprise,
+      offeredAt: '2026-11-20T03:00:00.000Z',
+      offerExpiresAt: '2026-11-20T03:30:00.000Z',
+      rule: 'initial',
+      reasons: ['policy asks for 1'],
+      candidates: [{ id: 'ent-a', name: 'Công ty A', openAssignments: 0, capacity: 3, chosen: true, why: 'least loaded' }],
+      excluded: { category: 1, coverage: 0, tlp: 0, capacity: 0, alreadyAsked: 0 },
+    },
+    ctx,
+  ) as IncidentEvent;
+  const answer = (type: 'incident.accept_assignment' | 'incident.decline_assignment') =>
+    makeEnvelope(type, type === 'incident.accept_assignment' ? { incidentId, assigneeId: 'ent-a' } : { incidentId, assigneeId: 'ent-a', reason: 'quá tải' }, ctx) as IncidentCommand;
+  const declined = makeEnvelope('incident.assignment_declined', { incidentId, assigneeId: 'ent-a', reason: 'quá tải' }, ctx) as IncidentEvent;
+  const accepted = makeEnvelope('incident.assignment_accepted', { incidentId, assigneeId: 'ent-a' }, ctx) as IncidentEvent;
+  const timedOut = makeEnvelope('incident.assignment_timed_out', { incidentId, assigneeId: 'ent-a', offeredAt: '2026-11-20T03:00:00.000Z', expiredAt: '2026-11-20T03:30:00.000Z' }, ctx) as IncidentEvent;
+  const noFit = makeEnvelope(
+    'incident.routing_no_fit',
+    {
+      incidentId,
+      wanted: 1,
+      found: 0,
+      rule: 'after_decline',
+      reasons: ['none fits'],
+      excluded: { category: 0, coverage: 0, tlp: 0, capacity: 0, alreadyAsked: 1 },
+      notified: { kind: 'national_coordinator', id: 'org-national-coordinator', name: 'Cục ATTT', organisationId: 'org-national-coordinator', organisationName: 'Cục ATTT', role: 'coordinator' },
+    },
+    ctx,
+  ) as IncidentEvent;
+
+  it('the classification and its reasons are on the incident and its timeline', () => {
+    const view = replay([reported, classified]);
+    expect(view?.classification).toMatchObject({ severity: 'normal', priority: 'P3' });
+    expect(view?.timeline.at(-1)?.details).toEqual(['normal: …', 'priority P3: …']);
+  });
+
+  it('an offer lists the enterprise as offered, with its window, and the candidates on the timeline', () => {
+    const view = replay([reported, assigned, offered]);
+    expect(view?.assignees.at(-1)).toMatchObject({ id: 'ent-a', status: 'offered', offerExpiresAt: '2026-11-20T03:30:00.000Z' });
+    expect(view?.timeline.at(-1)?.details).toEqual(['policy asks for 1', '✓ Công ty A (0/3): least loaded']);
+  });
+
+  it.each([
+    ['accepted', accepted, { status: 'accepted' }],
+    ['declined', declined, { status: 'declined', declineReason: 'quá tải' }],
+    ['timed out', timedOut, { status: 'timed_out' }],
+  ] as const)('an offer %s shows on the enterprise', (_what, event, expected) => {
+    expect(replay([reported, assigned, offered, event])?.assignees.at(-1)).toMatchObject(expected);
+  });
+
+  it('an answer after the offer ended changes nothing but the version', () => {
+    const view = replay([reported, assigned, offered, timedOut]);
+    expect({ ...applyEvent(view, accepted, 99), version: view?.version }).toEqual(view);
+  });
+
+  it('no fit flags the incident for the coordinator, who is added; an override clears the flag', () => {
+    const flagged = replay([reported, assigned, offered, declined, noFit]);
+    expect(flagged?.needsCoordinator).toMatchObject({ reasons: ['none fits'] });
+    expect(flagged?.assignees.some((a) => a.id === 'org-national-coordinator')).toBe(true);
+    const override = makeEnvelope('incident.routing_overridden', { incidentId, added: [{ ...enterprise, id: 'ent-b', organisationId: 'ent-b' }], removed: [], reason: 'chỉ đạo' }, ctx) as IncidentEvent;
+    const after = applyEvent(flagged, override, 10);
+    expect(after?.needsCoordinator).toBeUndefined();
+    expect(after?.assignees.find((a) => a.id === 'ent-b')).toMatchObject({ status: 'accepted' });
+    expect(after?.timeline.at(-1)?.details).toEqual(['Lý do: chỉ đạo']);
+  });
+
+  it('only an enterprise with an open offer may accept or decline it', () => {
+    const open = replay([reported, assigned, offered]);
+    expect(decide(open, answer('incident.accept_assignment'), emit)).toMatchObject({ accepted: true, events: [{ type: 'incident.assignment_accepted' }] });
+    expect(decide(open, answer('incident.decline_assignment'), emit)).toMatchObject({ accepted: true, events: [{ type: 'incident.assignment_declined', payload: { reason: 'quá tải' } }] });
+    const answered = replay([reported, assigned, offered, declined]);
+    expect(decide(answered, answer('incident.accept_assignment'), emit)).toMatchObject({ accepted: false, reason: expect.stringMatching(/no open offer/) });
+    expect(decide(replay([reported, assigned]), answer('incident.accept_assignment'), emit)).toMatchObject({ accepted: false, reason: expect.stringMatching(/not assigned/) });
+    const liaison = makeEnvelope('incident.accept_assignment', { incidentId, assigneeId: 'lia-08-sec-leader' }, ctx) as IncidentCommand;
+    expect(decide(replay([reported, assigned]), liaison, emit)).toMatchObject({ accepted: false });
+  });
+});

@@ -46,7 +46,7 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     const kafka = createKafka({ clientId: 'rebuild-test', brokers }, testLogger);
     const result = await rebuildProjection({ kafka, redis, prefix: system.names.prefix, redisPrefix: prefix, logger: testLogger });
     expect(result.incidents).toBe(3);
-    expect(result.events).toBe(7); // 3 reported, 3 assigned, 1 acknowledged
+    expect(result.events).toBe(13); // 3 reported, 3 classified, 3 assigned, 3 offered to an enterprise, 1 acknowledged
     expect(await listRecentIncidents(redis, prefix, 100)).toEqual(before);
   });
 

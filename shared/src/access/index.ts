@@ -1,5 +1,5 @@
 import type { Actor, Role } from '../contracts/common';
-import type { IncidentView } from '../projections/incidents';
+import { endedAssignmentStatuses, type IncidentView } from '../projections/incidents';
 
 /**
  * The policy table: which roles may do what. The one place this is decided; routes ask `may`.
@@ -40,7 +40,7 @@ function fromReportingOrganisation(actor: Actor, incident: IncidentView): boolea
 /** Assigned and still assigned: an enterprise whose assignment ended no longer sees the incident. */
 function isCurrentAssignee(actor: Actor, incident: IncidentView): boolean {
   const ids = actor.assigneeIds ?? [];
-  return incident.assignees.some((a) => ids.includes(a.id) && !a.assignmentEndedAt);
+  return incident.assignees.some((a) => ids.includes(a.id) && !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
 }
 
 /** Scope: whose incident this is to see at all. */

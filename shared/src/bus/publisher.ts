@@ -6,11 +6,17 @@ import { createProducer, withTimeout } from './kafka';
 
 /**
  * The key of a message: the incident it is about, so all of an incident's messages stay in order;
- * for messages about no incident (the audit trail), the actor.
+ * for a directory change, the entry it changes; for the audit trail, the actor.
  */
 export function messageKey(envelope: Envelope): string {
-  const payload = envelope.payload as { incidentId?: string };
-  return payload.incidentId ?? envelope.actor.id;
+  if (envelope.type === 'audit.recorded') return envelope.actor.id;
+  const payload = envelope.payload;
+  if ('incidentId' in payload) return payload.incidentId;
+  if ('unit' in payload) return `unit:${payload.unit.code}`;
+  if ('organisation' in payload) return `organisation:${payload.organisation.id}`;
+  if ('liaison' in payload) return `liaison:${payload.liaison.id}`;
+  if ('enterprise' in payload) return `enterprise:${payload.enterprise.id}`;
+  return `${envelope.type.replace(/_removed$/, '').replace(/^directory\./, '')}:${payload.id}`;
 }
 
 export function toRecord(envelope: Envelope) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { classificationFactsShape } from './classification';
 import { assigneeSchema, isoDateTime, provinceRefSchema, text, tlpSchema, ulidSchema } from './common';
 
 /** What a submitter sends to intake (the minimal initial report; Biểu mẫu 03 grows from here). */
@@ -11,6 +12,8 @@ export const reportSubmissionSchema = z.strictObject({
   description: text(20_000).describe('What happened'),
   detectedAt: isoDateTime.describe('When the incident was detected (ISO 8601 with offset)'),
   tlp: tlpSchema.default('AMBER').describe('Traffic Light Protocol 2.0 marking'),
+  // what dispatch classifies on (category, protection level, impacts…): optional, see classification.ts
+  ...classificationFactsShape,
 });
 export type ReportSubmission = z.infer<typeof reportSubmissionSchema>;
 
@@ -24,6 +27,7 @@ export const incidentReportedSchema = z.object({
   detectedAt: isoDateTime,
   reportedAt: isoDateTime,
   tlp: tlpSchema,
+  ...classificationFactsShape,
 });
 
 /** Dispatch decided who must act, and why. */

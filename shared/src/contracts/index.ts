@@ -5,3 +5,6 @@ export * from './topics';
 export * from './deadletter';
 export * from './parse';
 export * from './audit';
+export * from './classification';
+export * from './routing';
+export * from './directory';

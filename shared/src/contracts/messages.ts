@@ -8,6 +8,25 @@ import {
   incidentCommandRejectedSchema,
   incidentReportedSchema,
 } from './incident';
+import {
+  acceptAssignmentSchema,
+  assignmentAcceptedSchema,
+  assignmentDeclinedSchema,
+  assignmentOfferedSchema,
+  assignmentTimedOutSchema,
+  declineAssignmentSchema,
+  incidentClassifiedSchema,
+  overrideRoutingSchema,
+  routingNoFitSchema,
+  routingOverriddenSchema,
+} from './routing';
+import {
+  directoryEnterprisePutSchema,
+  directoryEntryRemovedSchema,
+  directoryLiaisonPutSchema,
+  directoryOrganisationPutSchema,
+  directoryUnitPutSchema,
+} from './directory';
 
 /** Every event and command type, with its payload schema. Types come from here, never written twice. */
 export const messageSchemas = {
@@ -17,6 +36,25 @@ export const messageSchemas = {
   'incident.command_rejected': incidentCommandRejectedSchema,
   'incident.acknowledge': acknowledgeIncidentSchema,
   'audit.recorded': auditRecordedSchema,
+  // classification and routing (dispatch), and the enterprises' answers (tracker)
+  'incident.classified': incidentClassifiedSchema,
+  'incident.assignment_offered': assignmentOfferedSchema,
+  'incident.assignment_accepted': assignmentAcceptedSchema,
+  'incident.assignment_declined': assignmentDeclinedSchema,
+  'incident.assignment_timed_out': assignmentTimedOutSchema,
+  'incident.routing_no_fit': routingNoFitSchema,
+  'incident.routing_overridden': routingOverriddenSchema,
+  'incident.accept_assignment': acceptAssignmentSchema,
+  'incident.decline_assignment': declineAssignmentSchema,
+  'incident.override_routing': overrideRoutingSchema,
+  // the directory: every change to who is in the network
+  'directory.unit_put': directoryUnitPutSchema,
+  'directory.organisation_put': directoryOrganisationPutSchema,
+  'directory.organisation_removed': directoryEntryRemovedSchema,
+  'directory.liaison_put': directoryLiaisonPutSchema,
+  'directory.liaison_removed': directoryEntryRemovedSchema,
+  'directory.enterprise_put': directoryEnterprisePutSchema,
+  'directory.enterprise_removed': directoryEntryRemovedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MessageType = keyof typeof messageSchemas;

@@ -17,14 +17,26 @@ export const topics = {
   incidentEvents: {
     suffix: 'incident.events',
     partitions: 6,
-    messageTypes: ['incident.reported', 'incident.assigned', 'incident.acknowledged', 'incident.command_rejected'],
+    messageTypes: [
+      'incident.reported',
+      'incident.assigned',
+      'incident.acknowledged',
+      'incident.command_rejected',
+      'incident.classified',
+      'incident.assignment_offered',
+      'incident.assignment_accepted',
+      'incident.assignment_declined',
+      'incident.assignment_timed_out',
+      'incident.routing_no_fit',
+      'incident.routing_overridden',
+    ],
     config: { ...forever, 'min.insync.replicas': '1' },
   },
   /** Commands for the tracker, keyed by incident id so each incident has one writer, in order. */
   incidentCommands: {
     suffix: 'incident.commands',
     partitions: 6,
-    messageTypes: ['incident.acknowledge'],
+    messageTypes: ['incident.acknowledge', 'incident.accept_assignment', 'incident.decline_assignment'],
     config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' },
   },
   /** The audit trail: who did what, when, from where, keyed by actor. Append-only, kept forever. */
@@ -33,6 +45,31 @@ export const topics = {
     partitions: 3,
     messageTypes: ['audit.recorded'],
     config: forever,
+  },
+  /** Routing commands for dispatch (it owns routing), keyed by incident id like the incident events. */
+  routingCommands: {
+    suffix: 'routing.commands',
+    partitions: 6,
+    messageTypes: ['incident.override_routing'],
+    config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' },
+  },
+  /**
+   * Every change to the directory (who changed what, when), kept forever: the directory is rebuilt
+   * from it. One partition, so every reader applies changes in the one order they were made.
+   */
+  directoryEvents: {
+    suffix: 'directory.events',
+    partitions: 1,
+    messageTypes: [
+      'directory.unit_put',
+      'directory.organisation_put',
+      'directory.organisation_removed',
+      'directory.liaison_put',
+      'directory.liaison_removed',
+      'directory.enterprise_put',
+      'directory.enterprise_removed',
+    ],
+    config: { ...forever, 'min.insync.replicas': '1' },
   },
   /** Messages no consumer could read, with their origin and the error; kept forever for inspection. */
   deadLetter: {

@@ -3,60 +3,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { foldName } from '../text';
 import type { ProvinceRef } from '../contracts/common';
+import { enterpriseSchema, liaisonSchema, organisationSchema, unitSchema, type Enterprise, type Liaison, type Organisation, type Unit } from '../contracts/directory';
 
-const contactSchema = z.object({ address: z.string().optional(), phone: z.string(), email: z.string() });
-const personSchema = z.object({ name: z.string(), phone: z.string(), email: z.string() });
-
-export const unitSchema = z.object({
-  code: z.string().regex(/^\d{2}$/),
-  name: z.string(),
-  shortName: z.string(),
-  kind: z.enum(['city', 'province']),
-  region: z.enum(['north', 'central', 'south']),
-  formerUnits: z.array(z.object({ code: z.string().regex(/^\d{2}$/), name: z.string(), shortName: z.string() })).min(1),
-});
-export type Unit = z.infer<typeof unitSchema>;
-
-export const organisationSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  shortName: z.string(),
-  type: z.enum(['standing_body', 'national_coordinator', 'ministry_department', 'province_hub', 'enterprise', 'agency']),
-  membership: z.enum(['mandatory', 'voluntary']).nullable(),
-  provinceCode: z.string().nullable(),
-  contact: contactSchema,
-  focalPoint: personSchema,
-});
-export type Organisation = z.infer<typeof organisationSchema>;
-
-export const liaisonSchema = z.object({
-  id: z.string(),
-  provinceCode: z.string(),
-  departmentId: z.string(),
-  role: z.enum(['leader', 'officer']),
-  substituteFor: z.string().nullable(),
-  name: z.string(),
-  title: z.string(),
-  phone: z.string(),
-  email: z.string(),
-});
-export type Liaison = z.infer<typeof liaisonSchema>;
-
-export const enterpriseSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  shortName: z.string(),
-  membership: z.enum(['mandatory', 'voluntary']),
-  kind: z.string(),
-  capabilities: z.array(z.string()),
-  categories: z.array(z.string()),
-  coverage: z.union([z.literal('nationwide'), z.array(z.string())]),
-  capacity: z.number().int().positive(),
-  acceptsTlpRed: z.boolean(),
-  contact: contactSchema,
-  focalPoint: personSchema,
-});
-export type Enterprise = z.infer<typeof enterpriseSchema>;
+// the record schemas are contracts (the directory events carry them); re-exported here for readers
+export { unitSchema, organisationSchema, liaisonSchema, enterpriseSchema } from '../contracts/directory';
+export type { Unit, Organisation, Liaison, Enterprise } from '../contracts/directory';
 
 export interface DirectoryData {
   units: Unit[];

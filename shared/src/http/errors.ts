@@ -6,6 +6,8 @@ export interface FieldProblem {
   field: string;
   rule: string;
   message: string;
+  /** for a rejected file (a roster import): the 1-based row the problem is on */
+  row?: number;
 }
 
 /** An error with an HTTP status and a machine-readable code; the only kind routes throw. */

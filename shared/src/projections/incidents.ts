@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorSchema, assigneeSchema, isoDateTime, provinceRefSchema, tlpSchema, ulidSchema } from '../contracts/common';
+import { classificationSchema } from '../contracts/classification';
 import type { Redis } from '../redis';
 
 /**
@@ -14,12 +15,19 @@ export type LifecycleState = z.infer<typeof lifecycleStateSchema>;
 export const portalStatusSchema = z.enum(['cho', 'dang_xu_ly', 'ket_thuc']);
 export type PortalStatus = z.infer<typeof portalStatusSchema>;
 
+export const assignmentStatusSchema = z.enum(['assigned', 'offered', 'accepted', 'declined', 'timed_out', 'removed']);
+export type AssignmentStatus = z.infer<typeof assignmentStatusSchema>;
+/** An assignee in one of these no longer works on the incident (and an enterprise no longer sees it). */
+export const endedAssignmentStatuses: readonly AssignmentStatus[] = ['declined', 'timed_out', 'removed'];
+
 export const timelineEntrySchema = z.object({
   eventId: ulidSchema,
   type: z.string(),
   at: isoDateTime,
   actor: actorSchema.pick({ kind: true, id: true, name: true }),
   summary: z.string(),
+  /** the rule and the candidates behind a routing decision, shown under the entry */
+  details: z.array(z.string()).optional(),
 });
 
 export const incidentViewSchema = z.object({
@@ -37,8 +45,20 @@ export const incidentViewSchema = z.object({
   tlp: tlpSchema,
   detectedAt: isoDateTime,
   reportedAt: isoDateTime,
-  assignees: z.array(assigneeSchema.extend({ acknowledgedAt: isoDateTime.optional(), assignmentEndedAt: isoDateTime.optional() })),
+  assignees: z.array(
+    assigneeSchema.extend({
+      acknowledgedAt: isoDateTime.optional(),
+      // an enterprise is offered the incident and answers; the others are simply assigned
+      status: assignmentStatusSchema.optional(),
+      offerExpiresAt: isoDateTime.optional(),
+      answeredAt: isoDateTime.optional(),
+      declineReason: z.string().optional(),
+    }),
+  ),
   routingReasons: z.array(z.string()),
+  classification: classificationSchema.optional(),
+  /** set when routing found nobody to offer the incident to: the coordinator must act */
+  needsCoordinator: z.object({ since: isoDateTime, reasons: z.array(z.string()) }).optional(),
   timeline: z.array(timelineEntrySchema),
   updatedAt: isoDateTime,
 });

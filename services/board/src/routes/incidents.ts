@@ -13,7 +13,9 @@ import {
   readIncident,
   text,
   ulidSchema,
+  type Actor,
   type AuditLog,
+  type Permission,
   type Publisher,
   type Redis,
 } from '@ucsc/shared';
@@ -33,6 +35,23 @@ export interface IncidentRoutesOptions {
 
 const idParams = z.object({ id: ulidSchema });
 const acknowledgeBody = z.strictObject({ assigneeId: text(100), note: text(2000).optional() });
+const assigneeParams = idParams.extend({ assigneeId: text(100) });
+const acceptBody = z.strictObject({ note: text(2000).optional() });
+const declineBody = z.strictObject({ reason: text(2000) });
+const overrideBody = z
+  .strictObject({
+    add: z.array(z.strictObject({ kind: z.enum(['enterprise', 'organisation', 'liaison']), id: text(100) })).max(50).default([]),
+    remove: z.array(text(100)).max(50).default([]),
+    reason: text(2000),
+  })
+  .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one assignee', path: ['add'] });
+
+/** The role may do this, and the actor answers for that assignee (or coordinates nationally). */
+function requireToActFor(actor: Actor, permission: Permission, assigneeId: string): void {
+  if (!may(actor, permission) || !mayActFor(actor, assigneeId)) {
+    throw new HttpError(403, 'forbidden', `this account may not ${permission.split('.')[1]} for ${assigneeId}`);
+  }
+}
 
 export async function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
   const { redis, redisPrefix } = options;
@@ -77,9 +96,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     const body = parseOr400(acknowledgeBody, normalizeText(request.body ?? {}));
     const actor = identify(request);
     const incident = await visibleIncident(request, id);
-    if (!may(actor, 'incident.acknowledge') || !mayActFor(actor, body.assigneeId)) {
-      throw new HttpError(403, 'forbidden', `this account may not acknowledge for ${body.assigneeId}`);
-    }
+    requireToActFor(actor, 'incident.acknowledge', body.assigneeId);
     const assignee = incident.assignees.find((a) => a.id === body.assigneeId);
     if (!assignee) {
       throw new HttpError(400, 'validation_failed', 'not an assignee of this incident', [
@@ -99,6 +116,68 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
         'retry-after': String(options.retryAfterSeconds),
       });
     }
+    return reply.status(202).send({ commandId: command.id });
+  });
+
+  /** Sends a command on a topic; 503 with Retry-After when it cannot be stored. */
+  async function send(topic: 'incidentCommands' | 'routingCommands', command: Parameters<Publisher['publish']>[1][number]) {
+    try {
+      await options.publisher.publish(topic, [command] as never);
+    } catch {
+      throw new HttpError(503, 'storage_unavailable', 'the command could not be stored; retry later', [], {
+        'retry-after': String(options.retryAfterSeconds),
+      });
+    }
+  }
+
+  /** An enterprise answers the offer of an incident: accept, or decline with a reason. */
+  async function offeredAssignee(request: Parameters<typeof identify>[0]) {
+    const { id, assigneeId } = parseOr400(assigneeParams, request.params, 'params');
+    const incident = await visibleIncident(request, id);
+    const assignee = incident.assignees.find((a) => a.id === assigneeId);
+    if (!assignee) throw new HttpError(404, 'not_found', `${assigneeId} is not assigned to incident ${id}`);
+    if (assignee.status !== 'offered') throw new HttpError(409, 'no_open_offer', `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})`);
+    return { id, assigneeId };
+  }
+
+  app.post('/api/v1/incidents/:id/assignments/:assigneeId/accept', async (request, reply) => {
+    const { id, assigneeId } = await offeredAssignee(request);
+    requireToActFor(identify(request), 'assignment.respond', assigneeId);
+    const body = parseOr400(acceptBody, normalizeText(request.body ?? {}));
+    const command = makeEnvelope(
+      'incident.accept_assignment',
+      { incidentId: id, assigneeId, ...(body.note ? { note: body.note } : {}) },
+      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
+    );
+    await send('incidentCommands', command);
+    return reply.status(202).send({ commandId: command.id });
+  });
+
+  app.post('/api/v1/incidents/:id/assignments/:assigneeId/decline', async (request, reply) => {
+    const body = parseOr400(declineBody, normalizeText(request.body ?? {}));
+    const { id, assigneeId } = await offeredAssignee(request);
+    requireToActFor(identify(request), 'assignment.respond', assigneeId);
+    const command = makeEnvelope(
+      'incident.decline_assignment',
+      { incidentId: id, assigneeId, reason: body.reason },
+      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
+    );
+    await send('incidentCommands', command);
+    return reply.status(202).send({ commandId: command.id });
+  });
+
+  /** A coordinator overrides routing; dispatch (which owns routing) judges it and records who and why. */
+  app.post('/api/v1/incidents/:id/routing/override', async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params, 'params');
+    const body = parseOr400(overrideBody, normalizeText(request.body ?? {}));
+    await visibleIncident(request, id);
+    if (!may(identify(request), 'routing.override')) throw new HttpError(403, 'forbidden', 'only a national coordinator overrides routing');
+    const command = makeEnvelope(
+      'incident.override_routing',
+      { incidentId: id, add: body.add, remove: body.remove, reason: body.reason },
+      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
+    );
+    await send('routingCommands', command);
     return reply.status(202).send({ commandId: command.id });
   });
 

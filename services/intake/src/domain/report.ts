@@ -1,4 +1,4 @@
-import { HttpError, type ProvinceRef, type ProvinceResolver, type ReportSubmission, type Payload } from '@ucsc/shared';
+import { classificationFactsOf, HttpError, type ProvinceRef, type ProvinceResolver, type ReportSubmission, type Payload } from '@ucsc/shared';
 
 /** Clocks of submitters' machines drift; a detection time a little ahead of ours is not "in the future". */
 export const clockSkewMs = 5 * 60 * 1000;
@@ -28,5 +28,6 @@ export function toReportedPayload(
     detectedAt: new Date(submission.detectedAt).toISOString(),
     reportedAt: now.toISOString(),
     tlp: submission.tlp,
+    ...classificationFactsOf(submission),
   };
 }

@@ -13,21 +13,49 @@ export const portalStatusOf: Record<LifecycleState, PortalStatus> = {
   acknowledged: 'dang_xu_ly',
 };
 
-function timelineEntry(event: IncidentEvent, summary: string): IncidentView['timeline'][number] {
+type Assigned = IncidentView['assignees'][number];
+
+function timelineEntry(event: IncidentEvent, summary: string, details?: string[]): IncidentView['timeline'][number] {
   const { kind, id, name } = event.actor;
-  return { eventId: event.id, type: event.type, at: event.occurredAt, actor: { kind, id, ...(name ? { name } : {}) }, summary };
+  return {
+    eventId: event.id,
+    type: event.type,
+    at: event.occurredAt,
+    actor: { kind, id, ...(name ? { name } : {}) },
+    summary,
+    ...(details?.length ? { details } : {}),
+  };
 }
 
-function withState(view: IncidentView, state: LifecycleState, event: IncidentEvent, version: number, summary: string): IncidentView {
+function withState(
+  view: IncidentView,
+  state: LifecycleState,
+  event: IncidentEvent,
+  version: number,
+  summary: string,
+  details?: string[],
+): IncidentView {
   return {
     ...view,
     state,
     portalStatus: portalStatusOf[state],
     version,
     updatedAt: event.occurredAt,
-    timeline: [...view.timeline, timelineEntry(event, summary)],
+    timeline: [...view.timeline, timelineEntry(event, summary, details)],
   };
 }
+
+/** Adds assignees, or replaces those already listed under the same id (a re-offer after a removal). */
+function upsertAssignees(list: Assigned[], added: Assigned[]): Assigned[] {
+  const ids = new Set(added.map((a) => a.id));
+  return [...list.filter((a) => !ids.has(a.id)), ...added];
+}
+
+function updateAssignee(view: IncidentView, id: string, change: Partial<Assigned>): Assigned[] {
+  return view.assignees.map((a) => (a.id === id ? { ...a, ...change } : a));
+}
+
+const severityLabel = { severe: 'nghiêm trọng', normal: 'thông thường' } as const;
 
 /**
  * The projection of one event onto an incident's current state. Pure: the same events in the same
@@ -72,6 +100,55 @@ export function applyEvent(view: IncidentView | undefined, event: IncidentEvent,
     }
     case 'incident.command_rejected':
       return { ...view, version };
+    case 'incident.classified': {
+      const { incidentId: _id, ...classification } = event.payload;
+      const summary = `Phân loại: sự cố ${severityLabel[classification.severity]}, ưu tiên ${classification.priority}, ${classification.category} (${classification.rsitClass}), TLP:${classification.tlp}`;
+      return withState({ ...view, classification }, view.state, event, version, summary, classification.reasons);
+    }
+    case 'incident.assignment_offered': {
+      const p = event.payload;
+      const offered: Assigned = { ...p.assignee, status: 'offered', offerExpiresAt: p.offerExpiresAt };
+      const details = [...p.reasons, ...p.candidates.map((c) => `${c.chosen ? '✓' : '·'} ${c.name} (${c.openAssignments}/${c.capacity}): ${c.why}`)];
+      const state = view.state === 'reported' ? 'assigned' : view.state;
+      const next = { ...view, assignees: upsertAssignees(view.assignees, [offered]) };
+      return withState(next, state, event, version, `Đề nghị ${p.assignee.name} tiếp nhận (hạn ${p.offerExpiresAt})`, details);
+    }
+    case 'incident.assignment_accepted': {
+      const who = view.assignees.find((a) => a.id === event.payload.assigneeId);
+      if (!who || who.status !== 'offered') return { ...view, version };
+      const assignees = updateAssignee(view, who.id, { status: 'accepted', answeredAt: event.occurredAt });
+      const { needsCoordinator: _cleared, ...rest } = view;
+      return withState({ ...rest, assignees }, view.state, event, version, `${who.name} nhận xử lý sự cố`);
+    }
+    case 'incident.assignment_declined': {
+      const who = view.assignees.find((a) => a.id === event.payload.assigneeId);
+      if (!who || who.status !== 'offered') return { ...view, version };
+      const assignees = updateAssignee(view, who.id, { status: 'declined', answeredAt: event.occurredAt, declineReason: event.payload.reason });
+      return withState({ ...view, assignees }, view.state, event, version, `${who.name} từ chối: ${event.payload.reason}`);
+    }
+    case 'incident.assignment_timed_out': {
+      const who = view.assignees.find((a) => a.id === event.payload.assigneeId);
+      if (!who || who.status !== 'offered') return { ...view, version };
+      const assignees = updateAssignee(view, who.id, { status: 'timed_out', answeredAt: event.occurredAt });
+      return withState({ ...view, assignees }, view.state, event, version, `${who.name} không trả lời trong thời hạn`);
+    }
+    case 'incident.routing_no_fit': {
+      const p = event.payload;
+      const needsCoordinator = { since: event.occurredAt, reasons: p.reasons };
+      const notified = p.notified && !view.assignees.some((a) => a.id === p.notified?.id) ? [p.notified] : [];
+      const next = { ...view, needsCoordinator, assignees: upsertAssignees(view.assignees, notified) };
+      return withState(next, view.state === 'reported' ? 'assigned' : view.state, event, version, `Không tìm được doanh nghiệp phù hợp (${p.found}/${p.wanted}): báo ngay cơ quan điều phối`, p.reasons);
+    }
+    case 'incident.routing_overridden': {
+      const p = event.payload;
+      const removed = new Set(p.removed.map((r) => r.id));
+      const kept = view.assignees.map((a) => (removed.has(a.id) ? { ...a, status: 'removed' as const } : a));
+      const added: Assigned[] = p.added.map((a) => ({ ...a, status: a.kind === 'enterprise' ? ('accepted' as const) : ('assigned' as const) }));
+      const { needsCoordinator: _cleared, ...rest } = view;
+      const next = { ...rest, assignees: upsertAssignees(kept, added) };
+      const summary = `Điều phối viên thay đổi phân công: thêm ${p.added.map((a) => a.name).join(', ') || 'không'}; bỏ ${p.removed.map((r) => r.name).join(', ') || 'không'}`;
+      return withState(p.added.length ? next : { ...view, assignees: kept }, view.state === 'reported' ? 'assigned' : view.state, event, version, summary, [`Lý do: ${p.reason}`]);
+    }
   }
 }
 
@@ -91,6 +168,20 @@ export function decide(
       if (assignee.acknowledgedAt) return { accepted: false, reason: `${assignee.name} already acknowledged` };
       const { incidentId, assigneeId, note } = command.payload;
       return { accepted: true, events: [emit('incident.acknowledged', { incidentId, assigneeId, ...(note ? { note } : {}) })] };
+    }
+    case 'incident.accept_assignment':
+    case 'incident.decline_assignment': {
+      const assignee = view.assignees.find((a) => a.id === command.payload.assigneeId);
+      if (!assignee) return { accepted: false, reason: `${command.payload.assigneeId} is not assigned to this incident` };
+      if (assignee.status !== 'offered') {
+        return { accepted: false, reason: `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})` };
+      }
+      if (command.type === 'incident.accept_assignment') {
+        const { incidentId, assigneeId, note } = command.payload;
+        return { accepted: true, events: [emit('incident.assignment_accepted', { incidentId, assigneeId, ...(note ? { note } : {}) })] };
+      }
+      const { incidentId, assigneeId, reason } = command.payload;
+      return { accepted: true, events: [emit('incident.assignment_declined', { incidentId, assigneeId, reason })] };
     }
   }
 }

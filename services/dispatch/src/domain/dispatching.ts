@@ -1,0 +1,262 @@
+import type { Assignee, IncidentCategory, Payload, ProvinceRef, RoutingExclusions, Severity, Tlp, TopicMessageType } from '@ucsc/shared';
+import { classify } from './classification';
+import {
+  describeExclusions,
+  enterpriseAssignee,
+  liaisonAssignee,
+  nationalCoordinator,
+  organisationAssignee,
+  routeReport,
+  selectEnterprises,
+  type LoadView,
+  type RoutingDirectory,
+} from './routing';
+
+/** How many enterprises an incident gets, and how long each has to accept: policy, from config. */
+export interface RoutingPolicy {
+  enterprisesPerIncident: number;
+  enterprisesPerSevereIncident: number;
+  acceptanceWindowMs: number;
+}
+
+export type OfferStatus = 'offered' | 'accepted' | 'declined' | 'timed_out' | 'removed';
+
+/** What dispatch remembers of one incident's routing, to re-route and to judge overrides. */
+export interface IncidentRouting {
+  incidentId: string;
+  province: ProvinceRef;
+  category: IncidentCategory;
+  tlp: Tlp;
+  severity: Severity;
+  want: number;
+  /** everyone assigned who is not offered (hub, liaisons, coordinator, added by a coordinator) */
+  assignees: { id: string; name: string; kind: Assignee['kind'] }[];
+  offers: { id: string; name: string; status: OfferStatus; offeredAt: string; expiresAt: string }[];
+}
+
+type EventType = TopicMessageType<'incidentEvents'>;
+/** An event dispatch decided to emit; the consumer wraps it in an envelope. */
+export type Draft = { [T in EventType]: { type: T; payload: Payload<T> } }[EventType];
+
+/** Everything one decision changes: what to emit, and what to remember. */
+export interface Effects {
+  events: Draft[];
+  state?: IncidentRouting;
+  /** +1 when an enterprise takes an open assignment, −1 when it no longer holds one */
+  loadDelta: Record<string, number>;
+  offered: string[];
+  deadlinesAdd: { member: string; at: number }[];
+  deadlinesRemove: string[];
+}
+
+export const deadlineMember = (incidentId: string, enterpriseId: string) => `${incidentId} ${enterpriseId}`;
+
+const noEffects = (): Effects => ({ events: [], loadDelta: {}, offered: [], deadlinesAdd: [], deadlinesRemove: [] });
+
+const active = (status: OfferStatus) => status === 'offered' || status === 'accepted';
+
+/** A new report: classify it, assign the people who always act, and offer it to enterprises. */
+export function onReported(
+  directory: RoutingDirectory,
+  loads: LoadView,
+  report: Payload<'incident.reported'>,
+  now: Date,
+  policy: RoutingPolicy,
+): Effects {
+  const effects = noEffects();
+  const classification = classify(report);
+  const base = routeReport(directory, report, classification);
+  const { incidentId } = report;
+  effects.events.push({ type: 'incident.classified', payload: { incidentId, ...classification } });
+  effects.events.push({ type: 'incident.assigned', payload: { incidentId, provinceCode: report.province.code, ...base } });
+  const state: IncidentRouting = {
+    incidentId,
+    province: report.province,
+    category: classification.category,
+    tlp: classification.tlp,
+    severity: classification.severity,
+    want: classification.severity === 'severe' ? policy.enterprisesPerSevereIncident : policy.enterprisesPerIncident,
+    assignees: base.assignees.map(({ id, name, kind }) => ({ id, name, kind })),
+    offers: [],
+  };
+  effects.state = state;
+  offerMore(directory, loads, state, 'initial', now, policy, effects);
+  return effects;
+}
+
+/**
+ * An offered enterprise declined or let the window pass: it no longer holds the assignment, and
+ * the incident goes to the next one that fits, never back to one already asked.
+ */
+export function onOfferEnded(
+  directory: RoutingDirectory,
+  loads: LoadView,
+  previous: IncidentRouting,
+  enterpriseId: string,
+  outcome: 'declined' | 'timed_out',
+  now: Date,
+  policy: RoutingPolicy,
+): Effects {
+  const effects = noEffects();
+  const offer = previous.offers.find((o) => o.id === enterpriseId);
+  if (!offer || offer.status !== 'offered') return effects; // answered already, or a late duplicate
+  const state: IncidentRouting = { ...previous, offers: previous.offers.map((o) => (o.id === enterpriseId ? { ...o, status: outcome } : o)) };
+  effects.state = state;
+  effects.loadDelta[enterpriseId] = -1;
+  effects.deadlinesRemove.push(deadlineMember(state.incidentId, enterpriseId));
+  offerMore(directory, loads, state, outcome === 'declined' ? 'after_decline' : 'after_timeout', now, policy, effects);
+  return effects;
+}
+
+export function onAccepted(previous: IncidentRouting, enterpriseId: string): Effects {
+  const effects = noEffects();
+  const offer = previous.offers.find((o) => o.id === enterpriseId);
+  if (!offer || offer.status !== 'offered') return effects;
+  effects.state = { ...previous, offers: previous.offers.map((o) => (o.id === enterpriseId ? { ...o, status: 'accepted' } : o)) };
+  effects.deadlinesRemove.push(deadlineMember(previous.incidentId, enterpriseId));
+  return effects;
+}
+
+/** Offers the incident to as many more enterprises as it still needs, or tells the coordinator. */
+function offerMore(
+  directory: RoutingDirectory,
+  loads: LoadView,
+  state: IncidentRouting,
+  rule: 'initial' | 'after_decline' | 'after_timeout',
+  now: Date,
+  policy: RoutingPolicy,
+  effects: Effects,
+): void {
+  const holding = state.offers.filter((o) => active(o.status)).length;
+  const want = state.want - holding;
+  if (want <= 0) return;
+  // enterprises already asked, and any a coordinator assigned: never asked (again)
+  const exclude = new Set([...state.offers.map((o) => o.id), ...state.assignees.filter((a) => a.kind === 'enterprise').map((a) => a.id)]);
+  const selection = selectEnterprises(directory, loads, {
+    provinceCode: state.province.code,
+    provinceName: state.province.name,
+    category: state.category,
+    tlp: state.tlp,
+    want,
+    exclude,
+  });
+  const offeredAt = now.toISOString();
+  const expiresAt = new Date(now.getTime() + policy.acceptanceWindowMs).toISOString();
+  const ruleWhy = {
+    initial: `${state.severity} incident: policy asks for ${state.want} enterprise(s)`,
+    after_decline: 'an enterprise declined: the next one that fits is asked',
+    after_timeout: 'an enterprise did not answer within its acceptance window: the next one that fits is asked',
+  }[rule];
+  for (const enterprise of selection.chosen) {
+    state.offers.push({ id: enterprise.id, name: enterprise.name, status: 'offered', offeredAt, expiresAt });
+    effects.loadDelta[enterprise.id] = (effects.loadDelta[enterprise.id] ?? 0) + 1;
+    effects.offered.push(enterprise.id);
+    effects.deadlinesAdd.push({ member: deadlineMember(state.incidentId, enterprise.id), at: Date.parse(expiresAt) });
+    effects.events.push({
+      type: 'incident.assignment_offered',
+      payload: {
+        incidentId: state.incidentId,
+        assignee: enterpriseAssignee(enterprise),
+        offeredAt,
+        offerExpiresAt: expiresAt,
+        rule,
+        reasons: [ruleWhy, ...selection.reasons],
+        candidates: selection.candidates,
+        excluded: selection.excluded,
+      },
+    });
+  }
+  if (selection.chosen.length < want) effects.events.push(noFit(directory, state, rule, want, selection.chosen.length, selection.excluded, [ruleWhy, ...selection.reasons]));
+}
+
+function noFit(
+  directory: RoutingDirectory,
+  state: IncidentRouting,
+  rule: 'initial' | 'after_decline' | 'after_timeout',
+  wanted: number,
+  found: number,
+  excluded: RoutingExclusions,
+  reasons: string[],
+): Draft {
+  const coordinator = nationalCoordinator(directory);
+  return {
+    type: 'incident.routing_no_fit',
+    payload: {
+      incidentId: state.incidentId,
+      wanted,
+      found,
+      rule,
+      reasons: [...reasons, `found ${found} of ${wanted}: ${describeExclusions(excluded)}; the national coordinator is told at once`],
+      excluded,
+      ...(coordinator ? { notified: organisationAssignee(coordinator, 'national_coordinator', 'coordinator') } : {}),
+    },
+  };
+}
+
+export type OverrideOutcome = { accepted: true; effects: Effects } | { accepted: false; reason: string };
+
+/**
+ * A coordinator adds or removes assignees, over any routing rule (capacity and fit included: a
+ * coordination order must be answered). Removing an enterprise frees its assignment.
+ */
+export function onOverride(directory: RoutingDirectory, previous: IncidentRouting | undefined, command: Payload<'incident.override_routing'>): OverrideOutcome {
+  if (!previous) return { accepted: false, reason: 'dispatch has not routed this incident' };
+  const problems: string[] = [];
+  const added: Assignee[] = [];
+  for (const { kind, id } of command.add) {
+    const known = previous.assignees.some((a) => a.id === id) || previous.offers.some((o) => o.id === id && active(o.status));
+    if (known) {
+      problems.push(`${id} is already assigned`);
+      continue;
+    }
+    if (kind === 'enterprise') {
+      const enterprise = directory.enterprises.get(id);
+      if (enterprise) added.push(enterpriseAssignee(enterprise));
+      else problems.push(`no enterprise ${id} in the directory`);
+    } else if (kind === 'liaison') {
+      const liaison = directory.liaisons.get(id);
+      if (liaison) added.push(liaisonAssignee(directory, liaison));
+      else problems.push(`no liaison ${id} in the directory`);
+    } else {
+      const org = directory.organisations.get(id);
+      if (!org) problems.push(`no organisation ${id} in the directory`);
+      else if (org.type === 'province_hub') added.push(organisationAssignee(org, 'province_hub', 'hub'));
+      else if (org.type === 'national_coordinator') added.push(organisationAssignee(org, 'national_coordinator', 'coordinator'));
+      else if (org.type === 'standing_body') added.push(organisationAssignee(org, 'standing_body', 'standing_body'));
+      else problems.push(`organisation ${id} (${org.type}) cannot be assigned; assign one of its people or an enterprise`);
+    }
+  }
+  const removed: { id: string; name: string }[] = [];
+  for (const id of new Set(command.remove)) {
+    const person = previous.assignees.find((a) => a.id === id);
+    const offer = previous.offers.find((o) => o.id === id && active(o.status));
+    if (person) removed.push({ id, name: person.name });
+    else if (offer) removed.push({ id, name: offer.name });
+    else problems.push(`${id} is not assigned to this incident`);
+  }
+  if (problems.length) return { accepted: false, reason: problems.join('; ') };
+  if (added.length === 0 && removed.length === 0) return { accepted: false, reason: 'the override adds and removes nobody' };
+
+  const effects = noEffects();
+  const removedIds = new Set(removed.map((r) => r.id));
+  const offers = previous.offers.map((o) => {
+    if (!removedIds.has(o.id) || !active(o.status)) return o;
+    effects.loadDelta[o.id] = (effects.loadDelta[o.id] ?? 0) - 1;
+    if (o.status === 'offered') effects.deadlinesRemove.push(deadlineMember(previous.incidentId, o.id));
+    return { ...o, status: 'removed' as const };
+  });
+  const assignees = previous.assignees.filter((a) => !removedIds.has(a.id));
+  const at = new Date().toISOString();
+  for (const a of added) {
+    if (a.kind === 'enterprise') {
+      // a coordinator's order is accepted by definition: it holds an assignment, no window
+      offers.push({ id: a.id, name: a.name, status: 'accepted', offeredAt: at, expiresAt: at });
+      effects.loadDelta[a.id] = (effects.loadDelta[a.id] ?? 0) + 1;
+    } else {
+      assignees.push({ id: a.id, name: a.name, kind: a.kind });
+    }
+  }
+  effects.state = { ...previous, assignees, offers };
+  effects.events.push({ type: 'incident.routing_overridden', payload: { incidentId: previous.incidentId, added, removed, reason: command.reason } });
+  return { accepted: true, effects };
+}
