@@ -66,6 +66,8 @@ export const enterpriseSchema = z.object({
   /** how many open assignments it takes at once */
   capacity: z.number().int().positive(),
   acceptsTlpRed: z.boolean(),
+  /** how long it has to accept an offer; without it, dispatch's policy (ACCEPTANCE_WINDOW_SECONDS) */
+  acceptanceWindowMinutes: z.number().int().positive().max(7 * 24 * 60).optional(),
   contact: contactSchema,
   focalPoint: personSchema,
 });
