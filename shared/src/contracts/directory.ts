@@ -76,6 +76,8 @@ export type Enterprise = z.infer<typeof enterpriseSchema>;
 const change = {
   /** several events of one import or seed share it, so the audit shows them as one change */
   changeSetId: z.string().min(1).optional(),
+  /** how many events the change set has: a reader applies a change set whole before acting on it */
+  changeSetSize: z.number().int().positive().optional(),
   reason: z.string().max(2000).optional(),
 };
 
