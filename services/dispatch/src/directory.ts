@@ -170,7 +170,11 @@ export class DirectoryWriter {
   }
 
   private async send(drafts: DirectoryDraft[], actor: Actor, correlationId?: string): Promise<Envelope[]> {
-    this.connected ??= this.producer.connect();
+    // a failed connect is forgotten, so the next write tries again rather than failing for ever
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     await this.connected;
     const sizes = new Map<string, number>();
     for (const d of drafts) if (d.payload.changeSetId) sizes.set(d.payload.changeSetId, (sizes.get(d.payload.changeSetId) ?? 0) + 1);
