@@ -57,7 +57,7 @@ try {
   run('node', [join('services', 'dispatch', 'dist', 'bin', 'seed-directory.js')], {
     KAFKA_BROKERS: shared.KAFKA_BROKERS,
     TOPIC_PREFIX: shared.TOPIC_PREFIX,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
   });
   for (const service of services) {
     const log = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });

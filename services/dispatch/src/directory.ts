@@ -22,13 +22,22 @@ import { indexDirectory, type RoutingDirectory } from './domain/routing';
 export class DirectoryView {
   readonly state: DirectoryState = emptyDirectory();
   private index: RoutingDirectory | undefined;
+  private changed = false;
+  /** change sets (an import) partly applied: events still to come of each */
+  private readonly incomplete = new Map<string, number>();
   private readonly waiters = new Map<string, () => void>();
   private readonly applied = new Set<string>();
   events = 0;
 
   apply(event: DirectoryEvent): void {
     applyDirectoryEvent(this.state, event);
-    this.index = undefined;
+    this.changed = true;
+    const { changeSetId, changeSetSize } = event.payload;
+    if (changeSetId && changeSetSize && changeSetSize > 1) {
+      const left = (this.incomplete.get(changeSetId) ?? changeSetSize) - 1;
+      if (left > 0) this.incomplete.set(changeSetId, left);
+      else this.incomplete.delete(changeSetId);
+    }
     this.events += 1;
     this.waiters.get(event.id)?.();
     this.waiters.delete(event.id);
@@ -37,8 +46,15 @@ export class DirectoryView {
     if (this.applied.size > 10_000) this.applied.delete(this.applied.values().next().value as string);
   }
 
+  /**
+   * The index routing asks. While a change set is partly applied (an import arrives over several
+   * fetches), routing keeps the index from before it: it sees an import whole or not at all.
+   */
   routing(): RoutingDirectory {
-    this.index ??= indexDirectory(directoryData(this.state));
+    if (!this.index || (this.changed && this.incomplete.size === 0)) {
+      this.index = indexDirectory(directoryData(this.state));
+      this.changed = false;
+    }
     return this.index;
   }
 
@@ -154,11 +170,19 @@ export class DirectoryWriter {
   }
 
   private async send(drafts: DirectoryDraft[], actor: Actor, correlationId?: string): Promise<Envelope[]> {
-    this.connected ??= this.producer.connect();
+    // a failed connect is forgotten, so the next write tries again rather than failing for ever
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     await this.connected;
-    const envelopes = drafts.map((d) =>
-      makeEnvelope(d.type, d.payload as never, { producedBy: 'dispatch', actor, ...(correlationId ? { correlationId } : {}) }),
-    );
+    const sizes = new Map<string, number>();
+    for (const d of drafts) if (d.payload.changeSetId) sizes.set(d.payload.changeSetId, (sizes.get(d.payload.changeSetId) ?? 0) + 1);
+    const envelopes = drafts.map((d) => {
+      const changeSetSize = d.payload.changeSetId ? sizes.get(d.payload.changeSetId) : undefined;
+      const payload = changeSetSize ? { ...d.payload, changeSetSize } : d.payload;
+      return makeEnvelope(d.type, payload as never, { producedBy: 'dispatch', actor, ...(correlationId ? { correlationId } : {}) });
+    });
     const transaction = await this.producer.transaction();
     try {
       // batches keep each request well under the broker's message size limit

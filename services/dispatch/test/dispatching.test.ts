@@ -249,7 +249,16 @@ describe('declines, timeouts and acceptance', () => {
     expect(types(afterAll)).toEqual(['incident.routing_no_fit']);
   });
 
-  it('a timeout re-routes like a decline, with its own rule', () => {
+  it('an enterprise with its own acceptance window gets that window, the others the policy', () => {
+    const own = directoryWith([enterprise('a', { acceptanceWindowMinutes: 15 }), enterprise('b')]);
+    const loads = new Loads();
+    const first = loads.apply(onReported(own, loads, report('Hà Nội', { category: 'malware' }), now, policy));
+    expect(first.state?.offers[0]).toMatchObject({ id: 'a', expiresAt: '2026-11-20T03:15:00.000Z' });
+    const second = onOfferEnded(own, loads, first.state!, 'a', 'declined', now, policy);
+    expect(second.state?.offers[1]).toMatchObject({ id: 'b', expiresAt: '2026-11-20T03:01:00.000Z' });
+  });
+
+    it('a timeout re-routes like a decline, with its own rule', () => {
     const { loads, state } = firstOffer();
     const effects = onOfferEnded(directory, loads, state, 'a', 'timed_out', now, policy);
     expect(offered(effects)).toEqual(['b']);

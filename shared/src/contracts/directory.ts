@@ -66,6 +66,8 @@ export const enterpriseSchema = z.object({
   /** how many open assignments it takes at once */
   capacity: z.number().int().positive(),
   acceptsTlpRed: z.boolean(),
+  /** how long it has to accept an offer; without it, dispatch's policy (ACCEPTANCE_WINDOW_SECONDS) */
+  acceptanceWindowMinutes: z.number().int().positive().max(7 * 24 * 60).optional(),
   contact: contactSchema,
   focalPoint: personSchema,
 });
@@ -74,6 +76,8 @@ export type Enterprise = z.infer<typeof enterpriseSchema>;
 const change = {
   /** several events of one import or seed share it, so the audit shows them as one change */
   changeSetId: z.string().min(1).optional(),
+  /** how many events the change set has: a reader applies a change set whole before acting on it */
+  changeSetSize: z.number().int().positive().optional(),
   reason: z.string().max(2000).optional(),
 };
 

@@ -141,13 +141,15 @@ function offerMore(
     exclude,
   });
   const offeredAt = now.toISOString();
-  const expiresAt = new Date(now.getTime() + policy.acceptanceWindowMs).toISOString();
   const ruleWhy = {
     initial: `${state.severity} incident: policy asks for ${state.want} enterprise(s)`,
     after_decline: 'an enterprise declined: the next one that fits is asked',
     after_timeout: 'an enterprise did not answer within its acceptance window: the next one that fits is asked',
   }[rule];
   for (const enterprise of selection.chosen) {
+    // its own acceptance window when the directory gives one, else the policy's
+    const windowMs = enterprise.acceptanceWindowMinutes ? enterprise.acceptanceWindowMinutes * 60_000 : policy.acceptanceWindowMs;
+    const expiresAt = new Date(now.getTime() + windowMs).toISOString();
     state.offers.push({ id: enterprise.id, name: enterprise.name, status: 'offered', offeredAt, expiresAt });
     effects.loadDelta[enterprise.id] = (effects.loadDelta[enterprise.id] ?? 0) + 1;
     effects.offered.push(enterprise.id);

@@ -6,7 +6,7 @@ import { checkReferences, entryId, entrySchemas, type DirectoryState, type Entry
  * (contact.phone), lists joined with ";", empty cells for nothing. Former units are written
  * "code|name|shortName". The JSON form is the entries themselves.
  */
-type Kind = 'text' | 'optionalText' | 'nullableText' | 'list' | 'bool' | 'optionalBool' | 'int' | 'coverage' | 'formerUnits';
+type Kind = 'text' | 'optionalText' | 'nullableText' | 'list' | 'bool' | 'optionalBool' | 'int' | 'optionalInt' | 'coverage' | 'formerUnits';
 const columns: Record<DirectoryEntity, [string, Kind][]> = {
   units: [['code', 'text'], ['name', 'text'], ['shortName', 'text'], ['kind', 'text'], ['region', 'text'], ['formerUnits', 'formerUnits']],
   organisations: [
@@ -20,7 +20,7 @@ const columns: Record<DirectoryEntity, [string, Kind][]> = {
   ],
   enterprises: [
     ['id', 'text'], ['name', 'text'], ['shortName', 'text'], ['membership', 'text'], ['kind', 'text'], ['capabilities', 'list'], ['categories', 'list'],
-    ['coverage', 'coverage'], ['capacity', 'int'], ['acceptsTlpRed', 'bool'],
+    ['coverage', 'coverage'], ['capacity', 'int'], ['acceptsTlpRed', 'bool'], ['acceptanceWindowMinutes', 'optionalInt'],
     ['contact.address', 'optionalText'], ['contact.phone', 'text'], ['contact.email', 'text'],
     ['focalPoint.name', 'text'], ['focalPoint.phone', 'text'], ['focalPoint.email', 'text'],
   ],
@@ -75,6 +75,8 @@ function parseCell(cell: string, kind: Kind): unknown {
       if (value === '' && kind === 'optionalBool') return undefined;
       return value === 'true' ? true : value === 'false' ? false : value;
     case 'int':
+    case 'optionalInt':
+      if (value === '' && kind === 'optionalInt') return undefined;
       return /^-?\d+$/.test(value) ? Number(value) : value;
     case 'formerUnits':
       return list().map((entry) => {
@@ -167,7 +169,9 @@ export function csvToRecords(entity: DirectoryEntity, text: string): { ok: true;
   const [header, ...data] = rows;
   const expected = csvHeader(entity);
   const given = (header ?? []).map((h) => h.trim());
-  const missing = expected.filter((h) => !given.includes(h));
+  // a column of an optional field may be left out of the file altogether
+  const optional = new Set(columns[entity].filter(([, kind]) => kind.startsWith('optional')).map(([name]) => name));
+  const missing = expected.filter((h) => !given.includes(h) && !optional.has(h));
   const unknown = given.filter((h) => !expected.includes(h));
   if (!header || missing.length || unknown.length) {
     const message = [missing.length ? `missing ${missing.join(', ')}` : '', unknown.length ? `unknown ${unknown.join(', ')}` : ''].filter(Boolean).join('; ');

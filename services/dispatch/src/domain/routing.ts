@@ -212,6 +212,8 @@ export function selectEnterprises(directory: RoutingDirectory, loads: LoadView, 
   // one pass keeping the best few: `want` and the listed runners-up are few, the pool may hold thousands
   const k = request.want + listedCandidates;
   const ranked: Ranked[] = [];
+  let worstUtilisation = Infinity;
+  let worstLast = Infinity;
   let fitCount = 0;
   for (let i = 0; i < pool.length; i += 1) {
     const open = openOf[i] ?? 0;
@@ -228,16 +230,18 @@ export function selectEnterprises(directory: RoutingDirectory, loads: LoadView, 
     fitCount += 1;
     const utilisation = open / capacity;
     const last = lastOf[i] ?? 0;
-    if (ranked.length === k) {
-      const worst = ranked[k - 1]!;
-      // pools are sorted by id, so a later index loses a tie
-      if (utilisation > worst.utilisation || (utilisation === worst.utilisation && last >= worst.last)) continue;
-    }
+    // pools are sorted by id, so a later index loses a tie
+    if (ranked.length === k && (utilisation > worstUtilisation || (utilisation === worstUtilisation && last >= worstLast))) continue;
     const item: Ranked = { index: i, enterprise: pool[i]!, open, utilisation, last };
-    let at = ranked.length;
-    while (at > 0 && better(item, ranked[at - 1]!)) at -= 1;
-    ranked.splice(at, 0, item);
-    if (ranked.length > k) ranked.pop();
+    let at = ranked.length < k ? ranked.length : k - 1;
+    while (at > 0 && better(item, ranked[at - 1]!)) {
+      ranked[at] = ranked[at - 1]!;
+      at -= 1;
+    }
+    ranked[at] = item;
+    const worst = ranked[ranked.length - 1]!;
+    worstUtilisation = worst.utilisation;
+    worstLast = worst.last;
   }
   const chosen = ranked.slice(0, request.want);
   const candidates: RoutingCandidate[] = chosen.map((c) =>
