@@ -1,7 +1,7 @@
 // What every integration test needs: the real Kafka and Redis that `npm test` started, and names
 // of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
 import { randomBytes } from 'node:crypto';
-import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, totpCode, type Envelope, type Logger, type Redis, type TopicMessageType } from '@ucsc/shared';
+import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, totpCode, type Envelope, type Logger, type Redis, type TopicKey, type TopicMessageType } from '@ucsc/shared';
 import { demoPassword, seedDemoAccounts } from '@ucsc/board';
 
 export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
@@ -84,20 +84,22 @@ export function sampleReport(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Reads a test's incident-events topic from the beginning into an array, until stopped. */
-export async function collectIncidentEvents(prefix: string, kafkaBrokers = brokers) {
-  const events: Envelope<TopicMessageType<'incidentEvents'>>[] = [];
+/** Reads one of a test's topics from the beginning into an array (valid messages only), until stopped. */
+export async function collectMessages<K extends TopicKey>(prefix: string, topic: K, kafkaBrokers = brokers) {
+  const events: Envelope<TopicMessageType<K>>[] = [];
   const consumer = testKafka(kafkaBrokers).consumer({ groupId: `${prefix}.collector.${randomBytes(3).toString('hex')}` });
   await consumer.connect();
-  await consumer.subscribe({ topic: topicName(prefix, 'incidentEvents'), fromBeginning: true });
+  await consumer.subscribe({ topic: topicName(prefix, topic), fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const parsed = parseMessage('incidentEvents', message.value);
+      const parsed = parseMessage(topic, message.value);
       if (parsed.ok) events.push(parsed.value);
     },
   });
   return { events, stop: () => consumer.disconnect() };
 }
+
+export const collectIncidentEvents = (prefix: string, kafkaBrokers = brokers) => collectMessages(prefix, 'incidentEvents', kafkaBrokers);
 
 /** Signs a demo account in directly through the identity store; returns its bearer token. */
 export async function sessionToken(redisPrefix: string, username: string): Promise<string> {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { createAccess, createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import { createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { BoardConfig } from './config';
 import { startAuditProjector } from './audit';
 import { LiveFeed } from './feed';
@@ -17,10 +17,7 @@ export interface BoardOverrides {
 /** Builds the board: sign-in, the live page, incident queries, commands in, the WebSocket feed out, accounts, audit. */
 export async function buildApp(config: BoardConfig, overrides: BoardOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('board', config.LOG_LEVEL);
-  const kafka = createKafka(
-    { clientId: `board-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
-    logger,
-  );
+  const kafka = createServiceKafka('board', config, logger);
   const redis = createRedis(config.REDIS_URL, logger);
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createAccess, createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import { createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
@@ -18,10 +18,7 @@ export interface DispatchOverrides {
  */
 export async function buildApp(config: DispatchConfig, overrides: DispatchOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('dispatch', config.LOG_LEVEL);
-  const kafka = createKafka(
-    { clientId: `dispatch-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
-    logger,
-  );
+  const kafka = createServiceKafka('dispatch', config, logger);
   const redis = createRedis(config.REDIS_URL, logger);
   const prefix = config.TOPIC_PREFIX;
   const view = new DirectoryView();

@@ -1,25 +1,11 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { ulid } from 'ulid';
-import { loadConfig, loadDirectoryFiles, makeEnvelope, parseMessage, topicName, type Envelope } from '@ucsc/shared';
+import { loadConfig, loadDirectoryFiles, makeEnvelope } from '@ucsc/shared';
 import { buildApp, dispatchConfigSchema, RoutingStore, seedDirectory, toCsv, type Effects } from '@ucsc/dispatch';
-import { bearer, createTopics, sessionToken, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
+import { bearer, collectMessages, createTopics, sessionToken, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
 
 const demo = loadDirectoryFiles();
 
-/** Every record on this test's directory topic, read from the beginning. */
-async function directoryEvents(prefix: string) {
-  const events: Envelope[] = [];
-  const consumer = testKafka().consumer({ groupId: `${prefix}.reader.${ulid()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName(prefix, 'directoryEvents'), fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const parsed = parseMessage('directoryEvents', message.value);
-      if (parsed.ok) events.push(parsed.value);
-    },
-  });
-  return { events, stop: () => consumer.disconnect() };
-}
 
 describe('the directory: event-sourced on Kafka, managed through the admin API', () => {
   let names: TestNames;
@@ -58,7 +44,7 @@ describe('the directory: event-sourced on Kafka, managed through the admin API',
     const removed = await asAdmin(dispatch, { method: 'DELETE', url: '/api/v1/directory/enterprises/ent-vt-kimquy' });
     expect(removed.statusCode).toBe(200);
 
-    const log = await directoryEvents(names.prefix);
+    const log = await collectMessages(names.prefix, 'directoryEvents');
     try {
       const put = await waitFor('the put event', () => log.events.find((e) => e.type === 'directory.enterprise_put' && e.payload.enterprise.id === 'ent-new-firm'));
       expect(put.actor).toMatchObject({ kind: 'user', id: expect.stringMatching(/^usr-/), roles: ['admin'] });

@@ -3,7 +3,7 @@ import {
   createAccess,
   createHttpApp,
   createRedis,
-  createKafka,
+  createServiceKafka,
   createLogger,
   kafkaReadiness,
   loadDirectoryFiles,
@@ -22,10 +22,7 @@ export interface IntakeOverrides {
 /** Builds the intake service (no listen): used by the server and by tests. */
 export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('intake', config.LOG_LEVEL);
-  const kafka = createKafka(
-    { clientId: `intake-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
-    logger,
-  );
+  const kafka = createServiceKafka('intake', config, logger);
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger, config.PUBLISH_TIMEOUT_MS);
   const kafkaHealth = kafkaReadiness(kafka);
   const provinces = new ProvinceResolver(loadDirectoryFiles().units);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpApp, createKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import { createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
 import type { TrackerConfig } from './config';
 import { startCommandHandler, startProjector } from './consumers';
 
@@ -10,10 +10,7 @@ export interface TrackerOverrides {
 /** Builds the tracker: the projector, the command handler, and health and metrics endpoints. */
 export async function buildApp(config: TrackerConfig, overrides: TrackerOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('tracker', config.LOG_LEVEL);
-  const kafka = createKafka(
-    { clientId: `tracker-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
-    logger,
-  );
+  const kafka = createServiceKafka('tracker', config, logger);
   const redis = createRedis(config.REDIS_URL, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const app = createHttpApp({ service: 'tracker', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });

@@ -36,6 +36,18 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   });
 }
 
+/** The Kafka client of one copy of a service, from the config every service shares. */
+export function createServiceKafka(
+  service: string,
+  config: { SERVICE_INSTANCE: string; KAFKA_BROKERS: string[]; KAFKA_REQUEST_TIMEOUT_MS: number },
+  logger: Logger,
+): Kafka {
+  return createKafka(
+    { clientId: `${service}-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
+    logger,
+  );
+}
+
 /** Idempotent producer with acks=all semantics (acks are set per send). */
 export function createProducer(kafka: Kafka, transactionalId?: string): Producer {
   return kafka.producer({
