@@ -105,10 +105,16 @@ async function seedDemoIncidents() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         province: d.province,
-        reportingOrganisation: { name: d.org },
+        reportingOrganisation: { name: d.org, address: `${d.province}`, phone: '024 3943 6684', email: 'ubcs@example.gov.vn' },
+        contactPerson: { name: 'Nguyễn Văn An', position: 'Chuyên viên CNTT', phone: '0912 345 678', email: 'an.nv@example.gov.vn' },
+        affectedSystem: { operator: d.org, name: d.title.split(' ').slice(0, 4).join(' '), protectionLevel: 3 },
         title: d.title,
         description: `${d.title}. (Dữ liệu minh họa do npm start tạo.)`,
         detectedAt: new Date(Date.now() - d.ago * hour).toISOString(),
+        alreadyHandled: false,
+        detection: { methods: ['monitoring'] },
+        alreadyNotified: { parties: [] },
+        reportTime: new Date(Date.now() - (d.ago - 0.5) * hour).toISOString(),
         tlp: d.tlp,
       }),
     });

@@ -17,7 +17,14 @@ export const topics = {
   incidentEvents: {
     suffix: 'incident.events',
     partitions: 6,
-    messageTypes: ['incident.reported', 'incident.assigned', 'incident.acknowledged', 'incident.command_rejected'],
+    messageTypes: [
+      'incident.reported',
+      'incident.follow_up_reported',
+      'incident.attachment_added',
+      'incident.assigned',
+      'incident.acknowledged',
+      'incident.command_rejected',
+    ],
     config: { ...forever, 'min.insync.replicas': '1' },
   },
   /** Commands for the tracker, keyed by incident id so each incident has one writer, in order. */

@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { actorSchema, assigneeSchema, isoDateTime, provinceRefSchema, tlpSchema, ulidSchema } from '../contracts/common';
+import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from '../contracts/report';
 import type { Redis } from '../redis';
 
 /**
  * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
  * board. It crosses a service boundary, so it is a contract like the events it is built from.
  */
-export const lifecycleStates = ['reported', 'assigned', 'acknowledged'] as const;
+export const lifecycleStates = [
+  'reported',
+  'assigned',
+  'acknowledged',
+  /** the end-of-response report (Biểu mẫu 04) is in; the coordinator may close */
+  'response_ended',
+] as const;
 export const lifecycleStateSchema = z.enum(lifecycleStates);
 export type LifecycleState = z.infer<typeof lifecycleStateSchema>;
 
@@ -38,9 +45,27 @@ export const incidentViewSchema = z.object({
   assignees: z.array(assigneeSchema.extend({ acknowledgedAt: isoDateTime.optional() })),
   routingReasons: z.array(z.string()),
   timeline: z.array(timelineEntrySchema),
+  /** the rest of Biểu mẫu 03, when the report carried it */
+  report: initialReportDetailsSchema.optional(),
+  /** situation updates, requests for support or direction, the end-of-response report, in order */
+  followUps: z.array(z.object({ followUpId: ulidSchema, eventId: ulidSchema, receivedAt: isoDateTime, report: followUpSubmissionSchema })),
+  /** evidence, by reference: the content is stored outside Kafka and Redis (see intake) */
+  attachments: z.array(attachmentRefSchema.extend({ eventId: ulidSchema, addedAt: isoDateTime })),
   updatedAt: isoDateTime,
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;
+
+/**
+ * The timeline entries a submitter is shown about its own report. A list of what is shown, not of
+ * what is hidden, so that a new kind of event stays internal until someone decides otherwise.
+ */
+export const submitterTimelineTypes: readonly string[] = [
+  'incident.reported',
+  'incident.assigned',
+  'incident.acknowledged',
+  'incident.follow_up_reported',
+  'incident.attachment_added',
+];
 
 /** What the live feed carries: the event that changed an incident and the incident as it is now. */
 export const incidentChangeSchema = z.object({

@@ -1,4 +1,4 @@
-import type { Envelope, IncidentView, LifecycleState, Payload, PortalStatus, TopicMessageType } from '@ucsc/shared';
+import { followUpKinds, type Envelope, type IncidentView, type LifecycleState, type Payload, type PortalStatus, type TopicMessageType } from '@ucsc/shared';
 
 export type IncidentEvent = Envelope<TopicMessageType<'incidentEvents'>>;
 export type IncidentCommand = Envelope<TopicMessageType<'incidentCommands'>>;
@@ -11,6 +11,8 @@ export const portalStatusOf: Record<LifecycleState, PortalStatus> = {
   reported: 'cho',
   assigned: 'cho',
   acknowledged: 'dang_xu_ly',
+  // finished for the responders, but the coordinator still has to close it
+  response_ended: 'dang_xu_ly',
 };
 
 function timelineEntry(event: IncidentEvent, summary: string): IncidentView['timeline'][number] {
@@ -53,6 +55,9 @@ export function applyEvent(view: IncidentView | undefined, event: IncidentEvent,
       assignees: [],
       routingReasons: [],
       timeline: [],
+      ...(p.report ? { report: p.report } : {}),
+      followUps: [],
+      attachments: [],
       updatedAt: event.occurredAt,
     };
     return withState(created, 'reported', event, version, `Tiếp nhận báo cáo từ ${p.reportingOrganisation.name}`);
@@ -60,7 +65,13 @@ export function applyEvent(view: IncidentView | undefined, event: IncidentEvent,
   if (!view) return undefined;
   switch (event.type) {
     case 'incident.assigned': {
-      const next = { ...view, assignees: event.payload.assignees, routingReasons: event.payload.reasons };
+      // a re-routing keeps the acknowledgements of those still assigned
+      const acknowledged = new Map(view.assignees.map((a) => [a.id, a.acknowledgedAt]));
+      const assignees = event.payload.assignees.map((a) => {
+        const at = acknowledged.get(a.id);
+        return at ? { ...a, acknowledgedAt: at } : a;
+      });
+      const next = { ...view, assignees, routingReasons: event.payload.reasons };
       const state = view.state === 'reported' ? 'assigned' : view.state;
       return withState(next, state, event, version, `Phân công ${event.payload.assignees.length} đầu mối xử lý`);
     }
@@ -68,6 +79,22 @@ export function applyEvent(view: IncidentView | undefined, event: IncidentEvent,
       const assignees = view.assignees.map((a) => (a.id === event.payload.assigneeId ? { ...a, acknowledgedAt: event.occurredAt } : a));
       const who = view.assignees.find((a) => a.id === event.payload.assigneeId)?.name ?? event.payload.assigneeId;
       return withState({ ...view, assignees }, 'acknowledged', event, version, `${who} đã xác nhận tiếp nhận`);
+    }
+    case 'incident.follow_up_reported': {
+      const { followUpId, receivedAt, report } = event.payload;
+      const followUps = view.followUps ?? [];
+      if (followUps.some((f) => f.followUpId === followUpId)) return { ...view, version };
+      const next = { ...view, followUps: [...followUps, { followUpId, eventId: event.id, receivedAt, report }] };
+      const state = report.kind === 'final_report' ? 'response_ended' : view.state;
+      return withState(next, state, event, version, followUpKinds[report.kind]);
+    }
+    case 'incident.attachment_added': {
+      const { attachment } = event.payload;
+      const attachments = view.attachments ?? [];
+      if (attachments.some((a) => a.sha256 === attachment.sha256)) return { ...view, version };
+      const label = attachment.malware ? 'mẫu mã độc' : attachment.kind === 'log' ? 'nhật ký' : 'tệp';
+      const next = { ...view, attachments: [...attachments, { ...attachment, eventId: event.id, addedAt: event.occurredAt }] };
+      return withState(next, view.state, event, version, `Đính kèm ${label}: ${attachment.filename}`);
     }
     case 'incident.command_rejected':
       return { ...view, version };

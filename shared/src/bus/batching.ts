@@ -1,0 +1,173 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Logger } from '../log';
+import type { Envelope } from '../contracts/messages';
+import { topicName, type TopicKey, type TopicMessageType } from '../contracts/topics';
+import { createProducer, TimeoutError, withTimeout } from './kafka';
+import { toRecord } from './publisher';
+
+export interface BatchingPublisherOptions {
+  /** how long a publish may take, waiting included, before its caller is told it failed */
+  timeoutMs?: number;
+  /** most records in one produce request */
+  maxBatchRecords?: number;
+  /** most bytes (values) in one produce request; below the broker's 1 MB record-batch limit */
+  maxBatchBytes?: number;
+}
+
+interface Pending {
+  topic: string;
+  records: Message[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+  settled: boolean;
+}
+
+/**
+ * Publishes with acks=all on one idempotent producer, sharing produce requests among concurrent
+ * callers: while one request is in flight, the next callers queue, and all of them go out
+ * together when it returns. Under light load a publish goes out at once (no linger); under heavy
+ * load one broker round trip carries hundreds of reports. Each caller's promise settles only
+ * when the broker acknowledged (or refused) the request that carried its records.
+ */
+export class BatchingPublisher {
+  private producer: Producer;
+  private connected = false;
+  private sending = false;
+  private readonly queue: Pending[] = [];
+  private readonly timeoutMs: number;
+  private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
+  private closed = false;
+  /** produce requests sent and records they carried, for /metrics and the benchmark */
+  readonly stats = { requests: 0, records: 0 };
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+    options: BatchingPublisherOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 8000;
+    this.maxBatchRecords = options.maxBatchRecords ?? 500;
+    this.maxBatchBytes = options.maxBatchBytes ?? 900_000;
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    const producer = createProducer(this.kafka);
+    producer.on('producer.disconnect', () => {
+      this.connected = false;
+    });
+    return producer;
+  }
+
+  /** Resolves once Kafka acknowledged every envelope with acks=all; rejects if it did not. */
+  publish<K extends TopicKey>(topic: K, envelopes: Envelope<TopicMessageType<K>>[]): Promise<void> {
+    if (envelopes.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('publisher is closed'));
+    const records = envelopes.map(toRecord);
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = {
+        topic: topicName(this.prefix, topic),
+        records,
+        bytes: records.reduce((n, r) => n + Buffer.byteLength(r.value), 0),
+        resolve,
+        reject,
+        settled: false,
+        // still queued when time is up: it is taken out, so a failure answered is never stored
+        timer: setTimeout(() => {
+          const index = this.queue.indexOf(pending);
+          if (index >= 0) {
+            this.queue.splice(index, 1);
+            this.settle(pending, new TimeoutError(`publishing to ${topic} waited longer than ${this.timeoutMs} ms`));
+          }
+        }, this.timeoutMs),
+      };
+      this.queue.push(pending);
+      void this.drain();
+    });
+  }
+
+  private settle(pending: Pending, error?: Error): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    clearTimeout(pending.timer);
+    if (error) pending.reject(error);
+    else pending.resolve();
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let records = 0;
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      const fits = records + next.records.length <= this.maxBatchRecords && bytes + next.bytes <= this.maxBatchBytes;
+      if (batch.length > 0 && !fits) break;
+      this.queue.shift();
+      // its own timer stops counting: from here its fate is the produce request's
+      clearTimeout(next.timer);
+      batch.push(next);
+      records += next.records.length;
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const byTopic = new Map<string, Message[]>();
+        for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.records]);
+        try {
+          await withTimeout(
+            (async () => {
+              if (!this.connected) {
+                await this.producer.connect();
+                this.connected = true;
+              }
+              await this.producer.sendBatch({
+                acks: -1,
+                topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+              });
+            })(),
+            this.timeoutMs,
+            'a produce request',
+          );
+          this.stats.requests += 1;
+          this.stats.records += batch.reduce((n, p) => n + p.records.length, 0);
+          for (const p of batch) this.settle(p);
+        } catch (error) {
+          this.logger.warn({ err: error, reports: batch.length }, 'produce request failed');
+          for (const p of batch) this.settle(p, error as Error);
+          await this.reset();
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** A failed or timed-out producer is rebuilt, so the next request starts from a clean connection. */
+  private async reset(): Promise<void> {
+    const old = this.producer;
+    this.connected = false;
+    this.producer = this.newProducer();
+    old.disconnect().catch(() => undefined);
+  }
+
+  /** Sends what is queued, then disconnects. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.sending || this.queue.length > 0) {
+      if (!this.sending) void this.drain();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
