@@ -72,6 +72,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 let sampleCount = 0;
+const sampleBase = Date.now() - 3600_000;
 
 /**
  * A valid, complete Biểu mẫu 03 with Vietnamese text. Each call is detected a millisecond apart,
@@ -86,7 +87,7 @@ export function sampleReport(overrides: Record<string, unknown> = {}) {
     affectedSystem: { operator: 'Trung tâm Thông tin – Sở Tài chính', name: 'Cổng thông tin điện tử Sở Tài chính', protectionLevel: 3, connectivityProvider: 'VNPT Hà Nội' },
     title: 'Tấn công thay đổi giao diện cổng thông tin',
     description: 'Trang chủ cổng thông tin bị thay đổi giao diện lúc 02:10, hiển thị nội dung lạ.',
-    detectedAt: new Date(Date.now() - 3600_000 - sampleCount).toISOString(),
+    detectedAt: new Date(sampleBase - sampleCount).toISOString(),
     alreadyHandled: false,
     detection: { methods: ['monitoring'] },
     alreadyNotified: { parties: ['national_coordinator'] },

@@ -6,6 +6,8 @@ import {
   createKafka,
   createLogger,
   createRedis,
+  canSee,
+  identify,
   kafkaReadiness,
   loadDirectoryFiles,
   onClose,
@@ -16,13 +18,15 @@ import type { IntakeConfig } from './config';
 import { AttachmentStore } from './attachments';
 import { SubmissionLedger } from './idempotency';
 import { Submissions } from './submissions';
-import { reportRoutes } from './routes/reports';
+import { reportRoutes, type Access } from './routes/reports';
 import { attachmentRoutes } from './routes/attachments';
 import { emailRoutes } from './routes/email';
 import { docsRoutes } from './routes/docs';
 
 export interface IntakeOverrides {
   logger?: Logger;
+  /** the access policy; the shared one (shared/src/access) unless a test needs another */
+  access?: Partial<Access>;
 }
 
 /** Builds the intake service (no listen): used by the server and by tests. */
@@ -66,9 +70,10 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
       this.set(publisher.stats.requests ? publisher.stats.records / publisher.stats.requests : 0);
     },
   });
-  await app.register(reportRoutes, { submissions, provinces });
-  await app.register(attachmentRoutes, { submissions, store: attachments, provinces, limitBytes: config.ATTACHMENT_LIMIT_BYTES });
-  await app.register(emailRoutes, { submissions, provinces, limitBytes: config.EMAIL_LIMIT_BYTES });
+  const access: Access = { identify, canSee, ...overrides.access };
+  await app.register(reportRoutes, { submissions, provinces, access });
+  await app.register(attachmentRoutes, { submissions, store: attachments, access, limitBytes: config.ATTACHMENT_LIMIT_BYTES });
+  await app.register(emailRoutes, { submissions, provinces, access, limitBytes: config.EMAIL_LIMIT_BYTES });
   await app.register(docsRoutes);
   onClose(app, async () => {
     await publisher.close();

@@ -72,12 +72,12 @@ export function contentHash(value: unknown): string {
 
 /**
  * Without an Idempotency-Key, the same report sent twice is recognised by who reports (the
- * organisation), about what (the affected system) and when it was detected (to the second,
+ * organisation), about what (the affected system) and when it was detected (the same instant,
  * whatever the time zone it was written in): a submitter who retries, or re-sends the same report by
  * email, files one incident. Names are folded so that accents and case do not tell two copies apart.
  */
 export function reportFingerprint(submission: ReportSubmission): string {
   const system = submission.affectedSystem.name ?? submission.affectedSystem.operator;
-  const detected = Math.floor(Date.parse(submission.detectedAt) / 1000);
+  const detected = Date.parse(submission.detectedAt);
   return sha256([foldName(submission.reportingOrganisation.name), foldName(system), String(detected)].join('\n'));
 }

@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { attachmentUploadQuerySchema, canSee, HttpError, identify, normalizeText, parseOr400, type ProvinceResolver } from '@ucsc/shared';
+import { attachmentUploadQuerySchema, HttpError, normalizeText, parseOr400 } from '@ucsc/shared';
 import type { AttachmentStore } from '../attachments';
 import { stricterTlp } from '../domain/status';
 import type { Submissions } from '../submissions';
-import { incidentParams, sendStored, submissionContext, visibleIncident } from './reports';
+import { incidentParams, sendStored, submissionContext, visibleIncident, type Access } from './reports';
 
 export interface AttachmentRoutesOptions {
   submissions: Submissions;
   store: AttachmentStore;
-  provinces: ProvinceResolver;
+  access: Access;
   limitBytes: number;
 }
 
@@ -27,7 +27,7 @@ function contentDisposition(filename: string): string {
  * download, never rendered, and only for those who may see the incident and the attachment.
  */
 export async function attachmentRoutes(app: FastifyInstance, options: AttachmentRoutesOptions): Promise<void> {
-  const { submissions, store } = options;
+  const { submissions, store, access } = options;
   // this plugin's own parsers: the body is the file, whatever it is
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.limitBytes }, (_request, body, done) => done(null, body));
@@ -39,8 +39,8 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     if (!Buffer.isBuffer(content) || content.length === 0) {
       throw new HttpError(400, 'validation_failed', 'the body must be the file', [{ field: 'body', rule: 'not_empty', message: 'send the file as the request body' }]);
     }
-    const ctx = submissionContext(request);
-    const incident = await visibleIncident(request, submissions, id);
+    const ctx = submissionContext(request, access);
+    const incident = await visibleIncident(request, access, submissions, id);
     const mediaType = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().slice(0, 200) || 'application/octet-stream';
     const stored = await submissions.addAttachment(
       incident,
@@ -62,10 +62,10 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
 
   app.get('/api/v1/reports/:id/attachments/:sha256', async (request, reply) => {
     const { id, sha256 } = parseOr400(downloadParams, request.params, 'params');
-    const incident = await visibleIncident(request, submissions, id);
+    const incident = await visibleIncident(request, access, submissions, id);
     const attachment = (incident.attachments ?? []).find((a) => a.sha256 === sha256);
     // the attachment's own marking may be stricter than the incident's
-    if (!attachment || !canSee(identify(request), { ...incident, tlp: stricterTlp(incident.tlp, attachment.tlp) })) {
+    if (!attachment || !access.canSee(access.identify(request), { ...incident, tlp: stricterTlp(incident.tlp, attachment.tlp) })) {
       throw new HttpError(404, 'not_found', `attachment ${sha256} not found`);
     }
     const content = await store.open(sha256);

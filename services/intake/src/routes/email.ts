@@ -4,11 +4,12 @@ import { checkReport } from '../domain/report';
 import { describeForEmail, emailToReport } from '../domain/email';
 import { parseEmail } from '../email';
 import type { Submissions } from '../submissions';
-import { sendStored, submissionContext } from './reports';
+import { sendStored, submissionContext, type Access } from './reports';
 
 export interface EmailRoutesOptions {
   submissions: Submissions;
   provinces: ProvinceResolver;
+  access: Access;
   limitBytes: number;
 }
 
@@ -28,7 +29,7 @@ export async function emailRoutes(app: FastifyInstance, options: EmailRoutesOpti
 
   app.post('/api/v1/reports/email', { bodyLimit: options.limitBytes }, async (request, reply) => {
     const raw = request.body as Buffer;
-    const ctx = submissionContext(request);
+    const ctx = submissionContext(request, options.access);
     const { email, attachments } = await parseEmail(raw).catch((error: unknown) => {
       throw rejected([{ field: 'email', rule: 'rfc5322', message: `not a readable email: ${(error as Error).message}` }]);
     });

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  canSee,
   followUpSubmissionSchema,
   HttpError,
-  identify,
   invalidFields,
   normalizeText,
   parseOr400,
   ulidSchema,
+  type Actor,
   type IncidentView,
   type ProvinceResolver,
 } from '@ucsc/shared';
@@ -16,9 +15,16 @@ import { checkReport } from '../domain/report';
 import { reportStatus } from '../domain/status';
 import type { Stored, SubmissionContext, Submissions } from '../submissions';
 
+/** Who is asking and what they may see: the shared policy (shared/src/access), replaceable in tests. */
+export interface Access {
+  identify: (request: FastifyRequest) => Actor;
+  canSee: (actor: Actor, incident: IncidentView) => boolean;
+}
+
 export interface ReportRoutesOptions {
   submissions: Submissions;
   provinces: ProvinceResolver;
+  access: Access;
 }
 
 export const incidentParams = z.object({ id: ulidSchema.describe('The incident id answered when the report was accepted') });
@@ -26,13 +32,13 @@ export const incidentParams = z.object({ id: ulidSchema.describe('The incident i
 /** Printable ASCII, as the IETF draft on the Idempotency-Key header allows; long enough for a UUID or a hash. */
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
 
-export function submissionContext(request: FastifyRequest): SubmissionContext {
+export function submissionContext(request: FastifyRequest, access: Access): SubmissionContext {
   const header = request.headers['idempotency-key'];
   const key = Array.isArray(header) ? header[0] : header;
   if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
     throw invalidFields([{ field: 'headers.idempotency-key', rule: 'idempotency_key', message: '1 to 255 printable ASCII characters' }]);
   }
-  return { actor: identify(request), correlationId: String(request.id), idempotencyKey: key };
+  return { actor: access.identify(request), correlationId: String(request.id), idempotencyKey: key };
 }
 
 /** 202 for a submission stored now, and the same 202 (marked as a replay) for a retry of one stored before. */
@@ -42,32 +48,32 @@ export function sendStored<R>(reply: FastifyReply, stored: Stored<R>) {
 }
 
 /** An incident the caller may see, or 404: the same 404 for one that is not theirs as for one that does not exist. */
-export async function visibleIncident(request: FastifyRequest, submissions: Submissions, id: string): Promise<IncidentView> {
+export async function visibleIncident(request: FastifyRequest, access: Access, submissions: Submissions, id: string): Promise<IncidentView> {
   const incident = await submissions.findIncident(id);
-  if (!incident || !canSee(identify(request), incident)) throw new HttpError(404, 'not_found', `report ${id} not found`);
+  if (!incident || !access.canSee(access.identify(request), incident)) throw new HttpError(404, 'not_found', `report ${id} not found`);
   return incident;
 }
 
 export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
-  const { submissions, provinces } = options;
+  const { submissions, provinces, access } = options;
 
   app.post('/api/v1/reports', async (request, reply) => {
     const checked = checkReport(request.body, provinces);
     if (!checked.ok) throw invalidFields(checked.problems);
-    const ctx = submissionContext(request);
+    const ctx = submissionContext(request, access);
     return sendStored(reply, await submissions.submitReport(checked.value.submission, checked.value.province, ctx));
   });
 
   app.get('/api/v1/reports/:id', async (request) => {
     const { id } = parseOr400(incidentParams, request.params, 'params');
-    return reportStatus(await visibleIncident(request, submissions, id));
+    return reportStatus(await visibleIncident(request, access, submissions, id));
   });
 
   app.post('/api/v1/reports/:id/follow-ups', async (request, reply) => {
     const { id } = parseOr400(incidentParams, request.params, 'params');
     const report = parseOr400(followUpSubmissionSchema, normalizeText(request.body ?? {}));
-    const ctx = submissionContext(request);
-    const incident = await visibleIncident(request, submissions, id);
+    const ctx = submissionContext(request, access);
+    const incident = await visibleIncident(request, access, submissions, id);
     return sendStored(reply, await submissions.submitFollowUp(incident, report, ctx));
   });
 }
