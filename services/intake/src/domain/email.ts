@@ -205,6 +205,8 @@ export function emailToReport(email: ParsedEmail): { report: Record<string, unkn
   } else {
     report = readFormText(email.text ?? '');
   }
+  // a group left out entirely is reported field by field, as the form lists them
+  for (const group of ['reportingOrganisation', 'contactPerson', 'affectedSystem', 'detection', 'alreadyNotified']) report[group] ??= {};
   const title = subject.slice(subjectPrefix.length).trim();
   if (title && report.title === undefined) report.title = title;
   // the sender's address stands in for the organisation's email when the form leaves it out
@@ -221,6 +223,8 @@ export function describeForEmail(problems: FieldProblem[]): FieldProblem[] {
   return problems.map((p) => {
     const path = p.field.replace(/^body\./, '');
     const label = labelOfPath.get(path) ?? labelOfPath.get(path.replace(/\.\d+$/, '')) ?? (path === 'title' ? 'Tiêu đề (sau [TBSC])' : undefined);
-    return label ? { ...p, message: `${label}: ${p.message}` } : p;
+    const missing = p.rule === 'invalid_type' && /received undefined/.test(p.message);
+    const message = missing ? 'thiếu (missing)' : p.message;
+    return label ? { ...p, message: `${label}: ${message}` } : { ...p, message };
   });
 }
