@@ -50,6 +50,12 @@ describe('a report travels from intake to a coordinator’s live board, through 
       );
       expect(acknowledged.change.incident).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
       expect(acknowledged.change.incident.assignees.find((a: any) => a.id === leader.id).acknowledgedAt).toBeDefined();
+
+      // the submitter, at intake, sees the same progress in the portal's terms
+      const status = await fetch(`${system.intakeUrl}/api/v1/reports/${incidentId}`).then((r) => r.json() as Promise<any>);
+      expect(status).toMatchObject({ incidentId, status: 'dang_xu_ly', statusLabel: 'Đang xử lý', state: 'acknowledged' });
+      expect(status.handledBy.find((h: any) => h.name === leader.name).acknowledgedAt).toBeDefined();
+      expect(status.timeline.map((t: any) => t.type)).toEqual(['incident.reported', 'incident.assigned', 'incident.acknowledged']);
     } finally {
       feed.close();
     }
