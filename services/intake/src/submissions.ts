@@ -165,7 +165,7 @@ export class Submissions {
       Boolean(ctx.idempotencyKey),
       (incidentId, reportedAt) => {
         const meta = { producedBy: 'intake', actor: ctx.actor, correlationId: ctx.correlationId };
-        const reported = makeEnvelope('incident.reported', toReportedPayload(submission, province, incidentId, reportedAt), meta);
+        const reported = makeEnvelope('incident.reported', toReportedPayload(submission, province, incidentId, reportedAt), { ...meta, payloadAlreadyValidated: true });
         // one produce request: the report and its attachments land together or not at all
         const added = refs.map((attachment) => makeEnvelope('incident.attachment_added', { incidentId, attachment }, { ...meta, causationId: reported.id }));
         const response: ReportAccepted = {

@@ -46,12 +46,18 @@ export interface EnvelopeContext {
   actor: Actor;
   correlationId?: string;
   causationId?: string;
+  /**
+   * The producer built the payload from input it had just validated with the same rules, so it is
+   * not checked a second time (intake's hot path: the check costs as much as the first one).
+   * Consumers still validate every record they read.
+   */
+  payloadAlreadyValidated?: boolean;
 }
 
 /** Wraps a payload in the envelope; the payload is validated against its schema first. */
 export function makeEnvelope<T extends MessageType>(type: T, payload: Payload<T>, ctx: EnvelopeContext): Envelope<T> {
   const id = ulid();
-  const checked = messageSchemas[type].parse(payload) as Payload<T>;
+  const checked = ctx.payloadAlreadyValidated ? payload : (messageSchemas[type].parse(payload) as Payload<T>);
   return {
     id,
     type,

@@ -53,21 +53,13 @@ export function toReportedPayload(
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** JSON with keys in order, so the same content always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The hash of what was submitted: a key reused with other content is a client error, not a retry. */
-export function contentHash(value: unknown): string {
-  return sha256(canonicalJson(value));
+/**
+ * The hash of what was submitted, as parsed: zod builds its output in the schema's key order, so
+ * the same content hashes the same whatever order the client wrote it in. A key reused with other
+ * content is a client error, not a retry.
+ */
+export function contentHash(parsed: unknown): string {
+  return sha256(JSON.stringify(parsed));
 }
 
 /**
