@@ -8,6 +8,7 @@
 //   BENCH_FIXED_SECONDS (20)    fixed-rate phase, per server
 //   BENCH_RATE (2000)           the fixed rate, reports/s
 //   BENCH_CONNECTIONS (64)      concurrent requests in the sustained phase
+//   BENCH_INTAKE_NODE_ARGS      extra node flags for intake, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502)
 import http from 'node:http';
 import { fork, spawn } from 'node:child_process';
@@ -201,7 +202,8 @@ async function main() {
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic: bareTopic, numPartitions: 6, replicationFactor: 1 }] });
   await waitUntil('leaders of the bare topic', async () => (await admin.fetchTopicMetadata({ topics: [bareTopic] })).topics[0].partitions.every((p) => p.leader >= 0));
 
-  const intake = spawn('node', [join(root, 'services/intake/dist/server.js')], {
+  const nodeArgs = env.BENCH_INTAKE_NODE_ARGS ? env.BENCH_INTAKE_NODE_ARGS.split(' ') : [];
+  const intake = spawn('node', [...nodeArgs, join(root, 'services/intake/dist/server.js')], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

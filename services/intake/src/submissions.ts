@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ulid } from 'ulid';
 import {
   HttpError,
   makeEnvelope,
+  newId,
   readIncident,
   type Actor,
   type AttachmentRef,
@@ -104,7 +104,7 @@ export class Submissions {
     afterStored?: (envelopes: Envelope[]) => Promise<unknown>,
   ): Promise<Stored<R>> {
     const { ledger, publisher, logger } = this.deps;
-    const candidate = { id: ulid(), contentHash: hash, receivedAt: new Date().toISOString() };
+    const candidate = { id: newId(), contentHash: hash, receivedAt: new Date().toISOString() };
     let claim;
     try {
       claim = await ledger.claimOrWait(ledgerKey, candidate, this.deps.leaseMs);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ulid } from 'ulid';
 import { envelopeSchema, messageSchemas, type Envelope, type MessageType, type Payload } from './messages';
 import { topics, type TopicKey, type TopicMessageType } from './topics';
-import type { Actor } from './common';
+import { newId, type Actor } from './common';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string; issues?: string[] };
 
@@ -56,7 +55,7 @@ export interface EnvelopeContext {
 
 /** Wraps a payload in the envelope; the payload is validated against its schema first. */
 export function makeEnvelope<T extends MessageType>(type: T, payload: Payload<T>, ctx: EnvelopeContext): Envelope<T> {
-  const id = ulid();
+  const id = newId();
   const checked = ctx.payloadAlreadyValidated ? payload : (messageSchemas[type].parse(payload) as Payload<T>);
   return {
     id,
