@@ -7,7 +7,7 @@
 //   BENCH_SECONDS (60)          sustained phase, per server
 //   BENCH_FIXED_SECONDS (20)    fixed-rate phase, per server
 //   BENCH_RATE (2000)           the fixed rate, reports/s
-//   BENCH_CONNECTIONS (64)      concurrent requests in the sustained phase
+//   BENCH_CONNECTIONS (256)     concurrent requests in the sustained phase
 //   BENCH_INTAKE_NODE_ARGS      extra node flags for intake, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502)
 import http from 'node:http';
@@ -24,7 +24,7 @@ const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 60);
 const fixedSeconds = Number(env.BENCH_FIXED_SECONDS ?? 20);
 const rate = Number(env.BENCH_RATE ?? 2000);
-const connections = Number(env.BENCH_CONNECTIONS ?? 64);
+const connections = Number(env.BENCH_CONNECTIONS ?? 256);
 const kafkaPort = env.BENCH_KAFKA_PORT ?? '39292';
 const redisPort = env.BENCH_REDIS_PORT ?? '36479';
 const intakePort = Number(env.BENCH_INTAKE_PORT ?? 39501);

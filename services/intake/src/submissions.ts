@@ -114,6 +114,7 @@ export class Submissions {
       throw this.unavailable('submission');
     }
     if (compareContent && claim.record.contentHash !== hash) {
+      if (claim.outcome === 'claimed') await ledger.release(ledgerKey, claim.owner).catch(() => undefined);
       throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different submission; use a new key for new content');
     }
     if (claim.outcome === 'stored') return { response: claim.record.response as R, replayed: true };
