@@ -14,6 +14,7 @@
     reported: 'Đã tiếp nhận',
     assigned: 'Đã phân công',
     acknowledged: 'Đã xác nhận',
+    response_ended: 'Đã kết thúc ứng phó',
   };
 
   const PORTAL_LABELS = {
@@ -51,6 +52,8 @@
     'incident.reported': 'Tiếp nhận',
     'incident.assigned': 'Phân công',
     'incident.acknowledged': 'Xác nhận',
+    'incident.follow_up_reported': 'Báo cáo bổ sung',
+    'incident.attachment_added': 'Đính kèm',
   };
 
   const ERROR_LABELS = {
