@@ -48,6 +48,21 @@ describe('BatchingPublisher', () => {
     await waitFor('all 400 in Kafka', () => collector.events.filter((e) => ids.has(e.id)).length === 400);
   });
 
+  it('with several lanes, produce requests run side by side and every record lands once', async () => {
+    const laned = new BatchingPublisher(testKafka(), names.prefix, testLogger, { timeoutMs: 10_000, maxBatchRecords: 50, lanes: 3 });
+    try {
+      const envelopes = Array.from({ length: 300 }, (_, i) => reported(`làn ${i}`));
+      await Promise.all(envelopes.map((e) => laned.publish('incidentEvents', [e])));
+      expect(laned.stats.records).toBe(300);
+      expect(laned.stats.requests).toBeGreaterThanOrEqual(6);
+      const ids = new Set(envelopes.map((e) => e.id));
+      await waitFor('all 300 in Kafka', () => collector.events.filter((e) => ids.has(e.id)).length === 300);
+      expect(collector.events.filter((e) => ids.has(e.id))).toHaveLength(300);
+    } finally {
+      await laned.close();
+    }
+  });
+
   it('fails every caller of a request Kafka did not acknowledge, in time, and recovers afterwards', async () => {
     const unreachable = new BatchingPublisher(testKafka(['127.0.0.1:1']), names.prefix, testLogger, { timeoutMs: 1500 });
     const started = Date.now();

@@ -36,7 +36,11 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
     { clientId: `intake-${config.SERVICE_INSTANCE}`, brokers: config.KAFKA_BROKERS, requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS },
     logger,
   );
-  const publisher = new BatchingPublisher(kafka, config.TOPIC_PREFIX, logger, { timeoutMs: config.PUBLISH_TIMEOUT_MS, maxBatchRecords: config.PUBLISH_MAX_BATCH });
+  const publisher = new BatchingPublisher(kafka, config.TOPIC_PREFIX, logger, {
+    timeoutMs: config.PUBLISH_TIMEOUT_MS,
+    maxBatchRecords: config.PUBLISH_MAX_BATCH,
+    lanes: config.PUBLISH_LANES,
+  });
   // many requests' ledger commands share a round trip, as their reports share a produce request
   const redis = createRedis(config.REDIS_URL, logger, { enableAutoPipelining: true });
   const kafkaHealth = kafkaReadiness(kafka);

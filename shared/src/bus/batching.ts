@@ -12,6 +12,8 @@ export interface BatchingPublisherOptions {
   maxBatchRecords?: number;
   /** most bytes (values) in one produce request; below the broker's 1 MB record-batch limit */
   maxBatchBytes?: number;
+  /** produce requests in flight at once, each on its own idempotent producer */
+  lanes?: number;
 }
 
 interface Pending {
@@ -24,17 +26,26 @@ interface Pending {
   settled: boolean;
 }
 
+/** One idempotent producer with at most one produce request in flight. */
+interface Lane {
+  producer: Producer;
+  connected: boolean;
+  busy: boolean;
+}
+
 /**
- * Publishes with acks=all on one idempotent producer, sharing produce requests among concurrent
- * callers: while one request is in flight, the next callers queue, and all of them go out
- * together when it returns. Under light load a publish goes out at once (no linger); under heavy
- * load one broker round trip carries hundreds of reports. Each caller's promise settles only
- * when the broker acknowledged (or refused) the request that carried its records.
+ * Publishes with acks=all on idempotent producers, sharing produce requests among concurrent
+ * callers: while the lanes are busy, new callers queue, and all of them go out together in the
+ * next request. Under light load a publish goes out at once (no linger); under heavy load one
+ * broker round trip carries hundreds of reports. Each caller's promise settles only when the
+ * broker acknowledged (or refused) the request that carried its records.
+ *
+ * With more than one lane, requests run side by side on separate producers. Only records whose
+ * callers were waiting at the same time can be reordered by that; a record published after
+ * another was acknowledged always follows it (an incident's follow-ups come after its report).
  */
 export class BatchingPublisher {
-  private producer: Producer;
-  private connected = false;
-  private sending = false;
+  private readonly lanes: Lane[];
   private readonly queue: Pending[] = [];
   private readonly timeoutMs: number;
   private readonly maxBatchRecords: number;
@@ -52,13 +63,17 @@ export class BatchingPublisher {
     this.timeoutMs = options.timeoutMs ?? 8000;
     this.maxBatchRecords = options.maxBatchRecords ?? 500;
     this.maxBatchBytes = options.maxBatchBytes ?? 900_000;
-    this.producer = this.newProducer();
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => {
+      const lane: Lane = { producer: undefined as unknown as Producer, connected: false, busy: false };
+      lane.producer = this.newProducer(lane);
+      return lane;
+    });
   }
 
-  private newProducer(): Producer {
+  private newProducer(lane: Lane): Producer {
     const producer = createProducer(this.kafka);
     producer.on('producer.disconnect', () => {
-      this.connected = false;
+      if (lane.producer === producer) lane.connected = false;
     });
     return producer;
   }
@@ -86,7 +101,7 @@ export class BatchingPublisher {
         }, this.timeoutMs),
       };
       this.queue.push(pending);
-      void this.drain();
+      this.drain();
     });
   }
 
@@ -116,9 +131,16 @@ export class BatchingPublisher {
     return batch;
   }
 
-  private async drain(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
+  /** Starts a produce request on every idle lane while reports are waiting. */
+  private drain(): void {
+    for (const lane of this.lanes) {
+      if (this.queue.length === 0) return;
+      if (!lane.busy) void this.sendOn(lane);
+    }
+  }
+
+  private async sendOn(lane: Lane): Promise<void> {
+    lane.busy = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
@@ -127,11 +149,11 @@ export class BatchingPublisher {
         try {
           await withTimeout(
             (async () => {
-              if (!this.connected) {
-                await this.producer.connect();
-                this.connected = true;
+              if (!lane.connected) {
+                await lane.producer.connect();
+                lane.connected = true;
               }
-              await this.producer.sendBatch({
+              await lane.producer.sendBatch({
                 acks: -1,
                 topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
               });
@@ -145,29 +167,29 @@ export class BatchingPublisher {
         } catch (error) {
           this.logger.warn({ err: error, reports: batch.length }, 'produce request failed');
           for (const p of batch) this.settle(p, error as Error);
-          await this.reset();
+          this.reset(lane);
         }
       }
     } finally {
-      this.sending = false;
+      lane.busy = false;
     }
   }
 
   /** A failed or timed-out producer is rebuilt, so the next request starts from a clean connection. */
-  private async reset(): Promise<void> {
-    const old = this.producer;
-    this.connected = false;
-    this.producer = this.newProducer();
+  private reset(lane: Lane): void {
+    const old = lane.producer;
+    lane.connected = false;
+    lane.producer = this.newProducer(lane);
     old.disconnect().catch(() => undefined);
   }
 
   /** Sends what is queued, then disconnects. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.sending || this.queue.length > 0) {
-      if (!this.sending) void this.drain();
+    while (this.queue.length > 0 || this.lanes.some((l) => l.busy)) {
+      this.drain();
       await new Promise((r) => setTimeout(r, 10));
     }
-    await this.producer.disconnect().catch(() => undefined);
+    await Promise.all(this.lanes.map((l) => l.producer.disconnect().catch(() => undefined)));
   }
 }
