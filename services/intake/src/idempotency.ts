@@ -50,8 +50,11 @@ end
 return {record.state, current}
 `;
 
-// KEYS[1] record; ARGV: owner, response JSON. Only the owner completes; a completed record stays.
+// KEYS[1] record, KEYS[2] (optional) a receipt to write with it; ARGV: owner, response JSON,
+// receipt, receipt TTL (s). Only the owner completes; a completed record stays. The receipt is
+// written either way: Kafka has the submission whoever completes it.
 const completeScript = `
+if #KEYS > 1 then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local record = cjson.decode(current)
@@ -73,14 +76,31 @@ redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
 return 1
 `;
 
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
 export class SubmissionLedger {
+  private readonly scripts: { claim: Script; complete: Script; release: Script };
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly windowSeconds: number,
     /** longer than a publish may take, so a live owner never loses its lease */
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    // EVALSHA with a fallback to EVAL: the scripts are sent once, not with every report
+    const define = (name: string, lua: string, numberOfKeys?: number): Script => {
+      if (!(name in redis)) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+      const command = (redis as unknown as Record<string, Script>)[name]!;
+      return (...args) => command.apply(redis, args);
+    };
+    this.scripts = {
+      claim: define('ucscIntakeClaim', claimScript, 1),
+      // the number of keys is given with each call (a receipt or not)
+      complete: define('ucscIntakeComplete', completeScript),
+      release: define('ucscIntakeRelease', releaseScript, 1),
+    };
+  }
 
   key(scope: string, id: string): string {
     return `${this.prefix}intake:submission:${scope}:${id}`;
@@ -90,9 +110,7 @@ export class SubmissionLedger {
     const owner = randomUUID();
     const now = Date.now();
     const fresh: SubmissionRecord = { ...candidate, state: 'pending', owner, leaseUntil: now + this.leaseMs };
-    const [outcome, raw] = (await this.redis.eval(
-      claimScript,
-      1,
+    const [outcome, raw] = (await this.scripts.claim(
       key,
       JSON.stringify(fresh),
       String(now),
@@ -120,11 +138,15 @@ export class SubmissionLedger {
     }
   }
 
-  async complete(key: string, owner: string, response: unknown): Promise<boolean> {
-    return (await this.redis.eval(completeScript, 1, key, owner, JSON.stringify(response))) === 1;
+  /** Records the answer given; a receipt (key, value, TTL) is written in the same step. */
+  async complete(key: string, owner: string, response: unknown, receipt?: { key: string; value: string; ttlSeconds: number }): Promise<boolean> {
+    const result = receipt
+      ? await this.scripts.complete(2, key, receipt.key, owner, JSON.stringify(response), receipt.value, receipt.ttlSeconds)
+      : await this.scripts.complete(1, key, owner, JSON.stringify(response));
+    return result === 1;
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.redis.eval(releaseScript, 1, key, owner);
+    await this.scripts.release(key, owner);
   }
 }

@@ -101,7 +101,7 @@ export class Submissions {
     hash: string,
     compareContent: boolean,
     build: (id: string, receivedAt: string) => { envelopes: Envelope<'incident.reported' | 'incident.follow_up_reported' | 'incident.attachment_added'>[]; response: R },
-    afterStored?: (envelopes: Envelope[]) => Promise<unknown>,
+    receiptOf?: (envelopes: Envelope[]) => { key: string; value: string; ttlSeconds: number },
   ): Promise<Stored<R>> {
     const { ledger, publisher, logger } = this.deps;
     const candidate = { id: newId(), contentHash: hash, receivedAt: new Date().toISOString() };
@@ -130,9 +130,9 @@ export class Submissions {
     }
     // Kafka has it: the answer is 202 even if Redis fails now; a retry would then store the same
     // events under the same id, which the projection ignores.
-    await Promise.all([ledger.complete(ledgerKey, claim.owner, response), afterStored?.(envelopes)]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'stored in Kafka, but recording the answer in Redis failed'),
-    );
+    await ledger
+      .complete(ledgerKey, claim.owner, response, receiptOf?.(envelopes))
+      .catch((error: unknown) => logger.warn({ err: error }, 'stored in Kafka, but recording the answer in Redis failed'));
     return { response, replayed: false };
   }
 
@@ -178,9 +178,9 @@ export class Submissions {
         };
         return { envelopes: [reported, ...added], response };
       },
-      async (envelopes) => {
+      (envelopes) => {
         const reported = envelopes[0] as Envelope<'incident.reported'>;
-        await this.deps.redis.set(this.receiptKey(reported.payload.incidentId), JSON.stringify(provisionalView(reported)), 'EX', receiptSeconds);
+        return { key: this.receiptKey(reported.payload.incidentId), value: JSON.stringify(provisionalView(reported)), ttlSeconds: receiptSeconds };
       },
     );
   }
