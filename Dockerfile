@@ -17,6 +17,8 @@ ARG SERVICE
 ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app ./
+# intake's attachment folder: a named volume mounted here starts owned by the service's user
+RUN mkdir -p /var/lib/ucsc/attachments && chown node:node /var/lib/ucsc/attachments
 USER node
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["sh", "-c", "exec node services/${SERVICE}/dist/server.js"]

@@ -17,6 +17,8 @@ const shared = {
   SERVICE_INSTANCE: 'local',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   HOST: host,
+  // intake keeps attachment content beside Kafka's and Redis's data, so one folder holds the state
+  ATTACHMENT_DIR: join(root, 'infra', '.data', 'attachments'),
 };
 const services = [
   { name: 'board', port: 3100 },
@@ -86,6 +88,7 @@ ucsc is running.
 
   Live board (ministry response coordinators):  http://${host}:3100/
   Intake API (provincial submitters):            http://${host}:3101/api/v1/reports
+  Intake API description (OpenAPI):              http://${host}:3101/api/docs
   dispatch health:                               http://${host}:3102/ready
   tracker health:                                http://${host}:3103/ready
   Kafka: ${shared.KAFKA_BROKERS}    Redis: ${shared.REDIS_URL}    logs: ${logDir}
@@ -127,18 +130,26 @@ async function seedDemoIncidents() {
     { province: 'Bình Định', org: 'Sở Tài chính tỉnh Bình Định (cũ)', title: 'Dữ liệu trên máy chủ kế toán bị xóa', tlp: 'RED', ago: 3, facts: { category: 'data_destruction', protectionLevel: 2 } },
   ];
   for (const d of demo) {
-    await fetch(`http://${host}:3101/api/v1/reports`, {
+    const { protectionLevel, ...facts } = d.facts;
+    const response = await fetch(`http://${host}:3101/api/v1/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({
         province: d.province,
-        reportingOrganisation: { name: d.org },
+        reportingOrganisation: { name: d.org, address: `${d.province}`, phone: '024 3943 6684', email: 'ubcs@example.gov.vn' },
+        contactPerson: { name: 'Nguyễn Văn An', position: 'Chuyên viên CNTT', phone: '0912 345 678', email: 'an.nv@example.gov.vn' },
+        affectedSystem: { operator: d.org, name: d.title.split(' ').slice(0, 4).join(' '), protectionLevel },
         title: d.title,
         description: `${d.title}. (Dữ liệu minh họa do npm start tạo.)`,
         detectedAt: new Date(Date.now() - d.ago * hour).toISOString(),
+        alreadyHandled: false,
+        detection: { methods: ['monitoring'] },
+        alreadyNotified: { parties: [] },
+        reportTime: new Date(Date.now() - (d.ago - 0.5) * hour).toISOString(),
         tlp: d.tlp,
-        ...d.facts,
+        ...facts,
       }),
     });
+    if (response.status !== 202) throw new Error(`demo report "${d.title}" refused: ${response.status} ${await response.text()}`);
   }
 }

@@ -57,6 +57,13 @@ describe('a report travels from intake to a coordinator’s live board, through 
       expect(acknowledged.change.incident).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
       expect(acknowledged.change.incident.assignees.find((a: any) => a.id === leader.id).acknowledgedAt).toBeDefined();
       expect(acknowledged.change.incident.timeline.at(-1).actor).toMatchObject({ kind: 'user', name: 'Điều phối viên quốc gia (demo)' });
+
+      // the submitter, at intake, sees the same progress in the portal's terms
+      const status = await fetch(`${system.intakeUrl}/api/v1/reports/${incidentId}`, { headers: bearer(submitter) }).then((r) => r.json() as Promise<any>);
+      expect(status).toMatchObject({ incidentId, status: 'dang_xu_ly', statusLabel: 'Đang xử lý', state: 'acknowledged' });
+      expect(status.handledBy.find((h: any) => h.name === leader.name).acknowledgedAt).toBeDefined();
+      const seen = status.timeline.map((t: any) => t.type);
+      expect(seen.filter((t: string) => ['incident.reported', 'incident.assigned', 'incident.acknowledged'].includes(t))).toEqual(['incident.reported', 'incident.assigned', 'incident.acknowledged']);
     } finally {
       feed.close();
     }

@@ -32,7 +32,7 @@ describe('classification and routing through Kafka, with enterprises answering o
   }
 
   it('classifies a severe incident with reasons, assigns the coordinator and standing body, and offers it to two enterprises', async () => {
-    const id = await report({ category: 'malware', protectionLevel: 4, impacts: ['service_interruption'], ownerCanHandleAlone: false, tlp: 'AMBER' });
+    const id = await report({ category: 'malware', affectedSystem: { operator: 'Trung tâm CNTT', protectionLevel: 4 }, impacts: ['service_interruption'], ownerCanHandleAlone: false, tlp: 'AMBER' });
     const view = await waitFor('two offers', async () => {
       const v = await incident(system, id);
       return offeredTo(v).length === 2 && v;
@@ -63,10 +63,19 @@ describe('classification and routing through Kafka, with enterprises answering o
   });
 
   it('the facts classification needs are optional on a report, and checked when given', async () => {
-    const bad = await post(`${system.intakeUrl}/api/v1/reports`, sampleReport({ protectionLevel: 6, category: 'hacking', impacts: ['boredom'] }));
+    const bad = await post(
+      `${system.intakeUrl}/api/v1/reports`,
+      sampleReport({ affectedSystem: { operator: 'Trung tâm CNTT', protectionLevel: 6 }, category: 'hacking', impacts: ['boredom'], severity: 'severe' }),
+    );
     expect(bad.status).toBe(400);
-    expect(bad.json.problems.map((p: { field: string }) => p.field).sort()).toEqual(['body.category', 'body.impacts.0', 'body.protectionLevel']);
-    const id = await report({});
+    expect(bad.json.problems.map((p: { field: string; rule: string }) => `${p.field} ${p.rule}`).sort()).toEqual([
+      'body.affectedSystem.protectionLevel too_big',
+      'body.category invalid_value',
+      'body.impacts.0 invalid_value',
+      'body.severity unknown_field',
+    ]);
+    // none of them given: a normal incident of category "other"
+    const id = await report({ category: undefined, affectedSystem: { operator: 'Trung tâm CNTT' } });
     const view = await waitFor('classified', async () => (await incident(system, id))?.classification);
     expect(view).toMatchObject({ severity: 'normal', category: 'other', priority: 'P4' });
   });

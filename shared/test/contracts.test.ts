@@ -25,6 +25,16 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
     invalid: { incidentId, province, reportingOrganisation: { name: 'x' }, title: 'x', description: 'x', detectedAt: 'yesterday', reportedAt: '2026-11-20T03:00:00Z', tlp: 'PURPLE' },
     rule: 'tlp',
   },
+  'incident.follow_up_reported': {
+    valid: { incidentId, followUpId: ulid(), receivedAt: '2026-11-20T05:00:00.000Z', report: { kind: 'situation_update', reportTime: '2026-11-20T05:00:00+07:00', situation: 'Đã cô lập máy chủ' } },
+    invalid: { incidentId, followUpId: ulid(), receivedAt: '2026-11-20T05:00:00.000Z', report: { kind: 'rumour', reportTime: '2026-11-20T05:00:00Z' } },
+    rule: 'report',
+  },
+  'incident.attachment_added': {
+    valid: { incidentId, attachment: { sha256: 'a'.repeat(64), size: 3, filename: 'auth.log', mediaType: 'text/plain', kind: 'log', malware: false, tlp: 'AMBER' } },
+    invalid: { incidentId, attachment: { sha256: 'not-a-hash', size: 3, filename: 'auth.log', mediaType: 'text/plain', kind: 'log', malware: false, tlp: 'AMBER' } },
+    rule: 'attachment',
+  },
   'incident.assigned': {
     valid: { incidentId, provinceCode: '08', assignees: [assignee], reasons: ['province liaisons'] },
     invalid: { incidentId, provinceCode: '08', assignees: [], reasons: ['none'] },

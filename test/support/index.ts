@@ -72,14 +72,29 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** A valid minimal report, with Vietnamese text. */
+let sampleCount = 0;
+const sampleBase = Date.now() - 3600_000;
+
+/**
+ * A valid, complete Biểu mẫu 03 with Vietnamese text. Each call is detected a millisecond apart,
+ * so that two samples are two reports, not a retry of one (see intake's report fingerprint).
+ */
 export function sampleReport(overrides: Record<string, unknown> = {}) {
+  sampleCount += 1;
   return {
     province: 'Hà Nội',
-    reportingOrganisation: { name: 'Sở Tài chính Hà Nội' },
+    reportingOrganisation: { name: 'Sở Tài chính Hà Nội', address: '38B Triệu Việt Vương, Hai Bà Trưng, Hà Nội', phone: '024 3976 2777', email: 'vanphong@sotaichinh.hanoi.gov.vn' },
+    contactPerson: { name: 'Nguyễn Thị Hoa', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'hoa.nt@sotaichinh.hanoi.gov.vn' },
+    affectedSystem: { operator: 'Trung tâm Thông tin – Sở Tài chính', name: 'Cổng thông tin điện tử Sở Tài chính', protectionLevel: 3, connectivityProvider: 'VNPT Hà Nội' },
     title: 'Tấn công thay đổi giao diện cổng thông tin',
     description: 'Trang chủ cổng thông tin bị thay đổi giao diện lúc 02:10, hiển thị nội dung lạ.',
-    detectedAt: new Date(Date.now() - 3600_000).toISOString(),
+    detectedAt: new Date(sampleBase - sampleCount).toISOString(),
+    alreadyHandled: false,
+    detection: { methods: ['monitoring'] },
+    alreadyNotified: { parties: ['national_coordinator'] },
+    technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['sotaichinh.hanoi.gov.vn'], purpose: 'Cổng thông tin điện tử' },
+    reportTime: new Date(Date.now() - 600_000).toISOString(),
+    category: 'defacement',
     ...overrides,
   };
 }

@@ -18,6 +18,7 @@
     reported: 'Đã tiếp nhận',
     assigned: 'Đã phân công',
     acknowledged: 'Đã xác nhận',
+    response_ended: 'Đã kết thúc ứng phó',
   };
 
   const PORTAL_LABELS = {
@@ -77,6 +78,8 @@
     'incident.assignment_timed_out': 'Quá hạn trả lời',
     'incident.routing_no_fit': 'Không tìm được doanh nghiệp',
     'incident.routing_overridden': 'Điều phối viên thay đổi phân công',
+    'incident.follow_up_reported': 'Báo cáo bổ sung',
+    'incident.attachment_added': 'Đính kèm',
   };
 
   /** An enterprise is offered an incident and answers; its status, as the board shows it. */

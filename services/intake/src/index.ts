@@ -1,2 +1,3 @@
 export { buildApp } from './app';
 export { intakeConfigSchema, type IntakeConfig } from './config';
+export { SubmissionLedger } from './idempotency';

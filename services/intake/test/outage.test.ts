@@ -51,6 +51,15 @@ describe('intake when Kafka is down', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect((await intake.inject({ url: '/ready' })).statusCode).toBe(503);
 
+    // many at once while it is down: every one answered, none with success
+    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => postJson(`${url}/api/v1/reports`, sampleReport({ title: `đợt ${i}` }), auth)));
+    expect(burst.map((r) => r.status)).toEqual(Array(10).fill(503));
+
+    // the submitter retries the same report with its key until it is stored
+    const retried = sampleReport({ title: 'thử lại với khóa' });
+    const key = `outage-${retried.detectedAt}`;
+    expect((await postJson(`${url}/api/v1/reports`, retried, { ...auth, 'idempotency-key': key })).status).toBe(503);
+
     kafkaCtl('start');
     const after = await waitFor(
       'intake to accept reports again',
@@ -60,21 +69,30 @@ describe('intake when Kafka is down', () => {
       },
       60_000,
     );
+    const stored = await postJson(`${url}/api/v1/reports`, retried, { ...auth, 'idempotency-key': key });
+    expect(stored.status).toBe(202);
+    expect((await postJson(`${url}/api/v1/reports`, retried, { ...auth, 'idempotency-key': key })).json.incidentId).toBe(stored.json.incidentId);
 
-    // both accepted reports are in Kafka
-    const accepted = new Set([before.json.incidentId, after.json.incidentId]);
+    // the accepted reports are in Kafka, the retried one once; nothing answered 503 was stored
+    const accepted = new Set([before.json.incidentId, after.json.incidentId, stored.json.incidentId]);
     const found = new Set<string>();
+    const titles: string[] = [];
     const consumer = testKafka(brokers).consumer({ groupId: `${names.prefix}.check` });
     await consumer.connect();
     await consumer.subscribe({ topic: topicName(names.prefix, 'incidentEvents'), fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const parsed = parseMessage('incidentEvents', message.value);
-        if (parsed.ok && parsed.value.type === 'incident.reported') found.add(parsed.value.payload.incidentId);
+        if (parsed.ok && parsed.value.type === 'incident.reported') {
+          found.add(parsed.value.payload.incidentId);
+          titles.push(parsed.value.payload.title);
+        }
       },
     });
     try {
-      await waitFor('both accepted reports in Kafka', () => [...accepted].every((id) => found.has(id)) || undefined);
+      await waitFor('the accepted reports in Kafka', () => [...accepted].every((id) => found.has(id)) || undefined);
+      expect(titles.filter((t) => t === 'thử lại với khóa')).toHaveLength(1);
+      expect(titles.filter((t) => t === 'trong sự cố' || t.startsWith('đợt '))).toEqual([]);
     } finally {
       await consumer.disconnect();
     }

@@ -66,6 +66,54 @@ describe('incident projection', () => {
     expect({ ...again, version: view?.version }).toEqual(view);
   });
 
+  it('a report with the whole Biểu mẫu 03 keeps its details on the view', () => {
+    const details: Payload<'incident.reported'>['report'] = {
+      reportingOrganisation: { name: 'Sở Y tế', address: 'Hà Giang', phone: '0219 3866 111', email: 'syt@hagiang.gov.vn' },
+      contactPerson: { name: 'Lò Văn Sáng', position: 'Chuyên viên', phone: '0912345678', email: 'sang@hagiang.gov.vn' },
+      affectedSystem: { operator: 'Trung tâm CNTT', protectionLevel: 4 },
+      alreadyHandled: false,
+      detection: { methods: ['monitoring'] },
+      alreadyNotified: { parties: [] },
+      confidentialityRequested: true,
+      reportTime: '2026-11-20T03:00:00.000Z',
+    };
+    const full = makeEnvelope('incident.reported', { ...reported.payload, report: details } as Payload<'incident.reported'>, ctx) as IncidentEvent;
+    expect(replay([full])).toMatchObject({ report: details, followUps: [], attachments: [] });
+  });
+
+  it('each follow-up report is kept in order on the timeline; the end-of-response report ends the response, still in progress for the portal', () => {
+    const followUp = (report: Payload<'incident.follow_up_reported'>['report']) =>
+      makeEnvelope('incident.follow_up_reported', { incidentId, followUpId: ulid(), receivedAt: '2026-11-20T05:00:00.000Z', report }, ctx) as IncidentEvent;
+    const update = followUp({ kind: 'situation_update', reportTime: '2026-11-20T05:00:00.000Z', situation: 'Đã cô lập máy chủ' });
+    const support = followUp({ kind: 'support_request', reportTime: '2026-11-20T05:00:00.000Z', supportNeeded: 'Phân tích mã độc', urgency: 'urgent' });
+    const final = followUp({ kind: 'final_report', reportTime: '2026-11-21T05:00:00.000Z', responseEndedAt: '2026-11-21T04:00:00.000Z', whatHappened: 'a', whatWasDone: 'b', damage: 'c' });
+    const during = replay([reported, assigned, acknowledged, update, support]);
+    expect(during).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
+    expect(during?.followUps?.map((f) => f.report.kind)).toEqual(['situation_update', 'support_request']);
+    expect(during?.timeline.slice(-2).map((t) => t.summary)).toEqual(['Báo cáo cập nhật tình hình', 'Đề nghị hỗ trợ']);
+    const ended = replay([reported, assigned, acknowledged, update, support, final]);
+    expect(ended).toMatchObject({ state: 'response_ended', portalStatus: 'dang_xu_ly' });
+    // the same follow-up delivered twice is recorded once
+    const again = applyEvent(ended, final, 99);
+    expect(again?.followUps).toHaveLength(3);
+    expect(again?.timeline).toEqual(ended?.timeline);
+  });
+
+  it('an attachment is kept by reference, once, with the malware flag', () => {
+    const attachment = { sha256: 'a'.repeat(64), size: 10, filename: 'sample.bin', mediaType: 'application/octet-stream', kind: 'malware_sample' as const, malware: true, tlp: 'RED' as const };
+    const added = makeEnvelope('incident.attachment_added', { incidentId, attachment }, ctx) as IncidentEvent;
+    const view = replay([reported, assigned, added, added]);
+    expect(view?.attachments).toEqual([{ ...attachment, eventId: added.id, addedAt: added.occurredAt }]);
+    expect(view?.state).toBe('assigned');
+    expect(view?.timeline.at(-1)?.summary).toBe('Đính kèm mẫu mã độc: sample.bin');
+  });
+
+  it('a routing decision made again keeps the acknowledgements of those still assigned', () => {
+    const view = replay([reported, assigned, acknowledged, assigned]);
+    expect(view?.state).toBe('acknowledged');
+    expect(view?.assignees.find((a) => a.id === 'lia-08-sec-leader')?.acknowledgedAt).toBe(acknowledged.occurredAt);
+  });
+
   it('a rejected command leaves the incident as it was', () => {
     const view = replay([reported, assigned]);
     const rejected = makeEnvelope('incident.command_rejected', { incidentId, commandId: ulid(), commandType: 'incident.acknowledge', reason: 'x' }, ctx) as IncidentEvent;

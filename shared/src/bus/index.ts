@@ -1,3 +1,4 @@
 export * from './kafka';
 export * from './publisher';
 export * from './consumer';
+export * from './batching';

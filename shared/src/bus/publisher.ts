@@ -27,11 +27,16 @@ export function toRecord(envelope: Envelope) {
   };
 }
 
+/** What a writer of events needs: the one-at-a-time Publisher below or the BatchingPublisher. */
+export interface EventPublisher {
+  publish<K extends TopicKey>(topic: K, envelopes: Envelope<TopicMessageType<K>>[]): Promise<void>;
+}
+
 /**
  * Publishes envelopes with acks=all on an idempotent producer. Connects on demand, so a service
  * that started while Kafka was down recovers by itself; every send is bounded in time.
  */
-export class Publisher {
+export class Publisher implements EventPublisher {
   private producer: Producer;
   private connecting: Promise<void> | undefined;
   private connected = false;

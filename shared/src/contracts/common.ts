@@ -1,7 +1,26 @@
+import { randomFillSync } from 'node:crypto';
+import { ulid } from 'ulid';
 import { z } from 'zod';
 
 /** ULID: 26 Crockford base-32 characters; sortable by time. Used for every message and incident id. */
 export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');
+
+// ulid's own generator asks the OS for one random byte per character (16 calls per id); ids are
+// made several times per request, so the bytes come from a pool refilled 4 KB at a time.
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+function pooledRandom(): number {
+  if (randomOffset >= randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  return randomPool[randomOffset++]! / 256;
+}
+
+/** A new ULID (cryptographically random part). */
+export function newId(): string {
+  return ulid(undefined, pooledRandom);
+}
 
 export const isoDateTime = z.iso.datetime({ offset: true });
 

@@ -1,21 +1,7 @@
 import { z } from 'zod';
 import { classificationFactsShape } from './classification';
 import { assigneeSchema, isoDateTime, provinceRefSchema, text, tlpSchema, ulidSchema } from './common';
-
-/** What a submitter sends to intake (the minimal initial report; Biểu mẫu 03 grows from here). */
-export const reportSubmissionSchema = z.strictObject({
-  province: text(100).describe('Current or former (before 1/7/2025) province or city, by name or two-digit code'),
-  reportingOrganisation: z.strictObject({
-    name: text(300).describe('Reporting organisation'),
-  }),
-  title: text(300).describe('Short title of the incident'),
-  description: text(20_000).describe('What happened'),
-  detectedAt: isoDateTime.describe('When the incident was detected (ISO 8601 with offset)'),
-  tlp: tlpSchema.default('AMBER').describe('Traffic Light Protocol 2.0 marking'),
-  // what dispatch classifies on (category, protection level, impacts…): optional, see classification.ts
-  ...classificationFactsShape,
-});
-export type ReportSubmission = z.infer<typeof reportSubmissionSchema>;
+import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from './report';
 
 /** Intake received and stored an initial report. */
 export const incidentReportedSchema = z.object({
@@ -27,7 +13,24 @@ export const incidentReportedSchema = z.object({
   detectedAt: isoDateTime,
   reportedAt: isoDateTime,
   tlp: tlpSchema,
+  /** what classification needs (category, protection level, impacts…), as the reporter told it */
   ...classificationFactsShape,
+  /** the rest of Biểu mẫu 03; absent on events written before the form was complete */
+  report: initialReportDetailsSchema.optional(),
+});
+
+/** A follow-up report on an incident (situation update, requests, Biểu mẫu 04), as the submitter sent it. */
+export const incidentFollowUpReportedSchema = z.object({
+  incidentId: ulidSchema,
+  followUpId: ulidSchema,
+  receivedAt: isoDateTime,
+  report: followUpSubmissionSchema,
+});
+
+/** Evidence attached to an incident; the content is stored outside Kafka, addressed by its sha256. */
+export const incidentAttachmentAddedSchema = z.object({
+  incidentId: ulidSchema,
+  attachment: attachmentRefSchema,
 });
 
 /** Dispatch decided who must act, and why. */

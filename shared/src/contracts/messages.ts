@@ -5,6 +5,8 @@ import {
   acknowledgeIncidentSchema,
   incidentAcknowledgedSchema,
   incidentAssignedSchema,
+  incidentAttachmentAddedSchema,
+  incidentFollowUpReportedSchema,
   incidentCommandRejectedSchema,
   incidentReportedSchema,
 } from './incident';
@@ -31,6 +33,8 @@ import {
 /** Every event and command type, with its payload schema. Types come from here, never written twice. */
 export const messageSchemas = {
   'incident.reported': incidentReportedSchema,
+  'incident.follow_up_reported': incidentFollowUpReportedSchema,
+  'incident.attachment_added': incidentAttachmentAddedSchema,
   'incident.assigned': incidentAssignedSchema,
   'incident.acknowledged': incidentAcknowledgedSchema,
   'incident.command_rejected': incidentCommandRejectedSchema,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ulid } from 'ulid';
 import { envelopeSchema, messageSchemas, type Envelope, type MessageType, type Payload } from './messages';
 import { topics, type TopicKey, type TopicMessageType } from './topics';
-import type { Actor } from './common';
+import { newId, type Actor } from './common';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string; issues?: string[] };
 
@@ -46,12 +45,18 @@ export interface EnvelopeContext {
   actor: Actor;
   correlationId?: string;
   causationId?: string;
+  /**
+   * The producer built the payload from input it had just validated with the same rules, so it is
+   * not checked a second time (intake's hot path: the check costs as much as the first one).
+   * Consumers still validate every record they read.
+   */
+  payloadAlreadyValidated?: boolean;
 }
 
 /** Wraps a payload in the envelope; the payload is validated against its schema first. */
 export function makeEnvelope<T extends MessageType>(type: T, payload: Payload<T>, ctx: EnvelopeContext): Envelope<T> {
-  const id = ulid();
-  const checked = messageSchemas[type].parse(payload) as Payload<T>;
+  const id = newId();
+  const checked = ctx.payloadAlreadyValidated ? payload : (messageSchemas[type].parse(payload) as Payload<T>);
   return {
     id,
     type,

@@ -19,6 +19,8 @@ export const topics = {
     partitions: 6,
     messageTypes: [
       'incident.reported',
+      'incident.follow_up_reported',
+      'incident.attachment_added',
       'incident.assigned',
       'incident.acknowledged',
       'incident.command_rejected',

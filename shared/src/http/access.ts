@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import type { Redis } from '../redis';
-import type { Publisher } from '../bus/publisher';
+import type { EventPublisher } from '../bus/publisher';
 import { IdentityStore } from '../identity/store';
 import { AuditLog } from './audit';
 import { RateLimiter } from './ratelimit';
@@ -17,7 +17,7 @@ export interface AccessConfig {
 }
 
 /** The identity store, rate limiter and audit log of a service, from its config. */
-export function createAccess(config: AccessConfig, redis: Redis, publisher: Publisher, service: string, logger: Logger): AuthenticationOptions {
+export function createAccess(config: AccessConfig, redis: Redis, publisher: EventPublisher, service: string, logger: Logger): AuthenticationOptions {
   return {
     store: new IdentityStore(redis, config.REDIS_PREFIX, {
       sessionIdleSeconds: config.SESSION_IDLE_MINUTES * 60,

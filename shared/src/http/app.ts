@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { ulid } from 'ulid';
+import { newId } from '../contracts/common';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { Logger } from '../log';
 import { installErrorHandler } from './errors';
@@ -33,7 +33,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : ulid();
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId();
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });

@@ -1,13 +1,13 @@
 import type { Actor } from '../contracts/common';
 import type { AuditRecorded } from '../contracts/audit';
 import { makeEnvelope } from '../contracts/parse';
-import type { Publisher } from '../bus/publisher';
+import type { EventPublisher } from '../bus/publisher';
 import type { Logger } from '../log';
 
 /** Writes the audit trail to Kafka. A failure is logged loudly; it never changes the answer already given. */
 export class AuditLog {
   constructor(
-    private readonly publisher: Publisher,
+    private readonly publisher: EventPublisher,
     private readonly service: string,
     private readonly logger: Logger,
   ) {}

@@ -24,13 +24,29 @@ export class HttpError extends Error {
   }
 }
 
-export function validationError(error: z.ZodError, root = 'body'): HttpError {
-  const problems = error.issues.map((issue) => ({
-    field: [root, ...issue.path.map(String)].join('.'),
-    rule: issue.code,
-    message: issue.message,
-  }));
+/** The problems of a failed zod parse; a custom check names its rule in params.rule. */
+export function fieldProblems(error: z.ZodError, root = 'body'): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    // a field the schema does not know is named itself, so a misplaced one is easy to find
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [root, ...issue.path.map(String), key].join('.'), rule: 'unknown_field', message: `${key} is not a field here` }));
+    }
+    const custom = issue.code === 'custom' ? (issue.params as { rule?: unknown } | undefined)?.rule : undefined;
+    return {
+      field: [root, ...issue.path.map(String)].join('.'),
+      rule: typeof custom === 'string' ? custom : issue.code,
+      message: issue.message,
+    };
+  });
+}
+
+/** A 400 naming every problem at once. */
+export function invalidFields(problems: FieldProblem[]): HttpError {
   return new HttpError(400, 'validation_failed', `${problems.length} field(s) are invalid`, problems);
+}
+
+export function validationError(error: z.ZodError, root = 'body'): HttpError {
+  return invalidFields(fieldProblems(error, root));
 }
 
 /** Parses with a zod schema, or throws a 400 naming every invalid field at once. */

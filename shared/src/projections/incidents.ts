@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { actorSchema, assigneeSchema, isoDateTime, provinceRefSchema, tlpSchema, ulidSchema } from '../contracts/common';
 import { classificationSchema } from '../contracts/classification';
+import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from '../contracts/report';
+import type { Envelope } from '../contracts/messages';
 import type { Redis } from '../redis';
 
 /**
  * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
  * board. It crosses a service boundary, so it is a contract like the events it is built from.
  */
-export const lifecycleStates = ['reported', 'assigned', 'acknowledged'] as const;
+export const lifecycleStates = [
+  'reported',
+  'assigned',
+  'acknowledged',
+  /** the end-of-response report (Biểu mẫu 04) is in; the coordinator may close */
+  'response_ended',
+] as const;
 export const lifecycleStateSchema = z.enum(lifecycleStates);
 export type LifecycleState = z.infer<typeof lifecycleStateSchema>;
 
@@ -60,9 +68,78 @@ export const incidentViewSchema = z.object({
   /** set when routing found nobody to offer the incident to: the coordinator must act */
   needsCoordinator: z.object({ since: isoDateTime, reasons: z.array(z.string()) }).optional(),
   timeline: z.array(timelineEntrySchema),
+  /** the rest of Biểu mẫu 03, when the report carried it */
+  report: initialReportDetailsSchema.optional(),
+  /** situation updates, requests for support or direction, the end-of-response report, in order */
+  followUps: z.array(z.object({ followUpId: ulidSchema, eventId: ulidSchema, receivedAt: isoDateTime, report: followUpSubmissionSchema })).optional(),
+  /** evidence, by reference: the content is stored outside Kafka and Redis (see intake) */
+  attachments: z.array(attachmentRefSchema.extend({ eventId: ulidSchema, addedAt: isoDateTime })).optional(),
   updatedAt: isoDateTime,
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;
+
+/** The official portal shows three statuses; the finer lifecycle maps onto them. */
+export const portalStatusOf: Record<LifecycleState, PortalStatus> = {
+  reported: 'cho',
+  assigned: 'cho',
+  acknowledged: 'dang_xu_ly',
+  // finished for the responders, but the coordinator still has to close it
+  response_ended: 'dang_xu_ly',
+};
+
+/** A timeline entry for an event: who did it, when, and what it means in a line. */
+export function timelineEntry(event: Envelope, summary: string, details?: string[]): IncidentView['timeline'][number] {
+  const { kind, id, name } = event.actor;
+  return {
+    eventId: event.id,
+    type: event.type,
+    at: event.occurredAt,
+    actor: { kind, id, ...(name ? { name } : {}) },
+    summary,
+    ...(details?.length ? { details } : {}),
+  };
+}
+
+/**
+ * An incident as its initial report makes it: the tracker's projection starts here, and intake
+ * answers from it in the moment before the tracker has projected the report.
+ */
+export function reportedView(event: Envelope<'incident.reported'>, version: number): IncidentView {
+  const p = event.payload;
+  return {
+    id: p.incidentId,
+    version,
+    state: 'reported',
+    portalStatus: portalStatusOf.reported,
+    province: p.province,
+    reportingOrganisation: p.reportingOrganisation,
+    reportedBy: { actorId: event.actor.id, ...(event.actor.organisationId ? { organisationId: event.actor.organisationId } : {}) },
+    title: p.title,
+    description: p.description,
+    tlp: p.tlp,
+    detectedAt: p.detectedAt,
+    reportedAt: p.reportedAt,
+    assignees: [],
+    routingReasons: [],
+    timeline: [timelineEntry(event, `Tiếp nhận báo cáo từ ${p.reportingOrganisation.name}`)],
+    ...(p.report ? { report: p.report } : {}),
+    followUps: [],
+    attachments: [],
+    updatedAt: event.occurredAt,
+  };
+}
+
+/**
+ * The timeline entries a submitter is shown about its own report. A list of what is shown, not of
+ * what is hidden, so that a new kind of event stays internal until someone decides otherwise.
+ */
+export const submitterTimelineTypes: readonly string[] = [
+  'incident.reported',
+  'incident.assigned',
+  'incident.acknowledged',
+  'incident.follow_up_reported',
+  'incident.attachment_added',
+];
 
 /** What the live feed carries: the event that changed an incident and the incident as it is now. */
 export const incidentChangeSchema = z.object({

@@ -1,43 +1,81 @@
-import type { FastifyInstance } from 'fastify';
-import { ulid } from 'ulid';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import {
+  followUpSubmissionSchema,
   HttpError,
+  canSee,
   identify,
-  makeEnvelope,
+  invalidFields,
   may,
   normalizeText,
   parseOr400,
-  reportSubmissionSchema,
+  ulidSchema,
+  type Permission,
+  type IncidentView,
   type ProvinceResolver,
-  type Publisher,
 } from '@ucsc/shared';
-import { toReportedPayload } from '../domain/report';
+import { checkReport } from '../domain/report';
+import { reportStatus } from '../domain/status';
+import type { Stored, SubmissionContext, Submissions } from '../submissions';
 
 export interface ReportRoutesOptions {
-  publisher: Publisher;
+  submissions: Submissions;
   provinces: ProvinceResolver;
-  retryAfterSeconds: number;
+}
+
+export const incidentParams = z.object({ id: ulidSchema.describe('The incident id answered when the report was accepted') });
+
+/** Printable ASCII, as the IETF draft on the Idempotency-Key header allows; long enough for a UUID or a hash. */
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
+
+/**
+ * Who submits, checked against the policy table (shared/src/access), with the request's
+ * correlation id and Idempotency-Key.
+ */
+export function submissionContext(request: FastifyRequest, permission: Permission): SubmissionContext {
+  const actor = identify(request);
+  if (!may(actor, permission)) throw new HttpError(403, 'forbidden', 'this account may not submit reports or follow-ups');
+  const header = request.headers['idempotency-key'];
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
+    throw invalidFields([{ field: 'headers.idempotency-key', rule: 'idempotency_key', message: '1 to 255 printable ASCII characters' }]);
+  }
+  return { actor, correlationId: String(request.id), idempotencyKey: key };
+}
+
+/** 202 for a submission stored now, and the same 202 (marked as a replay) for a retry of one stored before. */
+export function sendStored<R>(reply: FastifyReply, stored: Stored<R>) {
+  if (stored.replayed) void reply.header('idempotent-replayed', 'true');
+  return reply.status(202).send(stored.response);
+}
+
+/** An incident the caller may see, or 404: the same 404 for one that is not theirs as for one that does not exist. */
+export async function visibleIncident(request: FastifyRequest, submissions: Submissions, id: string): Promise<IncidentView> {
+  const incident = await submissions.findIncident(id);
+  if (!incident || !canSee(identify(request), incident)) throw new HttpError(404, 'not_found', `report ${id} not found`);
+  return incident;
 }
 
 export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
+  const { submissions, provinces } = options;
+
   app.post('/api/v1/reports', async (request, reply) => {
-    const actor = identify(request);
-    if (!may(actor, 'report.submit')) throw new HttpError(403, 'forbidden', 'this account may not submit reports');
-    const submission = parseOr400(reportSubmissionSchema, normalizeText(request.body ?? {}));
-    const incidentId = ulid();
-    const payload = toReportedPayload(submission, options.provinces, incidentId, new Date());
-    const envelope = makeEnvelope('incident.reported', payload, {
-      producedBy: 'intake',
-      actor,
-      correlationId: String(request.id),
-    });
-    try {
-      await options.publisher.publish('incidentEvents', [envelope]);
-    } catch {
-      throw new HttpError(503, 'storage_unavailable', 'the report could not be stored; nothing was recorded, retry later', [], {
-        'retry-after': String(options.retryAfterSeconds),
-      });
-    }
-    return reply.status(202).send({ incidentId, status: 'cho', reportedAt: payload.reportedAt, province: payload.province });
+    const ctx = submissionContext(request, 'report.submit');
+    const checked = checkReport(request.body, provinces);
+    if (!checked.ok) throw invalidFields(checked.problems);
+    return sendStored(reply, await submissions.submitReport(checked.value.submission, checked.value.province, ctx));
+  });
+
+  app.get('/api/v1/reports/:id', async (request) => {
+    const { id } = parseOr400(incidentParams, request.params, 'params');
+    return reportStatus(await visibleIncident(request, submissions, id));
+  });
+
+  app.post('/api/v1/reports/:id/follow-ups', async (request, reply) => {
+    const { id } = parseOr400(incidentParams, request.params, 'params');
+    const report = parseOr400(followUpSubmissionSchema, normalizeText(request.body ?? {}));
+    const ctx = submissionContext(request, 'report.follow_up');
+    const incident = await visibleIncident(request, submissions, id);
+    return sendStored(reply, await submissions.submitFollowUp(incident, report, ctx));
   });
 }

@@ -1,0 +1,285 @@
+// npm run bench:intake — how many Biểu mẫu 03 reports intake stores per second, how fast it answers
+// at a fixed 2,000 reports/s, the same for a bare Fastify + kafkajs producer, and whether any
+// accepted report is missing from Kafka. Everything runs on 127.0.0.1: a Kafka and a Redis of the
+// benchmark's own (ports below, not those of `npm start` or `npm test`), intake and the bare
+// server as child processes, and this process as the client.
+//
+//   BENCH_SECONDS (60)          sustained phase, per server
+//   BENCH_FIXED_SECONDS (20)    fixed-rate phase, per server
+//   BENCH_RATE (2000)           the fixed rate, reports/s
+//   BENCH_CONNECTIONS (256)     concurrent requests in the sustained phase
+//   BENCH_INTAKE_NODE_ARGS      extra node flags for intake, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502)
+import http from 'node:http';
+import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const { Kafka, logLevel } = require('kafkajs');
+
+const env = process.env;
+const seconds = Number(env.BENCH_SECONDS ?? 60);
+const fixedSeconds = Number(env.BENCH_FIXED_SECONDS ?? 20);
+const rate = Number(env.BENCH_RATE ?? 2000);
+const connections = Number(env.BENCH_CONNECTIONS ?? 256);
+const kafkaPort = env.BENCH_KAFKA_PORT ?? '39292';
+const redisPort = env.BENCH_REDIS_PORT ?? '36479';
+const intakePort = Number(env.BENCH_INTAKE_PORT ?? 39501);
+const barePort = Number(env.BENCH_BARE_PORT ?? 39502);
+const host = '127.0.0.1';
+for (const port of [kafkaPort, redisPort, intakePort, barePort]) {
+  if (['19092', '29092', '49092', '16379', '26379', '46379', '6379'].includes(String(port))) throw new Error(`port ${port} belongs to another instance`);
+}
+
+const infraEnv = {
+  KAFKA_INSTANCE: 'kafka-bench',
+  KAFKA_PORT: kafkaPort,
+  KAFKA_CONTROLLER_PORT: String(Number(kafkaPort) + 1),
+  KAFKA_HEAP: env.BENCH_KAFKA_HEAP ?? '768m',
+  REDIS_INSTANCE: 'redis-bench',
+  REDIS_PORT: redisPort,
+};
+const prefix = `bench-${randomBytes(3).toString('hex')}`;
+const brokers = `${host}:${kafkaPort}`;
+
+// ── realistic bodies: a whole Biểu mẫu 03, ~2 KB of Vietnamese text, every one a different report ──
+const provinces = ['Hà Nội', 'Hà Giang', 'Quảng Nam', 'Bình Dương', 'Cần Thơ', 'Đắk Lắk', 'Nghệ An', 'Lào Cai', 'TP Hồ Chí Minh', 'Huế'];
+const orgs = ['Sở Tài chính', 'Sở Y tế', 'Văn phòng UBND tỉnh', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước', 'Bệnh viện Đa khoa tỉnh', 'Cục Thuế', 'Trung tâm Phục vụ hành chính công'];
+const description =
+  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
+  'tới nhiều địa chỉ IP ở nước ngoài. Kiểm tra sơ bộ cho thấy trang chủ bị thay đổi giao diện, xuất hiện nội dung không phù hợp; ' +
+  'nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên trong thư mục quản trị. Quản trị viên đã ngắt kết nối ' +
+  'máy chủ khỏi mạng, sao lưu nhật ký, chụp ảnh bộ nhớ và thông báo cho đơn vị chuyên trách. Một số tài khoản quản trị có dấu hiệu ' +
+  'bị lộ mật khẩu; dữ liệu hồ sơ công dân lưu trên máy chủ cơ sở dữ liệu cần được kiểm tra thêm. Đơn vị đề nghị hỗ trợ phân tích ' +
+  'mã độc, rà soát toàn bộ hệ thống và hướng dẫn khôi phục dịch vụ an toàn trong thời gian sớm nhất.';
+let sequence = 0;
+const base = Date.now() - 6 * 3600_000;
+function reportBody() {
+  sequence += 1;
+  const org = `${orgs[sequence % orgs.length]} ${provinces[sequence % provinces.length]}`;
+  return JSON.stringify({
+    province: provinces[sequence % provinces.length],
+    reportingOrganisation: { name: org, address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
+    contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
+    affectedSystem: { operator: `Trung tâm Công nghệ thông tin – ${org}`, owner: org, name: `Cổng thông tin điện tử số ${sequence}`, protectionLevel: 1 + (sequence % 5), securityProvider: 'Công ty An ninh mạng (giả định)', connectivityProvider: 'VNPT' },
+    title: 'Tấn công thay đổi giao diện cổng thông tin điện tử',
+    description,
+    detectedAt: new Date(base + sequence).toISOString(),
+    alreadyHandled: false,
+    detection: { methods: ['monitoring', 'log_review'] },
+    alreadyNotified: { parties: ['national_coordinator', 'isp'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
+    technicalDetail: { operatingSystems: ['Ubuntu 22.04', 'Windows Server 2019'], services: ['web', 'database'], securityMeasures: ['firewall', 'antivirus'], publicIpAddresses: ['203.162.10.20', '2001:ee0:4f0c::20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp thông tin và dịch vụ công trực tuyến cho người dân, doanh nghiệp' },
+    confidentialityRequested: sequence % 3 === 0,
+    supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
+    reportTime: new Date(base + 3600_000 + sequence).toISOString(),
+    category: 'defacement',
+    tlp: 'AMBER',
+  });
+}
+
+// ── the client ──
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+function post(port, body) {
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host, port, method: 'POST', path: '/api/v1/reports', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': randomBytes(12).toString('hex') } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', (error) => resolve({ status: 0, body: error.message }));
+    req.end(body);
+  });
+}
+
+/** As many reports as the server takes, `connections` at a time, for `seconds`. */
+async function sustained(port, secondsToRun, accepted) {
+  const end = Date.now() + secondsToRun * 1000;
+  let ok = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (Date.now() < end) {
+      const response = await post(port, reportBody());
+      if (response.status === 202) {
+        ok += 1;
+        accepted?.add(JSON.parse(response.body).incidentId);
+      } else failed += 1;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: connections }, worker));
+  return { perSecond: ok / ((Date.now() - started) / 1000), ok, failed };
+}
+
+/** A fixed rate, latency measured from when each request was due (no coordinated omission). */
+async function fixedRate(port, perSecond, secondsToRun, accepted) {
+  const latencies = [];
+  let failed = 0;
+  const total = perSecond * secondsToRun;
+  const started = performance.now();
+  const inflight = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = started + (sent * 1000) / perSecond;
+    const now = performance.now();
+    if (due > now) {
+      await new Promise((r) => setTimeout(r, Math.max(0, due - now - 0.5)));
+      continue;
+    }
+    while (sent < total && started + (sent * 1000) / perSecond <= performance.now()) {
+      const dueAt = started + (sent * 1000) / perSecond;
+      sent += 1;
+      inflight.push(
+        post(port, reportBody()).then((response) => {
+          if (response.status === 202) {
+            latencies.push(performance.now() - dueAt);
+            accepted?.add(JSON.parse(response.body).incidentId);
+          } else failed += 1;
+        }),
+      );
+    }
+  }
+  await Promise.all(inflight);
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { p50: pct(50), p99: pct(99), ok: latencies.length, failed };
+}
+
+async function waitForHttp(port, path) {
+  await waitUntil(`server on ${port}`, () => new Promise((resolve) => http.get({ host, port, path }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false))), 60_000);
+}
+
+/** Every incident.reported on the benchmark's topic, read from the beginning to the end it has now. */
+async function incidentsInKafka(topic) {
+  const kafka = new Kafka({ clientId: 'bench-count', brokers: [brokers], logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, BigInt(p.high)]));
+  const found = new Set();
+  if (remaining.size === 0) return found;
+  const consumer = kafka.consumer({ groupId: `${prefix}.count`, maxBytes: 50 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            const value = message.value?.toString('utf8') ?? '';
+            if (value.includes('"type":"incident.reported"')) found.add(JSON.parse(value).payload.incidentId);
+          }
+          const end = remaining.get(batch.partition);
+          if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(batch.partition);
+          if (remaining.size === 0) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return found;
+}
+
+const children = [];
+function stopChildren() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+process.on('exit', stopChildren);
+
+async function main() {
+  console.log(`[bench] Kafka ${brokers}, Redis ${host}:${redisPort}, topics ${prefix}.*; ${seconds} s sustained, ${fixedSeconds} s at ${rate}/s, ${connections} connections`);
+  infraUp({ ...infraEnv, TOPIC_PREFIX: prefix, KAFKA_BROKERS: brokers });
+  const bareTopic = `${prefix}.bare`;
+  const kafka = new Kafka({ clientId: 'bench-admin', brokers: [brokers], logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: false, topics: [{ topic: bareTopic, numPartitions: 6, replicationFactor: 1 }] });
+  await waitUntil('leaders of the bare topic', async () => (await admin.fetchTopicMetadata({ topics: [bareTopic] })).topics[0].partitions.every((p) => p.leader >= 0));
+
+  const nodeArgs = env.BENCH_INTAKE_NODE_ARGS ? env.BENCH_INTAKE_NODE_ARGS.split(' ') : [];
+  const intake = spawn('node', [...nodeArgs, join(root, 'services/intake/dist/server.js')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...env,
+      KAFKA_BROKERS: brokers,
+      REDIS_URL: `redis://${host}:${redisPort}`,
+      TOPIC_PREFIX: prefix,
+      REDIS_PREFIX: `${prefix}:`,
+      HOST: host,
+      PORT: String(intakePort),
+      LOG_LEVEL: 'warn',
+      ATTACHMENT_DIR: join(root, 'infra/.data/bench-attachments'),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    },
+  });
+  children.push(intake);
+  const bare = fork(join(root, 'scripts/bench-bare-server.mjs'), [], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...env, KAFKA_BROKERS: brokers, BARE_TOPIC: bareTopic, PORT: String(barePort), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  children.push(bare);
+  await waitForHttp(intakePort, '/ready');
+  await new Promise((resolve) => bare.once('message', resolve));
+
+  const accepted = new Set();
+  // a short warm-up of each: JIT, connections, producer metadata
+  await sustained(intakePort, 3, accepted);
+  await sustained(barePort, 3);
+
+  console.log('[bench] intake, sustained …');
+  const intakeSustained = await sustained(intakePort, seconds, accepted);
+  console.log('[bench] bare Fastify + kafkajs, sustained …');
+  const bareSustained = await sustained(barePort, seconds);
+  console.log(`[bench] intake at ${rate}/s …`);
+  const intakeFixed = await fixedRate(intakePort, rate, fixedSeconds, accepted);
+  console.log(`[bench] bare at ${rate}/s …`);
+  const bareFixed = await fixedRate(barePort, rate, fixedSeconds);
+
+  const metrics = await new Promise((resolve) => http.get({ host, port: intakePort, path: '/metrics' }, (res) => { let s = ''; res.on('data', (c) => (s += c)); res.on('end', () => resolve(s)); }));
+  const perRequest = /intake_reports_per_produce_request\{[^}]*\} ([\d.]+)/.exec(metrics)?.[1];
+
+  console.log('[bench] counting accepted reports in Kafka …');
+  const inKafka = await incidentsInKafka(`${prefix}.incident.events`);
+  let missing = 0;
+  for (const id of accepted) if (!inKafka.has(id)) missing += 1;
+
+  const f = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+  const rows = [
+    ['', 'intake', 'bare Fastify + kafkajs'],
+    [`sustained reports/s (${seconds} s, ${connections} conns)`, f(intakeSustained.perSecond), f(bareSustained.perSecond)],
+    [`p50 ms at ${rate}/s (${fixedSeconds} s)`, f(intakeFixed.p50), f(bareFixed.p50)],
+    [`p99 ms at ${rate}/s`, f(intakeFixed.p99), f(bareFixed.p99)],
+    ['non-202 answers', String(intakeSustained.failed + intakeFixed.failed), String(bareSustained.failed + bareFixed.failed)],
+  ];
+  console.log('');
+  for (const row of rows) console.log(`  ${row[0].padEnd(42)} ${row[1].padStart(10)} ${row[2].padStart(24)}`);
+  console.log(`  ${'ratio intake / bare (sustained)'.padEnd(42)} ${(intakeSustained.perSecond / bareSustained.perSecond).toFixed(2).padStart(10)}`);
+  console.log(`  ${'reports per Kafka produce request (intake)'.padEnd(42)} ${String(perRequest ?? 'n/a').padStart(10)}`);
+  console.log(`  ${'accepted reports (202)'.padEnd(42)} ${String(accepted.size).padStart(10)}`);
+  console.log(`  ${'accepted reports missing from Kafka'.padEnd(42)} ${String(missing).padStart(10)}`);
+  console.log('');
+
+  stopChildren();
+  await admin.deleteTopics({ topics: [bareTopic, `${prefix}.incident.events`, `${prefix}.incident.commands`, `${prefix}.deadletter`] }).catch(() => undefined);
+  await admin.disconnect();
+  if (!env.BENCH_KEEP_INFRA) infraDown(infraEnv);
+  return missing === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`[bench] ${error.stack ?? error}`);
+    stopChildren();
+    if (!env.BENCH_KEEP_INFRA) infraDown(infraEnv);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import {
+  assignmentStatusSchema,
+  attachmentRefSchema,
+  endedAssignmentStatuses,
+  followUpKinds,
+  isoDateTime,
+  lifecycleStateSchema,
+  portalStatusSchema,
+  provinceRefSchema,
+  submitterTimelineTypes,
+  tlpLevels,
+  ulidSchema,
+  type IncidentView,
+  type LifecycleState,
+  type PortalStatus,
+  type Tlp,
+} from '@ucsc/shared';
+
+export const portalStatusLabels: Record<PortalStatus, string> = { cho: 'Chờ', dang_xu_ly: 'Đang xử lý', ket_thuc: 'Kết thúc' };
+
+export const lifecycleStateLabels: Record<LifecycleState, string> = {
+  reported: 'Đã tiếp nhận báo cáo',
+  assigned: 'Đã phân công đầu mối xử lý',
+  acknowledged: 'Đầu mối đã xác nhận, đang ứng cứu',
+  response_ended: 'Đã có báo cáo kết thúc ứng phó, chờ đóng sự cố',
+};
+
+/** What a submitter is shown about its report (GET /api/v1/reports/:id). */
+export const reportStatusSchema = z.object({
+  incidentId: ulidSchema,
+  status: portalStatusSchema.describe('cho: Chờ; dang_xu_ly: Đang xử lý; ket_thuc: Kết thúc'),
+  statusLabel: z.string(),
+  state: lifecycleStateSchema.describe('The finer lifecycle state'),
+  stateLabel: z.string(),
+  title: z.string(),
+  province: provinceRefSchema,
+  tlp: z.string(),
+  reportedAt: isoDateTime,
+  updatedAt: isoDateTime,
+  handledBy: z
+    .array(z.object({ name: z.string(), organisationName: z.string(), role: z.string(), status: assignmentStatusSchema, acknowledgedAt: isoDateTime.optional() }))
+    .describe('Who works on it now: those who declined, did not answer in time or were removed are not listed'),
+  followUps: z.array(z.object({ followUpId: ulidSchema, kind: z.enum(Object.keys(followUpKinds) as [keyof typeof followUpKinds]), label: z.string(), receivedAt: isoDateTime })),
+  attachments: z.array(attachmentRefSchema.pick({ sha256: true, size: true, filename: true, kind: true, malware: true }).extend({ download: z.string() })),
+  timeline: z.array(z.object({ at: isoDateTime, type: z.string(), summary: z.string() })),
+});
+export type ReportStatus = z.infer<typeof reportStatusSchema>;
+
+/** The incident as its submitter may see it: the portal status, the finer state, who handles it, and what happened. */
+export function reportStatus(view: IncidentView): ReportStatus {
+  return {
+    incidentId: view.id,
+    status: view.portalStatus,
+    statusLabel: portalStatusLabels[view.portalStatus],
+    state: view.state,
+    stateLabel: lifecycleStateLabels[view.state],
+    title: view.title,
+    province: view.province,
+    tlp: view.tlp,
+    reportedAt: view.reportedAt,
+    updatedAt: view.updatedAt,
+    handledBy: view.assignees
+      .filter((a) => !endedAssignmentStatuses.includes(a.status ?? 'assigned'))
+      .map((a) => ({
+        name: a.name,
+        organisationName: a.organisationName,
+        role: a.role,
+        status: a.status ?? 'assigned',
+        ...(a.acknowledgedAt ? { acknowledgedAt: a.acknowledgedAt } : {}),
+      })),
+    followUps: (view.followUps ?? []).map((f) => ({ followUpId: f.followUpId, kind: f.report.kind, label: followUpKinds[f.report.kind], receivedAt: f.receivedAt })),
+    attachments: (view.attachments ?? []).map((a) => ({
+      sha256: a.sha256,
+      size: a.size,
+      filename: a.filename,
+      kind: a.kind,
+      malware: a.malware,
+      download: `/api/v1/reports/${view.id}/attachments/${a.sha256}`,
+    })),
+    timeline: view.timeline.filter((t) => submitterTimelineTypes.includes(t.type)).map((t) => ({ at: t.at, type: t.type, summary: t.summary })),
+  };
+}
+
+/** The stricter of two TLP markings: an attachment is seen only by who may see both it and its incident. */
+export function stricterTlp(a: Tlp, b: Tlp): Tlp {
+  return tlpLevels.indexOf(a) >= tlpLevels.indexOf(b) ? a : b;
+}
