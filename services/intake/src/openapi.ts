@@ -141,11 +141,20 @@ export const operations: Operation[] = [
   },
 ];
 
+// every operation needs a credential; the shared authentication answers these before the route runs
+const signInResponses = {
+  401: problem('unauthenticated: no credential, or an invalid, expired or revoked one'),
+  403: problem('forbidden: this account may not do this (or insufficient_scope for an API token)'),
+  429: problem('rate_limited: too many requests; retry after Retry-After seconds'),
+};
+
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     paths[op.path] ??= {};
-    paths[op.path]![op.method] = { summary: op.summary, description: op.description, operationId: `${op.method}${op.path.replace(/[^a-zA-Z]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`, ...op.spec };
+    const operationId = `${op.method}${op.path.replace(/[^a-zA-Z]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`;
+    const spec = { ...op.spec, responses: { ...signInResponses, ...(op.spec.responses as Record<string, unknown>) } };
+    paths[op.path]![op.method] = { summary: op.summary, description: op.description, operationId, ...spec };
   }
   const schemas = Object.fromEntries(
     Object.entries(components).map(([name, schema]) => {
@@ -161,6 +170,16 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'Incident reports of the national incident-response network (Circular 20/2017: Biểu mẫu 03, follow-up reports, Biểu mẫu 04).',
     },
     paths,
-    components: { schemas },
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A session token (POST /api/v1/auth/login on the board) or an organisation’s API token (ucsc_tok-…), as Authorization: Bearer …',
+        },
+      },
+    },
+    security: [{ bearer: [] }],
   };
 }

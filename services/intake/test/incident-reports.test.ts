@@ -301,6 +301,10 @@ describe('intake after the initial report', () => {
       expect(submission.required).toEqual(expect.arrayContaining(['province', 'reportingOrganisation', 'contactPerson', 'affectedSystem', 'detectedAt', 'reportTime']));
       expect(submission.properties.affectedSystem.properties.protectionLevel).toMatchObject({ type: 'integer', minimum: 1, maximum: 5 });
       expect(submission.properties.category.enum).toContain('ransomware');
+      // every operation needs a credential, and says what happens without one
+      expect(doc.security).toEqual([{ bearer: [] }]);
+      expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(Object.keys(doc.paths['/api/v1/reports'].post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '503']));
       const page = await request('GET', '/api/docs', undefined, {}, '');
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);

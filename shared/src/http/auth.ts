@@ -70,8 +70,11 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     const isPublic = request.routeOptions.config?.public === true;
     const credential = credentialOf(request);
     let actor: Actor | undefined;
+    let tokenScopes: readonly string[] | undefined;
     if (credential && !isPublic) {
-      actor = await authenticate(request, credential);
+      const authenticated = await authenticate(request, credential);
+      actor = authenticated?.actor;
+      tokenScopes = authenticated?.scopes;
       if (!actor) {
         await audit.record(anonymousActor(request.ip), { action: 'auth.rejected', outcome: 'denied', requestId: String(request.id), detail: { method: request.method, path: request.url.split('?')[0]! } });
         refuse(reply, 401, 'unauthenticated', 'the credentials are invalid, expired or revoked', { 'www-authenticate': 'Bearer' });
@@ -86,6 +89,9 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     if (request.session?.viaCookie && !safeMethods.has(request.method) && request.headers['x-csrf-token'] !== request.session.csrf) {
       refuse(reply, 403, 'csrf_failed', 'a cookie session must send its CSRF token in the X-CSRF-Token header');
     }
+    // an API token does only what its scopes say: reading (reports:read) or writing (reports:write)
+    const needed = safeMethods.has(request.method) ? 'reports:read' : 'reports:write';
+    if (tokenScopes && !tokenScopes.includes(needed)) refuse(reply, 403, 'insufficient_scope', `this API token lacks the ${needed} scope`);
     request.actor = actor;
   });
 
@@ -107,17 +113,17 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     );
   });
 
-  async function authenticate(request: FastifyRequest, credential: { value: string; viaCookie: boolean }): Promise<Actor | undefined> {
+  async function authenticate(request: FastifyRequest, credential: { value: string; viaCookie: boolean }): Promise<{ actor: Actor; scopes?: readonly string[] } | undefined> {
     if (!credential.value) return undefined;
     if (credential.value.startsWith('ucsc_tok-') && !credential.viaCookie) {
       const token = await store.resolveToken(credential.value);
-      return token ? tokenActor(token, request.ip) : undefined;
+      return token ? { actor: tokenActor(token, request.ip), scopes: token.scopes } : undefined;
     }
     const session = await store.resolveSession(credential.value);
     if (!session) return undefined;
     const user = await store.getUser(session.userId);
     if (!user || user.disabled) return undefined;
     request.session = { ...session, token: credential.value, viaCookie: credential.viaCookie };
-    return userActor(user, session.authenticatedBy, request.ip);
+    return { actor: userActor(user, session.authenticatedBy, request.ip) };
   }
 }
