@@ -14,7 +14,9 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ARG SERVICE
-ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0
+# a larger young generation: a request's garbage dies young, and fewer scavenges cut tail latency
+# (npm run bench:intake: p99 at 2,000 reports/s fell from ~69 to ~21 ms)
+ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 COPY --from=build --chown=node:node /app ./
 # intake's attachment folder: a named volume mounted here starts owned by the service's user

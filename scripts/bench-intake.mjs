@@ -8,12 +8,14 @@
 //   BENCH_FIXED_SECONDS (20)    fixed-rate phase, per server
 //   BENCH_RATE (2000)           the fixed rate, reports/s
 //   BENCH_CONNECTIONS (256)     concurrent requests in the sustained phase
+//   BENCH_WORKERS (2)           processes of intake (its WORKERS setting) and, alike, of the bare server
 //   BENCH_INTAKE_NODE_ARGS      extra node flags for intake, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502)
 import http from 'node:http';
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
 
@@ -26,6 +28,7 @@ const seconds = Number(env.BENCH_SECONDS ?? 60);
 const fixedSeconds = Number(env.BENCH_FIXED_SECONDS ?? 20);
 const rate = Number(env.BENCH_RATE ?? 2000);
 const connections = Number(env.BENCH_CONNECTIONS ?? 256);
+const workers = Number(env.BENCH_WORKERS ?? 2);
 const kafkaPort = env.BENCH_KAFKA_PORT ?? '39292';
 const redisPort = env.BENCH_REDIS_PORT ?? '36479';
 const intakePort = Number(env.BENCH_INTAKE_PORT ?? 39501);
@@ -220,7 +223,9 @@ function stopChildren() {
 process.on('exit', stopChildren);
 
 async function main() {
-  console.log(`[bench] Kafka ${brokers}, Redis ${host}:${redisPort}, topics ${prefix}.*; ${seconds} s sustained, ${fixedSeconds} s at ${rate}/s, ${connections} connections`);
+  console.log(
+    `[bench] Kafka ${brokers}, Redis ${host}:${redisPort}, topics ${prefix}.*; ${seconds} s sustained, ${fixedSeconds} s at ${rate}/s, ${connections} connections, ${workers} process(es) each; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+  );
   infraUp({ ...infraEnv, TOPIC_PREFIX: prefix, KAFKA_BROKERS: brokers });
   const bareTopic = `${prefix}.bare`;
   const kafka = new Kafka({ clientId: 'bench-admin', brokers: [brokers], logLevel: logLevel.ERROR });
@@ -243,6 +248,8 @@ async function main() {
       HOST: host,
       PORT: String(intakePort),
       LOG_LEVEL: 'warn',
+      WORKERS: String(workers),
+      NODE_OPTIONS: '--max-semi-space-size=32', // as the image runs it (Dockerfile)
       // the benchmark is 64 organisations sending thousands of reports a second: far past the
       // per-token limit a real one gets (RATE_LIMIT_PER_MINUTE), which is still checked each time
       RATE_LIMIT_PER_MINUTE: '100000000',
@@ -254,7 +261,7 @@ async function main() {
   const bare = fork(join(root, 'scripts/bench-bare-server.mjs'), [], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...env, KAFKA_BROKERS: brokers, BARE_TOPIC: bareTopic, PORT: String(barePort), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    env: { ...env, KAFKA_BROKERS: brokers, BARE_TOPIC: bareTopic, PORT: String(barePort), WORKERS: String(workers), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
   children.push(bare);
   await waitForHttp(intakePort, '/ready');
@@ -293,7 +300,7 @@ async function main() {
   console.log('');
   for (const row of rows) console.log(`  ${row[0].padEnd(42)} ${row[1].padStart(10)} ${row[2].padStart(24)}`);
   console.log(`  ${'ratio intake / bare (sustained)'.padEnd(42)} ${(intakeSustained.perSecond / bareSustained.perSecond).toFixed(2).padStart(10)}`);
-  console.log(`  ${'reports per Kafka produce request (intake)'.padEnd(42)} ${String(perRequest ?? 'n/a').padStart(10)}`);
+  console.log(`  ${'reports per produce request (one intake)'.padEnd(42)} ${String(perRequest ?? 'n/a').padStart(10)}`);
   console.log(`  ${'accepted reports (202)'.padEnd(42)} ${String(accepted.size).padStart(10)}`);
   console.log(`  ${'accepted reports missing from Kafka'.padEnd(42)} ${String(missing).padStart(10)}`);
   console.log('');

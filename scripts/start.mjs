@@ -19,6 +19,8 @@ const shared = {
   HOST: host,
   // intake keeps attachment content beside Kafka's and Redis's data, so one folder holds the state
   ATTACHMENT_DIR: join(root, 'infra', '.data', 'attachments'),
+  // as in the image (Dockerfile): a larger young generation for request garbage
+  NODE_OPTIONS: '--max-semi-space-size=32',
 };
 const services = [
   { name: 'board', port: 3100 },

@@ -279,6 +279,25 @@ describe('identity, access and audit', () => {
   });
 
   describe('the audit trail', () => {
+    it('records refused and failed report submissions; an accepted one is recorded once, as its own incident.reported event', async () => {
+      const submissions = async () => (await get(`/api/v1/audit?action=${encodeURIComponent('POST /api/v1/reports')}&limit=1000`, tokens.kiemtoan)).json.entries as any[];
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), bearer(tokens.kiemtoan!))).status).toBe(403);
+      const refused = await waitFor('the refused submission in the audit trail', async () => (await submissions()).find((e) => e.actor.name === 'Kiểm toán viên (demo)' && e.payload.outcome === 'denied'));
+      expect(refused.payload).toMatchObject({ status: 403 });
+
+      const accepted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'ghi vào nhật ký một lần' }), bearer(tokens['hanoi.baocao']!));
+      expect(accepted.status).toBe(202);
+      const event = await waitFor('the accepted report on the log', () => collector.events.find((e) => e.payload.incidentId === accepted.json.incidentId));
+      expect(event.actor).toMatchObject({ name: 'Sở KH&CN Hà Nội — báo cáo (demo)', authenticatedBy: 'password', address: '127.0.0.1' });
+      // the same submitter's next write, a failure, lands after anything the accepted one could have written
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, { title: 'thiếu hết' }, bearer(tokens['hanoi.baocao']!))).status).toBe(400);
+      const mine = await waitFor('the failed submission in the audit trail', async () => {
+        const entries = (await submissions()).filter((e) => e.actor.name === 'Sở KH&CN Hà Nội — báo cáo (demo)');
+        return entries.some((e) => e.payload.outcome === 'failure') && entries;
+      });
+      expect(mine.filter((e) => e.payload.outcome === 'success')).toEqual([]);
+    });
+
     it('records commands with who, what and from where, and cannot be edited through the API', async () => {
       const entries = await waitFor('the acknowledgement in the audit trail', async () => {
         const r = await get(`/api/v1/audit?target=${amber}`, tokens.kiemtoan);

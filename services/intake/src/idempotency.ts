@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from '@ucsc/shared';
+import { redisScript, type Redis, type RedisScript } from '@ucsc/shared';
 
 /**
  * What intake remembers about one submission, in Redis so that every copy of intake, and a copy
@@ -76,10 +76,8 @@ redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
 return 1
 `;
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-
 export class SubmissionLedger {
-  private readonly scripts: { claim: Script; complete: Script; release: Script };
+  private readonly scripts: { claim: RedisScript; complete: RedisScript; release: RedisScript };
 
   constructor(
     private readonly redis: Redis,
@@ -88,17 +86,11 @@ export class SubmissionLedger {
     /** longer than a publish may take, so a live owner never loses its lease */
     private readonly leaseMs: number,
   ) {
-    // EVALSHA with a fallback to EVAL: the scripts are sent once, not with every report
-    const define = (name: string, lua: string, numberOfKeys?: number): Script => {
-      if (!(name in redis)) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
-      const command = (redis as unknown as Record<string, Script>)[name]!;
-      return (...args) => command.apply(redis, args);
-    };
     this.scripts = {
-      claim: define('ucscIntakeClaim', claimScript, 1),
+      claim: redisScript(redis, 'ucscIntakeClaim', claimScript, 1),
       // the number of keys is given with each call (a receipt or not)
-      complete: define('ucscIntakeComplete', completeScript),
-      release: define('ucscIntakeRelease', releaseScript, 1),
+      complete: redisScript(redis, 'ucscIntakeComplete', completeScript),
+      release: redisScript(redis, 'ucscIntakeRelease', releaseScript, 1),
     };
   }
 

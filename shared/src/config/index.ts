@@ -53,6 +53,13 @@ export const baseConfigShape = {
 export const httpConfigShape = {
   HOST: z.string().default('127.0.0.1').describe('Address the HTTP server binds to'),
   PORT: z.coerce.number().int().min(0).max(65535).describe('TCP port of the HTTP server'),
+  WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe('Copies of the service in this container, sharing its port (node cluster); each is a full copy with its own Kafka and Redis clients'),
 } as const;
 
 /** Settings of services that take requests from people and machines. */

@@ -16,6 +16,11 @@ declare module 'fastify' {
     public?: boolean;
     /** the route writes its own, more specific audit entries */
     auditedByRoute?: boolean;
+    /**
+     * a successful write is itself an event on the Kafka log naming its actor (a report, a
+     * follow-up): that event is the audit record; refusals and failures are still audited
+     */
+    recordedByEvent?: boolean;
   }
 }
 
@@ -99,6 +104,7 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
   app.addHook('onResponse', async (request, reply) => {
     if (!request.actor || request.routeOptions.config?.auditedByRoute) return;
     if (safeMethods.has(request.method) && reply.statusCode !== 403) return;
+    if (request.routeOptions.config?.recordedByEvent && reply.statusCode < 400) return;
     const params = request.params as { id?: string } | undefined;
     await audit.record(
       request.actor,

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { loadConfig } from '../config';
@@ -35,7 +36,40 @@ export async function serve(app: FastifyInstance, host: string, port: number, lo
   logger.info({ address }, 'listening');
 }
 
-type ServiceConfig = { HOST: string; PORT: number; LOG_LEVEL: string };
+type ServiceConfig = { HOST: string; PORT: number; LOG_LEVEL: string; WORKERS?: number; SERVICE_INSTANCE: string };
+
+/**
+ * With WORKERS > 1 the process only supervises: it forks that many copies of the service, which
+ * share the port (the primary hands each connection to one of them), passes a stop signal on to
+ * them, and replaces one that dies. Each copy is a copy as any other: its own instance name.
+ */
+function supervise(service: string, config: ServiceConfig, logger: Logger): void {
+  let stopping = false;
+  let running = 0;
+  const fork = (index: number) => {
+    const worker = cluster.fork({ SERVICE_INSTANCE: `${config.SERVICE_INSTANCE}-${index}` });
+    running += 1;
+    worker.on('exit', (code, signal) => {
+      running -= 1;
+      if (stopping) {
+        if (running === 0) process.exit(0);
+        return;
+      }
+      logger.error({ index, code, signal }, `${service} copy exited; starting another`);
+      setTimeout(() => fork(index), 1000);
+    });
+  };
+  for (let i = 0; i < (config.WORKERS ?? 1); i++) fork(i);
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping the copies');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), 35_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
 
 /** A service's whole main(): config from the environment once, build, listen. */
 export function runService<S extends z.ZodObject>(
@@ -46,6 +80,7 @@ export function runService<S extends z.ZodObject>(
   (async () => {
     const config = loadConfig(schema) as z.infer<S> & ServiceConfig;
     const logger = createLogger(service, config.LOG_LEVEL as 'info');
+    if ((config.WORKERS ?? 1) > 1 && cluster.isPrimary) return supervise(service, config, logger);
     const app = await build(config, { logger });
     await serve(app, config.HOST, config.PORT, logger);
   })().catch((error: unknown) => {

@@ -24,3 +24,16 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
   });
   return client;
 }
+
+export type RedisScript = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * A Lua script as a command of this client: sent by EVALSHA, with ioredis falling back to EVAL
+ * once when the server does not have it yet, so the script text is not sent with every call.
+ * Without `numberOfKeys`, each call gives the number of keys as its first argument.
+ */
+export function redisScript(redis: Redis, name: string, lua: string, numberOfKeys?: number): RedisScript {
+  if (!(name in redis)) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+  const command = (redis as unknown as Record<string, RedisScript>)[name]!;
+  return (...args) => command.apply(redis, args);
+}

@@ -31,7 +31,7 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.limitBytes }, (_request, body, done) => done(null, body));
 
-  app.post('/api/v1/reports/:id/attachments', { bodyLimit: options.limitBytes }, async (request, reply) => {
+  app.post('/api/v1/reports/:id/attachments', { bodyLimit: options.limitBytes, config: { recordedByEvent: true } }, async (request, reply) => {
     const { id } = parseOr400(incidentParams, request.params, 'params');
     const query = parseOr400(attachmentUploadQuerySchema, normalizeText(request.query ?? {}), 'query');
     const content = request.body;

@@ -26,7 +26,7 @@ export async function emailRoutes(app: FastifyInstance, options: EmailRoutesOpti
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('message/rfc822', { parseAs: 'buffer', bodyLimit: options.limitBytes }, (_request, body, done) => done(null, body));
 
-  app.post('/api/v1/reports/email', { bodyLimit: options.limitBytes }, async (request, reply) => {
+  app.post('/api/v1/reports/email', { bodyLimit: options.limitBytes, config: { recordedByEvent: true } }, async (request, reply) => {
     const raw = request.body as Buffer;
     const ctx = submissionContext(request, 'report.submit');
     const { email, attachments } = await parseEmail(raw).catch((error: unknown) => {

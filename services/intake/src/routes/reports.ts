@@ -59,7 +59,7 @@ export async function visibleIncident(request: FastifyRequest, submissions: Subm
 export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
   const { submissions, provinces } = options;
 
-  app.post('/api/v1/reports', async (request, reply) => {
+  app.post('/api/v1/reports', { config: { recordedByEvent: true } }, async (request, reply) => {
     const ctx = submissionContext(request, 'report.submit');
     const checked = checkReport(request.body, provinces);
     if (!checked.ok) throw invalidFields(checked.problems);
@@ -71,7 +71,7 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
     return reportStatus(await visibleIncident(request, submissions, id));
   });
 
-  app.post('/api/v1/reports/:id/follow-ups', async (request, reply) => {
+  app.post('/api/v1/reports/:id/follow-ups', { config: { recordedByEvent: true } }, async (request, reply) => {
     const { id } = parseOr400(incidentParams, request.params, 'params');
     const report = parseOr400(followUpSubmissionSchema, normalizeText(request.body ?? {}));
     const ctx = submissionContext(request, 'report.follow_up');
