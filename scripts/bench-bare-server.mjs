@@ -18,9 +18,13 @@ if (workers > 1 && cluster.isPrimary) {
       if (ready === workers) process.send?.('ready');
     });
   }
+  let running = workers;
+  cluster.on('exit', () => {
+    running -= 1;
+    if (running === 0) process.exit(0);
+  });
   process.on('SIGTERM', () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    process.exit(0);
   });
 } else {
   const kafka = new Kafka({ clientId: 'bench-bare', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.ERROR });

@@ -8,12 +8,14 @@
 //   BENCH_FIXED_SECONDS (20)    fixed-rate phase, per server
 //   BENCH_RATE (2000)           the fixed rate, reports/s
 //   BENCH_CONNECTIONS (256)     concurrent requests in the sustained phase
+//   BENCH_WARMUP_SECONDS (10)   full speed before measuring, per server: JIT (node's and the broker's JVM), connections
 //   BENCH_WORKERS (2)           processes of intake (its WORKERS setting) and, alike, of the bare server
 //   BENCH_INTAKE_NODE_ARGS      extra node flags for intake, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502)
 import http from 'node:http';
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -29,6 +31,7 @@ const fixedSeconds = Number(env.BENCH_FIXED_SECONDS ?? 20);
 const rate = Number(env.BENCH_RATE ?? 2000);
 const connections = Number(env.BENCH_CONNECTIONS ?? 256);
 const workers = Number(env.BENCH_WORKERS ?? 2);
+const warmupSeconds = Number(env.BENCH_WARMUP_SECONDS ?? 10);
 const kafkaPort = env.BENCH_KAFKA_PORT ?? '39292';
 const redisPort = env.BENCH_REDIS_PORT ?? '36479';
 const intakePort = Number(env.BENCH_INTAKE_PORT ?? 39501);
@@ -216,6 +219,11 @@ async function incidentsInKafka(topic) {
   return found;
 }
 
+const dataRoot = env.UCSC_DATA_DIR ?? join(root, 'infra', '.data');
+function freshData() {
+  for (const instance of [infraEnv.KAFKA_INSTANCE, infraEnv.REDIS_INSTANCE]) rmSync(join(dataRoot, instance), { recursive: true, force: true });
+}
+
 const children = [];
 function stopChildren() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
@@ -226,6 +234,10 @@ async function main() {
   console.log(
     `[bench] Kafka ${brokers}, Redis ${host}:${redisPort}, topics ${prefix}.*; ${seconds} s sustained, ${fixedSeconds} s at ${rate}/s, ${connections} connections, ${workers} process(es) each; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   );
+  // the benchmark's Kafka and Redis start empty every run: what an earlier run left (millions of
+  // ledger records, gigabytes of log) would be measured instead of intake
+  infraDown(infraEnv);
+  freshData();
   infraUp({ ...infraEnv, TOPIC_PREFIX: prefix, KAFKA_BROKERS: brokers });
   const bareTopic = `${prefix}.bare`;
   const kafka = new Kafka({ clientId: 'bench-admin', brokers: [brokers], logLevel: logLevel.ERROR });
@@ -268,18 +280,22 @@ async function main() {
   await new Promise((resolve) => bare.once('message', resolve));
 
   const accepted = new Set();
-  // a short warm-up of each: JIT, connections, producer metadata
-  await sustained(intakePort, 3, accepted);
-  await sustained(barePort, 3);
+  // a warm-up of each: JIT (node's, and the broker's JVM), connections, producer metadata
+  console.log(`[bench] warming up, ${warmupSeconds} s each …`);
+  await sustained(intakePort, warmupSeconds, accepted);
+  await sustained(barePort, warmupSeconds);
 
-  console.log('[bench] intake, sustained …');
-  const intakeSustained = await sustained(intakePort, seconds, accepted);
-  console.log('[bench] bare Fastify + kafkajs, sustained …');
-  const bareSustained = await sustained(barePort, seconds);
+  // the fixed rate first: latency is measured on a Kafka and Redis holding what a busy day leaves,
+  // not the hundreds of thousands of reports a minute at full speed leaves (whose AOF rewrite and
+  // log flushes would then be measured instead of the servers)
   console.log(`[bench] intake at ${rate}/s …`);
   const intakeFixed = await fixedRate(intakePort, rate, fixedSeconds, accepted);
   console.log(`[bench] bare at ${rate}/s …`);
   const bareFixed = await fixedRate(barePort, rate, fixedSeconds);
+  console.log('[bench] intake, sustained …');
+  const intakeSustained = await sustained(intakePort, seconds, accepted);
+  console.log('[bench] bare Fastify + kafkajs, sustained …');
+  const bareSustained = await sustained(barePort, seconds);
 
   const metrics = await new Promise((resolve) => http.get({ host, port: intakePort, path: '/metrics' }, (res) => { let s = ''; res.on('data', (c) => (s += c)); res.on('end', () => resolve(s)); }));
   const perRequest = /intake_reports_per_produce_request\{[^}]*\} ([\d.]+)/.exec(metrics)?.[1];
@@ -308,7 +324,10 @@ async function main() {
   stopChildren();
   await admin.deleteTopics({ topics: [bareTopic, `${prefix}.incident.events`, `${prefix}.incident.commands`, `${prefix}.deadletter`] }).catch(() => undefined);
   await admin.disconnect();
-  if (!env.BENCH_KEEP_INFRA) infraDown(infraEnv);
+  if (!env.BENCH_KEEP_INFRA) {
+    infraDown(infraEnv);
+    freshData();
+  }
   return missing === 0 ? 0 : 1;
 }
 

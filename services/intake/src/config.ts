@@ -11,7 +11,7 @@ export const intakeConfigSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt().default(256 * 1024).describe('Largest report body accepted, in bytes'),
   PUBLISH_TIMEOUT_MS: positiveInt().default(8000).describe('How long a report may wait for Kafka to acknowledge it before the submitter gets 503'),
   PUBLISH_MAX_BATCH: positiveInt().default(500).describe('Most reports carried by one produce request under load'),
-  PUBLISH_LANES: positiveInt().default(3).describe('Produce requests in flight at once, each on its own idempotent producer'),
+  PUBLISH_LANES: positiveInt().default(2).describe('Produce requests in flight at once (per copy), each on its own idempotent producer'),
   RETRY_AFTER_SECONDS: positiveInt().default(5).describe('Retry-After sent with 503'),
   IDEMPOTENCY_WINDOW_SECONDS: positiveInt()
     .default(7 * 24 * 3600)

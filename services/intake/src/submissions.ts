@@ -10,6 +10,7 @@ import {
   type BatchingPublisher,
   type Envelope,
   type FollowUpSubmission,
+  type IncidentSummary,
   type IncidentView,
   type Logger,
   type ProvinceRef,
@@ -77,13 +78,13 @@ export class Submissions {
     return `${this.deps.redisPrefix}intake:receipt:${incidentId}`;
   }
 
-  /** The incident as the tracker projected it, or as intake stored it moments ago. */
-  async findIncident(id: string): Promise<IncidentView | undefined> {
+  /** The incident as the tracker projected it, or as intake stored it moments ago (its receipt). */
+  async findIncident(id: string): Promise<IncidentSummary | undefined> {
     try {
       const projected = await readIncident(this.deps.redis, this.deps.redisPrefix, id);
       if (projected) return projected;
       const receipt = await this.deps.redis.get(this.receiptKey(id));
-      return receipt ? (JSON.parse(receipt) as IncidentView) : undefined;
+      return receipt ? (JSON.parse(receipt) as IncidentSummary) : undefined;
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'reading the incident failed');
       throw new HttpError(503, 'read_unavailable', 'the incident cannot be read right now, retry later', [], {
@@ -181,13 +182,16 @@ export class Submissions {
       },
       (envelopes) => {
         const reported = envelopes[0] as Envelope<'incident.reported'>;
-        return { key: this.receiptKey(reported.payload.incidentId), value: JSON.stringify(reportedView(reported, 0)), ttlSeconds: receiptSeconds };
+        // what status, visibility and follow-ups need; the long texts stay on the event (and the projection)
+        const { report: _details, description: _text, ...receipt }: IncidentView = reportedView(reported, 0);
+        const summary: IncidentSummary = receipt;
+        return { key: this.receiptKey(reported.payload.incidentId), value: JSON.stringify(summary), ttlSeconds: receiptSeconds };
       },
     );
   }
 
   /** A follow-up report on an incident the caller may see. */
-  async submitFollowUp(incident: IncidentView, report: FollowUpSubmission, ctx: SubmissionContext): Promise<Stored<{ incidentId: string; followUpId: string; kind: string; receivedAt: string }>> {
+  async submitFollowUp(incident: IncidentSummary, report: FollowUpSubmission, ctx: SubmissionContext): Promise<Stored<{ incidentId: string; followUpId: string; kind: string; receivedAt: string }>> {
     const hash = contentHash(report);
     const ledgerKey = this.deps.ledger.key(`follow-up:${incident.id}`, ctx.idempotencyKey ? `key:${this.keyHash(ctx.idempotencyKey)}` : `content:${hash}`);
     return this.store(ledgerKey, hash, Boolean(ctx.idempotencyKey), (followUpId, receivedAt) => ({
@@ -216,7 +220,7 @@ export class Submissions {
    * then the event that references it. Content whose event failed is referenced by nothing, so
    * nobody can download it.
    */
-  async addAttachment(incident: IncidentView, attachment: NewAttachment, ctx: SubmissionContext): Promise<Stored<AttachmentRef & { incidentId: string }>> {
+  async addAttachment(incident: IncidentSummary, attachment: NewAttachment, ctx: SubmissionContext): Promise<Stored<AttachmentRef & { incidentId: string }>> {
     const { sha256, size } = await this.putContent(attachment.content);
     const ref: AttachmentRef = { sha256, size, ...attachment.meta };
     const ledgerKey = this.deps.ledger.key(`attachment:${incident.id}`, sha256);

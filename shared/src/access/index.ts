@@ -1,6 +1,9 @@
 import type { Actor, Role } from '../contracts/common';
 import { endedAssignmentStatuses, type IncidentView } from '../projections/incidents';
 
+/** What decides who sees an incident: nothing else of it is read. */
+export type VisibilityFacts = Pick<IncidentView, 'province' | 'tlp' | 'reportedBy' | 'assignees'>;
+
 /**
  * The policy table: which roles may do what. The one place this is decided; routes ask `may`.
  * Read scopes (who sees which incident) are decided by `canSee` below.
@@ -33,18 +36,18 @@ export function mayActFor(actor: Actor, assigneeId: string): boolean {
   return (actor.assigneeIds ?? []).includes(assigneeId) || hasRole(actor, 'national_coordinator');
 }
 
-function fromReportingOrganisation(actor: Actor, incident: IncidentView): boolean {
+function fromReportingOrganisation(actor: Actor, incident: VisibilityFacts): boolean {
   return Boolean(actor.organisationId) && incident.reportedBy?.organisationId === actor.organisationId;
 }
 
 /** Assigned and still assigned: an enterprise whose assignment ended no longer sees the incident. */
-function isCurrentAssignee(actor: Actor, incident: IncidentView): boolean {
+function isCurrentAssignee(actor: Actor, incident: VisibilityFacts): boolean {
   const ids = actor.assigneeIds ?? [];
   return incident.assignees.some((a) => ids.includes(a.id) && !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
 }
 
 /** Scope: whose incident this is to see at all. */
-function inScope(actor: Actor, incident: IncidentView): boolean {
+function inScope(actor: Actor, incident: VisibilityFacts): boolean {
   if (hasRole(actor, 'national_coordinator', 'auditor')) return true;
   if (isCurrentAssignee(actor, incident)) return true;
   if (hasRole(actor, 'province_coordinator', 'liaison_officer', 'liaison_leader') && (actor.provinceCodes ?? []).includes(incident.province.code)) return true;
@@ -52,7 +55,7 @@ function inScope(actor: Actor, incident: IncidentView): boolean {
 }
 
 /** TLP 2.0 narrows the scope: AMBER+STRICT stays in the reporting organisation and the coordinators; RED with its named recipients. */
-function tlpAllows(actor: Actor, incident: IncidentView): boolean {
+function tlpAllows(actor: Actor, incident: VisibilityFacts): boolean {
   switch (incident.tlp) {
     case 'CLEAR':
     case 'GREEN':
@@ -69,6 +72,6 @@ function tlpAllows(actor: Actor, incident: IncidentView): boolean {
  * Whether someone may see an incident: the one place every read, list, export and feed message
  * asks. Scope first (organisation, province, assignment, role), then the TLP marking.
  */
-export function canSee(actor: Actor, incident: IncidentView): boolean {
+export function canSee(actor: Actor, incident: VisibilityFacts): boolean {
   return inScope(actor, incident) && tlpAllows(actor, incident);
 }

@@ -100,6 +100,9 @@ export function timelineEntry(event: Envelope, summary: string, details?: string
   };
 }
 
+/** An incident without its long texts (the description, the form's details): enough to say what state it is in and who sees it. */
+export type IncidentSummary = Omit<IncidentView, 'description' | 'report'>;
+
 /**
  * An incident as its initial report makes it: the tracker's projection starts here, and intake
  * answers from it in the moment before the tracker has projected the report.

@@ -11,7 +11,7 @@ import {
   submitterTimelineTypes,
   tlpLevels,
   ulidSchema,
-  type IncidentView,
+  type IncidentSummary,
   type LifecycleState,
   type PortalStatus,
   type Tlp,
@@ -48,7 +48,7 @@ export const reportStatusSchema = z.object({
 export type ReportStatus = z.infer<typeof reportStatusSchema>;
 
 /** The incident as its submitter may see it: the portal status, the finer state, who handles it, and what happened. */
-export function reportStatus(view: IncidentView): ReportStatus {
+export function reportStatus(view: IncidentSummary): ReportStatus {
   return {
     incidentId: view.id,
     status: view.portalStatus,

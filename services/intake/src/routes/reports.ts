@@ -11,7 +11,7 @@ import {
   parseOr400,
   ulidSchema,
   type Permission,
-  type IncidentView,
+  type IncidentSummary,
   type ProvinceResolver,
 } from '@ucsc/shared';
 import { checkReport } from '../domain/report';
@@ -50,7 +50,7 @@ export function sendStored<R>(reply: FastifyReply, stored: Stored<R>) {
 }
 
 /** An incident the caller may see, or 404: the same 404 for one that is not theirs as for one that does not exist. */
-export async function visibleIncident(request: FastifyRequest, submissions: Submissions, id: string): Promise<IncidentView> {
+export async function visibleIncident(request: FastifyRequest, submissions: Submissions, id: string): Promise<IncidentSummary> {
   const incident = await submissions.findIncident(id);
   if (!incident || !canSee(identify(request), incident)) throw new HttpError(404, 'not_found', `report ${id} not found`);
   return incident;
