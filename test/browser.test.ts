@@ -44,6 +44,36 @@ describe('the live board in a browser', () => {
 
     await row.click();
     const panel = page.getByTestId('incident-detail');
+    // the form as filed: whom to call back, the affected system, its addresses
+    const report = panel.getByTestId('detail-report');
+    const phone = report.getByTestId('report-contact').locator('a.contact-phone');
+    expect(await phone.textContent()).toBe('0912 345 678');
+    expect(await phone.getAttribute('href')).toBe('tel:0912345678');
+    expect(await report.getByTestId('report-protection-level').textContent()).toBe('Cấp 3');
+    expect(await report.getByTestId('report-ips').textContent()).toBe('203.162.10.20');
+
+    // a follow-up and a malware sample filed at intake appear in the open panel, without reloading
+    const id = posted.json.incidentId as string;
+    const now = new Date().toISOString();
+    const followUp = await postJson(`${system.intakeUrl}/api/v1/reports/${id}/follow-ups`, { kind: 'support_request', reportTime: now, supportNeeded: 'Cần phân tích mẫu mã độc', urgency: 'urgent' }, bearer(submitter));
+    expect(followUp.status).toBe(202);
+    const sample = await fetch(`${system.intakeUrl}/api/v1/reports/${id}/attachments?kind=malware_sample&filename=dropper.exe`, {
+      method: 'POST',
+      headers: { ...bearer(submitter), 'content-type': 'application/octet-stream' },
+      body: Buffer.from('MZ not really a program'),
+    });
+    expect(sample.status).toBe(202);
+    await panel.locator('[data-testid="follow-up"][data-kind="support_request"]', { hasText: 'KHẨN' }).waitFor({ timeout: 20_000 });
+    const attachment = panel.getByTestId('attachment');
+    await attachment.getByTestId('attachment-malware').waitFor({ timeout: 20_000 });
+    const href = await attachment.locator('a.attachment-name').getAttribute('href');
+    expect(href).toBe(`${system.intakeUrl}/api/v1/reports/${id}/attachments/${((await sample.json()) as { sha256: string }).sha256}`);
+    // the coordinator's browser session downloads it from intake, as a download
+    const download = await page.request.get(href!);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-disposition']).toMatch(/^attachment;/);
+    expect(download.headers()['x-malware-sample']).toBe('true');
+
     await panel.locator('[data-assignee-id="lia-01-sec-leader"]').getByTestId('acknowledge').click();
     await row.locator('[data-testid="incident-state"]', { hasText: 'Đã xác nhận' }).waitFor({ timeout: 20_000 });
     expect(errors).toEqual([]);

@@ -1,4 +1,7 @@
 // Builds the four services in this process, against the real Kafka and Redis, with this test's names.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { loadConfig, loadDirectoryFiles } from '@ucsc/shared';
@@ -24,15 +27,16 @@ export async function startSystem(label: string, overrides: Record<string, strin
   const names = uniqueNames(label);
   await createTopics(names.prefix);
   await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
-  const env = { ...names.env, ...overrides };
+  const env = { ...names.env, ATTACHMENT_DIR: mkdtempSync(join(tmpdir(), `ucsc-${label}-attachments-`)), ...overrides };
   const logger = testLogger;
-  const [intake, dispatch, tracker, board] = await Promise.all([
-    buildIntake(loadConfig(intakeConfigSchema, env), { logger }),
+  const intake = await buildIntake(loadConfig(intakeConfigSchema, env), { logger });
+  const intakeUrl = await intake.listen({ host: '127.0.0.1', port: 0 });
+  const [dispatch, tracker, board] = await Promise.all([
     buildDispatch(loadConfig(dispatchConfigSchema, env), { logger }),
     buildTracker(loadConfig(trackerConfigSchema, env), { logger }),
-    buildBoard(loadConfig(boardConfigSchema, env), { logger }),
+    // the board links attachment downloads to this intake
+    buildBoard(loadConfig(boardConfigSchema, { ...env, INTAKE_PUBLIC_URL: intakeUrl }), { logger }),
   ]);
-  const intakeUrl = await intake.listen({ host: '127.0.0.1', port: 0 });
   const boardUrl = await board.listen({ host: '127.0.0.1', port: 0 });
   return {
     names,

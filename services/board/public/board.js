@@ -833,6 +833,138 @@
     return node;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The report as filed (Biểu mẫu 03), follow-ups (Biểu mẫu 04 among them), evidence
+  // ---------------------------------------------------------------------------------------------
+
+  const DETECTION_LABELS = { monitoring: 'Hệ thống giám sát (IDS)', log_review: 'Kiểm tra nhật ký', notified: 'Được thông báo', other: 'Khác' };
+  const NOTIFIED_LABELS = { network_members: 'Thành viên mạng lưới', isp: 'Nhà cung cấp dịch vụ', national_coordinator: 'Cơ quan điều phối quốc gia', other: 'Khác' };
+  const SERVICE_LABELS = { web: 'Web', mail: 'Thư điện tử', database: 'Cơ sở dữ liệu', other: 'Khác' };
+  const MEASURE_LABELS = { antivirus: 'Phòng chống mã độc', firewall: 'Tường lửa', ids: 'Phát hiện xâm nhập', other: 'Khác' };
+  const FOLLOW_UP_LABELS = {
+    situation_update: 'Báo cáo cập nhật tình hình',
+    support_request: 'Đề nghị hỗ trợ',
+    direction_request: 'Đề nghị chỉ đạo',
+    final_report: 'Báo cáo kết thúc ứng phó (Biểu mẫu 04)',
+  };
+  const ATTACHMENT_KIND_LABELS = { log: 'Nhật ký', malware_sample: 'Mẫu mã độc', other: 'Tệp khác' };
+
+  function labelled(table, values) {
+    return (Array.isArray(values) ? values : []).map((v) => table[v] || str(v)).join(', ');
+  }
+
+  /** A contact: name, and the phone and email as links a coordinator can use at 2 a.m. */
+  function contactNode(c) {
+    const node = el('span', 'contact');
+    if (!c || typeof c !== 'object') return node;
+    node.append(str(c.name));
+    if (c.position) node.append(el('span', 'muted', ` · ${str(c.position)}`));
+    if (c.phone) {
+      const tel = el('a', 'contact-phone', str(c.phone));
+      tel.href = 'tel:' + str(c.phone).replace(/[^\d+]/g, '');
+      node.append(' · ', tel);
+    }
+    if (c.email) {
+      const mail = el('a', 'contact-email', str(c.email));
+      mail.href = 'mailto:' + str(c.email);
+      node.append(' · ', mail);
+    }
+    return node;
+  }
+
+  function renderReportForm(incident) {
+    const r = incident.report && typeof incident.report === 'object' ? incident.report : null;
+    if (!r) return null;
+    const node = section('Báo cáo ban đầu (Biểu mẫu 03)', 'detail-report');
+    const dl = el('dl', 'detail-meta');
+    const org = r.reportingOrganisation || {};
+    metaRow(dl, 'Đơn vị báo cáo', contactNode(org)).dataset.testid = 'report-organisation';
+    if (org.address) metaRow(dl, 'Địa chỉ', org.address);
+    metaRow(dl, 'Người liên hệ', contactNode(r.contactPerson)).dataset.testid = 'report-contact';
+    const sys = r.affectedSystem || {};
+    const system = [sys.name, sys.operator && `vận hành: ${sys.operator}`, sys.owner && `chủ quản: ${sys.owner}`].filter(Boolean).join(' · ');
+    metaRow(dl, 'Hệ thống bị sự cố', system).dataset.testid = 'report-system';
+    if (sys.protectionLevel) metaRow(dl, 'Cấp độ hệ thống', `Cấp ${sys.protectionLevel}`).dataset.testid = 'report-protection-level';
+    if (sys.securityProvider || sys.connectivityProvider) metaRow(dl, 'Nhà cung cấp', [sys.securityProvider && `ATTT: ${sys.securityProvider}`, sys.connectivityProvider && `kết nối: ${sys.connectivityProvider}`].filter(Boolean).join(' · '));
+    metaRow(dl, 'Tình trạng', r.alreadyHandled ? 'Đã xử lý' : 'Chưa xử lý');
+    const d = r.detection || {};
+    metaRow(dl, 'Cách phát hiện', [labelled(DETECTION_LABELS, d.methods), d.notifiedBy && `do ${d.notifiedBy}`, d.other].filter(Boolean).join(' · '));
+    const n = r.alreadyNotified || {};
+    metaRow(dl, 'Đã thông báo cho', [labelled(NOTIFIED_LABELS, n.parties) || 'Chưa thông báo cho ai', n.details].filter(Boolean).join(' · '));
+    const t = r.technicalDetail && typeof r.technicalDetail === 'object' ? r.technicalDetail : {};
+    if (t.operatingSystems && t.operatingSystems.length) metaRow(dl, 'Hệ điều hành', t.operatingSystems.join(', '));
+    if (t.services && t.services.length) metaRow(dl, 'Dịch vụ', [labelled(SERVICE_LABELS, t.services), t.otherServices].filter(Boolean).join(' · '));
+    if (t.securityMeasures && t.securityMeasures.length) metaRow(dl, 'Biện pháp ATTT', [labelled(MEASURE_LABELS, t.securityMeasures), t.otherSecurityMeasures].filter(Boolean).join(' · '));
+    if (t.publicIpAddresses && t.publicIpAddresses.length) metaRow(dl, 'IP công khai', el('code', 'mono', t.publicIpAddresses.join(', '))).dataset.testid = 'report-ips';
+    if (t.domainNames && t.domainNames.length) metaRow(dl, 'Tên miền', el('code', 'mono', t.domainNames.join(', '))).dataset.testid = 'report-domains';
+    if (t.purpose) metaRow(dl, 'Mục đích hệ thống', t.purpose);
+    if (r.supportRequested) metaRow(dl, 'Đề nghị hỗ trợ', r.supportRequested).dataset.testid = 'report-support';
+    if (r.confidentialityRequested) metaRow(dl, 'Bảo mật', 'Đơn vị đề nghị giữ bí mật thông tin').dataset.testid = 'report-confidential';
+    metaRow(dl, 'Thời gian báo cáo', timeElement(r.reportTime, 'report-time', true));
+    node.append(dl);
+    return node;
+  }
+
+  /** The text a follow-up carries, whatever its kind. */
+  function followUpText(report) {
+    const parts = {
+      situation_update: [report.situation, report.actionsTaken && `Đã làm: ${report.actionsTaken}`, report.nextSteps && `Tiếp theo: ${report.nextSteps}`],
+      support_request: [report.urgency === 'urgent' ? 'KHẨN' : '', report.supportNeeded],
+      direction_request: [report.question, Array.isArray(report.options) && report.options.length ? `Phương án: ${report.options.join('; ')}` : ''],
+      final_report: [report.whatHappened, report.whatWasDone && `Đã làm: ${report.whatWasDone}`, report.damage && `Thiệt hại: ${report.damage}`, report.recommendations && `Kiến nghị: ${report.recommendations}`],
+    }[report.kind];
+    return (parts || []).filter(Boolean).join('\n');
+  }
+
+  function renderFollowUps(incident) {
+    const list = (Array.isArray(incident.followUps) ? incident.followUps : []).filter((f) => f && f.report);
+    if (list.length === 0) return null;
+    const node = section('Báo cáo bổ sung', 'detail-follow-ups');
+    const ol = el('ol', 'follow-ups');
+    for (const f of list) {
+      const li = el('li', 'follow-up');
+      li.dataset.testid = 'follow-up';
+      li.dataset.kind = str(f.report.kind);
+      const head = el('div', 'timeline-head');
+      head.append(timeElement(f.receivedAt, null, true), ' ', el('span', 'timeline-type', FOLLOW_UP_LABELS[f.report.kind] || str(f.report.kind)));
+      li.append(head, el('p', 'description', followUpText(f.report)));
+      ol.append(li);
+    }
+    node.append(ol);
+    return node;
+  }
+
+  function formatSize(bytes) {
+    const n = Number(bytes) || 0;
+    if (n < 1024) return `${n} B`;
+    if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+    return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  }
+
+  function renderAttachments(incident) {
+    const list = (Array.isArray(incident.attachments) ? incident.attachments : []).filter((a) => a && typeof a.sha256 === 'string');
+    if (list.length === 0) return null;
+    const node = section('Tệp đính kèm', 'detail-attachments');
+    const ul = el('ul', 'attachments');
+    for (const a of list) {
+      const li = el('li', 'attachment');
+      li.dataset.testid = 'attachment';
+      // a download from intake, which checks again that this user may see it; never opened here
+      const link = el('a', 'attachment-name', str(a.filename));
+      if (auth.intakeUrl) link.href = `${auth.intakeUrl}/api/v1/reports/${encodeURIComponent(incident.id)}/attachments/${encodeURIComponent(a.sha256)}`;
+      link.rel = 'noopener noreferrer';
+      li.append(link, el('span', 'muted', ` · ${ATTACHMENT_KIND_LABELS[a.kind] || str(a.kind)} · ${formatSize(a.size)} · TLP:${str(a.tlp)}`));
+      if (a.malware) {
+        const warn = el('span', 'malware-warning', ' ⚠ Mẫu mã độc: chỉ mở trong môi trường cách ly');
+        warn.dataset.testid = 'attachment-malware';
+        li.append(warn);
+      }
+      ul.append(li);
+    }
+    node.append(ul);
+    return node;
+  }
+
   function renderDetail(resetScroll) {
     const incident = selectedId ? incidents.get(selectedId) : null;
     if (!incident) return;
@@ -892,7 +1024,8 @@
       alert.setAttribute('role', 'alert');
       badges.append(alert);
     }
-    dom.detailBody.replaceChildren(badges, meta, description, renderAssignees(incident), reasons, renderTimeline(incident));
+    const filed = [renderReportForm(incident), renderFollowUps(incident), renderAttachments(incident)].filter(Boolean);
+    dom.detailBody.replaceChildren(badges, meta, description, ...filed, renderAssignees(incident), reasons, renderTimeline(incident));
     dom.detailBody.scrollTop = resetScroll ? 0 : scrollTop;
   }
 
@@ -1253,6 +1386,7 @@
     auth.actor = me.actor;
     auth.user = me.user && typeof me.user === 'object' ? me.user : auth.user;
     auth.csrf = str(me.csrfToken) || str(csrf) || auth.csrf || readCookie(CSRF_COOKIE);
+    auth.intakeUrl = str(me.links && me.links.intake).replace(/\/$/, '') || auth.intakeUrl;
   }
 
   function renderIdentity() {

@@ -34,7 +34,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(pageRoutes);
-  await app.register(authRoutes, { access, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600 });
+  await app.register(authRoutes, { access, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL });
   await app.register(adminRoutes, { access });
   await app.register(auditRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(incidentRoutes, {

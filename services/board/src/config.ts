@@ -13,6 +13,10 @@ export const boardConfigSchema = z.object({
     .positive()
     .default(4 * 1024 * 1024)
     .describe('A board client further behind than this is disconnected (it reconnects and resyncs)'),
+  INTAKE_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3101')
+    .describe('Intake as a browser reaches it: the board links attachment downloads there (the session cookie goes along on the same host)'),
   WS_REVALIDATE_SECONDS: z.coerce
     .number()
     .positive()

@@ -20,6 +20,8 @@ const signInBody = z.strictObject({
 });
 
 export interface AuthRoutesOptions {
+  /** intake's address as a browser reaches it */
+  intakePublicUrl: string;
   access: AuthenticationOptions;
   cookieSecure: boolean;
   sessionMaxSeconds: number;
@@ -77,6 +79,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   app.get('/api/v1/auth/me', async (request) => {
     const actor = identify(request);
     const user = actor.kind === 'user' ? await store.getUser(actor.id) : undefined;
-    return { actor, ...(user ? { user: publicUser(user) } : {}), ...(request.session ? { csrfToken: request.session.csrf } : {}) };
+    return {
+      actor,
+      ...(user ? { user: publicUser(user) } : {}),
+      ...(request.session ? { csrfToken: request.session.csrf } : {}),
+      // where the page sends a browser for what another service serves (attachment downloads)
+      links: { intake: options.intakePublicUrl },
+    };
   });
 }
