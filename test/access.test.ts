@@ -69,13 +69,19 @@ describe('identity, access and audit', () => {
       expect(collector.events.some((e) => e.type === 'incident.reported' && e.payload.title === 'không có token')).toBe(false);
     });
 
-    it('the live feed refuses to upgrade without credentials, or from another site', async () => {
+    it('the live feed refuses to upgrade without credentials, or from another site, and closes the refused connection', async () => {
       const attempt = (headers: Record<string, string>) =>
-        new Promise<number>((resolve) => {
+        new Promise<number>((resolve, reject) => {
           const ws = new WebSocket(`${system.boardUrl.replace('http', 'ws')}/api/v1/feed`, { headers });
           ws.on('unexpected-response', (req, res) => {
-            resolve(res.statusCode ?? 0);
-            req.destroy(); // ws leaves a refused upgrade's connection open otherwise
+            // the server ends the connection it refused (left open, each refusal would hold a socket)
+            const timer = setTimeout(() => reject(new Error(`the refused connection (${res.statusCode}) was left open`)), 5000);
+            if (!req.socket) return reject(new Error('no socket under the refused upgrade'));
+            req.socket.once('close', () => {
+              clearTimeout(timer);
+              resolve(res.statusCode ?? 0);
+            });
+            res.resume();
           });
           ws.on('open', () => {
             ws.close();

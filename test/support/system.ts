@@ -47,17 +47,18 @@ export async function startSystem(label: string, overrides: Record<string, strin
     intakeUrl,
     boardUrl,
     async close() {
-      // bounded: a service that does not close in time is reported, and the test run goes on
+      // bounded: a service that does not close in time left something open (a connection, a
+      // consumer); that fails the test that started it, rather than hanging the run
       const closeWithin = async (name: string, app: FastifyInstance) => {
         let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            process.stderr.write(`[test] ${name} did not close within 30 s\n`);
-            resolve();
-          }, 30_000);
+        const late = new Promise<void>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`${name} did not close within 30 s: something it serves or holds was left open`)), 30_000);
         });
-        await Promise.race([app.close(), late]);
-        clearTimeout(timer);
+        try {
+          await Promise.race([app.close(), late]);
+        } finally {
+          clearTimeout(timer);
+        }
       };
       await Promise.all([closeWithin('intake', intake), closeWithin('dispatch', dispatch), closeWithin('tracker', tracker), closeWithin('board', board)]);
     },

@@ -33,6 +33,12 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     authentication: access,
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // @fastify/websocket answers a refused upgrade (401, 403, 404…) on a socket the HTTP server no
+  // longer tracks, and leaves it open: each refusal would hold a socket (CLOSE_WAIT once the client
+  // goes) until the process ends, and app.close() would wait for them. The answer is sent; close it.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.headers.upgrade && reply.statusCode >= 400) request.raw.socket.destroy();
+  });
   await app.register(pageRoutes);
   await app.register(authRoutes, { access, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL });
   await app.register(adminRoutes, { access });
