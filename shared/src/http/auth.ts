@@ -133,3 +133,9 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     return { actor: userActor(user, session.authenticatedBy, request.ip) };
   }
 }
+
+/** Who is making this request, as authentication established it (see installAuthentication). */
+export function identify(request: FastifyRequest): Actor {
+  if (!request.actor) throw new HttpError(401, 'unauthenticated', 'sign in or present an API token');
+  return request.actor;
+}

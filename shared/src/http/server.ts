@@ -88,3 +88,10 @@ export function runService<S extends z.ZodObject>(
     process.exit(1);
   });
 }
+
+/** Runs fn when the app closes, after requests have drained. */
+export function onClose(app: FastifyInstance, fn: () => Promise<unknown>): void {
+  app.addHook('onClose', async () => {
+    await fn();
+  });
+}

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   generateTotpSecret,
@@ -132,11 +132,17 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
     return token;
   };
 
-  app.post('/api/v1/tokens/:id/rotate', { config: { auditedByRoute: true } }, async (request) => {
+  /** The token a rotate or revoke names, if the caller manages it: who asks, and which token. */
+  const managedToken = async (request: FastifyRequest) => {
     const actor = identify(request);
     requirePermission(actor, 'tokens.manage');
     const { id } = parseOr400(idParams, request.params, 'params');
     await ownedToken(actor, id);
+    return { actor, id };
+  };
+
+  app.post('/api/v1/tokens/:id/rotate', { config: { auditedByRoute: true } }, async (request) => {
+    const { actor, id } = await managedToken(request);
     const rotated = await store.rotateToken(id);
     if (!rotated) throw new HttpError(409, 'token_revoked', 'a revoked token cannot be rotated');
     await audit.record(actor, { action: 'token.rotated', outcome: 'success', target: id, requestId: String(request.id) });
@@ -144,10 +150,7 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
   });
 
   app.delete('/api/v1/tokens/:id', { config: { auditedByRoute: true } }, async (request) => {
-    const actor = identify(request);
-    requirePermission(actor, 'tokens.manage');
-    const { id } = parseOr400(idParams, request.params, 'params');
-    await ownedToken(actor, id);
+    const { actor, id } = await managedToken(request);
     const revoked = await store.revokeToken(id);
     await audit.record(actor, { action: 'token.revoked', outcome: 'success', target: id, requestId: String(request.id) });
     return { token: publicToken(revoked!) };

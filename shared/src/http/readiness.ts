@@ -1,7 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Admin, Kafka } from 'kafkajs';
-import type { Actor } from '../contracts/common';
-import { HttpError } from './errors';
 
 /**
  * A readiness check that Kafka really answers: asks the cluster for its brokers on an admin
@@ -28,17 +25,4 @@ export function kafkaReadiness(kafka: Kafka): { check: () => Promise<void>; clos
       await admin?.disconnect().catch(() => undefined);
     },
   };
-}
-
-/** Runs fn when the app closes, after requests have drained. */
-export function onClose(app: FastifyInstance, fn: () => Promise<unknown>): void {
-  app.addHook('onClose', async () => {
-    await fn();
-  });
-}
-
-/** Who is making this request, as authentication established it (see installAuthentication). */
-export function identify(request: FastifyRequest): Actor {
-  if (!request.actor) throw new HttpError(401, 'unauthenticated', 'sign in or present an API token');
-  return request.actor;
 }
