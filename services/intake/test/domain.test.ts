@@ -64,6 +64,13 @@ describe('reading a report from an email', () => {
     });
   });
 
+  it('reads what classification needs (critical list, impacts, whether the owner copes, spreading) in the reporter’s words', () => {
+    const report = readFormText(
+      ['Thuộc danh mục hệ thống quan trọng: Có', 'Ảnh hưởng: Gián đoạn dịch vụ; mất quyền kiểm soát hệ thống, lây lan dây chuyền', 'Đơn vị tự xử lý được: Không', 'Đang lây lan: có'].join('\n'),
+    );
+    expect(report).toEqual({ onCriticalList: true, impacts: ['service_interruption', 'loss_of_control', 'spread'], ownerCanHandleAlone: false, spreading: true });
+  });
+
   it('takes the title from the subject, the organisation email from the sender and the report time from the Date header', () => {
     const date = new Date('2026-11-22T03:05:00+07:00');
     const read = emailToReport({ subject: '[TBSC] Website bị tấn công', fromAddress: 'a@b.gov.vn', date, text: 'Tỉnh: Huế', json: undefined });

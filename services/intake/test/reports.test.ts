@@ -240,6 +240,21 @@ describe('POST /api/v1/reports', () => {
       expect(other.json().incidentId).not.toBe(first.json().incidentId);
     });
 
+    it('is recognised within the submitting organisation: another organisation’s same key or same report is its own incident', async () => {
+      const other = bearer(await sessionToken(names.redisPrefix, 'tuyenquang.baocao'));
+      const report = sampleReport();
+      const key = `shared-key-${report.detectedAt}`;
+      const mine = await post(report, { 'idempotency-key': key });
+      const theirsWithKey = await post(report, { ...other, 'idempotency-key': key });
+      const theirsWithout = await post(report, other);
+      expect([mine.statusCode, theirsWithKey.statusCode, theirsWithout.statusCode]).toEqual([202, 202, 202]);
+      expect(theirsWithKey.headers['idempotent-replayed']).toBeUndefined();
+      expect(theirsWithKey.json().incidentId).not.toBe(mine.json().incidentId);
+      expect(theirsWithout.json().incidentId).not.toBe(mine.json().incidentId);
+      // and each organisation's own retry still finds its own incident
+      expect((await post(report, { ...other, 'idempotency-key': key })).json().incidentId).toBe(theirsWithKey.json().incidentId);
+    });
+
     it('sent twenty times at once is stored once', async () => {
       const report = sampleReport();
       const responses = await Promise.all(Array.from({ length: 20 }, () => post(report, { 'idempotency-key': `burst-${report.detectedAt}` })));

@@ -79,6 +79,18 @@ const notifiedParties: Convert = (v) => {
 };
 const services = choices({ web: 'web', 'thu dien tu': 'mail', mail: 'mail', email: 'mail', 'co so du lieu': 'database', database: 'database', khac: 'other' });
 const measures = choices({ 'phong chong ma doc': 'antivirus', 'diet virus': 'antivirus', antivirus: 'antivirus', 'tuong lua': 'firewall', firewall: 'firewall', ids: 'ids', 'phat hien xam nhap': 'ids', khac: 'other' });
+// the five impacts of Decision 05/2017 art. 9, as a reporter would write them
+const impacts = choices({
+  'gian doan': 'service_interruption',
+  'lo bi mat': 'state_secret_disclosure',
+  'lo lot bi mat': 'state_secret_disclosure',
+  'mat toan ven': 'integrity_loss',
+  'mat quyen kiem soat': 'loss_of_control',
+  'mat kiem soat': 'loss_of_control',
+  'lan rong': 'spread',
+  'lay lan': 'spread',
+  'day chuyen': 'spread',
+});
 const categories: Convert = (v) => {
   const f = foldName(v);
   const table: Record<string, string> = {
@@ -140,6 +152,11 @@ export const formFields: FormField[] = [
   { labels: ['Kiến nghị', 'Đề nghị hỗ trợ', 'Đề xuất'], path: 'supportRequested', label: 'Kiến nghị, đề nghị hỗ trợ' },
   { labels: ['Thời gian báo cáo', 'Ngày báo cáo'], path: 'reportTime', label: 'Thời gian báo cáo', convert: vietnameseDateTime },
   { labels: ['Phân loại', 'Loại sự cố'], path: 'category', label: 'Phân loại sự cố', convert: categories },
+  // what classification needs beyond the form (Decision 05/2017 art. 9); all optional, as in the API
+  { labels: ['Thuộc danh mục hệ thống quan trọng', 'Hệ thống quan trọng quốc gia'], path: 'onCriticalList', label: 'Thuộc danh mục hệ thống quan trọng', convert: yesNo },
+  { labels: ['Ảnh hưởng', 'Hậu quả'], path: 'impacts', label: 'Ảnh hưởng', convert: impacts },
+  { labels: ['Đơn vị tự xử lý được', 'Tự xử lý được'], path: 'ownerCanHandleAlone', label: 'Đơn vị tự xử lý được', convert: yesNo },
+  { labels: ['Đang lây lan', 'Lây lan'], path: 'spreading', label: 'Đang lây lan', convert: yesNo },
   { labels: ['TLP', 'Phân loại TLP'], path: 'tlp', label: 'TLP', convert: (v) => v.trim().toUpperCase().replace(/^TLP:/, '') },
 ];
 
