@@ -9,6 +9,21 @@ const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+// Broker answers that kafkajs retries by itself (a broker starting, a leader being elected): noted
+// as warnings; should the retries run out, the caller gets the error and reports it as one.
+const transientAnswers = [
+  'The coordinator is loading',
+  'The group coordinator is not available',
+  'There is no leader for this topic-partition',
+  'This server is not the leader for that topic-partition',
+];
+
+/** The pino level of a kafkajs log entry: its own, but a transient broker answer is a warning. */
+export function kafkaLogLevel(namespace: string, level: logLevel, error: unknown): 'error' | 'warn' | 'info' | 'debug' {
+  const transient = namespace === 'Connection' && typeof error === 'string' && transientAnswers.some((answer) => error.startsWith(answer));
+  return level === logLevel.ERROR && transient ? 'warn' : (pinoLevel[level] ?? 'info');
+}
+
 export interface KafkaSettings {
   clientId: string;
   brokers: string[];
@@ -31,7 +46,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       () =>
       ({ namespace, level, log: entry }: LogEntry) => {
         const { message, timestamp: _ts, logger: _l, ...extra } = entry as LogEntry['log'] & { logger?: string };
-        log[pinoLevel[level] ?? 'info']({ namespace, ...extra }, message);
+        log[kafkaLogLevel(namespace, level, (extra as { error?: unknown }).error)]({ namespace, ...extra }, message);
       },
   });
 }
