@@ -145,7 +145,11 @@ export class BatchingPublisher implements EventPublisher {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         const byTopic = new Map<string, Message[]>();
-        for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.records]);
+        for (const p of batch) {
+          const messages = byTopic.get(p.topic);
+          if (messages) messages.push(...p.records);
+          else byTopic.set(p.topic, [...p.records]);
+        }
         try {
           await withTimeout(
             (async () => {
