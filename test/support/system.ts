@@ -1,5 +1,5 @@
 // Builds the four services in this process, against the real Kafka and Redis, with this test's names.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -27,7 +27,8 @@ export async function startSystem(label: string, overrides: Record<string, strin
   const names = uniqueNames(label);
   await createTopics(names.prefix);
   await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
-  const env = { ...names.env, ATTACHMENT_DIR: mkdtempSync(join(tmpdir(), `ucsc-${label}-attachments-`)), ...overrides };
+  const attachmentDir = mkdtempSync(join(tmpdir(), `ucsc-${label}-attachments-`));
+  const env = { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides };
   const logger = testLogger;
   const intake = await buildIntake(loadConfig(intakeConfigSchema, env), { logger });
   const intakeUrl = await intake.listen({ host: '127.0.0.1', port: 0 });
@@ -60,7 +61,11 @@ export async function startSystem(label: string, overrides: Record<string, strin
           clearTimeout(timer);
         }
       };
-      await Promise.all([closeWithin('intake', intake), closeWithin('dispatch', dispatch), closeWithin('tracker', tracker), closeWithin('board', board)]);
+      try {
+        await Promise.all([closeWithin('intake', intake), closeWithin('dispatch', dispatch), closeWithin('tracker', tracker), closeWithin('board', board)]);
+      } finally {
+        rmSync(attachmentDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
-import { incidentCategories, severeImpacts, tlpLevels, type ClassificationFacts, type IncidentCategory, type Tlp } from '@ucsc/shared';
-import { classify, stricterTlp } from '@ucsc/dispatch';
+import { incidentCategories, severeImpacts, stricterTlp, tlpLevels, type ClassificationFacts, type IncidentCategory, type Tlp } from '@ucsc/shared';
+import { classify } from '@ucsc/dispatch';
 
 const report = (facts: ClassificationFacts, tlp: Tlp = 'AMBER') => ({ ...facts, tlp });
 const severeFacts: ClassificationFacts = { protectionLevel: 4, impacts: ['service_interruption'], ownerCanHandleAlone: false };

@@ -145,6 +145,11 @@ export class Submissions {
       .slice(0, 32);
   }
 
+  /** Who produced an event of this submission, and for which request. */
+  private envelopeContext(ctx: SubmissionContext) {
+    return { producedBy: 'intake', actor: ctx.actor, correlationId: ctx.correlationId };
+  }
+
   private keyHash(key: string): string {
     return createHash('sha256').update(key).digest('hex');
   }
@@ -167,7 +172,7 @@ export class Submissions {
       contentHash(submission),
       Boolean(ctx.idempotencyKey),
       (incidentId, reportedAt) => {
-        const meta = { producedBy: 'intake', actor: ctx.actor, correlationId: ctx.correlationId };
+        const meta = this.envelopeContext(ctx);
         const reported = makeEnvelope('incident.reported', toReportedPayload(submission, province, incidentId, reportedAt), { ...meta, payloadAlreadyValidated: true });
         // one produce request: the report and its attachments land together or not at all
         const added = refs.map((attachment) => makeEnvelope('incident.attachment_added', { incidentId, attachment }, { ...meta, causationId: reported.id }));
@@ -196,11 +201,7 @@ export class Submissions {
     const ledgerKey = this.deps.ledger.key(`follow-up:${incident.id}`, ctx.idempotencyKey ? `key:${this.keyHash(ctx.idempotencyKey)}` : `content:${hash}`);
     return this.store(ledgerKey, hash, Boolean(ctx.idempotencyKey), (followUpId, receivedAt) => ({
       envelopes: [
-        makeEnvelope('incident.follow_up_reported', { incidentId: incident.id, followUpId, receivedAt, report }, {
-          producedBy: 'intake',
-          actor: ctx.actor,
-          correlationId: ctx.correlationId,
-        }),
+        makeEnvelope('incident.follow_up_reported', { incidentId: incident.id, followUpId, receivedAt, report }, this.envelopeContext(ctx)),
       ],
       response: { incidentId: incident.id, followUpId, kind: report.kind, receivedAt },
     }));
@@ -225,9 +226,8 @@ export class Submissions {
     const ref: AttachmentRef = { sha256, size, ...attachment.meta };
     const ledgerKey = this.deps.ledger.key(`attachment:${incident.id}`, sha256);
     return this.store(ledgerKey, sha256, false, () => ({
-      envelopes: [makeEnvelope('incident.attachment_added', { incidentId: incident.id, attachment: ref }, { producedBy: 'intake', actor: ctx.actor, correlationId: ctx.correlationId })],
+      envelopes: [makeEnvelope('incident.attachment_added', { incidentId: incident.id, attachment: ref }, this.envelopeContext(ctx))],
       response: { incidentId: incident.id, ...ref },
     }));
   }
-
 }

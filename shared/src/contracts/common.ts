@@ -29,6 +29,11 @@ export const tlpLevels = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as c
 export const tlpSchema = z.enum(tlpLevels);
 export type Tlp = z.infer<typeof tlpSchema>;
 
+/** The stricter of two markings: TLP only ever goes up, and what carries both is seen as the stricter. */
+export function stricterTlp(a: Tlp, b: Tlp): Tlp {
+  return tlpLevels.indexOf(a) >= tlpLevels.indexOf(b) ? a : b;
+}
+
 /** A bounded, non-blank line of text (Vietnamese text is NFC-normalised before it gets here). */
 export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 

@@ -6,18 +6,13 @@ import {
   type IncidentCategory,
   type Priority,
   type Tlp,
-  tlpLevels,
+  stricterTlp,
 } from '@ucsc/shared';
 
 /** Categories that destroy or lock data: urgent at any protection level. */
 const destructiveCategories: ReadonlySet<IncidentCategory> = new Set(['ransomware', 'data_destruction', 'combined']);
 /** Categories that usually mean an attacker is inside or code is running: ahead of the rest. */
 const activeCategories: ReadonlySet<IncidentCategory> = new Set(['malware', 'intrusion', 'data_theft', 'dos']);
-
-/** TLP only ever goes up: the stricter of two markings. */
-export function stricterTlp(a: Tlp, b: Tlp): Tlp {
-  return tlpLevels.indexOf(a) >= tlpLevels.indexOf(b) ? a : b;
-}
 
 /**
  * Classifies an incident from what the report says, recording the rule behind each part.

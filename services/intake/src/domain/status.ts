@@ -9,12 +9,10 @@ import {
   portalStatusSchema,
   provinceRefSchema,
   submitterTimelineTypes,
-  tlpLevels,
   ulidSchema,
   type IncidentSummary,
   type LifecycleState,
   type PortalStatus,
-  type Tlp,
 } from '@ucsc/shared';
 
 export const portalStatusLabels: Record<PortalStatus, string> = { cho: 'Chờ', dang_xu_ly: 'Đang xử lý', ket_thuc: 'Kết thúc' };
@@ -80,9 +78,4 @@ export function reportStatus(view: IncidentSummary): ReportStatus {
     })),
     timeline: view.timeline.filter((t) => submitterTimelineTypes.includes(t.type)).map((t) => ({ at: t.at, type: t.type, summary: t.summary })),
   };
-}
-
-/** The stricter of two TLP markings: an attachment is seen only by who may see both it and its incident. */
-export function stricterTlp(a: Tlp, b: Tlp): Tlp {
-  return tlpLevels.indexOf(a) >= tlpLevels.indexOf(b) ? a : b;
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { attachmentUploadQuerySchema, canSee, HttpError, identify, normalizeText, parseOr400 } from '@ucsc/shared';
+import { attachmentUploadQuerySchema, canSee, HttpError, identify, normalizeText, parseOr400, stricterTlp } from '@ucsc/shared';
 import type { AttachmentStore } from '../attachments';
-import { stricterTlp } from '../domain/status';
 import type { Submissions } from '../submissions';
 import { incidentParams, sendStored, submissionContext, visibleIncident } from './reports';
 
@@ -63,7 +62,7 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     const { id, sha256 } = parseOr400(downloadParams, request.params, 'params');
     const incident = await visibleIncident(request, submissions, id);
     const attachment = (incident.attachments ?? []).find((a) => a.sha256 === sha256);
-    // the attachment's own marking may be stricter than the incident's
+    // the attachment's own marking may be stricter than the incident's: seen only by who may see both
     if (!attachment || !canSee(identify(request), { ...incident, tlp: stricterTlp(incident.tlp, attachment.tlp) })) {
       throw new HttpError(404, 'not_found', `attachment ${sha256} not found`);
     }

@@ -72,9 +72,9 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
   });
 
   app.post('/api/v1/reports/:id/follow-ups', { config: { recordedByEvent: true } }, async (request, reply) => {
+    const ctx = submissionContext(request, 'report.follow_up');
     const { id } = parseOr400(incidentParams, request.params, 'params');
     const report = parseOr400(followUpSubmissionSchema, normalizeText(request.body ?? {}));
-    const ctx = submissionContext(request, 'report.follow_up');
     const incident = await visibleIncident(request, submissions, id);
     return sendStored(reply, await submissions.submitFollowUp(incident, report, ctx));
   });
