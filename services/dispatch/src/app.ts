@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
@@ -10,6 +10,8 @@ import { startTimeoutSweep } from './sweeper';
 export interface DispatchOverrides {
   logger?: Logger;
   now?: () => Date;
+  /** what a consumer that cannot go on does (default: log it as fatal and exit) */
+  onFatal?: (error: unknown) => void;
 }
 
 /**
@@ -27,10 +29,12 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
+  const consumers = new ConsumerMonitor();
   const app = createHttpApp({
     service: 'dispatch',
     logger,
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers,
     authentication: createAccess(config, redis, publisher, 'dispatch', logger),
   });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
@@ -40,7 +44,8 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     enterprisesPerSevereIncident: config.ENTERPRISES_PER_SEVERE_INCIDENT,
     acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
   };
-  const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now });
+  const settings = consumerSettings(config, consumers, overrides.onFatal);
+  const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
   const sweep = startTimeoutSweep({ redis, store, publisher, instance: config.SERVICE_INSTANCE, intervalMs: config.TIMEOUT_SWEEP_MS, logger, now });
   onClose(app, async () => {
     await sweep.stop();
