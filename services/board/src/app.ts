@@ -24,7 +24,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const access = createAccess(config, redis, publisher, 'board', logger);
-  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000);
+  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000, config.FEED_FLUSH_MS);
   await feed.start();
   const consumers = new ConsumerMonitor();
   const settings = consumerSettings(config, consumers, overrides.onFatal);
