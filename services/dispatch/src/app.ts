@@ -24,12 +24,13 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const redis = createRedis(config.REDIS_URL, logger);
   const prefix = config.TOPIC_PREFIX;
   const view = new DirectoryView();
-  const follower = await followDirectory({ kafka, prefix, instance: config.SERVICE_INSTANCE, view, logger });
+  const consumers = new ConsumerMonitor();
+  const settings = consumerSettings(config, consumers, overrides.onFatal);
+  const follower = await followDirectory({ kafka, prefix, instance: config.SERVICE_INSTANCE, view, logger, settings });
   const writer = new DirectoryWriter(kafka, prefix, `${prefix}.dispatch.directory-writer.${config.SERVICE_INSTANCE}`);
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const consumers = new ConsumerMonitor();
   const app = createHttpApp({
     service: 'dispatch',
     logger,
@@ -44,7 +45,6 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     enterprisesPerSevereIncident: config.ENTERPRISES_PER_SEVERE_INCIDENT,
     acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
   };
-  const settings = consumerSettings(config, consumers, overrides.onFatal);
   const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
   const sweep = startTimeoutSweep({ redis, store, publisher, instance: config.SERVICE_INSTANCE, intervalMs: config.TIMEOUT_SWEEP_MS, logger, now });
   onClose(app, async () => {

@@ -97,6 +97,31 @@ export function exitOnFatal(logger: Logger, what: string): (error: unknown) => v
   };
 }
 
+/**
+ * Feeds a kafkajs consumer's instrumentation events to its health, and hands it to onFatal when
+ * kafkajs gives up on it (a crash it will not restart from, or a stop nobody asked for).
+ */
+export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: Logger, onFatal: (error: unknown) => void, stopping: () => boolean): void {
+  const { GROUP_JOIN, FETCH, START_BATCH_PROCESS, END_BATCH_PROCESS, CRASH, STOP } = consumer.events;
+  consumer.on(GROUP_JOIN, ({ payload }) => health.joined(payload.memberAssignment));
+  consumer.on(FETCH, () => health.fetched());
+  consumer.on(START_BATCH_PROCESS, ({ payload }) => health.batchStarted(payload.topic, payload.partition, payload.firstOffset, payload.highWatermark));
+  consumer.on(END_BATCH_PROCESS, ({ payload }) => health.batchEnded(payload.topic, payload.partition, payload.lastOffset, payload.highWatermark));
+  consumer.on(CRASH, ({ payload }) => {
+    if (payload.restart) {
+      log.warn({ err: payload.error }, 'consumer restarting after an error');
+      return;
+    }
+    health.stopped('crashed', payload.error.message);
+    onFatal(payload.error);
+  });
+  consumer.on(STOP, () => {
+    if (health.state === 'crashed') return;
+    health.stopped('stopped');
+    if (!stopping()) onFatal(new Error(`consumer ${health.group} stopped`));
+  });
+}
+
 /** Runs one operation at a time on a resource that must not be shared (a transactional producer). */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -152,23 +177,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   let producer: Producer = createProducer(kafka, options.transactionalId);
   let stopping = false;
 
-  const { GROUP_JOIN, FETCH, START_BATCH_PROCESS, END_BATCH_PROCESS, CRASH, STOP } = consumer.events;
-  consumer.on(GROUP_JOIN, ({ payload }) => health.joined(payload.memberAssignment));
-  consumer.on(FETCH, () => health.fetched());
-  consumer.on(START_BATCH_PROCESS, ({ payload }) => health.batchStarted(payload.topic, payload.partition, payload.firstOffset, payload.highWatermark));
-  consumer.on(END_BATCH_PROCESS, ({ payload }) => health.batchEnded(payload.topic, payload.partition, payload.lastOffset, payload.highWatermark));
-  consumer.on(CRASH, ({ payload }) => {
-    if (payload.restart) {
-      log.warn({ err: payload.error }, 'consumer restarting after an error');
-      return;
-    }
-    health.stopped('crashed', payload.error.message);
-    onFatal(payload.error);
-  });
-  consumer.on(STOP, () => {
-    if (health.state !== 'crashed') health.stopped('stopped');
-    if (!stopping && health.state !== 'crashed') onFatal(new Error(`consumer ${groupId} stopped`));
-  });
+  watchConsumer(consumer, health, log, onFatal, () => stopping);
 
   await producer.connect();
   await consumer.connect();
