@@ -201,16 +201,23 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     return { key: record.origin.key, value: JSON.stringify(record), headers: { 'error-code': code } };
   };
 
+  // a producer is replaced after a failed transaction, and connected when next needed: while
+  // Kafka is away the connect fails (transient) and the batch is tried again later
+  let unconnected = false;
   async function resetProducer(): Promise<void> {
     const old = producer;
     producer = createProducer(kafka, options.transactionalId);
+    unconnected = true;
     await old.disconnect().catch(() => undefined);
-    await producer.connect();
   }
 
   /** Sends what one batch produced (and, transactionally, its offsets), in requests that fit. */
   async function send(outgoing: Map<string, Message[]>, topic: string, partition: number, nextOffset: string): Promise<void> {
     await serial.run(async () => {
+      if (unconnected) {
+        await producer.connect();
+        unconnected = false;
+      }
       if (!transactional) {
         for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await producer.send({ topic: target, acks: -1, messages: chunk });
         return;
@@ -223,7 +230,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       } catch (error) {
         await transaction.abort().catch(() => undefined);
         // a producer whose transaction failed half-way starts again clean (and fences the old one)
-        await resetProducer().catch((err: unknown) => log.warn({ err }, 'could not reconnect the transactional producer'));
+        await resetProducer();
         throw error;
       }
     });
