@@ -4,9 +4,10 @@ import {
   makeEnvelope,
   PermanentError,
   runConsumer,
+  type BatchItem,
+  type ConsumerSettings,
   type Envelope,
   type Logger,
-  type MessageContext,
   type Outbox,
   type RunningConsumer,
   type TopicMessageType,
@@ -20,10 +21,7 @@ export const dispatchActor = { kind: 'service', id: 'dispatch', authenticatedBy:
 
 type DispatchTopic = 'incidentEvents' | 'routingCommands';
 type Message = Envelope<TopicMessageType<DispatchTopic>>;
-export interface DispatchItem {
-  envelope: Message;
-  context: MessageContext;
-}
+export type DispatchItem = BatchItem<DispatchTopic>;
 export type DispatchResult = Outbox | undefined | PermanentError;
 
 /** The events and commands dispatch decides on; the others (its own decisions among them) pass by. */
@@ -131,20 +129,16 @@ export function startDispatcher(options: {
   policy: RoutingPolicy;
   logger: Logger;
   now?: () => Date;
+  settings: ConsumerSettings;
 }): Promise<RunningConsumer> {
-  const decideBatch = dispatchBatches(options);
   return runConsumer({
+    ...options.settings,
     kafka: options.kafka,
     prefix: options.prefix,
     group: 'dispatch',
     topics: ['incidentEvents', 'routingCommands'],
     transactionalId: `${options.prefix}.dispatch.${options.instance}`,
     logger: options.logger,
-    // until the consumer hands whole batches over: a batch of one
-    async handle(envelope, context) {
-      const [result] = await decideBatch([{ envelope, context }]);
-      if (result instanceof PermanentError) throw result;
-      return result;
-    },
+    handleBatch: dispatchBatches(options),
   });
 }
