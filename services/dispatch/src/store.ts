@@ -10,7 +10,8 @@ import { LoadMirror, type LoadChange } from './loads';
  *   <prefix>dispatch:last-offered    hash enterprise id → sequence of its last offer (round-robin)
  *   <prefix>dispatch:load-changes    stream of every batch's changes to the two hashes (capped)
  *   <prefix>dispatch:deadlines       sorted set "<incident> <enterprise>" by acceptance deadline (ms)
- *   <prefix>dispatch:done:<eventId>  what handling that event produced, for a redelivery (TTL)
+ *   <prefix>dispatch:done:<bucket>   hash event id → what handling it produced, for a redelivery; one
+ *                                    hash per seventh of the memory time, expiring as a whole
  *   <prefix>dispatch:sweep-lock      the timeout sweep's lock, so one copy sweeps at a time
  */
 export function dispatchKeys(prefix: string) {
@@ -21,7 +22,7 @@ export function dispatchKeys(prefix: string) {
     lastOffered: `${base}last-offered`,
     loadChanges: `${base}load-changes`,
     deadlines: `${base}deadlines`,
-    done: (eventId: string) => `${base}done:${eventId}`,
+    done: (bucket: number) => `${base}done:${bucket}`,
     sweepLock: `${base}sweep-lock`,
   };
 }
@@ -29,18 +30,46 @@ export function dispatchKeys(prefix: string) {
 /** How many batches' load changes Redis keeps for copies to catch up from; a copy further behind reads the counters whole. */
 const loadChangesKept = 10_000;
 
+// Lua helpers: a command over a long list in slices (unpack has a limit), results joined
+const luaHelpers = `
+local function sliced(command, key, list, step)
+  local out = {}
+  for i = 1, #list, step do
+    local part = {}
+    for j = i, math.min(i + step - 1, #list) do part[#part + 1] = list[j] end
+    local r = key and redis.call(command, key, unpack(part)) or redis.call(command, unpack(part))
+    if type(r) == 'table' then for _, v in ipairs(r) do out[#out + 1] = v end end
+  end
+  return out
+end
+local function range(list, from, to)
+  local out = {}
+  for i = from, to do out[#out + 1] = list[i] end
+  return out
+end
+-- what was recorded for each event id, in whichever of the done buckets holds it
+local function recorded(buckets, ids)
+  local found = {}
+  for i = 1, #ids do found[i] = false end
+  for _, bucket in ipairs(buckets) do
+    local got = sliced('HMGET', bucket, ids, 1000)
+    for i = 1, #ids do found[i] = found[i] or got[i] end
+  end
+  return found
+end
+`;
+
 /**
  * One round trip at the start of a batch: the routing state of its incidents, what was recorded
  * for its events, and the load changes since the last this copy applied (or, the first time or
  * when those were trimmed away, the whole counters, with the change they are as of).
- * KEYS: changes stream, load, last-offered, then the incident keys, then the done keys.
- * ARGV: the last change applied ('' for none), how many incident keys.
+ * KEYS: changes stream, load, last-offered, then m incident keys, then the done buckets.
+ * ARGV: the last change applied ('' for none), m, then the event ids.
  */
-const readBatch = `
-local n = tonumber(ARGV[2])
-local states, done = {}, {}
-for i = 1, n do states[i] = redis.call('GET', KEYS[3 + i]) end
-for i = 4 + n, #KEYS do done[#done + 1] = redis.call('GET', KEYS[i]) end
+const readBatch = `${luaHelpers}
+local m = tonumber(ARGV[2])
+local states = sliced('MGET', nil, range(KEYS, 4, 3 + m), 1000)
+local done = recorded(range(KEYS, 4 + m, #KEYS), range(ARGV, 3, #ARGV))
 local since = ARGV[1]
 if since ~= '' and #redis.call('XRANGE', KEYS[1], since, since) == 1 then
   return {0, since, redis.call('XRANGE', KEYS[1], '(' .. since, '+'), states, done}
@@ -56,25 +85,32 @@ return {1, id, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]), s
  * stores what each event emitted, the incidents' new state, the load counters (HINCRBY: exact
  * across copies), the round-robin sequences (the larger wins), the deadlines, and appends the load
  * change to the stream the other copies catch up from. Returns the change's stream id ('' when the
- * batch changed no load), or false on a conflict.
- * KEYS: changes stream, load, last-offered, deadlines, then n done keys, then the incident keys.
- * ARGV: done TTL, load change (JSON), deadline operations (JSON), n, the n done records, then per
- * incident the state read and the state to store.
+ * batch changed no load), or false on a conflict. Bulk commands (one HSET, one MSET, …): a batch
+ * of hundreds of events costs Redis a few commands, not thousands.
+ * KEYS: changes stream, load, last-offered, deadlines, the done bucket to write, then b done
+ * buckets to look in, then m incident keys.
+ * ARGV: when the bucket expires (unix s), load change (JSON), deadline operations (JSON), n, b,
+ * then n event ids, their n done records, then per incident the state read and the state to store.
  */
-const writeBatch = `
-local n = tonumber(ARGV[4])
-local m = #KEYS - 4 - n
-for i = 1, n do
-  if redis.call('EXISTS', KEYS[4 + i]) == 1 then return false end
+const writeBatch = `${luaHelpers}
+local n, b = tonumber(ARGV[4]), tonumber(ARGV[5])
+local ids = range(ARGV, 6, 5 + n)
+for _, found in ipairs(recorded(range(KEYS, 6, 5 + b), ids)) do
+  if found then return false end
 end
-for j = 1, m do
-  if (redis.call('GET', KEYS[4 + n + j]) or '') ~= ARGV[4 + n + 2 * j - 1] then return false end
+local incidents = range(KEYS, 6 + b, #KEYS)
+local states = sliced('MGET', nil, incidents, 1000)
+local writes = {}
+for j = 1, #incidents do
+  local read, state = ARGV[4 + 2 * n + 2 * j], ARGV[5 + 2 * n + 2 * j]
+  if (states[j] or '') ~= read then return false end
+  if state ~= read then writes[#writes + 1] = incidents[j]; writes[#writes + 1] = state end
 end
-for i = 1, n do redis.call('SET', KEYS[4 + i], ARGV[4 + i], 'EX', ARGV[1]) end
-for j = 1, m do
-  local state = ARGV[4 + n + 2 * j]
-  if state ~= ARGV[4 + n + 2 * j - 1] then redis.call('SET', KEYS[4 + n + j], state) end
-end
+local records = {}
+for i = 1, n do records[#records + 1] = ids[i]; records[#records + 1] = ARGV[5 + n + i] end
+sliced('HSET', KEYS[5], records, 1000)
+redis.call('EXPIREAT', KEYS[5], ARGV[1])
+if #writes > 0 then sliced('MSET', nil, writes, 1000) end
 local change = cjson.decode(ARGV[2])
 local changed = false
 for id, delta in pairs(change.l) do
@@ -82,13 +118,21 @@ for id, delta in pairs(change.l) do
   if redis.call('HINCRBY', KEYS[2], id, delta) == 0 then redis.call('HDEL', KEYS[2], id) end
 end
 -- sequences travel as strings: a Lua number would be written in %.14g and lose digits
-for id, seq in pairs(change.o) do
+local offered, sequences = {}, {}
+for id, seq in pairs(change.o) do offered[#offered + 1] = id; sequences[#sequences + 1] = seq end
+if #offered > 0 then
   changed = true
-  if tonumber(seq) > tonumber(redis.call('HGET', KEYS[3], id) or '0') then redis.call('HSET', KEYS[3], id, seq) end
+  local current = sliced('HMGET', KEYS[3], offered, 1000)
+  local later = {}
+  for i = 1, #offered do
+    if tonumber(sequences[i]) > tonumber(current[i] or '0') then later[#later + 1] = offered[i]; later[#later + 1] = sequences[i] end
+  end
+  if #later > 0 then sliced('HSET', KEYS[3], later, 1000) end
 end
-for _, op in ipairs(cjson.decode(ARGV[3])) do
-  if op[2] then redis.call('ZADD', KEYS[4], op[2], op[1]) else redis.call('ZREM', KEYS[4], op[1]) end
-end
+-- adds before removals: an offer and its answer may share a batch; an enterprise is never offered the same incident twice
+local deadlines = cjson.decode(ARGV[3])
+if #deadlines.add > 0 then sliced('ZADD', KEYS[4], deadlines.add, 1000) end
+if #deadlines.remove > 0 then sliced('ZREM', KEYS[4], deadlines.remove, 1000) end
 if not changed then return '' end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${loadChangesKept}, '*', 'c', ARGV[2])
 `;
@@ -196,15 +240,17 @@ export class RoutingStore {
   private async begin(directory: RoutingDirectory, events: readonly BatchEvent[]): Promise<PendingBatch> {
     const incidentIds = [...new Set(events.map((e) => e.incidentId))];
     const eventIds = [...new Set(events.map((e) => e.eventId))];
+    const buckets = this.doneBuckets();
     const reply = (await this.read(
-      3 + incidentIds.length + eventIds.length,
+      3 + incidentIds.length + buckets.lookup.length,
       this.keys.loadChanges,
       this.keys.load,
       this.keys.lastOffered,
       ...incidentIds.map(this.keys.incident),
-      ...eventIds.map(this.keys.done),
+      ...buckets.lookup,
       this.since,
       incidentIds.length,
+      ...eventIds,
     )) as [0, string, [string, string[]][], (string | null)[], (string | null)[]] | [1, string, string[], string[], (string | null)[], (string | null)[]];
     let states: (string | null)[];
     let done: (string | null)[];
@@ -233,22 +279,39 @@ export class RoutingStore {
   private async commit(batch: PendingBatch): Promise<string | null> {
     if (batch.records.length === 0) return '';
     const incidents = [...batch.touched];
+    const buckets = this.doneBuckets();
     const reply = (await this.write(
-      4 + batch.records.length + incidents.length,
+      5 + buckets.lookup.length + incidents.length,
       this.keys.loadChanges,
       this.keys.load,
       this.keys.lastOffered,
       this.keys.deadlines,
-      ...batch.records.map(([eventId]) => this.keys.done(eventId)),
+      buckets.current,
+      ...buckets.lookup,
       ...incidents.map(this.keys.incident),
-      String(this.doneTtlSeconds),
+      buckets.expireAt,
       JSON.stringify(toWire(batch.change)),
       JSON.stringify(batch.deadlines),
       batch.records.length,
+      buckets.lookup.length,
+      ...batch.records.map(([eventId]) => eventId),
       ...batch.records.map(([, record]) => record),
       ...incidents.flatMap((id) => [batch.read.get(id) ?? '', batch.stateToStore(id)]),
     )) as string | null;
     return reply;
+  }
+
+  /**
+   * Done records live in one hash per seventh of their memory time, which expires as a whole once
+   * its newest record is that old: the bucket a record goes in now, and every bucket that may
+   * still hold one from the last DECISION_MEMORY_SECONDS.
+   */
+  private doneBuckets(): { current: string; lookup: string[]; expireAt: number } {
+    const size = Math.max(1, Math.ceil(this.doneTtlSeconds / 7));
+    const bucket = Math.floor(Date.now() / 1000 / size);
+    const lookup: string[] = [];
+    for (let b = bucket - Math.ceil(this.doneTtlSeconds / size) - 1; b <= bucket; b += 1) lookup.push(this.keys.done(b));
+    return { current: this.keys.done(bucket), lookup, expireAt: (bucket + 1) * size + this.doneTtlSeconds };
   }
 
   /** Offers whose acceptance window has passed, oldest first. */
@@ -270,8 +333,8 @@ class PendingBatch implements RoutingBatch {
   /** incidents a record of this batch depends on: written only if no other copy changed them since the read */
   readonly touched = new Set<string>();
   readonly change: LoadChange = { l: {}, o: {} };
-  /** [member, at] adds a deadline, [member] removes one; in the order decided */
-  readonly deadlines: [string, string?][] = [];
+  /** deadlines to add (score, member, score, member, …) and members to remove */
+  readonly deadlines: { add: string[]; remove: string[] } = { add: [], remove: [] };
   private readonly current = new Map<string, IncidentRouting | undefined>();
   private readonly changed = new Set<string>();
 
@@ -327,8 +390,8 @@ class PendingBatch implements RoutingBatch {
       else this.change.l[id] = sum;
     }
     Object.assign(this.change.o, decided.o);
-    for (const r of effects.deadlinesRemove) this.deadlines.push([r]);
-    for (const a of effects.deadlinesAdd) this.deadlines.push([a.member, String(a.at)]);
+    this.deadlines.remove.push(...effects.deadlinesRemove);
+    for (const a of effects.deadlinesAdd) this.deadlines.add.push(String(a.at), a.member);
   }
 
   stateToStore(id: string): string {

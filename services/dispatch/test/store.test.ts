@@ -112,6 +112,8 @@ describe('routing state in Redis, read and written once per batch', () => {
     const second = offeredTo(rerouted)[0]!;
     expect(second).not.toBe(first);
     expect(await loadsInRedis()).toEqual({ [second]: 1 });
+    // the declined offer's deadline is gone, the new one's is kept
+    expect(await copy().store.expiredOffers(Number.MAX_SAFE_INTEGER)).toEqual([{ incidentId: report.payload.incidentId, enterpriseId: second }]);
     const [own] = await decide(items([emitted(routed)[0]!], 2));
     expect(own).toBeUndefined();
   });
