@@ -13,6 +13,7 @@
 // be 0; the script exits non-zero otherwise).
 //   BENCH_ENTERPRISES (60000), BENCH_DECISIONS (200000), BENCH_SERVICE_REPORTS (100000),
 //   BENCH_DISPATCH_NODE_ARGS (extra node flags for dispatch, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+//   BENCH_STOP_WHEN_ROUTED (stop dispatch as soon as every report is routed: for a profile of routing alone),
 //   BENCH_DISPATCH_KAFKA_PORT (29892, controller +1), BENCH_DISPATCH_REDIS_PORT (29879), BENCH_DISPATCH_PORT (29890)
 import os from 'node:os';
 import http from 'node:http';
@@ -314,14 +315,24 @@ async function serviceRun(kafka, label, data, tag) {
     stdio: ['ignore', openSync(join(dataRoot, `dispatch-${prefix}.log`), 'w'), 'inherit'],
     env: { ...env, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
+  let exited = false;
+  const died = new Promise((_resolve, reject) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      reject(new Error(`dispatch exited (${signal ?? code}) before every report was routed; its log: ${join(dataRoot, `dispatch-${prefix}.log`)}`));
+    }),
+  );
+  died.catch(() => undefined);
   try {
-    await waitUntil('dispatch ready', async () => (await get('/ready')) === 200, 180_000);
+    await Promise.race([waitUntil('dispatch ready', async () => (await get('/ready')) === 200, 180_000), died]);
     const ready = Date.now();
     const cpuAtReady = cpuSecondsOf(child.pid);
     const deadline = ready + Math.max(120_000, serviceReports * 5);
-    while (counter.counts.size < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (counter.counts.size < ids.length && Date.now() < deadline) await Promise.race([new Promise((r) => setTimeout(r, 100)), died]);
     const done = counter.lastAt();
     const cpu = cpuSecondsOf(child.pid) - cpuAtReady;
+    // a profile (BENCH_DISPATCH_NODE_ARGS="--cpu-prof …") of start-up and routing only, not of what follows
+    if (env.BENCH_STOP_WHEN_ROUTED) child.kill('SIGTERM');
     const load = os.loadavg()[0];
     const topic = shared.topicName(prefix, 'incidentEvents');
     // then until the topic has stopped growing for 3 s and the counter has read all of it, so that a second routing would show
@@ -344,8 +355,10 @@ async function serviceRun(kafka, label, data, tag) {
     );
     return never + twice;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (!exited) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     await counter.stop();
     await admin.deleteTopics({ topics: Object.keys(shared.topics).map((k) => shared.topicName(prefix, k)) }).catch(() => undefined);
     await admin.disconnect();
