@@ -271,6 +271,7 @@ export class RoutingStore {
       this.mirror,
       new Map(incidentIds.map((id, i) => [id, states[i] ?? ''])),
       new Map(eventIds.map((id, i) => [id, done[i] ?? undefined])),
+      new Map(events.map((e) => [e.eventId, e.incidentId])),
       () => (this.sequence = Math.max(this.sequence + 1, Date.now() * 1000)),
     );
   }
@@ -343,6 +344,7 @@ class PendingBatch implements RoutingBatch {
     /** raw state of each incident as read ('' = none) */
     readonly read: Map<string, string>,
     private readonly done: Map<string, string | undefined>,
+    private readonly incidentOf: Map<string, string>,
     private readonly nextSequence: () => number,
   ) {}
 
@@ -370,14 +372,14 @@ class PendingBatch implements RoutingBatch {
     const done = JSON.stringify({ source, envelopes });
     this.done.set(eventId, done);
     this.records.push([eventId, done]);
+    // the decision rests on its incident's state as read: written only if nobody changed it since
+    const incidentId = this.incidentOf.get(eventId);
+    if (incidentId === undefined || (effects.state && effects.state.incidentId !== incidentId)) throw new Error(`event ${eventId} was not read for this batch`);
+    this.touched.add(incidentId);
     if (effects.state) {
-      const id = effects.state.incidentId;
-      if (!this.read.has(id)) throw new Error(`incident ${id} was not read for this batch`);
-      this.current.set(id, effects.state);
-      this.changed.add(id);
-      this.touched.add(id);
+      this.current.set(incidentId, effects.state);
+      this.changed.add(incidentId);
     }
-    for (const id of new Set(envelopes.map((e) => (e.payload as { incidentId?: string }).incidentId))) if (id && this.read.has(id)) this.touched.add(id);
     const decided: LoadChange = { l: effects.loadDelta, o: {} };
     if (effects.offered.length) {
       const sequence = this.nextSequence();
