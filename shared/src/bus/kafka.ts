@@ -73,10 +73,15 @@ export function createProducer(kafka: Kafka, transactionalId?: string): Producer
   });
 }
 
+/** The usual min.insync.replicas: with three replicas or more, one may be lost without refusing writes. */
+export function minInsyncReplicasFor(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
+}
+
 export interface TopicOptions {
   /** replicas of each new topic (3 in production) */
   replicationFactor?: number;
-  /** in-sync replicas an acks=all write needs, set on each new topic (2 with three replicas) */
+  /** in-sync replicas an acks=all write needs, set on each new topic (default: minInsyncReplicasFor) */
   minInsyncReplicas?: number;
   /** how long to wait for every partition to be usable before failing */
   readyTimeoutMs?: number;
@@ -89,7 +94,7 @@ export interface TopicOptions {
  */
 export async function ensureTopics(admin: Admin, prefix: string, options: TopicOptions = {}): Promise<string[]> {
   const replicationFactor = options.replicationFactor ?? 1;
-  const minInsyncReplicas = options.minInsyncReplicas ?? 1;
+  const minInsyncReplicas = options.minInsyncReplicas ?? minInsyncReplicasFor(replicationFactor);
   if (minInsyncReplicas > replicationFactor) {
     throw new Error(`min.insync.replicas (${minInsyncReplicas}) cannot exceed the replication factor (${replicationFactor}): no write could succeed`);
   }
