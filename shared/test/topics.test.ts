@@ -45,6 +45,15 @@ describe('topic creation waits until every partition is usable', () => {
     expect(resources.map((r) => r.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue)).toEqual(resources.map(() => '1'));
   });
 
+  it('refuses at once an existing topic with fewer partitions than the table', async () => {
+    const { prefix } = uniqueNames('topics');
+    const topic = topicName(prefix, 'incidentEvents');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    const started = Date.now();
+    await expect(ensureTopics(admin, prefix)).rejects.toThrow(`${topic} has 2 partitions, the topic table 6`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('refuses a min.insync.replicas no write could meet', async () => {
     await expect(ensureTopics(admin, uniqueNames('topics').prefix, { replicationFactor: 1, minInsyncReplicas: 2 })).rejects.toThrow(/cannot exceed the replication factor/);
   });

@@ -101,6 +101,7 @@ export async function ensureTopics(admin: Admin, prefix: string, options: TopicO
   const table = (Object.keys(topics) as TopicKey[]).map((key) => ({ key, name: topicName(prefix, key) }));
   const existing = new Set(await admin.listTopics());
   const missing = table.filter(({ name }) => !existing.has(name));
+  await refuseFewerPartitions(admin, table.filter(({ name }) => existing.has(name)));
   if (missing.length > 0) {
     // no waitForLeaders: kafkajs gives up on the first "does not host this topic-partition", which
     // a broker answers until its metadata catches up with the controller (a busy or fresh broker)
@@ -120,6 +121,25 @@ export async function ensureTopics(admin: Admin, prefix: string, options: TopicO
     { minInsyncReplicas, timeoutMs: options.readyTimeoutMs ?? 60_000 },
   );
   return missing.map((m) => m.name);
+}
+
+/**
+ * An existing topic with fewer partitions than the table is an error now, not after the deadline.
+ * It is not widened here: more partitions would move keys, and an incident's events must stay in order.
+ */
+async function refuseFewerPartitions(admin: Admin, existing: { key: TopicKey; name: string }[]): Promise<void> {
+  if (existing.length === 0) return;
+  // a broker that does not know a topic yet (created a moment ago elsewhere): waiting will tell
+  const found = await admin.fetchTopicMetadata({ topics: existing.map((t) => t.name) }).then(
+    (metadata) => metadata.topics,
+    () => undefined,
+  );
+  if (!found) return;
+  const short = existing.flatMap(({ key, name }) => {
+    const count = found.find((t) => t.name === name)?.partitions.length ?? 0;
+    return count < topics[key].partitions ? [`${name} has ${count} partitions, the topic table ${topics[key].partitions}`] : [];
+  });
+  if (short.length > 0) throw new Error(`existing topics differ from the topic table: ${short.join('; ')}`);
 }
 
 /**
