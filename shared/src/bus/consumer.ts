@@ -167,7 +167,9 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
+    // a copy killed without leaving holds its partitions until its session times out: a short
+    // session makes the restarted copy (or another) take over sooner; batches heartbeat as they go
+    sessionTimeout: 15_000,
     heartbeatInterval: 3000,
     readUncommitted: false,
     // kafkajs restarts the consumer itself after a retriable error; after any other it stops
