@@ -23,7 +23,7 @@ import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel } = require('kafkajs');
-const { IdentityStore, createRedis, createLogger } = require('@ucsc/shared');
+const { IdentityStore, createRedis, createLogger, waitForTopicsUsable } = require('@ucsc/shared');
 
 const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 60);
@@ -244,7 +244,7 @@ async function main() {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic: bareTopic, numPartitions: 6, replicationFactor: 1 }] });
-  await waitUntil('leaders of the bare topic', async () => (await admin.fetchTopicMetadata({ topics: [bareTopic] })).topics[0].partitions.every((p) => p.leader >= 0));
+  await waitForTopicsUsable(admin, [{ name: bareTopic, partitions: 6 }]);
 
   await issueTokens();
   const nodeArgs = env.BENCH_INTAKE_NODE_ARGS ? env.BENCH_INTAKE_NODE_ARGS.split(' ') : [];

@@ -1,12 +1,14 @@
 import { ulid } from 'ulid';
 import { KafkaJSConnectionError } from 'kafkajs';
 import {
+  ConsumerHealth,
   ConsumerMonitor,
   createHttpApp,
   deadLetterSchema,
   makeEnvelope,
   runConsumer,
   topicName,
+  watchConsumer,
   type ConsumerOptions,
   type ConsumerReport,
   type DeadLetter,
@@ -182,5 +184,50 @@ describe('a consumer that never stops silently', () => {
       release();
       await app.close();
     }
+  });
+});
+
+describe('what kafkajs says of a consumer, as its health sees it', () => {
+  // kafkajs's own event names, from a consumer never connected; the events are emitted by hand
+  const events = testKafka().consumer({ groupId: 'events-only' }).events;
+  function watched() {
+    const listeners = new Map<string, (event: { payload: any }) => void>();
+    const consumer = { events, on: (name: string, listener: (event: { payload: any }) => void) => listeners.set(name, listener) };
+    const health = new ConsumerHealth('g', ['t'], 60_000);
+    const fatal: unknown[] = [];
+    watchConsumer(consumer as never, health, testLogger, (e) => fatal.push(e), () => false);
+    const emit = (name: string, payload: unknown = {}) => listeners.get(name)!({ payload });
+    return { health, fatal, emit };
+  }
+
+  it('a crash kafkajs restarts from (it stops the consumer first) is not fatal, and not ready until it has joined again', () => {
+    const { health, fatal, emit } = watched();
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0, 1] } });
+    expect(health.report().healthy).toBe(true);
+    emit(events.STOP);
+    emit(events.CRASH, { error: new Error('This server is not the leader for that topic-partition'), restart: true });
+    expect(fatal).toEqual([]);
+    expect(health.report()).toMatchObject({ state: 'starting', healthy: false, problem: 'restarting after: This server is not the leader for that topic-partition' });
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0] } });
+    expect(health.report()).toMatchObject({ state: 'running', healthy: true, partitions: 1 });
+  });
+
+  it('a crash kafkajs gives up on is fatal', () => {
+    const { health, fatal, emit } = watched();
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0] } });
+    emit(events.STOP);
+    emit(events.CRASH, { error: new Error('The request included a message larger than the max message size the server will accept'), restart: false });
+    expect(fatal).toHaveLength(1);
+    expect(health.report()).toMatchObject({ state: 'crashed', healthy: false });
+  });
+
+  it('lag counts from the last batch finished to the high watermark, transaction markers included', () => {
+    const { health, emit } = watched();
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0] } });
+    emit(events.START_BATCH_PROCESS, { topic: 't', partition: 0, firstOffset: '10', highWatermark: '25' });
+    expect(health.lagByPartition()).toEqual([{ topic: 't', partition: 0, lag: 15 }]);
+    // the last data record at 20, its commit marker at 21: caught up at 22
+    emit(events.END_BATCH_PROCESS, { topic: 't', partition: 0, lastOffset: '21', highWatermark: '22' });
+    expect(health.report()).toMatchObject({ lag: 0, healthy: true });
   });
 });

@@ -107,8 +107,11 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
   consumer.on(FETCH, () => health.fetched());
   consumer.on(START_BATCH_PROCESS, ({ payload }) => health.batchStarted(payload.topic, payload.partition, payload.firstOffset, payload.highWatermark));
   consumer.on(END_BATCH_PROCESS, ({ payload }) => health.batchEnded(payload.topic, payload.partition, payload.lastOffset, payload.highWatermark));
+  // kafkajs stops the consumer (STOP) before it says whether it will restart it (CRASH): only a
+  // crash it will not restart from is fatal; a stop on its own is ours (shutdown) or a crash's
   consumer.on(CRASH, ({ payload }) => {
     if (payload.restart) {
+      health.restarting(payload.error.message);
       log.warn({ err: payload.error }, 'consumer restarting after an error');
       return;
     }
@@ -116,9 +119,7 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
     onFatal(payload.error);
   });
   consumer.on(STOP, () => {
-    if (health.state === 'crashed') return;
-    health.stopped('stopped');
-    if (!stopping()) onFatal(new Error(`consumer ${health.group} stopped`));
+    if (health.state !== 'crashed') health.stopped('stopped', stopping() ? undefined : 'stopped by kafkajs');
   });
 }
 
@@ -166,7 +167,9 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
+    // a copy killed without leaving holds its partitions until its session times out: a short
+    // session makes the restarted copy (or another) take over sooner; batches heartbeat as they go
+    sessionTimeout: 15_000,
     heartbeatInterval: 3000,
     readUncommitted: false,
     // kafkajs restarts the consumer itself after a retriable error; after any other it stops

@@ -44,6 +44,7 @@ export class ConsumerHealth {
   private retryingSince: number | undefined;
   deadLetters = 0;
   retries = 0;
+  private restartReason: string | undefined;
 
   constructor(
     readonly group: string,
@@ -58,6 +59,7 @@ export class ConsumerHealth {
   joined(assignment: Record<string, number[]>): void {
     this.state = 'running';
     this.problem = undefined;
+    this.restartReason = undefined;
     const held = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) held.add(`${topic}:${p}`);
     for (const key of this.partitions.keys()) if (!held.has(key)) this.partitions.delete(key);
@@ -89,6 +91,13 @@ export class ConsumerHealth {
   retrying(): void {
     this.retries += 1;
     this.retryingSince ??= this.clock();
+  }
+
+  /** kafkajs starts the consumer again after a retriable crash: not ready until it has joined again */
+  restarting(reason: string): void {
+    this.state = 'starting';
+    this.problem = undefined;
+    this.restartReason = reason;
   }
 
   stopped(state: 'stopped' | 'crashed', problem?: string): void {
@@ -123,14 +132,14 @@ export class ConsumerHealth {
       problem = `a batch has not finished for ${Math.round((now - this.batchStartedAt) / 1000)} s`;
     } else if (this.batchStartedAt === undefined && this.assigned > 0 && now - this.lastFetchAt > this.stallMs) {
       problem = `no fetch for ${Math.round((now - this.lastFetchAt) / 1000)} s`;
-    } else if (this.state === 'starting' && now - this.lastProgressAt > this.stallMs) {
-      problem = `not joined its group after ${Math.round((now - this.lastProgressAt) / 1000)} s`;
+    } else if (this.state === 'starting') {
+      problem = this.restartReason ? `restarting after: ${this.restartReason}` : 'joining its group';
     }
     return {
       group: this.group,
       topics: this.topics,
       state: this.state,
-      healthy: problem === undefined && this.state !== 'starting',
+      healthy: problem === undefined,
       ...(problem ? { problem } : {}),
       lag: this.lagByPartition().reduce((n, p) => n + p.lag, 0),
       partitions: this.assigned,
