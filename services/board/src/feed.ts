@@ -51,7 +51,8 @@ function audienceKey(actor: Actor): string {
  * clients get one frame per FEED_FLUSH_MS with the latest of each incident that changed, so a
  * burst of reports costs each of them a few frames a second, not one per event. A client whose
  * session ends (sign-out, expiry, disabled account, revoked token) is disconnected, and a change
- * of its roles applies to what it is sent next.
+ * of its roles applies to what it is sent next: the identity store announces each change, and the
+ * clients of that user or token are checked again at once.
  */
 export class LiveFeed {
   private readonly audiences = new Map<string, Audience>();
@@ -72,9 +73,15 @@ export class LiveFeed {
 
   async start(): Promise<void> {
     const channel = incidentKeys(this.redisPrefix).feed;
+    const identityChanges = this.identities.changesChannel;
     this.subscriber = this.redis.duplicate();
-    this.subscriber.on('message', (_channel: string, message: string) => this.broadcast(message));
-    await this.subscriber.subscribe(channel);
+    this.subscriber.on('message', (from: string, message: string) => {
+      if (from === identityChanges) void this.revalidate((client) => client.actor.id === message);
+      else this.broadcast(message);
+    });
+    // a role change, sign-out, disabled account or revoked token applies to open connections at
+    // once; the periodic check is for what announces nothing (a session that expires)
+    await this.subscriber.subscribe(channel, identityChanges);
     this.revalidation = setInterval(() => void this.revalidate(), this.revalidateMs);
     this.revalidation.unref();
     this.flushing = setInterval(() => this.flush(), this.flushMs);
@@ -167,8 +174,8 @@ export class LiveFeed {
     return session && user && !user.disabled ? userActor(user, session.authenticatedBy, client.actor.address) : undefined;
   }
 
-  private async revalidate(): Promise<void> {
-    for (const client of [...this.audiences.values()].flatMap((a) => [...a.clients])) {
+  private async revalidate(which: (client: Client) => boolean = () => true): Promise<void> {
+    for (const client of [...this.audiences.values()].flatMap((a) => [...a.clients]).filter(which)) {
       try {
         const actor = await this.currentActor(client);
         if (actor) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  assignmentAllows,
   canSee,
   HttpError,
   identify,
@@ -105,6 +106,10 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
         { field: 'body.assigneeId', rule: 'assigned_to_incident', message: `${body.assigneeId} is not assigned to incident ${id}` },
       ]);
     }
+    // an enterprise only offered the incident has not taken it on: it accepts first
+    if (!assignmentAllows('acknowledge', assignee.status)) {
+      throw new HttpError(409, 'assignment_not_held', `${assignee.name} does not hold this assignment (${assignee.status ?? 'assigned'}); an offer is accepted before it is acknowledged`);
+    }
     if (assignee.acknowledgedAt) throw new HttpError(409, 'already_acknowledged', `${assignee.name} already acknowledged`);
     const command = makeEnvelope(
       'incident.acknowledge',
@@ -136,15 +141,16 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   async function offeredAssignee(request: Parameters<typeof identify>[0]) {
     const { id, assigneeId } = parseOr400(assigneeParams, request.params, 'params');
     const incident = await visibleIncident(request, id);
+    // who may answer first: the state of someone else's offer is not for others to probe
+    requireToActFor(identify(request), 'assignment.respond', assigneeId);
     const assignee = incident.assignees.find((a) => a.id === assigneeId);
     if (!assignee) throw new HttpError(404, 'not_found', `${assigneeId} is not assigned to incident ${id}`);
-    if (assignee.status !== 'offered') throw new HttpError(409, 'no_open_offer', `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})`);
+    if (!assignmentAllows('respond', assignee.status)) throw new HttpError(409, 'no_open_offer', `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})`);
     return { id, assigneeId };
   }
 
   app.post('/api/v1/incidents/:id/assignments/:assigneeId/accept', async (request, reply) => {
     const { id, assigneeId } = await offeredAssignee(request);
-    requireToActFor(identify(request), 'assignment.respond', assigneeId);
     const body = parseOr400(acceptBody, normalizeText(request.body ?? {}));
     const command = makeEnvelope(
       'incident.accept_assignment',
@@ -158,7 +164,6 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.post('/api/v1/incidents/:id/assignments/:assigneeId/decline', async (request, reply) => {
     const body = parseOr400(declineBody, normalizeText(request.body ?? {}));
     const { id, assigneeId } = await offeredAssignee(request);
-    requireToActFor(identify(request), 'assignment.respond', assigneeId);
     const command = makeEnvelope(
       'incident.decline_assignment',
       { incidentId: id, assigneeId, reason: body.reason },
