@@ -1,10 +1,12 @@
 import type { WebSocket } from 'ws';
 import {
-  canSee,
+  applyView,
   incidentKeys,
   incidentListItem,
   tokenActor,
   userActor,
+  viewPlan,
+  visibleChangeType,
   type Actor,
   type IdentityStore,
   type IncidentChange,
@@ -27,9 +29,9 @@ interface Client {
 }
 
 /**
- * Clients whose actors would get the same answer from canSee (same roles, provinces, assignee ids
- * and organisation): the question is asked once per change for all of them, and their coalesced
- * summary frame is written once.
+ * Clients whose actors would get the same answer from canSee and the same view of an incident
+ * (same roles, provinces, assignee ids and organisation): the question is asked once per change
+ * for all of them, and their coalesced summary frame is written once.
  */
 interface Audience {
   key: string;
@@ -139,16 +141,25 @@ export class LiveFeed {
       this.logger.warn('ignored a malformed incident change on the feed channel');
       return;
     }
-    let full: string | undefined;
-    let item: string | undefined;
+    // one frame per distinct view (an audience's plan), however many audiences and clients share it;
+    // the whole view wraps the channel's message as it came
+    const fulls = new Map<string, string>();
+    const items = new Map<string, string>();
     for (const audience of this.audiences.values()) {
-      if (!canSee(audience.actor, change.incident)) continue;
+      const plan = viewPlan(audience.actor, change.incident);
+      if (!plan) continue;
       for (const client of audience.clients) {
         if (client.view === 'summary') {
-          item ??= JSON.stringify(incidentListItem(change.incident, change.type));
+          let item = items.get(plan.key);
+          if (item === undefined) items.set(plan.key, (item = JSON.stringify(incidentListItem(applyView(change.incident, plan), visibleChangeType(change, plan)))));
           audience.pending.set(change.incident.id, item);
         } else {
-          full ??= `{"type":"change","change":${message}}`;
+          let full = fulls.get(plan.key);
+          if (full === undefined) {
+            const whole = plan.audience === 'coordinator' && plan.hiddenAttachments.length === 0;
+            const shown = { eventId: change.eventId, type: visibleChangeType(change, plan), incident: applyView(change.incident, plan) };
+            fulls.set(plan.key, (full = `{"type":"change","change":${whole ? message : JSON.stringify(shown)}}`));
+          }
           this.send(client, full);
         }
       }

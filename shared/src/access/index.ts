@@ -55,13 +55,16 @@ function isCurrentAssignee(actor: Actor, incident: VisibilityFacts): boolean {
   return incident.assignees.some((a) => ids.includes(a.id) && !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
 }
 
-/** Scope: whose incident this is to see at all. An actor with no role that sees incidents (an admin) sees none, whatever else it carries. */
-function inScope(actor: Actor, incident: VisibilityFacts): boolean {
-  if (!hasRole(actor, ...incidentRoles)) return false;
-  if (hasRole(actor, 'national_coordinator', 'auditor')) return true;
-  if (isCurrentAssignee(actor, incident)) return true;
-  if (hasRole(actor, 'province_coordinator', 'liaison_officer', 'liaison_leader') && (actor.provinceCodes ?? []).includes(incident.province.code)) return true;
-  return fromReportingOrganisation(actor, incident);
+/**
+ * Scope: whose incident this is to see at all, and as whom (the audience of shared/src/access/views).
+ * An actor with no role that sees incidents (an admin) sees none, whatever else it carries.
+ */
+export function scopeOf(actor: Actor, incident: VisibilityFacts): 'coordinator' | 'responder' | 'submitter' | undefined {
+  if (!hasRole(actor, ...incidentRoles)) return undefined;
+  if (hasRole(actor, 'national_coordinator', 'auditor')) return 'coordinator';
+  if (isCurrentAssignee(actor, incident)) return 'responder';
+  if (hasRole(actor, 'province_coordinator', 'liaison_officer', 'liaison_leader') && (actor.provinceCodes ?? []).includes(incident.province.code)) return 'responder';
+  return fromReportingOrganisation(actor, incident) ? 'submitter' : undefined;
 }
 
 /** TLP 2.0 narrows the scope: AMBER+STRICT stays in the reporting organisation and the coordinators; RED with its named recipients. */
@@ -83,7 +86,7 @@ function tlpAllows(actor: Actor, incident: VisibilityFacts): boolean {
  * asks. Scope first (organisation, province, assignment, role), then the TLP marking.
  */
 export function canSee(actor: Actor, incident: VisibilityFacts): boolean {
-  return inScope(actor, incident) && tlpAllows(actor, incident);
+  return scopeOf(actor, incident) !== undefined && tlpAllows(actor, incident);
 }
 
 /** The facts of an account that decide what it may see. */
@@ -139,3 +142,5 @@ export function assignmentAllows(action: 'acknowledge' | 'respond', status: Assi
   const s = status ?? 'assigned';
   return action === 'acknowledge' ? s === 'assigned' || s === 'accepted' : s === 'offered';
 }
+
+export * from './views';

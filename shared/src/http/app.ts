@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../contracts/common';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { Logger } from '../log';
-import { installErrorHandler } from './errors';
+import { HttpError, installErrorHandler } from './errors';
 import { withTimeout } from '../bus/kafka';
 import { installAuthentication, type AuthenticationOptions } from './auth';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../bus/health';
@@ -10,6 +10,8 @@ import type { ConsumerMonitor, UnhealthyConsumers } from '../bus/health';
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Registry;
+    /** every route of the app as registered (method and URL pattern): what a test of every route walks */
+    routeTable: readonly { method: string; url: string; websocket: boolean }[];
   }
 }
 
@@ -41,6 +43,11 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   installErrorHandler(app);
+  const routeTable: { method: string; url: string; websocket: boolean }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, websocket: Boolean((route as { websocket?: boolean }).websocket) });
+  });
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
@@ -71,6 +78,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     return payload;
   });
+  installJsonParser(app);
   if (options.authentication) installAuthentication(app, options.authentication);
 
   const open = { config: { public: true } };
@@ -105,4 +113,39 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return registry.metrics();
   });
   return app;
+}
+
+/** Deeper than any form or command of ours: a body nested past this is refused before it is parsed. */
+export const maxJsonDepth = 32;
+
+/** How deeply a JSON text nests, counted without parsing it (brackets outside strings); stops counting past `limit`. */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/**
+ * Fastify's own JSON parser (which refuses __proto__ and constructor keys), after a depth check:
+ * a deeply nested body would otherwise overflow the stack of whatever walks it next (a 500).
+ */
+function installJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonDepthExceeds(body as string, maxJsonDepth)) {
+      return done(new HttpError(400, 'too_deeply_nested', `the JSON body nests deeper than ${maxJsonDepth} levels`), undefined);
+    }
+    parse(request, body as string, done);
+  });
 }

@@ -11,6 +11,7 @@ import {
   normalizeText,
   parseOr400,
   ulidSchema,
+  viewFor,
   type Permission,
   type IncidentSummary,
   type ProvinceRef,
@@ -83,7 +84,8 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
 
   app.get('/api/v1/reports/:id', async (request) => {
     const { id } = parseOr400(incidentParams, request.params, 'params');
-    return reportStatus(await visibleIncident(request, submissions, id));
+    // what the caller's audience may see (shared/src/access/views), in the portal's shape
+    return reportStatus(viewFor(identify(request), await visibleIncident(request, submissions, id))!);
   });
 
   app.post('/api/v1/reports/:id/follow-ups', { config: { recordedByEvent: true } }, async (request, reply) => {
