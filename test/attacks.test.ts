@@ -246,8 +246,8 @@ describe('what an attacker got (issue 11)', () => {
 
     it('a TOTP code works once', async () => {
       const code = totpCode(demoTotp, Date.now() + 30_000);
-      expect((await login('10.88.0.1', { username: 'dieuphoi', password: demoPassword, totp: code })).statusCode).toBe(200);
-      const replayed = await login('10.88.0.2', { username: 'dieuphoi', password: demoPassword, totp: code });
+      expect((await login('10.88.0.1', { username: 'quantri', password: demoPassword, totp: code })).statusCode).toBe(200);
+      const replayed = await login('10.88.0.2', { username: 'quantri', password: demoPassword, totp: code });
       expect(replayed.statusCode).toBe(401);
       expect(replayed.json().error).toBe('invalid_credentials');
     });
