@@ -205,17 +205,26 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
   const validFeedQuery = async (request: { query: unknown }) => void parseOr400(feedQuery, request.query, 'query');
 
-  app.get('/api/v1/feed', { websocket: true, preValidation: [sameOrigin, validFeedQuery] }, async (socket, request) => {
-    const actor = identify(request);
-    const credential: FeedCredential = request.session
-      ? { kind: 'session', token: request.session.token }
-      : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-    const { view } = parseOr400(feedQuery, request.query, 'query');
-    // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-    options.feed.add(socket, actor, credential, view);
-    const incidents = await recentViews(actor, options.snapshotSize);
-    // the last line the caller is shown: an internal event it may not see is not named in its list
-    const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
-    socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+  app.route({
+    method: 'GET',
+    url: '/api/v1/feed',
+    preValidation: [sameOrigin, validFeedQuery],
+    // the feed is a WebSocket: a plain request is told so, rather than answered with an empty 404
+    handler: async () => {
+      throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
+    },
+    wsHandler: async (socket, request) => {
+      const actor = identify(request);
+      const credential: FeedCredential = request.session
+        ? { kind: 'session', token: request.session.token }
+        : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
+      const { view } = parseOr400(feedQuery, request.query, 'query');
+      // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
+      options.feed.add(socket, actor, credential, view);
+      const incidents = await recentViews(actor, options.snapshotSize);
+      // the last line the caller is shown: an internal event it may not see is not named in its list
+      const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
+      socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+    },
   });
 }
