@@ -45,6 +45,9 @@ const badHeaders: Record<string, string>[] = [
   { accept: '*/*;q=abc, text/html;level=%%' },
   { 'accept-encoding': 'gzip;q=NaN, br;q=-1' },
   { 'content-encoding': 'gzip' },
+  { 'accept-version': '%%not-semver' },
+  { expect: '100-continue' },
+  { 'content-type': 'application/json', 'content-length': '0' },
 ];
 const deepArray = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
 const deepObject = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
@@ -91,9 +94,9 @@ function casesFor(route: { method: string; url: string }): Case[] {
   }
   for (const q of badQueries) out.push({ ...base, what: `query ${q.slice(0, 30)}`, url: fill(route.url) + q });
   for (const h of badHeaders) out.push({ ...base, what: `header ${JSON.stringify(h).slice(0, 60)}`, url: fill(route.url), headers: h });
-  if (!['GET', 'HEAD'].includes(route.method)) {
-    for (const b of badBodies) out.push({ ...base, what: `body: ${b.what}`, url: fill(route.url), headers: { 'content-type': b.type }, payload: b.body });
-  }
+  // a read takes no body, but one sent anyway is parsed all the same
+  const bodies = ['GET', 'HEAD'].includes(route.method) ? badBodies.filter((b) => /JSON nested|truncated|invalid UTF-8|over every limit/.test(b.what)) : badBodies;
+  for (const b of bodies) out.push({ ...base, what: `body: ${b.what}`, url: fill(route.url), headers: { 'content-type': b.type }, payload: b.body });
   return out;
 }
 
