@@ -42,32 +42,34 @@ describe('the policy table, edge by edge', () => {
   });
 });
 
+/** An incident in Hà Nội, filed by org-agency-a, assigned to a liaison and offered to enterprises. */
+const incident = (tlp: Tlp, change: Partial<IncidentView> = {}): IncidentView => ({
+  id: ulid(),
+  version: 1,
+  state: 'assigned',
+  portalStatus: 'cho',
+  province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
+  reportingOrganisation: { name: 'Sở Y tế' },
+  reportedBy: { actorId: 'u-reporter', organisationId: 'org-agency-a' },
+  title: 't',
+  description: 'd',
+  tlp,
+  detectedAt: '2026-11-20T00:00:00.000Z',
+  reportedAt: '2026-11-20T00:00:00.000Z',
+  assignees: [
+    { kind: 'liaison', id: 'lia-01-sec-officer', name: 'L', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
+    { kind: 'enterprise', id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder', status: 'offered' },
+    { kind: 'enterprise', id: 'ent-timed-out', name: 'T', organisationId: 'ent-timed-out', organisationName: 'T', role: 'responder', status: 'timed_out' },
+    { kind: 'enterprise', id: 'ent-removed', name: 'R', organisationId: 'ent-removed', organisationName: 'R', role: 'responder', status: 'removed' },
+    { kind: 'enterprise', id: 'ent-ended', name: 'E', organisationId: 'ent-ended', organisationName: 'E', role: 'responder', status: 'declined' },
+  ],
+  routingReasons: [],
+  timeline: [],
+  updatedAt: '2026-11-20T00:00:00.000Z',
+  ...change,
+});
+
 describe('who sees an incident: scope, then TLP', () => {
-  const incident = (tlp: Tlp, change: Partial<IncidentView> = {}): IncidentView => ({
-    id: ulid(),
-    version: 1,
-    state: 'assigned',
-    portalStatus: 'cho',
-    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-    reportingOrganisation: { name: 'Sở Y tế' },
-    reportedBy: { actorId: 'u-reporter', organisationId: 'org-agency-a' },
-    title: 't',
-    description: 'd',
-    tlp,
-    detectedAt: '2026-11-20T00:00:00.000Z',
-    reportedAt: '2026-11-20T00:00:00.000Z',
-    assignees: [
-      { kind: 'liaison', id: 'lia-01-sec-officer', name: 'L', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
-      { kind: 'enterprise', id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder', status: 'offered' },
-      { kind: 'enterprise', id: 'ent-timed-out', name: 'T', organisationId: 'ent-timed-out', organisationName: 'T', role: 'responder', status: 'timed_out' },
-      { kind: 'enterprise', id: 'ent-removed', name: 'R', organisationId: 'ent-removed', organisationName: 'R', role: 'responder', status: 'removed' },
-      { kind: 'enterprise', id: 'ent-ended', name: 'E', organisationId: 'ent-ended', organisationName: 'E', role: 'responder', status: 'declined' },
-    ],
-    routingReasons: [],
-    timeline: [],
-    updatedAt: '2026-11-20T00:00:00.000Z',
-    ...change,
-  });
 
   const people: Record<string, Actor> = {
     'a submitter of the reporting organisation': actor('submitter', { organisationId: 'org-agency-a' }),
@@ -159,19 +161,7 @@ describe('where a report may be filed, and what an assignment allows', () => {
 });
 
 describe('what each audience sees of an incident', () => {
-  const base: IncidentView = {
-    id: ulid(),
-    version: 3,
-    state: 'assigned',
-    portalStatus: 'cho',
-    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-    reportingOrganisation: { name: 'Sở Y tế' },
-    reportedBy: { actorId: 'u-reporter', organisationId: 'org-agency-a' },
-    title: 't',
-    description: 'd',
-    tlp: 'AMBER',
-    detectedAt: '2026-11-20T00:00:00.000Z',
-    reportedAt: '2026-11-20T00:00:00.000Z',
+  const base = incident('AMBER', {
     assignees: [
       { kind: 'liaison', id: 'lia-01-sec-officer', name: 'L', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
       { kind: 'enterprise', id: 'ent-x', name: 'X', organisationId: 'ent-x', organisationName: 'X', role: 'responder', status: 'declined', declineReason: 'quá tải' },
@@ -184,8 +174,7 @@ describe('what each audience sees of an incident', () => {
       { eventId: ulid(), type: 'incident.assignment_offered', at: '2026-11-20T00:00:01.000Z', actor: { kind: 'service', id: 'dispatch' }, summary: 'Đề nghị X', details: ['· Y (3/4): tải cao'] },
     ],
     attachments: [],
-    updatedAt: '2026-11-20T00:00:01.000Z',
-  };
+  });
   const redEvent = ulid();
   const withRed: IncidentView = {
     ...base,
