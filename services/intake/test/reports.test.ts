@@ -242,7 +242,8 @@ describe('POST /api/v1/reports', () => {
     });
 
     it('is recognised within the submitting organisation: another organisation’s same key or same report is its own incident', async () => {
-      const other = bearer(await sessionToken(names.redisPrefix, 'tuyenquang.baocao'));
+      // another organisation that may file in Hà Nội: the national coordinator's
+      const other = bearer(await sessionToken(names.redisPrefix, 'dieuphoi'));
       const report = sampleReport();
       const key = `shared-key-${report.detectedAt}`;
       const mine = await post(report, { 'idempotency-key': key });
