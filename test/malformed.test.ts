@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { topicName, topics, type TopicKey } from '@ucsc/shared';
-import { bearer, sessionToken, testKafka, testRedis } from './support';
-import { connectFeed, startSystem, type TestSystem } from './support/system';
+import { readIncident, topicName, topics, type TopicKey } from '@ucsc/shared';
+import { bearer, sampleReport, sessionToken, testKafka, testRedis, waitFor } from './support';
+import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
 
 // Malformed input, thrown at every route of every service (the list comes from the apps
 // themselves), before and after sign-in: every answer is a 4xx naming the problem (or, for a
@@ -83,7 +83,8 @@ const badBodies: { what: string; type: string; body: string | Buffer }[] = [
   { what: 'binary noise', type: 'application/octet-stream', body: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)) },
 ];
 
-const defaults: Record<string, string> = { id: '01J00000000000000000000000', entity: 'enterprises', assigneeId: 'ent-x', sha256: 'a'.repeat(64) };
+// path parameters that exist (an incident, its liaison, a directory entity), so that bad input reaches past the lookups; set in beforeAll
+const defaults: Record<string, string> = { entity: 'enterprises', assigneeId: 'lia-01-sec-officer', sha256: 'a'.repeat(64) };
 const fill = (url: string, override: Record<string, string> = {}) => url.replace(/:(\w+)/g, (_m, name: string) => override[name] ?? defaults[name] ?? 'x');
 
 function casesFor(route: { method: string; url: string }): Case[] {
@@ -124,6 +125,10 @@ describe('malformed input, on every route of every service', () => {
   beforeAll(async () => {
     system = await startSystem('malformed', { ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000' });
     for (const name of ['dieuphoi', 'quantri', 'hanoi.baocao']) credentials[`signed in as ${name}`] = bearer(await sessionToken(system.names.redisPrefix, name));
+    const filed = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), credentials['signed in as hanoi.baocao']!);
+    defaults.id = filed.json.incidentId;
+    // routing is one transaction (classified, assigned, offered or no fit): once its last event is projected, nothing more comes
+    await waitFor('the incident routed', async () => (await readIncident(redis, system.names.redisPrefix, defaults.id!))?.timeline.some((t) => ['incident.assignment_offered', 'incident.routing_no_fit'].includes(t.type)));
     before = await snapshot();
   });
   afterAll(async () => {

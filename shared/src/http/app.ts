@@ -11,7 +11,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     metrics: Registry;
     /** every route of the app as registered (method and URL pattern): what a test of every route walks */
-    routeTable: readonly { method: string; url: string; websocket: boolean }[];
+    routeTable: readonly { method: string; url: string }[];
   }
 }
 
@@ -43,10 +43,10 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   installErrorHandler(app);
-  const routeTable: { method: string; url: string; websocket: boolean }[] = [];
+  const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, websocket: Boolean((route as { websocket?: boolean }).websocket) });
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
   });
 
   const registry = new Registry();

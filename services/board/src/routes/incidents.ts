@@ -194,10 +194,19 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return reply.status(202).send({ commandId: command.id });
   });
 
+  /** The host of an Origin header, or undefined when it is not a URL (a malformed Origin is refused, never a 500). */
+  const hostOf = (origin: string) => {
+    try {
+      return new URL(origin).host;
+    } catch {
+      return undefined;
+    }
+  };
+
   // a browser sends its cookie with a WebSocket from any site: accept only pages of this origin
   const sameOrigin = async (request: { headers: Record<string, string | string[] | undefined> }) => {
     const origin = request.headers.origin;
-    if (origin !== undefined && (typeof origin !== 'string' || URL.parse(origin)?.host !== request.headers.host)) {
+    if (origin !== undefined && (typeof origin !== 'string' || hostOf(origin) !== request.headers.host)) {
       throw new HttpError(403, 'forbidden_origin', 'the live feed is only for pages of this site');
     }
   };
