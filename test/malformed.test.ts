@@ -79,6 +79,11 @@ const badBodies: { what: string; type: string; body: string | Buffer }[] = [
       '--b', 'Content-Type: application/json', '', '{"province": ', '--b', 'Content-Type: text/plain; charset=utf-7', '', '+ZeVnLIqe-', '--b--', '',
     ].join('\r\n'),
   },
+  ...['null', '"x"', '7', deepArray, '{"province":'].map((json) => ({
+    what: `an email whose JSON part is ${json.slice(0, 12)}`,
+    type: 'message/rfc822',
+    body: ['From: a@b', 'Subject: [TBSC] x', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'x', '--b', 'Content-Type: application/json', 'Content-Disposition: attachment; filename="r.json"', '', json, '--b--', ''].join('\r\n'),
+  })),
   { what: 'a multipart form', type: 'multipart/form-data; boundary=z', body: '--z\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--z--\r\n' },
   { what: 'binary noise', type: 'application/octet-stream', body: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)) },
 ];

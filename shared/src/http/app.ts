@@ -3,6 +3,7 @@ import { newId } from '../contracts/common';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { Logger } from '../log';
 import { HttpError, installErrorHandler } from './errors';
+import { jsonDepthExceeds, maxJsonDepth } from '../text';
 import { withTimeout } from '../bus/kafka';
 import { installAuthentication, type AuthenticationOptions } from './auth';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../bus/health';
@@ -113,26 +114,6 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return registry.metrics();
   });
   return app;
-}
-
-/** Deeper than any form or command of ours: a body nested past this is refused before it is parsed. */
-export const maxJsonDepth = 32;
-
-/** How deeply a JSON text nests, counted without parsing it (brackets outside strings); stops counting past `limit`. */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > limit) return true;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return false;
 }
 
 /**
