@@ -23,7 +23,9 @@ import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel } = require('kafkajs');
-const { IdentityStore, createRedis, createLogger, waitForTopicsUsable } = require('@ucsc/shared');
+const { IdentityStore, createRedis, createLogger, loadDirectoryFiles, waitForTopicsUsable } = require('@ucsc/shared');
+// a report is filed only within its filer's provinces: the bench's organisations file in every one
+const unitCodes = loadDirectoryFiles().units.map((u) => u.code);
 
 const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 60);
@@ -96,7 +98,7 @@ async function issueTokens() {
   const redis = createRedis(`redis://${host}:${redisPort}`, createLogger('bench', 'warn'));
   const store = new IdentityStore(redis, `${prefix}:`);
   for (let i = 0; i < tokenCount; i++) {
-    const { secret } = await store.createToken({ name: `bench ${i}`, organisationId: `org-bench-${i}`, provinceCodes: [], scopes: ['reports:write', 'reports:read'], expiresInDays: 1, createdBy: 'bench' });
+    const { secret } = await store.createToken({ name: `bench ${i}`, organisationId: `org-bench-${i}`, provinceCodes: unitCodes, scopes: ['reports:write', 'reports:read'], expiresInDays: 1, createdBy: 'bench' });
     tokens.push(`Bearer ${secret}`);
   }
   redis.disconnect();

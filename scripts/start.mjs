@@ -108,7 +108,7 @@ async function seedDemoIncidents() {
   const login = await fetch(`${url('board')}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'hanoi.baocao', password: 'ucsc-demo-2026' }),
+    body: JSON.stringify({ username: 'tiepnhan.demo', password: 'ucsc-demo-2026' }),
   });
   if (!login.ok) throw new Error(`demo sign-in failed: ${login.status}`);
   const auth = { authorization: `Bearer ${(await login.json()).token}` };

@@ -1,4 +1,4 @@
-import { followUpKinds, portalStatusOf, reportedView, timelineEntry, type Envelope, type IncidentView, type LifecycleState, type Payload, type TopicMessageType } from '@ucsc/shared';
+import { assignmentAllows, followUpKinds, portalStatusOf, reportedView, timelineEntry, type Envelope, type IncidentView, type LifecycleState, type Payload, type TopicMessageType } from '@ucsc/shared';
 
 export type IncidentEvent = Envelope<TopicMessageType<'incidentEvents'>>;
 export type IncidentCommand = Envelope<TopicMessageType<'incidentCommands'>>;
@@ -150,6 +150,7 @@ export function decide(
     case 'incident.acknowledge': {
       const assignee = view.assignees.find((a) => a.id === command.payload.assigneeId);
       if (!assignee) return { accepted: false, reason: `${command.payload.assigneeId} is not assigned to this incident` };
+      if (!assignmentAllows('acknowledge', assignee.status)) return { accepted: false, reason: `${assignee.name} does not hold this assignment (${assignee.status})` };
       if (assignee.acknowledgedAt) return { accepted: false, reason: `${assignee.name} already acknowledged` };
       const { incidentId, assigneeId, note } = command.payload;
       return { accepted: true, events: [emit('incident.acknowledged', { incidentId, assigneeId, ...(note ? { note } : {}) })] };
@@ -158,7 +159,7 @@ export function decide(
     case 'incident.decline_assignment': {
       const assignee = view.assignees.find((a) => a.id === command.payload.assigneeId);
       if (!assignee) return { accepted: false, reason: `${command.payload.assigneeId} is not assigned to this incident` };
-      if (assignee.status !== 'offered') {
+      if (!assignmentAllows('respond', assignee.status)) {
         return { accepted: false, reason: `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})` };
       }
       if (command.type === 'incident.accept_assignment') {
