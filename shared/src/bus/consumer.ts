@@ -123,6 +123,14 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
   });
 }
 
+/** A transaction commit that failed without saying whether the broker committed it: fatal (see send). */
+export class CommitOutcomeUnknown extends Error {
+  override name = 'CommitOutcomeUnknown';
+  constructor(readonly original: unknown) {
+    super(`the transaction's commit failed, and whether it was committed is unknown: ${(original as Error)?.message ?? String(original)}`);
+  }
+}
+
 /** Runs one operation at a time on a resource that must not be shared (a transactional producer). */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -229,12 +237,19 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       try {
         for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await transaction.send({ topic: target, acks: -1, messages: chunk });
         await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-        await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);
         // a producer whose transaction failed half-way starts again clean (and fences the old one)
         await resetProducer();
         throw error;
+      }
+      try {
+        await transaction.commit();
+      } catch (error) {
+        // the broker may have committed before the answer was lost: trying the batch again here
+        // could write its output twice. Exiting is safe: the restarted copy resumes from the
+        // offsets Kafka holds, which say whether this transaction happened.
+        throw new CommitOutcomeUnknown(error);
       }
     });
   }
@@ -251,10 +266,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
         try {
           const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
           await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
-          resolveOffset(last.offset);
-          if (!transactional) await commitOffsetsIfNecessary();
-          await heartbeat();
-          return;
+          break;
         } catch (error) {
           if (classifyError(error) !== 'transient') {
             health.stopped('crashed', (error as Error).message);
@@ -270,6 +282,11 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
           }
         }
       }
+      // done (transactionally: committed) — nothing after this may run the batch again
+      resolveOffset(last.offset);
+      if (!transactional) await commitOffsetsIfNecessary();
+      // a rebalance answers the heartbeat with REBALANCE_IN_PROGRESS: kafkajs rejoins on its own
+      await heartbeat().catch(() => undefined);
     },
   });
 
