@@ -56,6 +56,8 @@ export interface ConsumerOptions<K extends TopicKey> {
   fromBeginning?: boolean;
   /** where /ready and /metrics see this consumer */
   monitor?: ConsumerMonitor;
+  /** the most bytes one fetch brings from a partition: the size of the largest batch */
+  maxBytesPerPartition?: number;
   /** the most bytes of records in one produce request: below the broker's message.max.bytes */
   maxRequestBytes?: number;
   /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
@@ -180,6 +182,9 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     sessionTimeout: 15_000,
     heartbeatInterval: 3000,
     readUncommitted: false,
+    // bigger batches under load: each batch costs a store round trip and a Kafka transaction
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
     // kafkajs restarts the consumer itself after a retriable error; after any other it stops
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: maxRetryDelayMs },
   });
