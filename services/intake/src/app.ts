@@ -30,18 +30,21 @@ export interface IntakeOverrides {
 export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides = {}): Promise<FastifyInstance> {
   const logger = overrides.logger ?? createLogger('intake', config.LOG_LEVEL);
   const kafka = createServiceKafka('intake', config, logger);
+  const produceRequestMs = 30_000;
   const publisher = new BatchingPublisher(kafka, config.TOPIC_PREFIX, logger, {
     timeoutMs: config.PUBLISH_TIMEOUT_MS,
     maxBatchRecords: config.PUBLISH_MAX_BATCH,
     lanes: config.PUBLISH_LANES,
+    requestTimeoutMs: produceRequestMs,
   });
   // many requests' ledger commands share a round trip, as their reports share a produce request
   const redis = createRedis(config.REDIS_URL, logger, { enableAutoPipelining: true });
   const kafkaHealth = kafkaReadiness(kafka);
   const provinces = new ProvinceResolver(loadDirectoryFiles().units);
   const attachments = new AttachmentStore(config.ATTACHMENT_DIR);
-  // a publish may wait one timeout in the queue and one in flight; the lease outlasts both
-  const leaseMs = 2 * config.PUBLISH_TIMEOUT_MS + 2000;
+  // the submitter is answered within PUBLISH_TIMEOUT_MS, but a request already sent is followed
+  // for up to produceRequestMs: the claim is held that long, so a retry never stores it twice
+  const leaseMs = config.PUBLISH_TIMEOUT_MS + produceRequestMs + 2000;
   const ledger = new SubmissionLedger(redis, config.REDIS_PREFIX, config.IDEMPOTENCY_WINDOW_SECONDS, leaseMs);
   const submissions = new Submissions({
     publisher,

@@ -3,6 +3,7 @@ import {
   HttpError,
   makeEnvelope,
   newId,
+  PublishOutcomeUnknown,
   readIncident,
   reportedView,
   type Actor,
@@ -68,8 +69,8 @@ export class Submissions {
     },
   ) {}
 
-  private unavailable(what: string): HttpError {
-    return new HttpError(503, 'storage_unavailable', `the ${what} could not be stored; nothing was recorded, retry later`, [], {
+  private unavailable(what: string, detail = 'nothing was recorded, retry later'): HttpError {
+    return new HttpError(503, 'storage_unavailable', `the ${what} could not be stored; ${detail}`, [], {
       'retry-after': String(this.deps.retryAfterSeconds),
     });
   }
@@ -125,7 +126,16 @@ export class Submissions {
     const { envelopes, response } = build(claim.record.id, claim.record.receivedAt);
     try {
       await publisher.publish('incidentEvents', envelopes);
-    } catch {
+    } catch (error) {
+      if (error instanceof PublishOutcomeUnknown) {
+        // the broker may still store it: the claim is kept until we know, so that a retry waits
+        // for this attempt (and is then answered with its 202) rather than storing it twice
+        void error.outcome.then(async (stored) => {
+          if (stored) await ledger.complete(ledgerKey, claim.owner, response, receiptOf?.(envelopes));
+          else await ledger.release(ledgerKey, claim.owner);
+        }).catch((err: unknown) => logger.warn({ err }, 'recording the late outcome of a submission failed'));
+        throw this.unavailable('submission', 'it may still be stored: retry with the same Idempotency-Key');
+      }
       await ledger.release(ledgerKey, claim.owner).catch(() => undefined);
       throw this.unavailable('submission');
     }

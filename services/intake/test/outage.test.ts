@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, parseMessage, topicName } from '@ucsc/shared';
@@ -97,4 +98,55 @@ describe('intake when Kafka is down', () => {
       await consumer.disconnect();
     }
   }, 240_000);
+
+  it('answers in time while Kafka is frozen (SIGSTOP), and a report sent before the freeze that lands after it is stored once, under one incident', async () => {
+    const pid = Number(readFileSync(join(__dirname, '..', '..', '..', 'infra', '.data', 'kafka-outage', 'kafka.pid'), 'utf8'));
+    const report = sampleReport({ title: 'gửi khi Kafka đóng băng' });
+    const key = `freeze-${report.detectedAt}`;
+    process.kill(pid, 'SIGSTOP');
+    let first;
+    const started = Date.now();
+    try {
+      first = await postJson(`${url}/api/v1/reports`, report, { ...auth, 'idempotency-key': key });
+      // never a hang: answered within the publish timeout (3 s here) and a margin
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
+    // the submitter retries with its key until it is told the report is stored
+    const stored = await waitFor(
+      'the retried report to be answered 202',
+      async () => {
+        const response = await postJson(`${url}/api/v1/reports`, report, { ...auth, 'idempotency-key': key });
+        return response.status === 202 ? response : undefined;
+      },
+      90_000,
+    );
+    const reported: string[] = [];
+    const admin = testKafka(brokers).admin();
+    await admin.connect();
+    const topic = topicName(names.prefix, 'incidentEvents');
+    // read to the end the topic has now that the retry was answered: a second copy would be before it
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+    await admin.disconnect();
+    const reached = new Map<number, bigint>();
+    const consumer = testKafka(brokers).consumer({ groupId: `${names.prefix}.freeze-check` });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached.set(payload.partition, BigInt(payload.lastOffset) + 1n));
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const parsed = parseMessage('incidentEvents', message.value);
+        if (parsed.ok && parsed.value.type === 'incident.reported' && parsed.value.payload.title === 'gửi khi Kafka đóng băng') reported.push(parsed.value.payload.incidentId);
+      },
+    });
+    try {
+      await waitFor('the whole topic read', () => [...ends].every(([p, end]) => end === 0n || (reached.get(p) ?? 0n) >= end) || undefined, 60_000);
+      expect(reported).toEqual([stored.json.incidentId]);
+    } finally {
+      await consumer.disconnect();
+    }
+  }, 180_000);
 });

@@ -14,6 +14,8 @@ export interface BatchingPublisherOptions {
   maxBatchBytes?: number;
   /** produce requests in flight at once, each on its own idempotent producer */
   lanes?: number;
+  /** the longest one produce request (kafkajs's retries included) may take before its lane gives up on it */
+  requestTimeoutMs?: number;
 }
 
 interface Pending {
@@ -24,6 +26,23 @@ interface Pending {
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
   settled: boolean;
+  /** set once its produce request is sent: resolves true when the broker acknowledged it, false when it failed */
+  outcome?: Promise<boolean>;
+}
+
+/**
+ * A publish whose time ran out while its produce request was with the broker: it may yet be stored.
+ * `outcome` says, later, whether it was (true) or not (false); the caller decides what to tell and
+ * what to keep until then.
+ */
+export class PublishOutcomeUnknown extends Error {
+  override name = 'PublishOutcomeUnknown';
+  constructor(
+    message: string,
+    readonly outcome: Promise<boolean>,
+  ) {
+    super(message);
+  }
 }
 
 /** One idempotent producer with at most one produce request in flight. */
@@ -48,6 +67,7 @@ export class BatchingPublisher implements EventPublisher {
   private readonly lanes: Lane[];
   private readonly queue: Pending[] = [];
   private readonly timeoutMs: number;
+  private readonly requestTimeoutMs: number;
   private readonly maxBatchRecords: number;
   private readonly maxBatchBytes: number;
   private closed = false;
@@ -61,6 +81,7 @@ export class BatchingPublisher implements EventPublisher {
     options: BatchingPublisherOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 8000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.maxBatchRecords = options.maxBatchRecords ?? 500;
     this.maxBatchBytes = options.maxBatchBytes ?? 900_000;
     this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => {
@@ -91,12 +112,16 @@ export class BatchingPublisher implements EventPublisher {
         resolve,
         reject,
         settled: false,
-        // still queued when time is up: it is taken out, so a failure answered is never stored
+        // the caller's time runs from here, queued or sent: an answer is never later than timeoutMs.
+        // Still queued: taken out, so the failure answered is never stored. Already sent: the
+        // caller learns that the outcome is not known yet, and how to learn it.
         timer: setTimeout(() => {
           const index = this.queue.indexOf(pending);
           if (index >= 0) {
             this.queue.splice(index, 1);
             this.settle(pending, new TimeoutError(`publishing to ${topic} waited longer than ${this.timeoutMs} ms`));
+          } else if (pending.outcome) {
+            this.settle(pending, new PublishOutcomeUnknown(`publishing to ${topic} took longer than ${this.timeoutMs} ms; the broker may still store it`, pending.outcome));
           }
         }, this.timeoutMs),
       };
@@ -122,8 +147,6 @@ export class BatchingPublisher implements EventPublisher {
       const fits = records + next.records.length <= this.maxBatchRecords && bytes + next.bytes <= this.maxBatchBytes;
       if (batch.length > 0 && !fits) break;
       this.queue.shift();
-      // its own timer stops counting: from here its fate is the produce request's
-      clearTimeout(next.timer);
       batch.push(next);
       records += next.records.length;
       bytes += next.bytes;
@@ -150,7 +173,14 @@ export class BatchingPublisher implements EventPublisher {
           if (messages) messages.push(...p.records);
           else byTopic.set(p.topic, [...p.records]);
         }
+        let acknowledged!: (stored: boolean) => void;
+        const outcome = new Promise<boolean>((resolve) => {
+          acknowledged = resolve;
+        });
+        for (const p of batch) p.outcome = outcome;
         try {
+          // bounded by kafkajs's own request timeout and retries, not abandoned sooner: a request
+          // given up on while the broker may still write it would leave its outcome unknown for good
           await withTimeout(
             (async () => {
               if (!lane.connected) {
@@ -162,14 +192,16 @@ export class BatchingPublisher implements EventPublisher {
                 topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
               });
             })(),
-            this.timeoutMs,
+            this.requestTimeoutMs,
             'a produce request',
           );
           this.stats.requests += 1;
           this.stats.records += batch.reduce((n, p) => n + p.records.length, 0);
+          acknowledged(true);
           for (const p of batch) this.settle(p);
         } catch (error) {
           this.logger.warn({ err: error, reports: batch.length }, 'produce request failed');
+          acknowledged(false);
           for (const p of batch) this.settle(p, error as Error);
           this.reset(lane);
         }

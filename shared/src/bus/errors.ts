@@ -21,6 +21,7 @@ const transientNames = new Set([
   'KafkaJSBrokerNotFound',
   'KafkaJSLockTimeout',
   'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSGroupCoordinatorNotFound',
   'MaxRetriesPerRequestError',
 ]);
 const transientCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
