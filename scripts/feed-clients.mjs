@@ -78,6 +78,13 @@ process.on('message', (m) => {
   } else if (m.type === 'status') {
     const sum = (f) => clients.reduce((n, c) => n + f(c), 0);
     process.send({ type: 'status', open: sum((c) => (c.open ? 1 : 0)), total: clients.length, frames: sum((c) => c.frames), bytes: sum((c) => c.bytes), drops: sum((c) => c.drops), nationalMin: Math.min(...clients.filter((c) => c.national).map((c) => c.firstSeen.size)) });
+  } else if (m.type === 'unseen') {
+    const national = clients.filter((c) => c.national);
+    const seenBy = (client, id) => {
+      const i = indexOf.get(id);
+      return i !== undefined && client.firstSeen.has(i);
+    };
+    process.send({ type: 'unseen', unseen: m.ids.filter((id) => national.some((c) => !seenBy(c, id))).length });
   } else if (m.type === 'seen') {
     const seen = [];
     for (const client of clients) if (client.national) for (const [i, t] of client.firstSeen) seen.push([idAt[i], t]);
@@ -88,6 +95,7 @@ process.on('message', (m) => {
     let nationalMissing = 0;
     let lastSeenAt = 0;
     const examples = [];
+    const missingIds = new Set();
     const latencies = [];
     for (const client of clients) {
       let missed = 0;
@@ -99,6 +107,7 @@ process.on('message', (m) => {
         const has = i !== undefined && i >> 3 < client.seen.length && client.seen[i >> 3] & (1 << (i & 7));
         if (!has) {
           missed += 1;
+          if (missingIds.size < 20_000) missingIds.add(id);
           if (examples.length < 3) examples.push(`${id} (province ${code}) not on client ${client.id}`);
           continue;
         }
@@ -112,7 +121,7 @@ process.on('message', (m) => {
       if (missed) clientsMissing += 1;
       if (missed && client.national) nationalMissing += missed;
     }
-    process.send({ type: 'checked', missing, clientsMissing, nationalMissing, examples, latencies, lastSeenAt });
+    process.send({ type: 'checked', missing, clientsMissing, nationalMissing, missingIds: [...missingIds], examples, latencies, lastSeenAt });
   }
 });
 process.on('disconnect', () => {

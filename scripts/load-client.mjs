@@ -13,7 +13,11 @@ let sequence = 0;
 let stopping = false;
 let accepted = [];
 let statuses = {};
-const count = (key) => (statuses[key] = (statuses[key] ?? 0) + 1);
+let recent = {}; // answers since the last flush, so the parent can tell which happened during a fault
+const count = (key) => {
+  statuses[key] = (statuses[key] ?? 0) + 1;
+  recent[key] = (recent[key] ?? 0) + 1;
+};
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
 
@@ -66,8 +70,9 @@ function submit() {
 }
 
 const flush = () => {
-  if (accepted.length) process.send({ type: 'accepted', accepted });
+  if (accepted.length || Object.keys(recent).length) process.send({ type: 'accepted', accepted, statuses: recent });
   accepted = [];
+  recent = {};
 };
 setInterval(flush, 200).unref();
 

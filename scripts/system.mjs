@@ -19,13 +19,13 @@ export const host = '127.0.0.1';
 const dataRoot = process.env.UCSC_DATA_DIR ?? join(root, 'infra', '.data');
 
 /** Ports other engineers' instances hold on this machine: a benchmark must never take them. */
-const taken = ['6379', '16379', '19092', '19093', '26379', '29092', '29093', '36479', '39292', '3100', '3101', '3102', '3103'];
+const taken = ['6379', '49092', '46379', '16379', '19092', '19093', '26379', '29092', '29093', '36479', '39292', '3100', '3101', '3102', '3103'];
 export function checkPorts(...ports) {
   for (const port of ports) if (taken.includes(String(port))) throw new Error(`port ${port} belongs to another instance`);
 }
 
 // ── realistic bodies: a whole Biểu mẫu 03, ~2 KB of Vietnamese text, every one a different report ──
-const provinces = ['Hà Nội', 'Hà Giang', 'Quảng Nam', 'Bình Dương', 'Cần Thơ', 'Đắk Lắk', 'Nghệ An', 'Lào Cai', 'TP Hồ Chí Minh', 'Huế'];
+export const reportProvinces = ['Hà Nội', 'Hà Giang', 'Quảng Nam', 'Bình Dương', 'Cần Thơ', 'Đắk Lắk', 'Nghệ An', 'Lào Cai', 'TP Hồ Chí Minh', 'Huế'];
 const orgs = ['Sở Tài chính', 'Sở Y tế', 'Văn phòng UBND tỉnh', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước', 'Bệnh viện Đa khoa tỉnh', 'Cục Thuế', 'Trung tâm Phục vụ hành chính công'];
 const description =
   'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
@@ -39,7 +39,7 @@ const base = Date.now() - 6 * 3600_000;
 export const reportTlp = 'AMBER';
 
 /** Report number `sequence` (give each client process its own range, so no two bodies are alike). */
-export function reportBody(sequence, province = provinces[sequence % provinces.length]) {
+export function reportBody(sequence, province = reportProvinces[sequence % reportProvinces.length]) {
   const org = `${orgs[sequence % orgs.length]} ${province}`;
   return JSON.stringify({
     province,
@@ -228,6 +228,7 @@ export class System {
     this.nextPort = Number(portBase);
     this.logDir = join(root, '.run', name);
     this.services = new Map();
+    this.restarts = [];
     this.kafka = new Kafka({ clientId: `${name}-harness`, brokers: this.brokers.split(','), logLevel: logLevel.ERROR });
     this.topic = (key) => topicName(this.prefix, key);
   }
@@ -302,6 +303,15 @@ export class System {
     child.stderr.pipe(log);
     const service = { key, name, instance, port, child, env: { ...known?.env, ...env }, exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))) };
     this.services.set(key, service);
+    // the harness is the services' supervisor: one that exits by itself is started again, and noted
+    void service.exited.then(({ code, signal }) => {
+      if (service.killed || this.stopping) return;
+      this.restarts.push({ key, code, signal, at: Date.now() });
+      console.log(`[${this.name}] ${key} exited by itself (${signal ?? `code ${code}`}); starting it again (log: ${join(this.logDir, `${key}.log`)})`);
+      setTimeout(() => {
+        if (!this.stopping && this.services.get(key) === service) void this.start(name, { instance, ready: false });
+      }, 1000);
+    });
     if (ready) await this.waitReady(key);
     return service;
   }
@@ -334,12 +344,8 @@ export class System {
     return this.start(service.name, { instance: service.instance });
   }
 
-  /** Services that died although nobody killed them (a consumer that exits to be restarted does this). */
-  unexpectedExits() {
-    return [...this.services.values()].filter((s) => (s.child.exitCode !== null || s.child.signalCode !== null) && !s.killed);
-  }
-
   async stopAll() {
+    this.stopping = true;
     await Promise.all(
       [...this.services.values()].map(async (s) => {
         if (s.child.exitCode !== null || s.child.signalCode !== null) return;
@@ -371,11 +377,13 @@ export class System {
  * accepted report comes back as [incidentId, provinceCode, acceptedAtMs] to `onAccepted`.
  */
 export class Load {
-  constructor({ processes, intakePort, tokens, connections, onAccepted }) {
+  constructor({ processes, intakePort, tokens, connections, onAccepted, onStatuses = () => undefined }) {
     this.children = Array.from({ length: processes }, (_, i) => {
       const child = fork(join(root, 'scripts', 'load-client.mjs'), [], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.on('message', (m) => {
-        if (m.type === 'accepted') for (const a of m.accepted) onAccepted(a);
+        if (m.type !== 'accepted') return;
+        for (const a of m.accepted) onAccepted(a);
+        onStatuses(m.statuses);
       });
       child.send({ type: 'setup', intakePort, tokens, connections, sequenceStart: i * 1_000_000 + 1 });
       return child;
@@ -501,23 +509,31 @@ export class Feed {
     let lastSeenAt = 0;
     let nationalMissing = 0;
     const examples = [];
+    const missingIds = new Set();
     for (const a of answers) {
       missing += a.missing;
       clientsMissing += a.clientsMissing;
       nationalMissing += a.nationalMissing;
       examples.push(...a.examples);
+      for (const id of a.missingIds) missingIds.add(id);
       lastSeenAt = Math.max(lastSeenAt, a.lastSeenAt);
       for (const l of a.latencies) latencies.push(l);
     }
-    return { missing, clientsMissing, nationalMissing, examples: examples.slice(0, 5), latencies, lastSeenAt };
+    return { missing, clientsMissing, nationalMissing, missingIds, examples: examples.slice(0, 5), latencies, lastSeenAt };
   }
 
-  /** Incident ids the national clients have seen routed, with when (the earliest over them). */
+  /** When every national client had seen each incident routed (the latest of their first sightings). */
   async nationalSeen() {
     const answers = await this.#ask({ type: 'seen' }, 'seen');
     const seen = new Map();
-    for (const a of answers) for (const [id, t] of a.seen) if (!seen.has(id) || seen.get(id) > t) seen.set(id, t);
+    for (const a of answers) for (const [id, t] of a.seen) if (!(seen.get(id) >= t)) seen.set(id, t);
     return seen;
+  }
+
+  /** How many of `ids` some national client has not seen routed yet. */
+  async unseenNational(ids) {
+    const answers = await this.#ask({ type: 'unseen', ids }, 'unseen');
+    return answers.reduce((n, a) => n + a.unseen, 0);
   }
 
   setTokens(byUser) {
