@@ -139,7 +139,10 @@ async function main() {
   return notInKafka + neverRouted + routedTwice + seen.missing === 0 && accepted.size === reports ? 0 : 1;
 }
 
+let shuttingDown = false;
 async function shutdown(code) {
+  if (shuttingDown) return;
+  shuttingDown = true;
   load?.close();
   feed?.close();
   await system.stopAll();
@@ -150,6 +153,8 @@ async function shutdown(code) {
   log(`service logs: ${system.logDir}`);
   process.exit(code);
 }
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdown(130));
 
 main().then(shutdown, async (error) => {
   console.error(`[bench:burst] ${error.stack ?? error}`);
