@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { readIncident } from '@ucsc/shared';
 import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
@@ -86,6 +87,49 @@ describe('a report travels from intake to a coordinator’s live board, through 
     }
   });
 
+  it('a list screen subscribes to summaries: compact items, the latest of each incident per frame, only what its user may see', async () => {
+    const national = await connectFeed(system.boardUrl, coordinator, '?view=summary');
+    const hanoi = await connectFeed(system.boardUrl, liaisonLeader, '?view=summary');
+    try {
+      await waitFor('both snapshots', () => national.frames.some((f) => f.type === 'snapshot') && hanoi.frames.some((f) => f.type === 'snapshot'));
+      expect(national.frames.find((f) => f.type === 'snapshot').view).toBe('summary');
+      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Giang' }), bearer(submitter));
+      const incidentId: string = posted.json.incidentId;
+      const items = () => national.frames.filter((f) => f.type === 'summaries').flatMap((f) => f.incidents.filter((i: any) => i.id === incidentId));
+      const assigned = await waitFor('the assigned incident as a list item', () => items().find((i) => i.state === 'assigned'));
+      expect(assigned).toMatchObject({ id: incidentId, province: { code: '08', name: 'Tỉnh Tuyên Quang' }, tlp: 'AMBER', needsCoordinator: expect.any(Boolean) });
+      expect(assigned.assignees).toBeGreaterThanOrEqual(5); // the hub and four liaisons
+      expect(assigned.description).toBeUndefined();
+      expect(JSON.stringify(assigned).length).toBeLessThan(600);
+      // one entry per incident in a frame: several events in one flush interval become one item
+      for (const frame of national.frames.filter((f) => f.type === 'summaries')) {
+        const ids = frame.incidents.map((i: any) => i.id);
+        expect(new Set(ids).size).toBe(ids.length);
+      }
+      // Hà Nội's liaison leader follows Hà Nội, not Tuyên Quang
+      expect(hanoi.frames.flatMap((f) => (f.type === 'summaries' ? f.incidents : [])).filter((i: any) => i.id === incidentId)).toEqual([]);
+    } finally {
+      national.close();
+      hanoi.close();
+    }
+  });
+
+  it('refuses a feed subscription it does not know with a 400, before the upgrade', async () => {
+    const socket = new WebSocket(`${system.boardUrl.replace(/^http/, 'ws')}/api/v1/feed?view=everything`, { headers: bearer(coordinator) });
+    const refused = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      socket.once('open', () => reject(new Error('the feed accepted an unknown view')));
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(body) }));
+      });
+    });
+    socket.on('error', () => undefined); // the refused handshake, expected
+    socket.terminate();
+    expect(refused.status).toBe(400);
+    expect(refused.body.problems[0]).toMatchObject({ field: 'query.view' });
+  });
+
   it('answers 404 for an incident that does not exist, and 400 for an id that is not one', async () => {
     expect((await fetch(`${system.boardUrl}/api/v1/incidents/01J00000000000000000000000`, { headers: bearer(coordinator) })).status).toBe(404);
     const bad = await fetch(`${system.boardUrl}/api/v1/incidents/nope`, { headers: bearer(coordinator) });
@@ -99,8 +143,11 @@ describe('a report travels from intake to a coordinator’s live board, through 
       const ready = await app.inject({ url: '/ready' });
       expect(ready.statusCode).toBe(200);
       expect(Object.values(ready.json().checks).every((s) => s === 'ok')).toBe(true);
+      // every consumer of the service is reported: running, its lag, its progress
+      for (const consumer of ready.json().consumers ?? []) expect(consumer).toMatchObject({ state: 'running', healthy: true, lag: expect.any(Number) });
       const metrics = await app.inject({ url: '/metrics' });
       expect(metrics.body).toMatch(/http_request_duration_seconds/);
+      if (app !== system.intake) expect(metrics.body).toMatch(/ucsc_consumer_healthy\{group="[^"]+"[^}]*\} 1/);
     }
   });
 });

@@ -18,7 +18,7 @@ describe('a message no consumer can read goes to the dead-letter topic, and the 
   const producer = kafka.producer();
   const handled: Envelope[] = [];
   const deadLetters: unknown[] = [];
-  const consumers: RunningConsumer[] = [];
+  const consumers: Pick<RunningConsumer, 'stop'>[] = [];
   const incidentId = ulid();
 
   beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('a message no consumer can read goes to the dead-letter topic, and the 
     await dlqConsumer.connect();
     await dlqConsumer.subscribe({ topic: topicName(names.prefix, 'deadLetter'), fromBeginning: true });
     await dlqConsumer.run({ eachMessage: async ({ message }) => void deadLetters.push(JSON.parse(String(message.value))) });
-    consumers.push({ groupId: 'dlq-reader', consumer: dlqConsumer, stop: () => dlqConsumer.disconnect() });
+    consumers.push({ stop: () => dlqConsumer.disconnect() });
   });
 
   afterAll(async () => {

@@ -71,8 +71,8 @@ export async function startSystem(label: string, overrides: Record<string, strin
 }
 
 /** A board WebSocket client that keeps every frame it receives. */
-export async function connectFeed(boardUrl: string, token: string): Promise<{ frames: any[]; socket: WebSocket; close(): void; closed: Promise<number> }> {
-  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v1/feed`, { headers: { authorization: `Bearer ${token}` } });
+export async function connectFeed(boardUrl: string, token: string, query = ''): Promise<{ frames: any[]; socket: WebSocket; close(): void; closed: Promise<number> }> {
+  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v1/feed${query}`, { headers: { authorization: `Bearer ${token}` } });
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   const frames: any[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data))));

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { BoardConfig } from './config';
 import { startAuditProjector } from './audit';
 import { LiveFeed } from './feed';
@@ -12,6 +12,8 @@ import { pageRoutes } from './routes/pages';
 
 export interface BoardOverrides {
   logger?: Logger;
+  /** what a consumer that cannot go on does (default: log it as fatal and exit) */
+  onFatal?: (error: unknown) => void;
 }
 
 /** Builds the board: sign-in, the live page, incident queries, commands in, the WebSocket feed out, accounts, audit. */
@@ -22,14 +24,17 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const access = createAccess(config, redis, publisher, 'board', logger);
-  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000);
+  const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000, config.FEED_FLUSH_MS);
   await feed.start();
-  const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger });
+  const consumers = new ConsumerMonitor();
+  const settings = consumerSettings(config, consumers, overrides.onFatal);
+  const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, settings });
 
   const app = createHttpApp({
     service: 'board',
     logger,
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers,
     authentication: access,
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

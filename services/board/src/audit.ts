@@ -1,12 +1,20 @@
 import type { Kafka } from 'kafkajs';
-import { runConsumer, type Envelope, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
+import { runConsumer, type ConsumerSettings, type Envelope, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
 
 /** The board's queryable copy of the audit trail (the trail itself is the Kafka topic). */
 export const auditLogKey = (redisPrefix: string) => `${redisPrefix}audit:log`;
 
 /** Copies every audit entry into a Redis sorted set by time; the same entry twice is one member. */
-export function startAuditProjector(options: { kafka: Kafka; redis: Redis; prefix: string; redisPrefix: string; logger: Logger }): Promise<RunningConsumer> {
+export function startAuditProjector(options: {
+  kafka: Kafka;
+  redis: Redis;
+  prefix: string;
+  redisPrefix: string;
+  logger: Logger;
+  settings: ConsumerSettings;
+}): Promise<RunningConsumer> {
   return runConsumer({
+    ...options.settings,
     kafka: options.kafka,
     prefix: options.prefix,
     group: 'board.audit',

@@ -17,6 +17,13 @@ export const boardConfigSchema = z.object({
     .url()
     .default('http://127.0.0.1:3101')
     .describe('Intake as a browser reaches it: the board links attachment downloads there (the session cookie goes along on the same host)'),
+  FEED_FLUSH_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(5000)
+    .default(100)
+    .describe('Summary clients of the live feed get the incidents that changed once per this many ms (the latest of each)'),
   WS_REVALIDATE_SECONDS: z.coerce
     .number()
     .positive()

@@ -1,12 +1,13 @@
 import type { WebSocket } from 'ws';
 import {
   canSee,
-  incidentChangeSchema,
   incidentKeys,
+  incidentListItem,
   tokenActor,
   userActor,
   type Actor,
   type IdentityStore,
+  type IncidentChange,
   type Logger,
   type Redis,
 } from '@ucsc/shared';
@@ -14,22 +15,50 @@ import {
 /** How a client proved who it is; checked again while it stays connected. */
 export type FeedCredential = { kind: 'session'; token: string } | { kind: 'api_token'; token: string };
 
+/** `full`: every change with the whole incident, at once (the incident panel); `summary`: list items, coalesced. */
+export type FeedView = 'full' | 'summary';
+
 interface Client {
   socket: WebSocket;
   actor: Actor;
   credential: FeedCredential;
+  view: FeedView;
+  audience: Audience;
+}
+
+/**
+ * Clients whose actors would get the same answer from canSee (same roles, provinces, assignee ids
+ * and organisation): the question is asked once per change for all of them, and their coalesced
+ * summary frame is written once.
+ */
+interface Audience {
+  key: string;
+  actor: Actor;
+  clients: Set<Client>;
+  /** list items waiting for the next flush, the latest per incident */
+  pending: Map<string, string>;
+}
+
+function audienceKey(actor: Actor): string {
+  const sorted = (list?: readonly string[]) => [...(list ?? [])].sort();
+  return JSON.stringify([sorted(actor.roles), sorted(actor.provinceCodes), sorted(actor.assigneeIds), actor.organisationId ?? null]);
 }
 
 /**
  * Fans the tracker's incident changes out to connected board clients, each filtered by what its
- * user may see. One Redis subscription per board process, however many clients. A client whose
+ * user may see. One Redis subscription per board process, however many clients; visibility asked
+ * once per audience, not per client; a change serialised once, whoever receives it. Summary
+ * clients get one frame per FEED_FLUSH_MS with the latest of each incident that changed, so a
+ * burst of reports costs each of them a few frames a second, not one per event. A client whose
  * session ends (sign-out, expiry, disabled account, revoked token) is disconnected, and a change
  * of its roles applies to what it is sent next.
  */
 export class LiveFeed {
-  private readonly clients = new Set<Client>();
+  private readonly audiences = new Map<string, Audience>();
+  private clientCount = 0;
   private subscriber: Redis | undefined;
   private revalidation: NodeJS.Timeout | undefined;
+  private flushing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -38,6 +67,7 @@ export class LiveFeed {
     private readonly logger: Logger,
     private readonly identities: IdentityStore,
     private readonly revalidateMs = 30_000,
+    private readonly flushMs = 100,
   ) {}
 
   async start(): Promise<void> {
@@ -47,35 +77,83 @@ export class LiveFeed {
     await this.subscriber.subscribe(channel);
     this.revalidation = setInterval(() => void this.revalidate(), this.revalidateMs);
     this.revalidation.unref();
+    this.flushing = setInterval(() => this.flush(), this.flushMs);
+    this.flushing.unref();
   }
 
-  add(socket: WebSocket, actor: Actor, credential: FeedCredential): void {
-    const client = { socket, actor, credential };
-    this.clients.add(client);
-    socket.on('close', () => this.clients.delete(client));
-    socket.on('error', () => this.clients.delete(client));
+  add(socket: WebSocket, actor: Actor, credential: FeedCredential, view: FeedView = 'full'): void {
+    const client = { socket, actor, credential, view } as Client;
+    this.join(client, actor);
+    const leave = () => this.leave(client);
+    socket.on('close', leave);
+    socket.on('error', leave);
   }
 
   get size(): number {
-    return this.clients.size;
+    return this.clientCount;
+  }
+
+  private join(client: Client, actor: Actor): void {
+    const key = audienceKey(actor);
+    let audience = this.audiences.get(key);
+    if (!audience) this.audiences.set(key, (audience = { key, actor, clients: new Set(), pending: new Map() }));
+    client.actor = actor;
+    client.audience = audience;
+    if (!audience.clients.has(client)) {
+      audience.clients.add(client);
+      this.clientCount += 1;
+    }
+  }
+
+  private leave(client: Client): void {
+    const audience = client.audience;
+    if (!audience.clients.delete(client)) return;
+    this.clientCount -= 1;
+    if (audience.clients.size === 0) this.audiences.delete(audience.key);
+  }
+
+  /** Sends, unless the client is too far behind: then it is dropped rather than buffered without bound. */
+  private send(client: Client, frame: string): void {
+    if (client.socket.bufferedAmount > this.maxBufferedBytes) {
+      client.socket.close(1013, 'too far behind; reconnect');
+      this.leave(client);
+      return;
+    }
+    client.socket.send(frame);
   }
 
   private broadcast(message: string): void {
-    const parsed = incidentChangeSchema.safeParse(JSON.parse(message));
-    if (!parsed.success) {
+    // the channel is the tracker's (inside the system): read, not validated field by field again
+    let change: IncidentChange;
+    try {
+      change = JSON.parse(message) as IncidentChange;
+      if (typeof change?.incident?.id !== 'string' || typeof change.incident.province?.code !== 'string' || !Array.isArray(change.incident.assignees)) throw new Error('not a change');
+    } catch {
       this.logger.warn('ignored a malformed incident change on the feed channel');
       return;
     }
-    const frame = JSON.stringify({ type: 'change', change: parsed.data });
-    for (const client of this.clients) {
-      if (!canSee(client.actor, parsed.data.incident)) continue;
-      if (client.socket.bufferedAmount > this.maxBufferedBytes) {
-        // too slow to keep up: drop it rather than buffer without bound; it reconnects and resyncs
-        client.socket.close(1013, 'too far behind; reconnect');
-        this.clients.delete(client);
-        continue;
+    let full: string | undefined;
+    let item: string | undefined;
+    for (const audience of this.audiences.values()) {
+      if (!canSee(audience.actor, change.incident)) continue;
+      for (const client of audience.clients) {
+        if (client.view === 'summary') {
+          item ??= JSON.stringify(incidentListItem(change.incident, change.type));
+          audience.pending.set(change.incident.id, item);
+        } else {
+          full ??= `{"type":"change","change":${message}}`;
+          this.send(client, full);
+        }
       }
-      client.socket.send(frame);
+    }
+  }
+
+  private flush(): void {
+    for (const audience of this.audiences.values()) {
+      if (audience.pending.size === 0) continue;
+      const frame = `{"type":"summaries","incidents":[${[...audience.pending.values()].join(',')}]}`;
+      audience.pending.clear();
+      for (const client of audience.clients) if (client.view === 'summary') this.send(client, frame);
     }
   }
 
@@ -90,14 +168,17 @@ export class LiveFeed {
   }
 
   private async revalidate(): Promise<void> {
-    for (const client of [...this.clients]) {
+    for (const client of [...this.audiences.values()].flatMap((a) => [...a.clients])) {
       try {
         const actor = await this.currentActor(client);
         if (actor) {
-          client.actor = actor;
+          if (audienceKey(actor) !== client.audience.key) {
+            this.leave(client);
+            this.join(client, actor);
+          } else client.actor = actor;
         } else {
           client.socket.close(4401, 'session ended');
-          this.clients.delete(client);
+          this.leave(client);
         }
       } catch (err) {
         this.logger.warn({ err }, 'could not revalidate a feed client; will try again');
@@ -107,8 +188,10 @@ export class LiveFeed {
 
   async close(): Promise<void> {
     clearInterval(this.revalidation);
-    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
-    this.clients.clear();
+    clearInterval(this.flushing);
+    for (const audience of this.audiences.values()) for (const client of audience.clients) client.socket.close(1001, 'server shutting down');
+    this.audiences.clear();
+    this.clientCount = 0;
     this.subscriber?.disconnect();
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
 import type { DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
@@ -10,6 +10,8 @@ import { startTimeoutSweep } from './sweeper';
 export interface DispatchOverrides {
   logger?: Logger;
   now?: () => Date;
+  /** what a consumer that cannot go on does (default: log it as fatal and exit) */
+  onFatal?: (error: unknown) => void;
 }
 
 /**
@@ -22,7 +24,9 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const redis = createRedis(config.REDIS_URL, logger);
   const prefix = config.TOPIC_PREFIX;
   const view = new DirectoryView();
-  const follower = await followDirectory({ kafka, prefix, instance: config.SERVICE_INSTANCE, view, logger });
+  const consumers = new ConsumerMonitor();
+  const settings = consumerSettings(config, consumers, overrides.onFatal);
+  const follower = await followDirectory({ kafka, prefix, instance: config.SERVICE_INSTANCE, view, logger, settings });
   const writer = new DirectoryWriter(kafka, prefix, `${prefix}.dispatch.directory-writer.${config.SERVICE_INSTANCE}`);
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
@@ -31,6 +35,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     service: 'dispatch',
     logger,
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers,
     authentication: createAccess(config, redis, publisher, 'dispatch', logger),
   });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
@@ -40,7 +45,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     enterprisesPerSevereIncident: config.ENTERPRISES_PER_SEVERE_INCIDENT,
     acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
   };
-  const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now });
+  const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
   const sweep = startTimeoutSweep({ redis, store, publisher, instance: config.SERVICE_INSTANCE, intervalMs: config.TIMEOUT_SWEEP_MS, logger, now });
   onClose(app, async () => {
     await sweep.stop();

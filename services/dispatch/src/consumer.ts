@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { makeEnvelope, runConsumer, type Envelope, type IncidentCategory, type Logger, type RunningConsumer } from '@ucsc/shared';
+import { makeEnvelope, runConsumer, type ConsumerSettings, type Envelope, type IncidentCategory, type Logger, type RunningConsumer } from '@ucsc/shared';
 import { onAccepted, onOfferEnded, onOverride, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
 import { enterprisePool, type RoutingDirectory } from './domain/routing';
 import type { DirectoryView } from './directory';
@@ -22,6 +22,7 @@ export function startDispatcher(options: {
   policy: RoutingPolicy;
   logger: Logger;
   now?: () => Date;
+  settings: ConsumerSettings;
 }): Promise<RunningConsumer> {
   const { directory, store, policy } = options;
   const now = options.now ?? (() => new Date());
@@ -31,6 +32,7 @@ export function startDispatcher(options: {
     store.loads(enterprisePool(routing, provinceCode, category));
 
   return runConsumer({
+    ...options.settings,
     kafka: options.kafka,
     prefix: options.prefix,
     group: 'dispatch',

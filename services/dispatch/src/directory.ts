@@ -1,12 +1,16 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { ulid } from 'ulid';
 import {
+  ConsumerHealth,
   createProducer,
+  exitOnFatal,
   makeEnvelope,
   parseMessage,
   toRecord,
   topicName,
+  watchConsumer,
   type Actor,
+  type ConsumerSettings,
   type DirectoryData,
   type Envelope,
   type Logger,
@@ -100,14 +104,20 @@ async function directoryEnds(admin: Admin, topic: string): Promise<Map<number, b
  * directory. Offsets are never committed: every start replays the whole log (the directory is
  * small next to it; 60,000 enterprises replay in seconds).
  */
-export async function followDirectory(options: { kafka: Kafka; prefix: string; instance: string; view: DirectoryView; logger: Logger }) {
+export async function followDirectory(options: { kafka: Kafka; prefix: string; instance: string; view: DirectoryView; logger: Logger; settings: ConsumerSettings }) {
   const { kafka, view, logger } = options;
+  const { monitor, onFatal = exitOnFatal(logger, 'the directory follower'), stallMs = 60_000 } = options.settings;
   const topic = topicName(options.prefix, 'directoryEvents');
   const admin = kafka.admin();
   await admin.connect();
   const ends = await directoryEnds(admin, topic);
   const groupId = `${options.prefix}.dispatch.directory.${options.instance}.${ulid()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
+  // routing on a directory that stopped following its topic would route on stale facts: watched like any consumer
+  const health = new ConsumerHealth(groupId, [topic], stallMs);
+  let stopping = false;
+  watchConsumer(consumer, health, logger, onFatal, () => stopping);
+  monitor?.add(health);
   const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   let caughtUp!: () => void;
   const ready = new Promise<void>((resolve) => {
@@ -136,6 +146,8 @@ export async function followDirectory(options: { kafka: Kafka; prefix: string; i
   logger.info({ events: view.events, enterprises: view.state.enterprises.size }, 'directory loaded');
   return {
     async stop() {
+      stopping = true;
+      monitor?.remove(health);
       await consumer.disconnect().catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect().catch(() => undefined);

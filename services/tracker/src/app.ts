@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import { ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
 import type { TrackerConfig } from './config';
 import { startCommandHandler, startProjector } from './consumers';
 
 export interface TrackerOverrides {
   logger?: Logger;
+  /** what a consumer that cannot go on does (default: log it as fatal and exit) */
+  onFatal?: (error: unknown) => void;
 }
 
 /** Builds the tracker: the projector, the command handler, and health and metrics endpoints. */
@@ -13,8 +15,10 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const kafka = createServiceKafka('tracker', config, logger);
   const redis = createRedis(config.REDIS_URL, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const app = createHttpApp({ service: 'tracker', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
-  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger };
+  const monitor = new ConsumerMonitor();
+  const app = createHttpApp({ service: 'tracker', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers: monitor });
+  const settings = consumerSettings(config, monitor, overrides.onFatal);
+  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
   const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);
   onClose(app, async () => {
     await Promise.all(consumers.map((c) => c.stop()));

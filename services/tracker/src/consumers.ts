@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
-import { makeEnvelope, readIncident, runConsumer, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
+import { makeEnvelope, readIncident, runConsumer, type ConsumerSettings, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
 import { decide, type Emit } from './domain/lifecycle';
-import { projectEvent } from './projection';
+import { projectEvents } from './projection';
 
 export const trackerActor = { kind: 'service', id: 'tracker', authenticatedBy: 'service' } as const;
 
@@ -12,19 +12,27 @@ interface TrackerConsumerOptions {
   redisPrefix: string;
   instance: string;
   logger: Logger;
+  settings: ConsumerSettings;
 }
 
 /** Keeps the incident projection in Redis up to date with the event log. */
 export function startProjector(options: TrackerConsumerOptions): Promise<RunningConsumer> {
   return runConsumer({
+    ...options.settings,
     kafka: options.kafka,
     prefix: options.prefix,
     group: 'tracker.projector',
     topics: ['incidentEvents'],
     logger: options.logger,
-    async handle(event, { offset, logger }) {
-      const change = await projectEvent(options.redis, options.redisPrefix, event, Number(offset));
-      if (change) logger.debug({ incidentId: change.incident.id, type: event.type, state: change.incident.state }, 'projected');
+    // the whole batch in one read and one write of Redis: the projector keeps pace with intake
+    async handleBatch(items) {
+      const changes = await projectEvents(
+        options.redis,
+        options.redisPrefix,
+        items.map(({ envelope, context }) => ({ event: envelope, offset: Number(context.offset) })),
+      );
+      options.logger.debug({ events: items.length, changes: changes.length }, 'projected');
+      return items.map(() => undefined);
     },
   });
 }
@@ -35,6 +43,7 @@ export function startProjector(options: TrackerConsumerOptions): Promise<Running
  */
 export function startCommandHandler(options: TrackerConsumerOptions): Promise<RunningConsumer> {
   return runConsumer({
+    ...options.settings,
     kafka: options.kafka,
     prefix: options.prefix,
     group: 'tracker.commands',

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { ulid } from 'ulid';
 import { incidentKeys, parseMessage, topicName, type Logger, type Redis } from '@ucsc/shared';
-import { projectEvent } from './projection';
+import { projectEvents, type Positioned } from './projection';
 
 /** Deletes every key of the incident projection (SCAN, never KEYS, so Redis keeps serving). */
 export async function clearProjection(redis: Redis, redisPrefix: string): Promise<number> {
@@ -52,12 +52,16 @@ export async function rebuildProjection(options: {
         consumer
           .run({
             autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              if (BigInt(message.offset) >= (ends.get(partition) ?? 0n)) return;
-              const parsed = parseMessage('incidentEvents', message.value);
-              if (!parsed.ok) return; // the live consumer dead-lettered it already
-              await projectEvent(redis, options.redisPrefix, parsed.value, Number(message.offset), false);
-              events += 1;
+            eachBatch: async ({ batch }) => {
+              const end = ends.get(batch.partition) ?? 0n;
+              const positioned: Positioned[] = [];
+              for (const message of batch.messages) {
+                if (BigInt(message.offset) >= end) continue;
+                const parsed = parseMessage('incidentEvents', message.value);
+                if (parsed.ok) positioned.push({ event: parsed.value, offset: Number(message.offset) }); // else: dead-lettered by the live consumer
+              }
+              await projectEvents(redis, options.redisPrefix, positioned, false);
+              events += positioned.length;
             },
           })
           .catch(reject);

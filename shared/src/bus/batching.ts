@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import type { Envelope } from '../contracts/messages';
 import { topicName, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer, TimeoutError, withTimeout } from './kafka';
-import { toRecord, type EventPublisher } from './publisher';
+import { recordBytes, toRecord, type EventPublisher } from './publisher';
 
 export interface BatchingPublisherOptions {
   /** how long a publish may take, waiting included, before its caller is told it failed */
@@ -87,7 +87,7 @@ export class BatchingPublisher implements EventPublisher {
       const pending: Pending = {
         topic: topicName(this.prefix, topic),
         records,
-        bytes: records.reduce((n, r) => n + Buffer.byteLength(r.value), 0),
+        bytes: records.reduce((n, r) => n + recordBytes(r), 0),
         resolve,
         reject,
         settled: false,

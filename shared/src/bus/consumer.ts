@@ -1,11 +1,16 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { createHash } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import type { Envelope } from '../contracts/messages';
 import type { DeadLetter } from '../contracts/deadletter';
 import { parseMessage } from '../contracts/parse';
 import { topicName, topics, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer } from './kafka';
-import { toRecord } from './publisher';
+import { chunkRecords, recordBytes, toRecord } from './publisher';
+import { classifyError, PermanentError } from './errors';
+import { ConsumerHealth, type ConsumerMonitor } from './health';
+
+export { PermanentError };
 
 /** Messages a handler wants produced; with a transactional runner they commit with the offsets. */
 export type Outbox = { [K in TopicKey]?: Envelope<TopicMessageType<K>>[] };
@@ -17,21 +22,21 @@ export interface MessageContext {
   logger: Logger;
 }
 
-export type Handler<K extends TopicKey> = (
-  envelope: Envelope<TopicMessageType<K>>,
-  context: MessageContext,
-) => Promise<Outbox | void>;
+export type Handler<K extends TopicKey> = (envelope: Envelope<TopicMessageType<K>>, context: MessageContext) => Promise<Outbox | void>;
 
-/** An error a handler raises for a message that can never succeed: it is dead-lettered, not retried. */
-export class PermanentError extends Error {
-  override name = 'PermanentError';
-  constructor(
-    message: string,
-    readonly code = 'rejected',
-  ) {
-    super(message);
-  }
+export interface BatchItem<K extends TopicKey> {
+  envelope: Envelope<TopicMessageType<K>>;
+  context: MessageContext;
 }
+
+/**
+ * Handles the valid records of one batch (one topic-partition, in offset order) at once, so that
+ * a handler can read and write its store once per batch rather than once per record. One result
+ * per item, in the same order: what to produce for it, nothing, or a PermanentError that sends it
+ * to the dead-letter topic. The same items may be given again after a transient failure or a
+ * failed transaction: the handler must be idempotent.
+ */
+export type BatchHandler<K extends TopicKey> = (items: BatchItem<K>[]) => Promise<(Outbox | undefined | void | PermanentError)[]>;
 
 export interface ConsumerOptions<K extends TopicKey> {
   kafka: Kafka;
@@ -40,128 +45,313 @@ export interface ConsumerOptions<K extends TopicKey> {
   group: string;
   topics: K[];
   logger: Logger;
-  handle: Handler<K>;
+  /** one of handle (a record at a time) or handleBatch */
+  handle?: Handler<K>;
+  handleBatch?: BatchHandler<K>;
   /**
    * Exactly-once consume → produce: the outbox and the consumed offsets commit in one Kafka
    * transaction. Give a transactional id that is stable for this copy of the service.
    */
   transactionalId?: string;
   fromBeginning?: boolean;
+  /** where /ready and /metrics see this consumer */
+  monitor?: ConsumerMonitor;
+  /** the most bytes of records in one produce request: below the broker's message.max.bytes */
+  maxRequestBytes?: number;
+  /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
+  stallMs?: number;
+  /** the longest wait between two tries of a batch that met a transient error (ms) */
+  maxRetryDelayMs?: number;
+  /**
+   * What to do when the consumer cannot go on (an error neither permanent nor transient, or
+   * kafkajs stopping it): by default log it as fatal and exit non-zero, so that the supervisor
+   * restarts the service. Tests pass their own.
+   */
+  onFatal?: (error: unknown) => void;
 }
 
 export interface RunningConsumer {
   groupId: string;
   consumer: Consumer;
+  health: ConsumerHealth;
   /** Finishes the batch in flight, commits its offsets, disconnects. */
   stop(): Promise<void>;
 }
 
+/** The settings every consumer of a service shares, from its config: spread into runConsumer's options. */
+export type ConsumerSettings = Pick<ConsumerOptions<TopicKey>, 'monitor' | 'maxRequestBytes' | 'stallMs' | 'onFatal'>;
+
+export function consumerSettings(
+  config: { KAFKA_MAX_REQUEST_BYTES: number; CONSUMER_STALL_SECONDS: number },
+  monitor: ConsumerMonitor,
+  onFatal?: (error: unknown) => void,
+): ConsumerSettings {
+  return { monitor, maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES, stallMs: config.CONSUMER_STALL_SECONDS * 1000, ...(onFatal ? { onFatal } : {}) };
+}
+
+/** A service that cannot go on says so and exits, so that its supervisor restarts it. */
+export function exitOnFatal(logger: Logger, what: string): (error: unknown) => void {
+  return (error) => {
+    logger.fatal({ err: error }, `${what} cannot go on; exiting so that it is restarted`);
+    process.exit(1);
+  };
+}
+
 /**
- * Runs a consumer that validates every record against the topic table. A record that fails
- * validation (or that its handler rejects permanently) goes to the dead-letter topic with its
- * origin and the error, and the partition moves on. Other errors are retried by kafkajs.
+ * Feeds a kafkajs consumer's instrumentation events to its health, and hands it to onFatal when
+ * kafkajs gives up on it (a crash it will not restart from, or a stop nobody asked for).
+ */
+export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: Logger, onFatal: (error: unknown) => void, stopping: () => boolean): void {
+  const { GROUP_JOIN, FETCH, START_BATCH_PROCESS, END_BATCH_PROCESS, CRASH, STOP } = consumer.events;
+  consumer.on(GROUP_JOIN, ({ payload }) => health.joined(payload.memberAssignment));
+  consumer.on(FETCH, () => health.fetched());
+  consumer.on(START_BATCH_PROCESS, ({ payload }) => health.batchStarted(payload.topic, payload.partition, payload.firstOffset, payload.highWatermark));
+  consumer.on(END_BATCH_PROCESS, ({ payload }) => health.batchEnded(payload.topic, payload.partition, payload.lastOffset, payload.highWatermark));
+  // kafkajs stops the consumer (STOP) before it says whether it will restart it (CRASH): only a
+  // crash it will not restart from is fatal; a stop on its own is ours (shutdown) or a crash's
+  consumer.on(CRASH, ({ payload }) => {
+    if (payload.restart) {
+      health.restarting(payload.error.message);
+      log.warn({ err: payload.error }, 'consumer restarting after an error');
+      return;
+    }
+    health.stopped('crashed', payload.error.message);
+    onFatal(payload.error);
+  });
+  consumer.on(STOP, () => {
+    if (health.state !== 'crashed') health.stopped('stopped', stopping() ? undefined : 'stopped by kafkajs');
+  });
+}
+
+/** Runs one operation at a time on a resource that must not be shared (a transactional producer). */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a consumer that validates every record against the topic table, and never stops silently:
+ * - a record that fails validation, that its handler rejects with PermanentError, or whose
+ *   output could never fit in a produce request goes to the dead-letter topic with its origin
+ *   and the error, and the partition moves on;
+ * - a transient error (Kafka or Redis down, a timeout) retries the batch with backoff, and the
+ *   health report shows the consumer stalled once that lasts longer than `stallMs`;
+ * - anything else, and kafkajs giving up on the consumer, goes to `onFatal` (exit by default).
+ * Output is sent in requests below `maxRequestBytes`; one transaction per batch, one at a time.
  */
 export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K>): Promise<RunningConsumer> {
-  const { kafka, prefix, logger, handle } = options;
+  const { kafka, prefix, logger } = options;
+  if (!options.handle === !options.handleBatch) throw new Error('runConsumer needs exactly one of handle and handleBatch');
+  const handleBatch = options.handleBatch ?? perRecord(options.handle!);
   const groupId = `${prefix}.${options.group}`;
   const log = logger.child({ consumerGroup: groupId });
   const topicKeyByName = new Map(options.topics.map((key) => [topicName(prefix, key), key] as const));
   const deadLetterTopic = topicName(prefix, 'deadLetter');
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, readUncommitted: false });
-  const producer: Producer = createProducer(kafka, options.transactionalId);
+  const maxRequestBytes = options.maxRequestBytes ?? 900_000;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+  const fatal = options.onFatal ?? exitOnFatal(log, `consumer ${groupId}`);
+  let failed = false;
+  const onFatal = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    fatal(error);
+  };
+  const health = new ConsumerHealth(groupId, [...topicKeyByName.keys()], options.stallMs ?? 60_000);
+  options.monitor?.add(health);
+
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    readUncommitted: false,
+    // kafkajs restarts the consumer itself after a retriable error; after any other it stops
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: maxRetryDelayMs },
+  });
+  const transactional = Boolean(options.transactionalId);
+  const serial = new Serial();
+  let producer: Producer = createProducer(kafka, options.transactionalId);
+  let stopping = false;
+
+  watchConsumer(consumer, health, log, onFatal, () => stopping);
 
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: [...topicKeyByName.keys()], fromBeginning: options.fromBeginning ?? true });
 
-  const deadLetter = (topic: string, partition: number, message: KafkaMessage, code: string, text: string, issues?: string[]) => {
+  const deadLetter = (topic: string, partition: number, message: KafkaMessage, code: string, text: string, issues?: string[]): Message => {
+    health.deadLetters += 1;
+    const value = message.value ? message.value.toString('base64') : null;
     const record: DeadLetter = {
       origin: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, consumerGroup: groupId },
-      error: { code, message: text, ...(issues ? { issues } : {}) },
+      error: { code, message: text, ...(issues ? { issues: issues.slice(0, 50) } : {}) },
       failedAt: new Date().toISOString(),
-      value: message.value ? message.value.toString('base64') : null,
+      value,
     };
-    log.warn({ topic, partition, offset: message.offset, code, issues }, `dead-lettered: ${text}`);
+    // a record near the limit grows by a third in base64: then the letter keeps its hash, not its bytes
+    if (value && value.length > maxRequestBytes - 16_384) {
+      record.value = null;
+      record.valueOmitted = { bytes: message.value!.length, sha256: createHash('sha256').update(message.value!).digest('hex') };
+    }
+    log.warn({ topic, partition, offset: message.offset, code, issues: record.error.issues }, `dead-lettered: ${text}`);
     return { key: record.origin.key, value: JSON.stringify(record), headers: { 'error-code': code } };
   };
 
+  // a producer is replaced after a failed transaction, and connected when next needed: while
+  // Kafka is away the connect fails (transient) and the batch is tried again later
+  let unconnected = false;
+  async function resetProducer(): Promise<void> {
+    const old = producer;
+    producer = createProducer(kafka, options.transactionalId);
+    unconnected = true;
+    await old.disconnect().catch(() => undefined);
+  }
+
+  /** Sends what one batch produced (and, transactionally, its offsets), in requests that fit. */
+  async function send(outgoing: Map<string, Message[]>, topic: string, partition: number, nextOffset: string): Promise<void> {
+    await serial.run(async () => {
+      if (unconnected) {
+        await producer.connect();
+        unconnected = false;
+      }
+      if (!transactional) {
+        for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await producer.send({ topic: target, acks: -1, messages: chunk });
+        return;
+      }
+      const transaction = await producer.transaction();
+      try {
+        for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await transaction.send({ topic: target, acks: -1, messages: chunk });
+        await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        // a producer whose transaction failed half-way starts again clean (and fences the old one)
+        await resetProducer();
+        throw error;
+      }
+    });
+  }
+
   await consumer.run({
-    autoCommit: !options.transactionalId,
+    autoCommit: !transactional,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
       const topicKey = topicKeyByName.get(batch.topic) as K;
-      const outgoing = new Map<string, ReturnType<typeof toRecord | typeof deadLetter>[]>();
-      const add = (topic: string, record: ReturnType<typeof toRecord | typeof deadLetter>) => {
-        const list = outgoing.get(topic) ?? [];
-        list.push(record);
-        outgoing.set(topic, list);
-      };
-      let lastOffset: string | undefined;
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        const parsed = parseMessage(topicKey, message.value);
-        if (!parsed.ok) {
-          add(deadLetterTopic, deadLetter(batch.topic, batch.partition, message, parsed.code, parsed.message, parsed.issues));
-        } else {
-          const envelope = parsed.value;
-          const context: MessageContext = {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            logger: log.child({ correlationId: envelope.correlationId, messageId: envelope.id }),
-          };
-          try {
-            const outbox = await handle(envelope, context);
-            for (const [key, envelopes] of Object.entries(outbox ?? {}) as [TopicKey, Envelope[]][]) {
-              for (const e of envelopes) add(topicName(prefix, key), toRecord(e));
-            }
-          } catch (error) {
-            if (!(error instanceof PermanentError)) throw error; // transient: kafkajs retries the batch
-            add(deadLetterTopic, deadLetter(batch.topic, batch.partition, message, error.code, error.message));
+      const last = batch.messages[batch.messages.length - 1];
+      if (!last) return;
+      for (let attempt = 0; ; attempt += 1) {
+        if (!isRunning() || isStale()) return; // rebalanced away: the new owner takes the batch
+        try {
+          const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
+          await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+          resolveOffset(last.offset);
+          if (!transactional) await commitOffsetsIfNecessary();
+          await heartbeat();
+          return;
+        } catch (error) {
+          if (classifyError(error) !== 'transient') {
+            health.stopped('crashed', (error as Error).message);
+            onFatal(error);
+            throw error;
+          }
+          health.retrying();
+          const delay = Math.min(maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
+          log.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: attempt + 1, retryInMs: delay }, 'batch failed; retrying');
+          for (let waited = 0; waited < delay && isRunning() && !isStale(); waited += 1000) {
+            await sleep(Math.min(1000, delay - waited));
+            await heartbeat().catch(() => undefined); // a rebalance shows up as isStale()
           }
         }
-        lastOffset = message.offset;
-        if (!options.transactionalId) {
-          await flush(outgoing);
-          resolveOffset(message.offset);
-        }
-        await heartbeat();
-      }
-      if (lastOffset === undefined) return;
-      if (options.transactionalId) {
-        const transaction = await producer.transaction();
-        try {
-          for (const [topic, messages] of outgoing) await transaction.send({ topic, acks: -1, messages });
-          await transaction.sendOffsets({
-            consumerGroupId: groupId,
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-          });
-          await transaction.commit();
-        } catch (error) {
-          await transaction.abort().catch(() => undefined);
-          throw error;
-        }
-        resolveOffset(lastOffset);
-      } else {
-        await commitOffsetsIfNecessary();
       }
     },
   });
 
-  async function flush(outgoing: Map<string, ReturnType<typeof toRecord | typeof deadLetter>[]>) {
-    for (const [topic, messages] of outgoing) {
-      if (messages.length) await producer.send({ topic, acks: -1, messages });
+  /** Validates, handles and turns the batch into the records to send, dead letters included. */
+  async function processBatch(topicKey: K, topic: string, partition: number, messages: KafkaMessage[]): Promise<Map<string, Message[]>> {
+    const outgoing = new Map<string, Message[]>();
+    const add = (target: string, record: Message) => {
+      const list = outgoing.get(target);
+      if (list) list.push(record);
+      else outgoing.set(target, [record]);
+    };
+    const items: BatchItem<K>[] = [];
+    const sources: KafkaMessage[] = [];
+    const slots: ({ letter: Message } | { item: number })[] = [];
+    for (const message of messages) {
+      const parsed = parseMessage(topicKey, message.value);
+      if (!parsed.ok) {
+        slots.push({ letter: deadLetter(topic, partition, message, parsed.code, parsed.message, parsed.issues) });
+        continue;
+      }
+      const envelope = parsed.value;
+      slots.push({ item: items.length });
+      sources.push(message);
+      items.push({
+        envelope,
+        context: { topic, partition, offset: message.offset, logger: log.child({ correlationId: envelope.correlationId, messageId: envelope.id }) },
+      });
     }
-    outgoing.clear();
+    const results = items.length ? await handleBatch(items) : [];
+    if (results.length !== items.length) throw new Error(`batch handler returned ${results.length} results for ${items.length} records`);
+    // dead letters and outputs keep the order of the records they come from
+    for (const slot of slots) {
+      if ('letter' in slot) {
+        add(deadLetterTopic, slot.letter);
+        continue;
+      }
+      const result = results[slot.item];
+      const source = sources[slot.item]!;
+      if (result instanceof PermanentError) {
+        add(deadLetterTopic, deadLetter(topic, partition, source, result.code, result.message));
+        continue;
+      }
+      const records: [string, Message][] = [];
+      for (const [key, envelopes] of Object.entries(result ?? {}) as [TopicKey, Envelope[]][]) {
+        for (const e of envelopes) records.push([topicName(prefix, key), toRecord(e)]);
+      }
+      const tooLarge = records.find(([, r]) => recordBytes(r) > maxRequestBytes);
+      if (tooLarge) {
+        const text = `its ${tooLarge[1].headers?.type ?? 'output'} would be ${recordBytes(tooLarge[1])} bytes, over the ${maxRequestBytes}-byte limit of a produce request`;
+        add(deadLetterTopic, deadLetter(topic, partition, source, 'output_too_large', text));
+        continue;
+      }
+      for (const [target, record] of records) add(target, record);
+    }
+    return outgoing;
   }
 
   return {
     groupId,
     consumer,
+    health,
     async stop() {
+      stopping = true;
       await consumer.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
-      await producer.disconnect().catch(() => undefined);
+      await serial.run(() => producer.disconnect()).catch(() => undefined);
+      health.stopped('stopped');
+      options.monitor?.remove(health);
     },
+  };
+}
+
+/** A per-record handler as a batch handler: the records one after the other, in order. */
+function perRecord<K extends TopicKey>(handle: Handler<K>): BatchHandler<K> {
+  return async (items) => {
+    const results: (Outbox | undefined | PermanentError)[] = [];
+    for (const { envelope, context } of items) {
+      try {
+        results.push((await handle(envelope, context)) ?? undefined);
+      } catch (error) {
+        if (!(error instanceof PermanentError)) throw error;
+        results.push(error);
+      }
+    }
+    return results;
   };
 }
 

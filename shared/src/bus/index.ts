@@ -2,3 +2,5 @@ export * from './kafka';
 export * from './publisher';
 export * from './consumer';
 export * from './batching';
+export * from './errors';
+export * from './health';

@@ -16,6 +16,9 @@ const transientAnswers = [
   'The group coordinator is not available',
   'There is no leader for this topic-partition',
   'This server is not the leader for that topic-partition',
+  'This server does not host this topic-partition',
+  // a transaction's markers are still being written when the next one starts: kafkajs retries
+  'The producer attempted to update a transaction while another concurrent operation',
 ];
 
 /** The pino level of a kafkajs log entry: its own, but a transient broker answer is a warning. */
@@ -79,17 +82,38 @@ export async function ensureTopics(admin: Admin, prefix: string, replicationFact
   const missing = (Object.keys(topics) as TopicKey[])
     .map((key) => ({ key, name: topicName(prefix, key) }))
     .filter(({ name }) => !existing.has(name));
-  if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map(({ key, name }) => ({
-      topic: name,
-      numPartitions: topics[key].partitions,
-      replicationFactor,
-      configEntries: Object.entries(topics[key].config).map(([name, value]) => ({ name, value })),
-    })),
-  });
+  if (missing.length > 0) {
+    await admin.createTopics({
+      // kafkajs's own wait gives up on "does not host this topic-partition", which a fresh broker
+      // answers until its metadata cache has the topic: waited for below instead
+      waitForLeaders: false,
+      topics: missing.map(({ key, name }) => ({
+        topic: name,
+        numPartitions: topics[key].partitions,
+        replicationFactor,
+        configEntries: Object.entries(topics[key].config).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+  await waitUntilServed(admin, (Object.keys(topics) as TopicKey[]).map((key) => topicName(prefix, key)));
   return missing.map((m) => m.name);
+}
+
+/** Waits until every partition of the topics has a leader that answers for it (metadata and offsets). */
+async function waitUntilServed(admin: Admin, names: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: names });
+      const leaderless = described.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}:${p.partitionId}`));
+      if (leaderless.length) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
+      for (const name of names) await admin.fetchTopicOffsets(name);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** Rejects with a clear error when a promise takes longer than ms. */

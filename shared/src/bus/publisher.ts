@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import type { Envelope } from '../contracts/messages';
 import { topicName, type TopicKey, type TopicMessageType } from '../contracts/topics';
@@ -25,6 +25,41 @@ export function toRecord(envelope: Envelope) {
     value: JSON.stringify(envelope),
     headers: { type: envelope.type, 'correlation-id': envelope.correlationId },
   };
+}
+
+/** The bytes a record takes in a produce request: its key, value and headers, and the record's own framing. */
+export function recordBytes(record: Message): number {
+  let n = 64;
+  if (record.key) n += typeof record.key === 'string' ? Buffer.byteLength(record.key) : record.key.length;
+  if (record.value) n += typeof record.value === 'string' ? Buffer.byteLength(record.value) : record.value.length;
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    n += Buffer.byteLength(name) + 8;
+    if (typeof value === 'string') n += Buffer.byteLength(value);
+    else if (Buffer.isBuffer(value)) n += value.length;
+  }
+  return n;
+}
+
+/**
+ * Splits records into groups of at most maxBytes each (in order), so that no produce request goes
+ * over the broker's limit; a record larger than maxBytes on its own is the caller's to refuse.
+ */
+export function chunkRecords(records: Message[], maxBytes: number): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordBytes(record);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** What a writer of events needs: the one-at-a-time Publisher below or the BatchingPublisher. */

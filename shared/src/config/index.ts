@@ -48,6 +48,17 @@ export const baseConfigShape = {
     .positive()
     .default(5000)
     .describe('How long one Kafka request may take before it counts as failed'),
+  KAFKA_MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .default(900_000)
+    .describe("Most bytes of records in one produce request; below the broker's message.max.bytes (1 MiB by default)"),
+  CONSUMER_STALL_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(60)
+    .describe('A consumer whose batch has not finished, or that has not fetched, for this long makes /ready answer 503'),
 } as const;
 
 export const httpConfigShape = {

@@ -13,5 +13,7 @@ export const deadLetterSchema = z.object({
   failedAt: z.string(),
   /** the original value, base64, exactly as it was on the topic */
   value: z.string().nullable(),
+  /** when the original was too large to carry in a letter: its size and hash instead of its bytes */
+  valueOmitted: z.object({ bytes: z.number().int(), sha256: z.string() }).optional(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;

@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import { installErrorHandler } from './errors';
 import { withTimeout } from '../bus/kafka';
 import { installAuthentication, type AuthenticationOptions } from './auth';
+import type { ConsumerMonitor, UnhealthyConsumers } from '../bus/health';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +23,8 @@ export interface HttpAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** services with a public API authenticate, rate-limit and audit every request; others serve only health */
   authentication?: AuthenticationOptions;
+  /** the service's Kafka consumers: /ready reports each (503 while one is stopped or stalled), /metrics their lag */
+  consumers?: ConsumerMonitor;
 }
 
 /**
@@ -50,6 +53,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     registers: [registry],
   });
   app.decorate('metrics', registry);
+  options.consumers?.register(registry);
 
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(
@@ -82,9 +86,19 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
         }
       }),
     );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, status]) => status === 'ok');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const checks: Record<string, string> = Object.fromEntries(results);
+    let consumers;
+    if (options.consumers) {
+      try {
+        consumers = options.consumers.check();
+        checks.consumers = 'ok';
+      } catch (error) {
+        consumers = (error as UnhealthyConsumers).reports;
+        checks.consumers = `failing: ${(error as Error).message}`;
+      }
+    }
+    const ready = Object.values(checks).every((status) => status === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}) });
   });
   app.get('/metrics', open, async (_request, reply) => {
     void reply.header('content-type', registry.contentType);

@@ -152,6 +152,53 @@ export const incidentChangeSchema = z.object({
 });
 export type IncidentChange = z.infer<typeof incidentChangeSchema>;
 
+/**
+ * What a list screen needs of an incident, a tenth of the whole view: the live feed's compact form
+ * (`/api/v1/feed?view=summary`), sent to clients that show lists rather than one incident.
+ */
+export interface IncidentListItem {
+  id: string;
+  version: number;
+  state: LifecycleState;
+  portalStatus: PortalStatus;
+  province: { code: string; name: string };
+  title: string;
+  tlp: IncidentView['tlp'];
+  severity?: string;
+  priority?: string;
+  category?: string;
+  reportedAt: string;
+  updatedAt: string;
+  /** assignees still on the incident */
+  assignees: number;
+  acknowledged: number;
+  needsCoordinator: boolean;
+  /** the type of the event that made this version */
+  lastEvent: string;
+}
+
+export function incidentListItem(view: IncidentView, lastEvent: string): IncidentListItem {
+  const active = view.assignees.filter((a) => !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
+  return {
+    id: view.id,
+    version: view.version,
+    state: view.state,
+    portalStatus: view.portalStatus,
+    province: { code: view.province.code, name: view.province.name },
+    title: view.title,
+    tlp: view.tlp,
+    ...(view.classification
+      ? { severity: view.classification.severity, priority: view.classification.priority, category: view.classification.category }
+      : {}),
+    reportedAt: view.reportedAt,
+    updatedAt: view.updatedAt,
+    assignees: active.length,
+    acknowledged: active.filter((a) => a.acknowledgedAt).length,
+    needsCoordinator: Boolean(view.needsCoordinator),
+    lastEvent,
+  };
+}
+
 /** Redis key layout of the incident projection. */
 export function incidentKeys(prefix: string) {
   return {

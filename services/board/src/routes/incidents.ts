@@ -5,6 +5,7 @@ import {
   HttpError,
   identify,
   listRecentIncidents,
+  incidentListItem,
   makeEnvelope,
   may,
   mayActFor,
@@ -34,6 +35,7 @@ export interface IncidentRoutesOptions {
 }
 
 const idParams = z.object({ id: ulidSchema });
+const feedQuery = z.strictObject({ view: z.enum(['full', 'summary']).default('full') });
 const acknowledgeBody = z.strictObject({ assigneeId: text(100), note: text(2000).optional() });
 const assigneeParams = idParams.extend({ assigneeId: text(100) });
 const acceptBody = z.strictObject({ note: text(2000).optional() });
@@ -189,14 +191,19 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     }
   };
 
-  app.get('/api/v1/feed', { websocket: true, preValidation: sameOrigin }, async (socket, request) => {
+  // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
+  const validFeedQuery = async (request: { query: unknown }) => void parseOr400(feedQuery, request.query, 'query');
+
+  app.get('/api/v1/feed', { websocket: true, preValidation: [sameOrigin, validFeedQuery] }, async (socket, request) => {
     const actor = identify(request);
     const credential: FeedCredential = request.session
       ? { kind: 'session', token: request.session.token }
       : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
+    const { view } = parseOr400(feedQuery, request.query, 'query');
     // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-    options.feed.add(socket, actor, credential);
-    const incidents = await listRecentIncidents(redis, redisPrefix, options.snapshotSize);
-    socket.send(JSON.stringify({ type: 'snapshot', incidents: incidents.filter((i) => canSee(actor, i)) }));
+    options.feed.add(socket, actor, credential, view);
+    const incidents = (await listRecentIncidents(redis, redisPrefix, options.snapshotSize)).filter((i) => canSee(actor, i));
+    const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
+    socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
   });
 }

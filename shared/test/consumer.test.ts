@@ -1,0 +1,233 @@
+import { ulid } from 'ulid';
+import { KafkaJSConnectionError } from 'kafkajs';
+import {
+  ConsumerHealth,
+  ConsumerMonitor,
+  createHttpApp,
+  deadLetterSchema,
+  makeEnvelope,
+  runConsumer,
+  topicName,
+  watchConsumer,
+  type ConsumerOptions,
+  type ConsumerReport,
+  type DeadLetter,
+  type Envelope,
+  type RunningConsumer,
+} from '@ucsc/shared';
+import { collectMessages, createTopics, testKafka, testLogger, uniqueNames, waitFor } from '../../test/support';
+
+type ReadyBody = { checks: Record<string, string>; consumers: ConsumerReport[] };
+const actor = { kind: 'system', id: 'test', authenticatedBy: 'service' } as const;
+const acknowledge = (incidentId = ulid(), note?: string) =>
+  makeEnvelope('incident.acknowledge', { incidentId, assigneeId: 'lia-01-sec-leader', ...(note ? { note } : {}) }, { producedBy: 'test', actor });
+const rejection = (command: Envelope, reason: string) =>
+  makeEnvelope('incident.command_rejected', { incidentId: (command.payload as { incidentId: string }).incidentId, commandId: command.id, commandType: command.type, reason }, { producedBy: 'test', actor });
+
+/**
+ * The consumer every service runs (shared/src/bus/consumer.ts), against the real broker: it never
+ * stops while it says it is fine, and produces within the broker's limits.
+ */
+describe('a consumer that never stops silently', () => {
+  const kafka = testKafka();
+  const producer = kafka.producer();
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  /** Topics of the test's own, a dead-letter reader, and a consumer on incident commands. */
+  async function world(label: string, options: Partial<ConsumerOptions<'incidentCommands'>>) {
+    const { prefix } = uniqueNames(label);
+    await createTopics(prefix);
+    const letters: DeadLetter[] = [];
+    const reader = kafka.consumer({ groupId: `${prefix}.dlq-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: topicName(prefix, 'deadLetter'), fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void letters.push(deadLetterSchema.parse(JSON.parse(String(message.value)))) });
+    cleanups.push(() => reader.disconnect());
+    const consumer = await runConsumer({
+      kafka,
+      prefix,
+      group: label,
+      topics: ['incidentCommands'],
+      logger: testLogger,
+      transactionalId: `${prefix}.${label}`,
+      onFatal: () => undefined,
+      ...options,
+    } as ConsumerOptions<'incidentCommands'>);
+    cleanups.push(() => consumer.stop());
+    const send = (commands: (Envelope | { key: string; value: string })[]) =>
+      producer.send({
+        topic: topicName(prefix, 'incidentCommands'),
+        acks: -1,
+        messages: commands.map((c) => ('value' in c ? c : { key: (c.payload as { incidentId: string }).incidentId, value: JSON.stringify(c) })),
+      });
+    return { prefix, letters, consumer, send };
+  }
+
+  beforeAll(() => producer.connect());
+  afterAll(async () => {
+    await Promise.all(cleanups.map((c) => c()));
+    await producer.disconnect();
+  });
+
+  it('sends the outputs of one transaction in requests below the broker limit (1.5 MB from one record, on one partition)', async () => {
+    const command = acknowledge();
+    // 30 events of 50 KB, all keyed by the same incident: as one request the broker refuses them
+    const { prefix, send, letters } = await world('split', { handle: async (c) => ({ incidentEvents: Array.from({ length: 30 }, (_, i) => rejection(c, `${i} `.padEnd(50_000, 'x'))) }) });
+    const events = await collectMessages(prefix, 'incidentEvents');
+    try {
+      await send([command]);
+      await waitFor('all 30 outputs committed', () => events.events.filter((e) => (e.payload as { commandId?: string }).commandId === command.id).length === 30 || undefined);
+      expect(letters).toEqual([]);
+    } finally {
+      await events.stop();
+    }
+  });
+
+  it('dead-letters a record whose output could never fit in a produce request, and goes on with the next', async () => {
+    const huge = acknowledge();
+    const next = acknowledge(huge.payload.incidentId);
+    const handled: string[] = [];
+    const { prefix, send, letters } = await world('too-large', {
+      handle: async (c) => {
+        handled.push(c.id);
+        return { incidentEvents: [rejection(c, c.id === huge.id ? 'x'.repeat(950_000) : 'small')] };
+      },
+    });
+    await send([huge, next]);
+    const letter = await waitFor('the dead letter', () => letters.find((l) => l.error.code === 'output_too_large'));
+    expect(letter.origin.consumerGroup).toBe(`${prefix}.too-large`);
+    expect(letter.error.message).toMatch(/over the 900000-byte limit/);
+    expect(JSON.parse(Buffer.from(letter.value!, 'base64').toString()).id).toBe(huge.id);
+    await waitFor('the next record handled', () => handled.includes(next.id) || undefined);
+  });
+
+  it('keeps the hash, not the bytes, of a record too large to carry in a dead letter', async () => {
+    const big = acknowledge(ulid(), 'n');
+    const value = JSON.stringify(big).replace('"note":"n"', `"note":"${'y'.repeat(800_000)}"`); // invalid: note is at most 2000 characters
+    const { send, letters } = await world('big-letter', { handle: async () => undefined });
+    await send([{ key: big.payload.incidentId, value }]);
+    const letter = await waitFor('the dead letter', () => letters[0]);
+    expect(letter.error.code).toBe('invalid_payload');
+    expect(letter.value).toBeNull();
+    expect(letter.valueOmitted?.bytes).toBe(Buffer.byteLength(value));
+    expect(letter.valueOmitted?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('retries a batch after a transient error (Kafka or Redis away) and handles it once it passes', async () => {
+    const command = acknowledge();
+    let failures = 0;
+    const handled: string[] = [];
+    const { consumer, send } = await world('transient', {
+      maxRetryDelayMs: 200,
+      handle: async (c) => {
+        if (failures < 3) {
+          failures += 1;
+          throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:6380');
+        }
+        handled.push(c.id);
+        return undefined;
+      },
+    });
+    await send([command]);
+    await waitFor('the record handled after three failures', () => handled.includes(command.id) || undefined);
+    expect(handled).toEqual([command.id]);
+    expect(consumer.health.report()).toMatchObject({ retries: 3, state: 'running', healthy: true });
+  });
+
+  it('gives any other error to onFatal (the service exits to be restarted) and reports itself not healthy', async () => {
+    const command = acknowledge();
+    const fatal: unknown[] = [];
+    const monitor = new ConsumerMonitor();
+    const { consumer, send } = await world('fatal', {
+      monitor,
+      onFatal: (error) => fatal.push(error),
+      handle: async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'code')");
+      },
+    });
+    await send([command]);
+    await waitFor('onFatal called', () => fatal.length > 0 || undefined);
+    expect(String(fatal[0])).toMatch(/Cannot read properties/);
+    expect(consumer.health.report().healthy).toBe(false);
+    expect(() => monitor.check()).toThrow(/fatal: .*Cannot read properties/);
+  });
+
+  it('answers /ready 503 while a consumer is stalled past the configured time, 200 once it moves, and exports its lag', async () => {
+    const monitor = new ConsumerMonitor();
+    const app = createHttpApp({ service: 'test', logger: testLogger, readiness: {}, consumers: monitor });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const incidentId = ulid();
+    const commands = [acknowledge(incidentId), acknowledge(incidentId), acknowledge(incidentId)];
+    try {
+      const { prefix, send } = await world('stalled', { monitor, stallMs: 500, handle: () => gate.then(() => undefined) });
+      await waitFor('the consumer to join', async () => (await app.inject({ url: '/ready' })).statusCode === 200 || undefined);
+      await send(commands);
+      const stalled = await waitFor('503 from /ready', async () => {
+        const r = await app.inject({ url: '/ready' });
+        return r.statusCode === 503 ? (r.json() as ReadyBody) : undefined;
+      });
+      expect(stalled.checks.consumers).toMatch(new RegExp(`${prefix}\\.stalled: a batch has not finished`));
+      expect(stalled.consumers[0]).toMatchObject({ group: `${prefix}.stalled`, state: 'running', healthy: false, });
+      expect(stalled.consumers[0]!.lag).toBeGreaterThanOrEqual(3);
+      const metrics = (await app.inject({ url: '/metrics' })).body;
+      expect(metrics).toMatch(new RegExp(`ucsc_consumer_lag\\{group="${prefix}\\.stalled",topic="${prefix}\\.incident\\.commands",partition="\\d"[^}]*\\} [3-9]`));
+      release();
+      const ready = await waitFor('200 from /ready', async () => {
+        const r = await app.inject({ url: '/ready' });
+        return r.statusCode === 200 ? (r.json() as ReadyBody) : undefined;
+      });
+      expect(ready.consumers[0]).toMatchObject({ healthy: true, lag: 0 });
+    } finally {
+      release();
+      await app.close();
+    }
+  });
+});
+
+describe('what kafkajs says of a consumer, as its health sees it', () => {
+  // kafkajs's own event names, from a consumer never connected; the events are emitted by hand
+  const events = testKafka().consumer({ groupId: 'events-only' }).events;
+  function watched() {
+    const listeners = new Map<string, (event: { payload: any }) => void>();
+    const consumer = { events, on: (name: string, listener: (event: { payload: any }) => void) => listeners.set(name, listener) };
+    const health = new ConsumerHealth('g', ['t'], 60_000);
+    const fatal: unknown[] = [];
+    watchConsumer(consumer as never, health, testLogger, (e) => fatal.push(e), () => false);
+    const emit = (name: string, payload: unknown = {}) => listeners.get(name)!({ payload });
+    return { health, fatal, emit };
+  }
+
+  it('a crash kafkajs restarts from (it stops the consumer first) is not fatal, and not ready until it has joined again', () => {
+    const { health, fatal, emit } = watched();
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0, 1] } });
+    expect(health.report().healthy).toBe(true);
+    emit(events.STOP);
+    emit(events.CRASH, { error: new Error('This server is not the leader for that topic-partition'), restart: true });
+    expect(fatal).toEqual([]);
+    expect(health.report()).toMatchObject({ state: 'starting', healthy: false, problem: 'restarting after: This server is not the leader for that topic-partition' });
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0] } });
+    expect(health.report()).toMatchObject({ state: 'running', healthy: true, partitions: 1 });
+  });
+
+  it('a crash kafkajs gives up on is fatal', () => {
+    const { health, fatal, emit } = watched();
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0] } });
+    emit(events.STOP);
+    emit(events.CRASH, { error: new Error('The request included a message larger than the max message size the server will accept'), restart: false });
+    expect(fatal).toHaveLength(1);
+    expect(health.report()).toMatchObject({ state: 'crashed', healthy: false });
+  });
+
+  it('lag counts from the last batch finished to the high watermark, transaction markers included', () => {
+    const { health, emit } = watched();
+    emit(events.GROUP_JOIN, { memberAssignment: { t: [0] } });
+    emit(events.START_BATCH_PROCESS, { topic: 't', partition: 0, firstOffset: '10', highWatermark: '25' });
+    expect(health.lagByPartition()).toEqual([{ topic: 't', partition: 0, lag: 15 }]);
+    // the last data record at 20, its commit marker at 21: caught up at 22
+    emit(events.END_BATCH_PROCESS, { topic: 't', partition: 0, lastOffset: '21', highWatermark: '22' });
+    expect(health.report()).toMatchObject({ lag: 0, healthy: true });
+  });
+});
