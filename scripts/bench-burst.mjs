@@ -11,6 +11,7 @@
 //   BENCH_REPORTS (100000)  BENCH_CLIENTS (1000)  BENCH_NATIONAL_CLIENTS (5)
 //   BENCH_LOAD_PROCESSES (3)  BENCH_CONNECTIONS (64 per load process)  BENCH_FEED_PROCESSES (2)
 //   BENCH_INTAKE_WORKERS (2)  BENCH_TIMEOUT_SECONDS (300, after the last report is accepted)
+//   BENCH_FEED_VIEW (full: every change with the whole incident, as the page's panel; summary: the list screens' coalesced items)
 //   BENCH_KAFKA_PORT (29910, controller +1)  BENCH_REDIS_PORT (29912)  BENCH_PORT_BASE (29920: the services)
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -28,6 +29,7 @@ const connections = Number(env.BENCH_CONNECTIONS ?? 64);
 const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 2);
 const intakeWorkers = env.BENCH_INTAKE_WORKERS ?? '2';
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 300) * 1000;
+const feedView = env.BENCH_FEED_VIEW ?? 'full';
 
 const system = new System({
   name: 'bench-burst',
@@ -42,7 +44,7 @@ let load;
 let feed;
 
 async function main() {
-  log(`${reports} reports from ${loadProcesses} processes × ${connections} connections; ${clientCount} board clients (${nationalClients} national); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`${reports} reports from ${loadProcesses} processes × ${connections} connections; ${clientCount} board clients (${nationalClients} national, ${feedView} view); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await system.up();
   for (const name of ['tracker', 'dispatch', 'board']) await system.start(name);
   await system.start('intake', { env: { WORKERS: intakeWorkers } });
@@ -50,7 +52,7 @@ async function main() {
   const tokens = await issueTokens(system.redisUrl, `${system.prefix}:`, 64);
   const units = loadDirectoryFiles().units.map((u) => u.code);
   const accounts = await seedBoardAccounts(system.redisUrl, `${system.prefix}:`, { nationals: Math.max(1, Math.min(nationalClients, 5)), provinceCodes: units });
-  feed = new Feed({ processes: feedProcesses, boardPort: system.port('board-a'), plan: feedClientPlan(accounts, clientCount, nationalClients) });
+  feed = new Feed({ processes: feedProcesses, boardPort: system.port('board-a'), plan: feedClientPlan(accounts, clientCount, nationalClients, feedView) });
   await feed.connected();
   log(`${clientCount} board clients connected`);
 

@@ -1,5 +1,6 @@
 // Board WebSocket clients of scripts/system.mjs's Feed, in one process: each connects to
-// /api/v1/feed with its session (bearer), notes every incident it is sent past "reported" (a
+// /api/v1/feed with its session (bearer; the full view as the incident panel takes it, or
+// ?view=summary as the list screens do), notes every incident it is sent past "reported" (a
 // change or a snapshot), reconnects when dropped as the page does, and on request says which of
 // the routed reports it should have seen (canSee, the board's own rule) it never got.
 import WebSocket from 'ws';
@@ -42,7 +43,7 @@ function mark(client, id, state, at) {
 }
 
 function connect(client) {
-  const socket = new WebSocket(`ws://${host}:${boardPort}/api/v1/feed`, { headers: { authorization: `Bearer ${client.token}` } });
+  const socket = new WebSocket(`ws://${host}:${boardPort}/api/v1/feed${client.view === 'summary' ? '?view=summary' : ''}`, { headers: { authorization: `Bearer ${client.token}` } });
   client.socket = socket;
   socket.on('open', () => (client.open = true));
   socket.on('message', (data) => {
@@ -53,7 +54,8 @@ function connect(client) {
     const match = head.exec(text.slice(0, 400));
     if (match) return mark(client, match[1], match[2], at);
     const frame = JSON.parse(text);
-    if (frame.type === 'snapshot') for (const incident of frame.incidents) mark(client, incident.id, incident.state, at);
+    // a snapshot (full views or list items) and the list screens' coalesced summaries carry id and state alike
+    if (frame.type === 'snapshot' || frame.type === 'summaries') for (const incident of frame.incidents) mark(client, incident.id, incident.state, at);
     else if (frame.type === 'change') mark(client, frame.change.incident.id, frame.change.incident.state, at);
   });
   socket.on('error', () => undefined);

@@ -115,13 +115,16 @@ export async function seedBoardAccounts(redisUrl, redisPrefix, { nationals, prov
   }
 }
 
-/** Spreads `count` feed clients over the accounts: the first `nationalClients` on the national coordinators, the rest round the provinces. */
-export function feedClientPlan(accounts, count, nationalClients) {
+/**
+ * Spreads `count` feed clients over the accounts: the first `nationalClients` on the national
+ * coordinators, the rest round the provinces; `view` is the feed each asks for ('full' or 'summary').
+ */
+export function feedClientPlan(accounts, count, nationalClients, view = 'full') {
   const plan = [];
   for (let i = 0; i < count; i++) {
     const national = i < nationalClients;
     const account = national ? accounts.nationals[i % accounts.nationals.length] : accounts.provinces[(i - nationalClients) % accounts.provinces.length];
-    plan.push({ id: i, national, token: account.token, actor: account.actor });
+    plan.push({ id: i, national, token: account.token, actor: account.actor, view });
   }
   return plan;
 }
@@ -299,15 +302,17 @@ export class System {
       env: this.serviceEnv(name, `${this.name}-${instance}`, port, { ...known?.env, ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    // two sources into one file: neither may end it (the other would then write after its end)
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('close', () => log.end());
     const service = { key, name, instance, port, child, env: { ...known?.env, ...env }, exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))) };
     this.services.set(key, service);
     // the harness is the services' supervisor: one that exits by itself is started again, and noted
     void service.exited.then(({ code, signal }) => {
       if (service.killed || this.stopping) return;
       this.restarts.push({ key, code, signal, at: Date.now() });
-      console.log(`[${this.name}] ${key} exited by itself (${signal ?? `code ${code}`}); starting it again (log: ${join(this.logDir, `${key}.log`)})`);
+      console.log(`[${this.name} ${new Date().toISOString().slice(11, 19)}] ${key} (pid ${child.pid}) exited by itself (${signal ?? `code ${code}`}); starting it again (log: ${join(this.logDir, `${key}.log`)})`);
       setTimeout(() => {
         if (!this.stopping && this.services.get(key) === service) void this.start(name, { instance, ready: false });
       }, 1000);
