@@ -13,7 +13,7 @@
 //   CHAOS_RATE (reports/s; 40 short, 100 full)  CHAOS_FREEZE_SECONDS (10 short, 30 full)
 //   CHAOS_RECOVER_SECONDS (90 short, 180 full)  CHAOS_CLIENTS (12)
 //   CHAOS_KAFKA_PORT (29930, controller +1)  CHAOS_REDIS_PORT (29932)  CHAOS_PORT_BASE (29940: services)
-//   KAFKA_CLUSTER_BASE_PORT (29970: brokers 29970, 29972, 29974)
+//   KAFKA_CLUSTER_BASE_PORT (29970: brokers 29970, 29972, 29974)  KAFKA_CLUSTER_SCRIPT (infra/kafka-cluster.sh)
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import {
@@ -50,7 +50,9 @@ const clientCount = Number(env.CHAOS_CLIENTS ?? 12);
 const only = env.CHAOS_SCENARIOS?.split(',');
 const clusterBase = Number(env.KAFKA_CLUSTER_BASE_PORT ?? 29970);
 const clusterEnv = { KAFKA_CLUSTER_BASE_PORT: String(clusterBase), KAFKA_CLUSTER_INSTANCE: 'kafka-cluster-chaos', KAFKA_HEAP: env.KAFKA_HEAP ?? '384m' };
-const cluster = (...args) => spawnSync('bash', ['infra/kafka-cluster.sh', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...clusterEnv } });
+// helper infra's script (KAFKA_CLUSTER_SCRIPT to run it from elsewhere until it is on main)
+const clusterScript = env.KAFKA_CLUSTER_SCRIPT ?? 'infra/kafka-cluster.sh';
+const cluster = (...args) => spawnSync('bash', [clusterScript, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...clusterEnv } });
 
 const log = (line) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
-const { Kafka, logLevel } = require('kafkajs');
+const { ConfigResourceTypes, Kafka, logLevel } = require('kafkajs');
 const shared = require('@ucsc/shared');
 const { IdentityStore, createRedis, createLogger, totpCode, userActor, topicName } = shared;
 
@@ -256,7 +256,17 @@ export class System {
     } else {
       infraUp({ ...this.infraEnv, ...topicEnv });
     }
+    if (this.kafkaReplication >= 3) await this.requireTwoInSync();
     run('node', ['services/dispatch/dist/bin/seed-directory.js'], { KAFKA_BROKERS: this.brokers, TOPIC_PREFIX: this.prefix, LOG_LEVEL: 'error' });
+  }
+
+  /** Replication 3 as production runs it: a write needs two replicas in sync, so one broker may die and nothing acknowledged is lost. */
+  async requireTwoInSync() {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const names = (await admin.listTopics()).filter((t) => t.startsWith(`${this.prefix}.`));
+    await admin.alterConfigs({ validateOnly: false, resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configEntries: [{ name: 'min.insync.replicas', value: '2' }] })) });
+    await admin.disconnect();
   }
 
   down() {
