@@ -15,7 +15,7 @@
 //   BENCH_KAFKA_PORT (29910, controller +1)  BENCH_REDIS_PORT (29912)  BENCH_PORT_BASE (29920: the services)
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { Feed, Load, System, countIncidentEvents, createLogger, createRedis, feedClientPlan, issueTokens, percentile, projectedRouted, seedBoardAccounts, tailAssignments } from './system.mjs';
+import { Feed, Load, System, countIncidentEvents, runMain, createLogger, createRedis, feedClientPlan, issueTokens, percentile, projectedRouted, seedBoardAccounts, tailAssignments } from './system.mjs';
 
 const require = createRequire(import.meta.url);
 const { loadDirectoryFiles } = require('@ucsc/shared');
@@ -141,24 +141,9 @@ async function main() {
   return notInKafka + neverRouted + routedTwice + seen.missing === 0 && accepted.size === reports ? 0 : 1;
 }
 
-let shuttingDown = false;
-async function shutdown(code) {
-  if (shuttingDown) return;
-  shuttingDown = true;
+runMain('bench:burst', main, async () => {
   load?.close();
   feed?.close();
-  await system.stopAll();
-  if (!env.BENCH_KEEP_INFRA) {
-    system.down();
-    system.clean();
-  }
+  await system.teardown(Boolean(env.BENCH_KEEP_INFRA));
   log(`service logs: ${system.logDir}`);
-  process.exit(code);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdown(130));
-
-main().then(shutdown, async (error) => {
-  console.error(`[bench:burst] ${error.stack ?? error}`);
-  await shutdown(1);
 });

@@ -31,6 +31,7 @@ import {
   readTopicToEnd,
   request,
   root,
+  runMain,
   seedBoardAccounts,
   waitUntil,
 } from './system.mjs';
@@ -480,25 +481,9 @@ function summarise(list) {
   return Object.entries(totals).map(([k, v]) => `${k}: ${v}`).join(', ');
 }
 
-let shuttingDown = false;
-async function shutdown(code) {
-  if (shuttingDown) return;
-  shuttingDown = true;
+runMain('chaos', main, async () => {
   load?.close();
   feed?.close();
-  await system?.stopAll();
-  if (!env.CHAOS_KEEP_INFRA) {
-    system?.down();
-    system?.clean();
-    if (clusterMode) cluster('destroy');
-  }
-  process.exit(code);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdown(130));
-
-main().then(shutdown, async (error) => {
-  console.error(`[chaos] ${error.stack ?? error}`);
-  await shutdown(1);
+  await system?.teardown(Boolean(env.CHAOS_KEEP_INFRA));
+  if (clusterMode && !env.CHAOS_KEEP_INFRA) cluster('destroy');
 });
-

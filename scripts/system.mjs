@@ -274,6 +274,14 @@ export class System {
     else infraDown(this.infraEnv);
   }
 
+  /** Stops the services, then (unless `keep`) Kafka and Redis, and removes their data. */
+  async teardown(keep = false) {
+    await this.stopAll();
+    if (keep) return;
+    this.down();
+    this.clean();
+  }
+
   /** Removes what the run left on disk (Kafka's log, Redis's AOF); the service logs stay in .run/. */
   clean() {
     for (const instance of [this.infraEnv.KAFKA_INSTANCE, this.infraEnv.REDIS_INSTANCE]) rmSync(join(dataRoot, instance), { recursive: true, force: true });
@@ -669,6 +677,29 @@ export async function projectedRouted(redis, redisPrefix, ids) {
     for (const h of hits) found.add(chunk[h - 1]);
   }
   return found;
+}
+
+/**
+ * Runs a harness script's main (resolving its exit code), then `teardown`, also on Ctrl-C or
+ * SIGTERM, so that no service, client process, Kafka or Redis outlives the run.
+ */
+export function runMain(label, main, teardown) {
+  let finishing = false;
+  const finish = async (code) => {
+    if (finishing) return;
+    finishing = true;
+    try {
+      await teardown();
+    } catch (error) {
+      console.error(`[${label}] teardown: ${error.message}`);
+    }
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void finish(130));
+  main().then(finish, async (error) => {
+    console.error(`[${label}] ${error.stack ?? error}`);
+    await finish(1);
+  });
 }
 
 export function percentile(sorted, p) {
