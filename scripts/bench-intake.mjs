@@ -24,6 +24,7 @@ import { checkPorts, issueTokens, readTopicToEnd, reportBody } from './system.mj
 
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel } = require('kafkajs');
+const { waitForTopicsUsable } = require('@ucsc/shared');
 
 const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 60);
@@ -179,7 +180,7 @@ async function main() {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic: bareTopic, numPartitions: 6, replicationFactor: 1 }] });
-  await waitUntil('leaders of the bare topic', async () => (await admin.fetchTopicMetadata({ topics: [bareTopic] })).topics[0].partitions.every((p) => p.leader >= 0));
+  await waitForTopicsUsable(admin, [{ name: bareTopic, partitions: 6 }]);
 
   tokens = await issueTokens(`redis://${host}:${redisPort}`, `${prefix}:`, tokenCount);
   const nodeArgs = env.BENCH_INTAKE_NODE_ARGS ? env.BENCH_INTAKE_NODE_ARGS.split(' ') : [];

@@ -1,8 +1,10 @@
-// npm start: the whole system on this machine, with demo data; Ctrl-C stops everything.
+// npm start: the whole system on this machine, with demo data; a service that dies is restarted
+// (scripts/supervise.cjs); Ctrl-C stops everything.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { infraDown, infraUp, root, run, spawn, waitUntil } from './lib.mjs';
+import { infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
+import { supervise } from './supervise.cjs';
 
 const host = '127.0.0.1';
 const infraEnv = {
@@ -22,32 +24,21 @@ const shared = {
   // as in the image (Dockerfile): a larger young generation for request garbage
   NODE_OPTIONS: '--max-semi-space-size=32',
 };
-const services = [
-  { name: 'board', port: 3100 },
-  { name: 'intake', port: 3101 },
-  { name: 'dispatch', port: 3102 },
-  { name: 'tracker', port: 3103 },
-];
+// UCSC_PORT_BASE moves the four services (board on it, intake, dispatch and tracker on the next three)
+const portBase = Number(process.env.UCSC_PORT_BASE ?? 3100);
+const services = ['board', 'intake', 'dispatch', 'tracker'].map((name, i) => ({ name, port: portBase + i }));
+const url = (name) => `http://${host}:${services.find((s) => s.name === name).port}`;
 
 const logDir = join(root, '.run', 'logs');
 mkdirSync(logDir, { recursive: true });
-const children = [];
+const supervisors = [];
 let stopping = false;
 
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   console.log('\nstopping services…');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
   console.log('stopping Kafka and Redis…');
   infraDown(infraEnv);
   process.exit(code);
@@ -56,7 +47,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  infraUp(infraEnv);
+  infraUp({ ...infraEnv, KAFKA_BROKERS: shared.KAFKA_BROKERS, TOPIC_PREFIX: shared.TOPIC_PREFIX });
   // the directory lives on its Kafka topic; the demo files seed it the first time only
   run('node', [join('services', 'dispatch', 'dist', 'bin', 'seed-directory.js')], {
     KAFKA_BROKERS: shared.KAFKA_BROKERS,
@@ -64,21 +55,22 @@ try {
     LOG_LEVEL: 'error',
   });
   for (const service of services) {
-    const log = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
-    const child = spawn('node', [join('services', service.name, 'dist', 'server.js')], {
-      cwd: root,
-      env: { ...process.env, ...shared, PORT: String(service.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
-    child.on('exit', (code) => {
-      if (!stopping) {
-        console.error(`${service.name} exited (${code}); see ${join(logDir, service.name + '.log')}`);
-        void stop(1);
-      }
-    });
-    children.push(child);
+    const logPath = join(logDir, `${service.name}.log`);
+    const log = createWriteStream(logPath, { flags: 'a' });
+    supervisors.push(
+      supervise({
+        name: service.name,
+        command: 'node',
+        args: [join('services', service.name, 'dist', 'server.js')],
+        spawnOptions: { cwd: root, env: { ...process.env, ...shared, PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake') }, stdio: ['ignore', 'pipe', 'pipe'] },
+        // every run of the service appends to the one log
+        onStart: (child) => {
+          child.stdout.pipe(log, { end: false });
+          child.stderr.pipe(log, { end: false });
+        },
+        logPath,
+      }),
+    );
   }
   for (const service of services) {
     await waitUntil(`${service.name}`, async () => (await fetch(`http://${host}:${service.port}/ready`)).ok);
@@ -88,15 +80,16 @@ try {
   console.log(`
 ucsc is running.
 
-  Live board (ministry response coordinators):  http://${host}:3100/
-  Intake API (provincial submitters):            http://${host}:3101/api/v1/reports
-  Intake API description (OpenAPI):              http://${host}:3101/api/docs
-  dispatch health:                               http://${host}:3102/ready
-  tracker health:                                http://${host}:3103/ready
+  Live board (ministry response coordinators):  ${url('board')}/
+  Intake API (provincial submitters):            ${url('intake')}/api/v1/reports
+  Intake API description (OpenAPI):              ${url('intake')}/api/docs
+  dispatch health:                               ${url('dispatch')}/ready
+  tracker health:                                ${url('tracker')}/ready
   Kafka: ${shared.KAFKA_BROKERS}    Redis: ${shared.REDIS_URL}    logs: ${logDir}
 
 ${accounts}
 Sign in to the board as dieuphoi (national coordinator) to see the whole country.
+A service that dies is restarted (1 s, then doubling to 30 s while it keeps dying); this console says so.
 Press Ctrl-C to stop everything.`);
 } catch (error) {
   console.error(`start failed: ${error.message}`);
@@ -112,14 +105,14 @@ function seedDemoAccounts() {
 
 /** A few demo reports, filed by a demo submitter, so the board is not empty the first time; skipped when it has filed before. */
 async function seedDemoIncidents() {
-  const login = await fetch(`http://${host}:3100/api/v1/auth/login`, {
+  const login = await fetch(`${url('board')}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'hanoi.baocao', password: 'ucsc-demo-2026' }),
+    body: JSON.stringify({ username: 'tiepnhan.demo', password: 'ucsc-demo-2026' }),
   });
   if (!login.ok) throw new Error(`demo sign-in failed: ${login.status}`);
   const auth = { authorization: `Bearer ${(await login.json()).token}` };
-  const existing = await (await fetch(`http://${host}:3100/api/v1/incidents`, { headers: auth })).json();
+  const existing = await (await fetch(`${url('board')}/api/v1/incidents`, { headers: auth })).json();
   if (existing.incidents.length > 0) return;
   const hour = 3600_000;
   const demo = [
@@ -133,7 +126,7 @@ async function seedDemoIncidents() {
   ];
   for (const d of demo) {
     const { protectionLevel, ...facts } = d.facts;
-    const response = await fetch(`http://${host}:3101/api/v1/reports`, {
+    const response = await fetch(`${url('intake')}/api/v1/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({

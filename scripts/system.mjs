@@ -13,7 +13,7 @@ import { infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
 const require = createRequire(import.meta.url);
 const { ConfigResourceTypes, Kafka, logLevel } = require('kafkajs');
 const shared = require('@ucsc/shared');
-const { IdentityStore, createRedis, createLogger, totpCode, userActor, topicName } = shared;
+const { IdentityStore, createRedis, createLogger, loadDirectoryFiles, totpCode, userActor, topicName } = shared;
 
 export const host = '127.0.0.1';
 const dataRoot = process.env.UCSC_DATA_DIR ?? join(root, 'infra', '.data');
@@ -70,9 +70,11 @@ export function reportBody(sequence, province = reportProvinces[sequence % repor
 export async function issueTokens(redisUrl, redisPrefix, count) {
   const redis = createRedis(redisUrl, createLogger('bench', 'warn'));
   const store = new IdentityStore(redis, redisPrefix);
+  // a report is filed only within its filer's provinces: these organisations file in every one
+  const provinceCodes = loadDirectoryFiles().units.map((u) => u.code);
   const tokens = [];
   for (let i = 0; i < count; i++) {
-    const { secret } = await store.createToken({ name: `bench ${i}`, organisationId: `org-bench-${i}`, provinceCodes: [], scopes: ['reports:write', 'reports:read'], expiresInDays: 1, createdBy: 'bench' });
+    const { secret } = await store.createToken({ name: `bench ${i}`, organisationId: `org-bench-${i}`, provinceCodes, scopes: ['reports:write', 'reports:read'], expiresInDays: 1, createdBy: 'bench' });
     tokens.push(`Bearer ${secret}`);
   }
   redis.disconnect();

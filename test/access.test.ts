@@ -18,7 +18,7 @@ describe('identity, access and audit', () => {
     fetch(`${system.boardUrl}${path}`, { headers: token ? bearer(token) : {} }).then(async (r) => ({ status: r.status, json: (await r.json().catch(() => undefined)) as any, headers: r.headers }));
 
   beforeAll(async () => {
-    system = await startSystem('access', { WS_REVALIDATE_SECONDS: '1', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000' });
+    system = await startSystem('access', { WS_REVALIDATE_SECONDS: '1', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000', AUTH_FAILURES_PER_MINUTE: '1000' });
     collector = await collectIncidentEvents(system.names.prefix);
     for (const name of ['dieuphoi', 'kiemtoan', 'quantri', 'hanoi.dieuphoi', 'hanoi.baocao', 'tuyenquang.baocao', 'lienlac.hanoi', 'lanhdao.hanoi', 'saokhue.ungcuu']) {
       tokens[name] = await sessionToken(system.names.redisPrefix, name);

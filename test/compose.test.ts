@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { boardConfigSchema } from '@ucsc/board';
@@ -10,7 +14,16 @@ import { trackerConfigSchema } from '@ucsc/tracker';
 // There is no Docker engine here: this checks what can be checked without one.
 const root = join(__dirname, '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { build?: { context: string; dockerfile: string; args?: Record<string, string> }; environment?: Record<string, string> }>;
+  services: Record<
+    string,
+    {
+      build?: { context: string; dockerfile: string; args?: Record<string, string> };
+      environment?: Record<string, string>;
+      restart?: string;
+      healthcheck?: { test: string[]; interval?: string; timeout?: string; retries?: number };
+      depends_on?: Record<string, { condition: string }>;
+    }
+  >;
 };
 const schemas: Record<string, z.ZodObject> = {
   intake: intakeConfigSchema,
@@ -48,5 +61,57 @@ describe('docker-compose.yml', () => {
   it('keeps Redis persistent (AOF) and Kafka on a volume', () => {
     expect(JSON.stringify(compose.services.redis)).toMatch(/appendonly/);
     expect(JSON.stringify(compose.services.kafka)).toMatch(/kafka-data/);
+  });
+
+  it.each(['kafka', 'redis', ...Object.keys(schemas)])('%s is restarted when it exits and has a health check', (name) => {
+    const service = compose.services[name]!;
+    expect(['unless-stopped', 'always', 'on-failure']).toContain(service.restart);
+    expect(service.healthcheck?.test[0]).toMatch(/^CMD(-SHELL)?$/);
+    expect(service.healthcheck?.timeout).toBeTruthy();
+  });
+
+  it('starts a service only once what it needs is healthy (or, for the topic creator, done)', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [needed, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(`${name} → ${needed}: ${condition}`).toBe(`${name} → ${needed}: ${compose.services[needed]!.healthcheck ? 'service_healthy' : 'service_completed_successfully'}`);
+      }
+    }
+    for (const name of Object.keys(schemas)) expect(Object.keys(compose.services[name]!.depends_on ?? {}).sort()).toEqual(['kafka', 'redis', 'topics']);
+  });
+
+  describe("each service's health check asks its own /ready", () => {
+    // the check's command, run as Docker would, against a stand-in that answers /ready as told
+    let server: Server;
+    let ready = 200;
+    const paths: string[] = [];
+    beforeAll(async () => {
+      server = createServer((request, response) => {
+        paths.push(request.url ?? '');
+        response.writeHead(request.url === '/ready' ? ready : 404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const check = async (name: string, port: number) => {
+      const [cmd, ...args] = compose.services[name]!.healthcheck!.test.slice(1);
+      expect(cmd).toBe('node');
+      return promisify(execFile)(process.execPath, args, { env: { ...process.env, PORT: String(port) }, timeout: 10_000 }).then(
+        () => 'healthy',
+        () => 'unhealthy',
+      );
+    };
+
+    it.each(Object.keys(schemas))('%s: healthy on 200, unhealthy on 503 or when nothing answers', async (name) => {
+      const port = (server.address() as AddressInfo).port;
+      expect(compose.services[name]!.environment!.PORT).toMatch(/^\d+$/);
+      paths.length = 0;
+      ready = 200;
+      expect(await check(name, port)).toBe('healthy');
+      ready = 503;
+      expect(await check(name, port)).toBe('unhealthy');
+      expect(paths).toEqual(['/ready', '/ready']);
+      // nothing listens on port 1: connection refused
+      expect(await check(name, 1)).toBe('unhealthy');
+    });
   });
 });

@@ -71,7 +71,7 @@ describe('a report travels from intake to a coordinator’s live board, through 
   });
 
   it('a new board client gets the incidents that exist in its first message', async () => {
-    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Lộ lọt dữ liệu' }), bearer(submitter));
+    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Lộ lọt dữ liệu', province: 'Tuyên Quang' }), bearer(submitter));
     const redis = testRedis();
     try {
       await waitFor('the projection', () => readIncident(redis, system.names.redisPrefix, posted.json.incidentId));

@@ -1,8 +1,8 @@
 // What every integration test needs: the real Kafka and Redis that `npm test` started, and names
 // of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
 import { randomBytes } from 'node:crypto';
-import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, totpCode, type Envelope, type Logger, type Redis, type TopicKey, type TopicMessageType } from '@ucsc/shared';
-import { demoPassword, seedDemoAccounts } from '@ucsc/board';
+import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, type Envelope, type Logger, type Redis, type TopicKey, type TopicMessageType } from '@ucsc/shared';
+import { seedDemoAccounts } from '@ucsc/board';
 
 export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
 export const redisUrl = process.env.UCSC_TEST_REDIS_URL ?? 'redis://127.0.0.1:26379';
@@ -116,17 +116,20 @@ export async function collectMessages<K extends TopicKey>(prefix: string, topic:
 
 export const collectIncidentEvents = (prefix: string, kafkaBrokers = brokers) => collectMessages(prefix, 'incidentEvents', kafkaBrokers);
 
-/** Signs a demo account in directly through the identity store; returns its bearer token. */
+/**
+ * A session of a demo account, made directly by the identity store (a fixture: tests of signing
+ * in itself go through the sign-in route); returns its bearer token. A TOTP code works once, so
+ * fixtures do not spend the codes that those tests use.
+ */
 export async function sessionToken(redisPrefix: string, username: string): Promise<string> {
   const redis = testRedis();
   try {
     const store = new IdentityStore(redis, redisPrefix);
     const accounts = await seedDemoAccounts(store);
     const account = accounts.find((a) => a.username === username);
-    if (!account) throw new Error(`no demo account ${username}`);
-    const result = await store.signIn(username, demoPassword, account.totpSecret ? totpCode(account.totpSecret) : undefined);
-    if (!result.ok) throw new Error(`sign-in of ${username} failed: ${result.reason}`);
-    return result.token;
+    const user = await store.findByUsername(username);
+    if (!account || !user) throw new Error(`no demo account ${username}`);
+    return (await store.createSession(user, account.totpSecret ? 'password+totp' : 'password')).token;
   } finally {
     redis.disconnect();
   }

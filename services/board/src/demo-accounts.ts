@@ -1,4 +1,4 @@
-import { IdentityStore, type Role } from '@ucsc/shared';
+import { IdentityStore, loadDirectoryFiles, type Role } from '@ucsc/shared';
 
 /**
  * Demo accounts, one per role, seeded by `npm start`. Fictional people; the password and the TOTP
@@ -26,6 +26,8 @@ export const demoAccounts: DemoAccount[] = [
   { username: 'lienlac.hanoi', name: 'Cán bộ đầu mối ATTT Hà Nội (demo)', organisationId: 'org-dept-security', roles: ['liaison_officer'], provinceCodes: ['01'], assigneeIds: ['lia-01-sec-officer'] },
   { username: 'saokhue.ungcuu', name: 'Sao Khuê Security — ứng cứu (demo)', organisationId: 'ent-bm-saokhue', roles: ['enterprise_responder'], assigneeIds: ['ent-bm-saokhue'] },
   { username: 'lanhdao.hanoi', name: 'Lãnh đạo đầu mối ATTT Hà Nội (demo)', organisationId: 'org-dept-security', roles: ['liaison_leader'], provinceCodes: ['01'], assigneeIds: ['lia-01-sec-leader'] },
+  // files `npm start`'s demo reports, which come from several provinces: a report is filed only within its filer's provinces
+  { username: 'tiepnhan.demo', name: 'Cổng tiếp nhận báo cáo mẫu (demo)', organisationId: 'org-demo-gateway', roles: ['submitter'], provinceCodes: loadDirectoryFiles().units.map((u) => u.code) },
 ];
 
 /** Creates the demo accounts that do not exist yet; returns what a person needs to sign in. */

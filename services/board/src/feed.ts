@@ -1,10 +1,12 @@
 import type { WebSocket } from 'ws';
 import {
-  canSee,
+  applyView,
   incidentKeys,
   incidentListItem,
   tokenActor,
   userActor,
+  viewPlan,
+  visibleChangeType,
   type Actor,
   type IdentityStore,
   type IncidentChange,
@@ -27,9 +29,9 @@ interface Client {
 }
 
 /**
- * Clients whose actors would get the same answer from canSee (same roles, provinces, assignee ids
- * and organisation): the question is asked once per change for all of them, and their coalesced
- * summary frame is written once.
+ * Clients whose actors would get the same answer from canSee and the same view of an incident
+ * (same roles, provinces, assignee ids and organisation): the question is asked once per change
+ * for all of them, and their coalesced summary frame is written once.
  */
 interface Audience {
   key: string;
@@ -51,7 +53,8 @@ function audienceKey(actor: Actor): string {
  * clients get one frame per FEED_FLUSH_MS with the latest of each incident that changed, so a
  * burst of reports costs each of them a few frames a second, not one per event. A client whose
  * session ends (sign-out, expiry, disabled account, revoked token) is disconnected, and a change
- * of its roles applies to what it is sent next.
+ * of its roles applies to what it is sent next: the identity store announces each change, and the
+ * clients of that user or token are checked again at once.
  */
 export class LiveFeed {
   private readonly audiences = new Map<string, Audience>();
@@ -72,9 +75,15 @@ export class LiveFeed {
 
   async start(): Promise<void> {
     const channel = incidentKeys(this.redisPrefix).feed;
+    const identityChanges = this.identities.changesChannel;
     this.subscriber = this.redis.duplicate();
-    this.subscriber.on('message', (_channel: string, message: string) => this.broadcast(message));
-    await this.subscriber.subscribe(channel);
+    this.subscriber.on('message', (from: string, message: string) => {
+      if (from === identityChanges) void this.revalidate((client) => client.actor.id === message);
+      else this.broadcast(message);
+    });
+    // a role change, sign-out, disabled account or revoked token applies to open connections at
+    // once; the periodic check is for what announces nothing (a session that expires)
+    await this.subscriber.subscribe(channel, identityChanges);
     this.revalidation = setInterval(() => void this.revalidate(), this.revalidateMs);
     this.revalidation.unref();
     this.flushing = setInterval(() => this.flush(), this.flushMs);
@@ -132,16 +141,25 @@ export class LiveFeed {
       this.logger.warn('ignored a malformed incident change on the feed channel');
       return;
     }
-    let full: string | undefined;
-    let item: string | undefined;
+    // one frame per distinct view (an audience's plan), however many audiences and clients share it;
+    // the whole view wraps the channel's message as it came
+    const fulls = new Map<string, string>();
+    const items = new Map<string, string>();
     for (const audience of this.audiences.values()) {
-      if (!canSee(audience.actor, change.incident)) continue;
+      const plan = viewPlan(audience.actor, change.incident);
+      if (!plan) continue;
       for (const client of audience.clients) {
         if (client.view === 'summary') {
-          item ??= JSON.stringify(incidentListItem(change.incident, change.type));
+          let item = items.get(plan.key);
+          if (item === undefined) items.set(plan.key, (item = JSON.stringify(incidentListItem(applyView(change.incident, plan), visibleChangeType(change, plan)))));
           audience.pending.set(change.incident.id, item);
         } else {
-          full ??= `{"type":"change","change":${message}}`;
+          let full = fulls.get(plan.key);
+          if (full === undefined) {
+            const whole = plan.audience === 'coordinator' && plan.hiddenAttachments.length === 0;
+            const shown = { eventId: change.eventId, type: visibleChangeType(change, plan), incident: applyView(change.incident, plan) };
+            fulls.set(plan.key, (full = `{"type":"change","change":${whole ? message : JSON.stringify(shown)}}`));
+          }
           this.send(client, full);
         }
       }
@@ -167,8 +185,8 @@ export class LiveFeed {
     return session && user && !user.disabled ? userActor(user, session.authenticatedBy, client.actor.address) : undefined;
   }
 
-  private async revalidate(): Promise<void> {
-    for (const client of [...this.audiences.values()].flatMap((a) => [...a.clients])) {
+  private async revalidate(which: (client: Client) => boolean = () => true): Promise<void> {
+    for (const client of [...this.audiences.values()].flatMap((a) => [...a.clients]).filter(which)) {
       try {
         const actor = await this.currentActor(client);
         if (actor) {

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ulid } from 'ulid';
-import { loadConfig, type Envelope } from '@ucsc/shared';
+import { IdentityStore, loadConfig, type Envelope } from '@ucsc/shared';
 import { buildApp, intakeConfigSchema } from '@ucsc/intake';
 import { buildApp as buildTracker, trackerConfigSchema } from '@ucsc/tracker';
-import { bearer, collectIncidentEvents, createTopics, sampleReport, sessionToken, testLogger, uniqueNames, waitFor } from '../../../test/support';
+import { bearer, collectIncidentEvents, createTopics, sampleReport, sessionToken, testLogger, testRedis, uniqueNames, waitFor } from '../../../test/support';
 
 const fixtures = join(__dirname, 'fixtures');
 const root = join(__dirname, '..', '..', '..');
@@ -38,6 +38,14 @@ describe('intake after the initial report', () => {
     collector = await collectIncidentEvents(names.prefix);
     url = await intake.listen({ host: '127.0.0.1', port: 0 });
     for (const user of ['hanoi.baocao', 'tuyenquang.baocao', 'lienlac.hanoi', 'kiemtoan']) tokens[user] = await sessionToken(names.redisPrefix, user);
+    // the mail gateway of Quảng Nam's network (the province of the email fixtures) files with its organisation's token
+    const redis = testRedis();
+    try {
+      const store = new IdentityStore(redis, names.redisPrefix);
+      tokens.gateway = (await store.createToken({ name: 'cổng thư Quảng Nam', organisationId: 'org-hub-48', provinceCodes: ['48'], scopes: ['reports:write', 'reports:read'], expiresInDays: 1, createdBy: 'test' })).secret;
+    } finally {
+      redis.disconnect();
+    }
   });
   afterAll(async () => {
     await collector?.stop();
@@ -218,7 +226,7 @@ describe('intake after the initial report', () => {
 
   describe('reports by email', () => {
     const eml = readFileSync(join(fixtures, 'bieu-mau-03.eml'));
-    const postEmail = (raw: Buffer | string, contentType = 'message/rfc822') => request('POST', '/api/v1/reports/email', raw, { 'content-type': contentType });
+    const postEmail = (raw: Buffer | string, contentType = 'message/rfc822', as = 'gateway') => request('POST', '/api/v1/reports/email', raw, { 'content-type': contentType }, as);
 
     it('turns a [TBSC] email into the same report, with its files as attachments; the same email again is the same incident', async () => {
       const response = await postEmail(eml);
@@ -253,6 +261,11 @@ describe('intake after the initial report', () => {
       expect((await postEmail(eml)).json().incidentId).toBe(incidentId);
     });
 
+    it('an email is filed within its sender’s provinces, as a JSON report is: Hà Nội’s submitter cannot file Quảng Nam’s', async () => {
+      const refused = await postEmail(eml, 'message/rfc822', 'hanoi.baocao');
+      expect([refused.statusCode, refused.json().error]).toEqual([403, 'province_outside_scope']);
+    });
+
     it('rejects an incomplete email with a list of what is missing, by the labels of the form', async () => {
       const response = await postEmail(readFileSync(join(fixtures, 'incomplete.eml')));
       expect(response.statusCode).toBe(400);
@@ -277,7 +290,7 @@ describe('intake after the initial report', () => {
       const run = (file: string) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
           const cli = join(root, 'services', 'intake', 'dist', 'bin', 'submit-email.js');
-          execFile('node', [cli, join(fixtures, file), '--url', url], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, UCSC_TOKEN: tokens['hanoi.baocao'] } }, (error, stdout, stderr) =>
+          execFile('node', [cli, join(fixtures, file), '--url', url], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, UCSC_TOKEN: tokens.gateway } }, (error, stdout, stderr) =>
             resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
           );
         });

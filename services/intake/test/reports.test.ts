@@ -196,7 +196,8 @@ describe('POST /api/v1/reports', () => {
     const contact = 'Nguyễn Thị Hoa';
     const nfd = sampleReport({ title: title.normalize('NFD'), province: 'Đắk Lắk'.normalize('NFD'), contactPerson: { ...sampleReport().contactPerson, name: contact.normalize('NFD') } });
     expect(nfd.title).not.toBe(title);
-    const response = await post(nfd);
+    // a national coordinator files anywhere (a Hà Nội submitter may not file for Đắk Lắk)
+    const response = await post(nfd, bearer(await sessionToken(names.redisPrefix, 'dieuphoi')));
     expect(response.statusCode).toBe(202);
     const { incidentId } = response.json();
     const event = (await waitFor('the event', () => collector.events.find((e) => e.payload.incidentId === incidentId))) as Envelope<'incident.reported'>;
@@ -206,7 +207,7 @@ describe('POST /api/v1/reports', () => {
   });
 
   it('accepts a former province name, maps it to its current unit and keeps the name it was filed under', async () => {
-    const response = await post(sampleReport({ province: 'Bình Dương' }));
+    const response = await post(sampleReport({ province: 'Bình Dương' }), bearer(await sessionToken(names.redisPrefix, 'dieuphoi')));
     expect(response.statusCode).toBe(202);
     expect(response.json().province).toEqual({ code: '79', name: 'Thành phố Hồ Chí Minh', filedAs: 'Bình Dương', formerCode: '74' });
   });
@@ -241,7 +242,8 @@ describe('POST /api/v1/reports', () => {
     });
 
     it('is recognised within the submitting organisation: another organisation’s same key or same report is its own incident', async () => {
-      const other = bearer(await sessionToken(names.redisPrefix, 'tuyenquang.baocao'));
+      // another organisation that may file in Hà Nội: the national coordinator's
+      const other = bearer(await sessionToken(names.redisPrefix, 'dieuphoi'));
       const report = sampleReport();
       const key = `shared-key-${report.detectedAt}`;
       const mine = await post(report, { 'idempotency-key': key });

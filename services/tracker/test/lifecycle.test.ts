@@ -236,4 +236,11 @@ describe('classification and enterprise assignments on the incident', () => {
     const liaison = makeEnvelope('incident.accept_assignment', { incidentId, assigneeId: 'lia-08-sec-leader' }, ctx) as IncidentCommand;
     expect(decide(replay([reported, assigned]), liaison, emit)).toMatchObject({ accepted: false });
   });
+
+  it('an enterprise only offered the incident cannot acknowledge it; once it accepted, it may; one that declined or timed out may not', () => {
+    expect(decide(replay([reported, assigned, offered]), acknowledge('ent-a'), emit)).toMatchObject({ accepted: false, reason: expect.stringMatching(/does not hold/) });
+    expect(decide(replay([reported, assigned, offered, accepted]), acknowledge('ent-a'), emit)).toMatchObject({ accepted: true, events: [{ type: 'incident.acknowledged' }] });
+    expect(decide(replay([reported, assigned, offered, declined]), acknowledge('ent-a'), emit)).toMatchObject({ accepted: false });
+    expect(decide(replay([reported, assigned, offered, timedOut]), acknowledge('ent-a'), emit)).toMatchObject({ accepted: false });
+  });
 });

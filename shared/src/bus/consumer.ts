@@ -56,6 +56,8 @@ export interface ConsumerOptions<K extends TopicKey> {
   fromBeginning?: boolean;
   /** where /ready and /metrics see this consumer */
   monitor?: ConsumerMonitor;
+  /** the most bytes one fetch brings from a partition: the size of the largest batch */
+  maxBytesPerPartition?: number;
   /** the most bytes of records in one produce request: below the broker's message.max.bytes */
   maxRequestBytes?: number;
   /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
@@ -123,6 +125,14 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
   });
 }
 
+/** A transaction commit that failed without saying whether the broker committed it: fatal (see send). */
+export class CommitOutcomeUnknown extends Error {
+  override name = 'CommitOutcomeUnknown';
+  constructor(readonly original: unknown) {
+    super(`the transaction's commit failed, and whether it was committed is unknown: ${(original as Error)?.message ?? String(original)}`);
+  }
+}
+
 /** Runs one operation at a time on a resource that must not be shared (a transactional producer). */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -167,9 +177,14 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
+    // a copy killed without leaving holds its partitions until its session times out: a short
+    // session makes the restarted copy (or another) take over sooner; batches heartbeat as they go
+    sessionTimeout: 15_000,
     heartbeatInterval: 3000,
     readUncommitted: false,
+    // bigger batches under load: each batch costs a store round trip and a Kafka transaction
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
     // kafkajs restarts the consumer itself after a retriable error; after any other it stops
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: maxRetryDelayMs },
   });
@@ -227,12 +242,19 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       try {
         for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await transaction.send({ topic: target, acks: -1, messages: chunk });
         await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-        await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);
         // a producer whose transaction failed half-way starts again clean (and fences the old one)
         await resetProducer();
         throw error;
+      }
+      try {
+        await transaction.commit();
+      } catch (error) {
+        // the broker may have committed before the answer was lost: trying the batch again here
+        // could write its output twice. Exiting is safe: the restarted copy resumes from the
+        // offsets Kafka holds, which say whether this transaction happened.
+        throw new CommitOutcomeUnknown(error);
       }
     });
   }
@@ -249,10 +271,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
         try {
           const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
           await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
-          resolveOffset(last.offset);
-          if (!transactional) await commitOffsetsIfNecessary();
-          await heartbeat();
-          return;
+          break;
         } catch (error) {
           if (classifyError(error) !== 'transient') {
             health.stopped('crashed', (error as Error).message);
@@ -268,6 +287,11 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
           }
         }
       }
+      // done (transactionally: committed) — nothing after this may run the batch again
+      resolveOffset(last.offset);
+      if (!transactional) await commitOffsetsIfNecessary();
+      // a rebalance answers the heartbeat with REBALANCE_IN_PROGRESS: kafkajs rejoins on its own
+      await heartbeat().catch(() => undefined);
     },
   });
 

@@ -17,6 +17,7 @@ const transientAnswers = [
   'There is no leader for this topic-partition',
   'This server is not the leader for that topic-partition',
   'This server does not host this topic-partition',
+  'This is not the correct coordinator for this group',
   // a transaction's markers are still being written when the next one starts: kafkajs retries
   'The producer attempted to update a transaction while another concurrent operation',
 ];
@@ -76,44 +77,117 @@ export function createProducer(kafka: Kafka, transactionalId?: string): Producer
   });
 }
 
-/** Creates every topic of the table that does not exist yet, with its partitions and settings. */
-export async function ensureTopics(admin: Admin, prefix: string, replicationFactor = 1): Promise<string[]> {
+/** The usual min.insync.replicas: with three replicas or more, one may be lost without refusing writes. */
+export function minInsyncReplicasFor(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
+}
+
+export interface TopicOptions {
+  /** replicas of each new topic (3 in production) */
+  replicationFactor?: number;
+  /** in-sync replicas an acks=all write needs, set on each new topic (default: minInsyncReplicasFor) */
+  minInsyncReplicas?: number;
+  /** how long to wait for every partition to be usable before failing */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Creates every topic of the table that does not exist yet, with its partitions and settings, then
+ * waits until every partition of every topic of the table is usable (see waitForTopicsUsable).
+ * Returns the names it created.
+ */
+export async function ensureTopics(admin: Admin, prefix: string, options: TopicOptions = {}): Promise<string[]> {
+  const replicationFactor = options.replicationFactor ?? 1;
+  const minInsyncReplicas = options.minInsyncReplicas ?? minInsyncReplicasFor(replicationFactor);
+  if (minInsyncReplicas > replicationFactor) {
+    throw new Error(`min.insync.replicas (${minInsyncReplicas}) cannot exceed the replication factor (${replicationFactor}): no write could succeed`);
+  }
+  const table = (Object.keys(topics) as TopicKey[]).map((key) => ({ key, name: topicName(prefix, key) }));
   const existing = new Set(await admin.listTopics());
-  const missing = (Object.keys(topics) as TopicKey[])
-    .map((key) => ({ key, name: topicName(prefix, key) }))
-    .filter(({ name }) => !existing.has(name));
+  const missing = table.filter(({ name }) => !existing.has(name));
+  await refuseFewerPartitions(admin, table.filter(({ name }) => existing.has(name)));
   if (missing.length > 0) {
+    // no waitForLeaders: kafkajs gives up on the first "does not host this topic-partition", which
+    // a broker answers until its metadata catches up with the controller (a busy or fresh broker)
     await admin.createTopics({
-      // kafkajs's own wait gives up on "does not host this topic-partition", which a fresh broker
-      // answers until its metadata cache has the topic: waited for below instead
       waitForLeaders: false,
       topics: missing.map(({ key, name }) => ({
         topic: name,
         numPartitions: topics[key].partitions,
         replicationFactor,
-        configEntries: Object.entries(topics[key].config).map(([name, value]) => ({ name, value })),
+        configEntries: Object.entries({ ...topics[key].config, 'min.insync.replicas': String(minInsyncReplicas) }).map(([name, value]) => ({ name, value })),
       })),
     });
   }
-  await waitUntilServed(admin, (Object.keys(topics) as TopicKey[]).map((key) => topicName(prefix, key)));
+  await waitForTopicsUsable(
+    admin,
+    table.map(({ key, name }) => ({ name, partitions: topics[key].partitions })),
+    { minInsyncReplicas, timeoutMs: options.readyTimeoutMs ?? 60_000 },
+  );
   return missing.map((m) => m.name);
 }
 
-/** Waits until every partition of the topics has a leader that answers for it (metadata and offsets). */
-async function waitUntilServed(admin: Admin, names: string[], timeoutMs = 30_000): Promise<void> {
+/**
+ * An existing topic with fewer partitions than the table is an error now, not after the deadline.
+ * It is not widened here: more partitions would move keys, and an incident's events must stay in order.
+ */
+async function refuseFewerPartitions(admin: Admin, existing: { key: TopicKey; name: string }[]): Promise<void> {
+  if (existing.length === 0) return;
+  // a broker that does not know a topic yet (created a moment ago elsewhere): waiting will tell
+  const found = await admin.fetchTopicMetadata({ topics: existing.map((t) => t.name) }).then(
+    (metadata) => metadata.topics,
+    () => undefined,
+  );
+  if (!found) return;
+  const short = existing.flatMap(({ key, name }) => {
+    const count = found.find((t) => t.name === name)?.partitions.length ?? 0;
+    return count < topics[key].partitions ? [`${name} has ${count} partitions, the topic table ${topics[key].partitions}`] : [];
+  });
+  if (short.length > 0) throw new Error(`existing topics differ from the topic table: ${short.join('; ')}`);
+}
+
+/**
+ * Waits until every partition of the topics has a leader that answers metadata and a ListOffsets,
+ * with at least minInsyncReplicas replicas in sync: then an acks=all produce and a consumer's fetch
+ * succeed. Throws, naming what is not ready, when timeoutMs passes.
+ */
+export async function waitForTopicsUsable(
+  admin: Admin,
+  wanted: { name: string; partitions: number }[],
+  { minInsyncReplicas = 1, timeoutMs = 60_000 }: { minInsyncReplicas?: number; timeoutMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let pause = 50;
   for (;;) {
+    let notReady: string;
     try {
-      const { topics: described } = await admin.fetchTopicMetadata({ topics: names });
-      const leaderless = described.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}:${p.partitionId}`));
-      if (leaderless.length) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
-      for (const name of names) await admin.fetchTopicOffsets(name);
-      return;
+      notReady = await topicsNotUsable(admin, wanted, minInsyncReplicas);
+      if (!notReady) return;
     } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      notReady = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new TimeoutError(`topics not usable after ${timeoutMs} ms: ${notReady}`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 1000);
+  }
+}
+
+/** What keeps the topics from being usable (empty when nothing does); throws what the broker answered. */
+async function topicsNotUsable(admin: Admin, wanted: { name: string; partitions: number }[], minInsyncReplicas: number): Promise<string> {
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.name) });
+  const problems: string[] = [];
+  for (const { name, partitions } of wanted) {
+    const metadata = found.find((t) => t.name === name)?.partitions ?? [];
+    if (metadata.length < partitions) problems.push(`${name} has ${metadata.length} of ${partitions} partitions`);
+    for (const p of metadata) {
+      if (p.leader < 0) problems.push(`${name}/${p.partitionId} has no leader`);
+      else if (p.isr.length < minInsyncReplicas) problems.push(`${name}/${p.partitionId} has ${p.isr.length} in-sync replicas of the ${minInsyncReplicas} a write needs`);
     }
   }
+  if (problems.length > 0) return problems.join('; ');
+  // the leader may be named before it hosts the partition: ListOffsets asks the leader itself
+  for (const { name } of wanted) await admin.fetchTopicOffsets(name);
+  return '';
 }
 
 /** Rejects with a clear error when a promise takes longer than ms. */

@@ -82,6 +82,12 @@ export const accessConfigShape = {
     .positive()
     .default(120)
     .describe('Requests per minute from one address without credentials (sign-in attempts included)'),
+  AUTH_FAILURES_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10)
+    .describe('Failed authentications (bad token, password or code) per minute from one address before it is refused with 429'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30).describe('A session ends after this long unused'),
   SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12).describe('A session ends this long after sign-in, used or not'),
   MAX_FAILED_SIGN_INS: z.coerce.number().int().positive().default(5).describe('Failed sign-ins that lock an account'),

@@ -6,6 +6,7 @@ export interface TopicSpec {
   partitions: number;
   /** what may travel on the topic; an empty list means raw records (the dead-letter topic) */
   messageTypes: readonly MessageType[];
+  /** topic settings; min.insync.replicas belongs to the deployment (npm run topics sets it) */
   config: Record<string, string>;
 }
 
@@ -32,7 +33,7 @@ export const topics = {
       'incident.routing_no_fit',
       'incident.routing_overridden',
     ],
-    config: { ...forever, 'min.insync.replicas': '1' },
+    config: forever,
   },
   /** Commands for the tracker, keyed by incident id so each incident has one writer, in order. */
   incidentCommands: {
@@ -71,7 +72,7 @@ export const topics = {
       'directory.enterprise_put',
       'directory.enterprise_removed',
     ],
-    config: { ...forever, 'min.insync.replicas': '1' },
+    config: forever,
   },
   /** Messages no consumer could read, with their origin and the error; kept forever for inspection. */
   deadLetter: {

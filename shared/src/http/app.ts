@@ -2,7 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../contracts/common';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { Logger } from '../log';
-import { installErrorHandler } from './errors';
+import { HttpError, installErrorHandler } from './errors';
+import { jsonDepthExceeds, maxJsonDepth } from '../text';
 import { withTimeout } from '../bus/kafka';
 import { installAuthentication, type AuthenticationOptions } from './auth';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../bus/health';
@@ -10,6 +11,8 @@ import type { ConsumerMonitor, UnhealthyConsumers } from '../bus/health';
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Registry;
+    /** every route of the app as registered (method and URL pattern): what a test of every route walks */
+    routeTable: readonly { method: string; url: string }[];
   }
 }
 
@@ -41,6 +44,11 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   installErrorHandler(app);
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
@@ -71,6 +79,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     return payload;
   });
+  installJsonParser(app);
   if (options.authentication) installAuthentication(app, options.authentication);
 
   const open = { config: { public: true } };
@@ -105,4 +114,19 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return registry.metrics();
   });
   return app;
+}
+
+/**
+ * Fastify's own JSON parser (which refuses __proto__ and constructor keys), after a depth check:
+ * a deeply nested body would otherwise overflow the stack of whatever walks it next (a 500).
+ */
+function installJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonDepthExceeds(body as string, maxJsonDepth)) {
+      return done(new HttpError(400, 'too_deeply_nested', `the JSON body nests deeper than ${maxJsonDepth} levels`), undefined);
+    }
+    parse(request, body as string, done);
+  });
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../contracts/common';
 import { tokenActor, userActor, type IdentityStore, type Session } from '../identity/store';
 import type { AuditLog } from './audit';
 import { anonymousActor } from './audit';
+import type { AuthFailures } from './auth-failures';
 import { HttpError } from './errors';
 import type { RateLimiter } from './ratelimit';
 
@@ -32,6 +33,8 @@ export interface AuthenticationOptions {
   store: IdentityStore;
   limiter: RateLimiter;
   audit: AuditLog;
+  /** failed authentication per address: throttled, and aggregated on the audit trail */
+  failures: AuthFailures;
   /** requests per minute for one signed-in user or API token */
   rateLimitPerMinute: number;
   /** requests per minute from one address without credentials */
@@ -42,7 +45,13 @@ export function parseCookies(header: string | undefined): Record<string, string>
   const cookies: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) cookies[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    // a cookie that is not valid percent-encoding is no cookie of ours: ignored, never a 500
+    try {
+      cookies[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      continue;
+    }
   }
   return cookies;
 }
@@ -67,7 +76,7 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
  * address; a cookie session must echo its CSRF token on every write.
  */
 export function installAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
-  const { store, limiter, audit } = options;
+  const { store, limiter, audit, failures } = options;
   app.decorateRequest('actor', undefined);
   app.decorateRequest('session', undefined);
 
@@ -77,11 +86,19 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     let actor: Actor | undefined;
     let tokenScopes: readonly string[] | undefined;
     if (credential && !isPublic) {
+      // an address that keeps presenting bad credentials is refused before they are even looked up
+      const wait = await failures.throttled(request.ip);
+      if (wait !== undefined) refuse(reply, 429, 'rate_limited', 'too many failed authentications from this address', { 'retry-after': String(wait) });
       const authenticated = await authenticate(request, credential);
       actor = authenticated?.actor;
       tokenScopes = authenticated?.scopes;
       if (!actor) {
-        await audit.record(anonymousActor(request.ip), { action: 'auth.rejected', outcome: 'denied', requestId: String(request.id), detail: { method: request.method, path: request.url.split('?')[0]! } });
+        await failures.record(request.ip, anonymousActor(request.ip), {
+          action: 'auth.rejected',
+          outcome: 'denied',
+          requestId: String(request.id),
+          detail: { method: request.method, path: request.url.split('?')[0]!.slice(0, 200) },
+        });
         refuse(reply, 401, 'unauthenticated', 'the credentials are invalid, expired or revoked', { 'www-authenticate': 'Bearer' });
       }
     }

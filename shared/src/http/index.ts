@@ -6,3 +6,4 @@ export * from './auth';
 export * from './audit';
 export * from './ratelimit';
 export * from './access';
+export * from './auth-failures';

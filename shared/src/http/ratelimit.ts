@@ -8,14 +8,15 @@ return count
 `;
 
 /**
- * A fixed-window rate limiter in Redis, so limits hold across copies of a service.
+ * A fixed-window rate limiter in Redis, so limits hold across copies of a service. (The target of
+ * the plugin migration is @fastify/rate-limit with its Redis store; this stays until then.)
  * One command per request (a script that counts and sets the window's expiry).
  */
 export class RateLimiter {
   private readonly count: RedisScript;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
   ) {
     this.count = redisScript(redis, 'ucscRateLimitHit', hitScript, 1);
@@ -23,10 +24,25 @@ export class RateLimiter {
 
   /** Counts one hit; returns how many seconds to wait when the limit is passed, else undefined. */
   async hit(key: string, limit: number, windowSeconds = 60): Promise<number | undefined> {
+    const { count, resetSeconds } = await this.hitCount(key, windowSeconds);
+    return count <= limit ? undefined : resetSeconds;
+  }
+
+  /** Counts one hit; returns the window's count so far and the seconds until it ends. */
+  async hitCount(key: string, windowSeconds = 60): Promise<{ count: number; resetSeconds: number }> {
+    const { name, resetSeconds } = this.window(key, windowSeconds);
+    return { count: Number(await this.count(name, windowSeconds + 1)), resetSeconds };
+  }
+
+  /** The seconds to wait when the window's count has reached the limit already, else undefined; counts nothing. */
+  async exhausted(key: string, limit: number, windowSeconds = 60): Promise<number | undefined> {
+    const { name, resetSeconds } = this.window(key, windowSeconds);
+    return Number((await this.redis.get(name)) ?? 0) >= limit ? resetSeconds : undefined;
+  }
+
+  private window(key: string, windowSeconds: number) {
     const now = Date.now();
     const window = Math.floor(now / 1000 / windowSeconds);
-    const count = Number(await this.count(`${this.prefix}ratelimit:${key}:${window}`, windowSeconds + 1));
-    if (count <= limit) return undefined;
-    return Math.max(1, Math.ceil(((window + 1) * windowSeconds * 1000 - now) / 1000));
+    return { name: `${this.prefix}ratelimit:${key}:${window}`, resetSeconds: Math.max(1, Math.ceil(((window + 1) * windowSeconds * 1000 - now) / 1000)) };
   }
 }

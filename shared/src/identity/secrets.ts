@@ -79,8 +79,14 @@ export function totpCode(secret: string, atMs = Date.now()): string {
   return value.toString().padStart(6, '0');
 }
 
-/** Accepts the code of the current step or the one before or after (clock drift of ±30 s). */
+/** The 30-second step a code belongs to: the current one or the one before or after (clock drift of ±30 s); undefined when it matches none. */
+export function totpStep(secret: string, code: string, atMs = Date.now()): number | undefined {
+  if (!/^\d{6}$/.test(code)) return undefined;
+  const drift = [-1, 0, 1].find((step) => sameHash(totpCode(secret, atMs + step * 30_000), code));
+  return drift === undefined ? undefined : Math.floor(atMs / 30_000) + drift;
+}
+
+/** Whether a code is right now (it says nothing about whether it was used before: see IdentityStore). */
 export function verifyTotp(secret: string, code: string, atMs = Date.now()): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return [-1, 0, 1].some((step) => sameHash(totpCode(secret, atMs + step * 30_000), code));
+  return totpStep(secret, code, atMs) !== undefined;
 }

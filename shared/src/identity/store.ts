@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ulid } from 'ulid';
 import type { Redis } from '../redis';
 import { roleSchema, type Actor, type Role } from '../contracts/common';
-import { dummyPasswordHash, hashPassword, hashToken, randomToken, sameHash, verifyPassword, verifyTotp } from './secrets';
+import { dummyPasswordHash, hashPassword, hashToken, randomToken, sameHash, totpStep, verifyPassword } from './secrets';
 
 /** Roles that must sign in with a second factor. */
 export const rolesRequiringTotp: readonly Role[] = ['national_coordinator', 'admin'];
@@ -65,7 +65,16 @@ export const defaultIdentitySettings: IdentitySettings = {
 
 export type SignInResult =
   | { ok: true; user: User; token: string; session: Session }
-  | { ok: false; reason: 'invalid_credentials' | 'totp_required' | 'invalid_totp' | 'locked'; retryAfterSeconds?: number; user?: User };
+  | {
+      ok: false;
+      reason: 'invalid_credentials' | 'totp_required' | 'invalid_totp' | 'locked';
+      retryAfterSeconds?: number;
+      user?: User;
+      /** this attempt is the one that locked the account (a lock-out is audited once, when it happens) */
+      lockedNow?: boolean;
+      /** a locked account that has a second factor still lets its owner in with password and code */
+      secondFactorPasses?: boolean;
+    };
 
 export function publicUser(user: User): PublicUser {
   const { passwordHash: _p, totpSecret, ...rest } = user;
@@ -121,6 +130,16 @@ export class IdentityStore {
 
   private key(...parts: string[]) {
     return `${this.prefix}identity:${parts.join(':')}`;
+  }
+
+  /** The pub/sub channel on which every change of access is announced (a user's or token's id). */
+  get changesChannel(): string {
+    return this.key('changes');
+  }
+
+  /** Tells every copy of every service that this user's or token's access changed: open connections re-check at once. */
+  private async changed(subjectId: string): Promise<void> {
+    await this.redis.publish(this.changesChannel, subjectId);
   }
 
   // ---- users ----
@@ -179,45 +198,84 @@ export class IdentityStore {
     const next = { ...user, ...change, updatedAt: new Date().toISOString() };
     await this.redis.set(this.key('user', id), JSON.stringify(next));
     if (change.disabled) await this.endSessionsOf(id);
+    await this.changed(id);
     return next;
   }
 
   // ---- sign-in ----
 
-  /** Checks password (and TOTP where the role needs it), counting failures toward a lock-out. */
-  async signIn(username: string, password: string, totp: string | undefined): Promise<SignInResult> {
+  /**
+   * Checks password (and TOTP where the role needs it), counting failures toward a lock-out.
+   * A lock must not be a way to silence the people who respond: a locked account refuses the
+   * addresses that failed on it, still lets its owner in from elsewhere with the right password,
+   * and, when it has a second factor, with the right password and code from anywhere.
+   */
+  async signIn(username: string, password: string, totp: string | undefined, address = 'unknown'): Promise<SignInResult> {
     const name = username.toLowerCase();
     const failuresKey = this.key('failures', name);
-    const failures = Number((await this.redis.get(failuresKey)) ?? 0);
-    if (failures >= this.settings.maxFailedSignIns) {
-      const ttl = await this.redis.pttl(failuresKey);
-      return { ok: false, reason: 'locked', retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
-    }
+    const failedFromKey = this.key('failed-from', name);
+    const [failures, failedHere] = await Promise.all([this.redis.get(failuresKey), this.redis.sismember(failedFromKey, address)]);
+    const locked = Number(failures ?? 0) >= this.settings.maxFailedSignIns;
     const user = await this.findByUsername(name);
+    // always one verification, so that timing does not tell which usernames exist or are locked
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash);
-    if (!user || !passwordOk || user.disabled) return this.failed(failuresKey, 'invalid_credentials', user);
+    if (!user || !passwordOk || user.disabled) return this.failed(name, address, 'invalid_credentials', user);
     const needsTotp = user.roles.some((r) => rolesRequiringTotp.includes(r));
-    if (needsTotp) {
-      if (!user.totpSecret) return this.failed(failuresKey, 'invalid_credentials', user); // not enrolled: may not sign in
-      if (!totp) return { ok: false, reason: 'totp_required', user };
-      if (!verifyTotp(user.totpSecret, totp)) return this.failed(failuresKey, 'invalid_totp', user);
+    if (needsTotp && !user.totpSecret) return this.failed(name, address, 'invalid_credentials', user); // not enrolled: may not sign in
+    if (locked) {
+      if (!user.totpSecret && failedHere) return this.lockedOut(failuresKey, user, false);
+      if (user.totpSecret && !totp) return this.lockedOut(failuresKey, user, true);
     }
-    await this.redis.del(failuresKey);
-    const { token, session } = await this.createSession(user, needsTotp ? 'password+totp' : 'password');
+    if (user.totpSecret && (needsTotp || locked)) {
+      if (!totp) return { ok: false, reason: 'totp_required', user };
+      if (!(await this.useTotp(user, totp))) return this.failed(name, address, 'invalid_totp', user);
+    }
+    // a lock stays until it expires: a sign-in by its owner does not give an attacker fresh attempts
+    if (!locked) await this.redis.del(failuresKey, failedFromKey);
+    const { token, session } = await this.createSession(user, user.totpSecret && (needsTotp || locked) ? 'password+totp' : 'password');
     return { ok: true, user, token, session };
   }
 
-  private async failed(failuresKey: string, reason: 'invalid_credentials' | 'invalid_totp', user?: User): Promise<SignInResult> {
-    const [[, count]] = (await this.redis.multi().incr(failuresKey).expire(failuresKey, this.settings.lockoutSeconds, 'NX').exec()) as [[null, number]];
+  /** A TOTP code works once: the step it belongs to is claimed for this user (RFC 6238 §5.2). */
+  private async useTotp(user: User, code: string): Promise<boolean> {
+    const step = totpStep(user.totpSecret!, code);
+    if (step === undefined) return false;
+    return (await this.redis.set(this.key('totp-used', user.id, String(step)), '1', 'EX', 120, 'NX')) === 'OK';
+  }
+
+  private async lockedOut(failuresKey: string, user: User, secondFactorPasses: boolean): Promise<SignInResult> {
+    const ttl = await this.redis.pttl(failuresKey);
+    return { ok: false, reason: 'locked', retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)), user, secondFactorPasses };
+  }
+
+  private async failed(name: string, address: string, reason: 'invalid_credentials' | 'invalid_totp', user?: User): Promise<SignInResult> {
+    const failuresKey = this.key('failures', name);
+    const failedFromKey = this.key('failed-from', name);
+    const lockout = this.settings.lockoutSeconds;
+    const [[, count]] = (await this.redis
+      .multi()
+      .incr(failuresKey)
+      .expire(failuresKey, lockout, 'NX')
+      .sadd(failedFromKey, address)
+      .expire(failedFromKey, lockout)
+      .exec()) as [[null, number]];
     if (count >= this.settings.maxFailedSignIns) {
-      return { ok: false, reason: 'locked', retryAfterSeconds: this.settings.lockoutSeconds, ...(user ? { user } : {}) };
+      return {
+        ok: false,
+        reason: 'locked',
+        retryAfterSeconds: lockout,
+        lockedNow: count === this.settings.maxFailedSignIns,
+        secondFactorPasses: Boolean(user?.totpSecret),
+        ...(user ? { user } : {}),
+      };
     }
     return { ok: false, reason, ...(user ? { user } : {}) };
   }
 
   // ---- sessions ----
 
-  private async createSession(user: User, authenticatedBy: Session['authenticatedBy']): Promise<{ token: string; session: Session }> {
+  /** A new session for a user whose credentials were checked (signIn; test fixtures sign in through it too). */
+  async createSession(user: User, authenticatedBy: Session['authenticatedBy']): Promise<{ token: string; session: Session }> {
     const token = randomToken();
     const now = Date.now();
     const session: Session = { userId: user.id, authenticatedBy, csrf: randomToken(18), createdAt: now, absoluteExpiresAt: now + this.settings.sessionMaxSeconds * 1000 };
@@ -246,13 +304,17 @@ export class IdentityStore {
   }
 
   async endSession(token: string): Promise<void> {
-    await this.redis.del(this.key('session', hashToken(token)));
+    const key = this.key('session', hashToken(token));
+    const raw = await this.redis.get(key);
+    await this.redis.del(key);
+    if (raw) await this.changed((JSON.parse(raw) as Session).userId);
   }
 
   async endSessionsOf(userId: string): Promise<void> {
     const hashes = await this.redis.smembers(this.key('sessions-of', userId));
     if (hashes.length) await this.redis.del(...hashes.map((h) => this.key('session', h)));
     await this.redis.del(this.key('sessions-of', userId));
+    await this.changed(userId);
   }
 
   // ---- API tokens ----
@@ -303,6 +365,7 @@ export class IdentityStore {
     if (!token) return undefined;
     const revoked = { ...token, revokedAt: token.revokedAt ?? new Date().toISOString() };
     await this.redis.set(this.key('token', id), JSON.stringify(revoked));
+    await this.changed(id);
     return revoked;
   }
 
@@ -313,6 +376,7 @@ export class IdentityStore {
     const secretPart = randomToken();
     const rotated = { ...token, secretHash: hashToken(secretPart) };
     await this.redis.set(this.key('token', id), JSON.stringify(rotated));
+    await this.changed(id);
     return { token: rotated, secret: `ucsc_${id}.${secretPart}` };
   }
 

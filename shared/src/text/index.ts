@@ -24,3 +24,23 @@ export function foldName(s: string): string {
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 }
+
+/** Deeper than any form or command of ours: a body nested past this is refused before it is parsed. */
+export const maxJsonDepth = 32;
+
+/** Whether a JSON text nests deeper than `limit`, told without parsing it (brackets outside strings), so nothing recursive ever sees it. */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  accountChangeRefusal,
   generateTotpSecret,
+  hasRole,
   HttpError,
   identify,
   may,
@@ -13,6 +15,7 @@ import {
   rolesRequiringTotp,
   tokenScopes,
   UsernameTakenError,
+  type AccountAccess,
   type Actor,
   type AuthenticationOptions,
   type Permission,
@@ -50,6 +53,12 @@ function requirePermission(actor: Actor, permission: Permission): void {
   if (!may(actor, permission)) throw new HttpError(403, 'forbidden', `this account may not ${permission.replace('.', ' ')}`);
 }
 
+/** Who sees incidents is granted only as shared/src/access says (a national coordinator, never oneself). */
+function requireAccountChange(actor: Actor, before: AccountAccess | undefined, after: AccountAccess): void {
+  const refusal = accountChangeRefusal(actor, before, after);
+  if (refusal) throw new HttpError(403, refusal.code, refusal.message);
+}
+
 /** Accounts and API tokens. Every change here is a permission change, and audited as such. */
 export async function adminRoutes(app: FastifyInstance, options: { access: AuthenticationOptions }): Promise<void> {
   const { store, audit } = options.access;
@@ -63,6 +72,7 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
     const actor = identify(request);
     requirePermission(actor, 'users.manage');
     const body = parseOr400(newUserBody, normalizeText(request.body ?? {}));
+    requireAccountChange(actor, undefined, body);
     const totpSecret = body.roles.some((r) => rolesRequiringTotp.includes(r)) ? generateTotpSecret() : undefined;
     try {
       const user = await store.createUser({ ...body, ...(totpSecret ? { totpSecret } : {}) });
@@ -85,6 +95,9 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
     if (id === actor.id && (change.disabled || (change.roles && !change.roles.includes('admin')))) {
       throw new HttpError(409, 'self_lockout', 'an admin cannot disable or demote itself');
     }
+    const before = await store.getUser(id);
+    if (!before) throw new HttpError(404, 'not_found', `user ${id} not found`);
+    requireAccountChange(actor, before, { ...before, ...change });
     const user = await store.updateUser(id, change);
     if (!user) throw new HttpError(404, 'not_found', `user ${id} not found`);
     await audit.record(actor, {
@@ -97,19 +110,22 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
     return { user: publicUser(user) };
   });
 
+  /** Admins and national coordinators manage every organisation's tokens; a province coordinator its own. */
+  const managesAllTokens = (actor: Actor) => hasRole(actor, 'admin', 'national_coordinator');
+
   app.get('/api/v1/tokens', async (request) => {
     const actor = identify(request);
-    requirePermission(actor, 'tokens.manage');
-    const tokens = await store.listTokens(may(actor, 'users.manage') ? undefined : actor.organisationId);
+    requirePermission(actor, 'tokens.revoke');
+    const tokens = await store.listTokens(managesAllTokens(actor) ? undefined : actor.organisationId);
     return { tokens: tokens.map(publicToken) };
   });
 
   app.post('/api/v1/tokens', { config: { auditedByRoute: true } }, async (request, reply) => {
     const actor = identify(request);
-    requirePermission(actor, 'tokens.manage');
+    // a token's secret reads its organisation's reports: issuing one is granting access to them
+    requirePermission(actor, 'tokens.issue');
     const body = parseOr400(newTokenBody, normalizeText(request.body ?? {}));
-    const isAdmin = may(actor, 'users.manage');
-    if (!isAdmin && ((body.organisationId && body.organisationId !== actor.organisationId) || body.provinceCodes)) {
+    if (!managesAllTokens(actor) && ((body.organisationId && body.organisationId !== actor.organisationId) || body.provinceCodes)) {
       throw new HttpError(403, 'forbidden', 'a province coordinator issues tokens only for its own organisation and provinces');
     }
     const organisationId = body.organisationId ?? actor.organisationId;
@@ -128,21 +144,22 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
 
   const ownedToken = async (actor: Actor, id: string) => {
     const token = await store.getToken(id);
-    if (!token || (!may(actor, 'users.manage') && token.organisationId !== actor.organisationId)) throw new HttpError(404, 'not_found', `token ${id} not found`);
+    if (!token || (!managesAllTokens(actor) && token.organisationId !== actor.organisationId)) throw new HttpError(404, 'not_found', `token ${id} not found`);
     return token;
   };
 
   /** The token a rotate or revoke names, if the caller manages it: who asks, and which token. */
-  const managedToken = async (request: FastifyRequest) => {
+  const managedToken = async (request: FastifyRequest, permission: Permission) => {
     const actor = identify(request);
-    requirePermission(actor, 'tokens.manage');
+    requirePermission(actor, permission);
     const { id } = parseOr400(idParams, request.params, 'params');
     await ownedToken(actor, id);
     return { actor, id };
   };
 
   app.post('/api/v1/tokens/:id/rotate', { config: { auditedByRoute: true } }, async (request) => {
-    const { actor, id } = await managedToken(request);
+    // a new secret is a new way in: rotating is issuing
+    const { actor, id } = await managedToken(request, 'tokens.issue');
     const rotated = await store.rotateToken(id);
     if (!rotated) throw new HttpError(409, 'token_revoked', 'a revoked token cannot be rotated');
     await audit.record(actor, { action: 'token.rotated', outcome: 'success', target: id, requestId: String(request.id) });
@@ -150,7 +167,7 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
   });
 
   app.delete('/api/v1/tokens/:id', { config: { auditedByRoute: true } }, async (request) => {
-    const { actor, id } = await managedToken(request);
+    const { actor, id } = await managedToken(request, 'tokens.revoke');
     const revoked = await store.revokeToken(id);
     await audit.record(actor, { action: 'token.revoked', outcome: 'success', target: id, requestId: String(request.id) });
     return { token: publicToken(revoked!) };

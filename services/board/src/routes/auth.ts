@@ -29,7 +29,7 @@ export interface AuthRoutesOptions {
 
 /** Sign-in, sign-out and "who am I" for people; machines use API tokens instead. */
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  const { store, audit } = options.access;
+  const { store, audit, failures } = options.access;
   const cookie = (name: string, value: string, maxAge: number, httpOnly: boolean) =>
     [
       `${name}=${encodeURIComponent(value)}`,
@@ -42,16 +42,19 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
 
   app.post('/api/v1/auth/login', { config: { public: true, auditedByRoute: true } }, async (request, reply) => {
     const body = parseOr400(signInBody, normalizeText(request.body ?? {}));
-    const result = await store.signIn(body.username, body.password, body.totp);
+    const wait = await failures.throttled(request.ip);
+    if (wait !== undefined) throw new HttpError(429, 'rate_limited', 'too many failed sign-ins from this address', [], { 'retry-after': String(wait) });
+    const result = await store.signIn(body.username, body.password, body.totp, request.ip);
     const requestId = String(request.id);
     if (!result.ok) {
       const who = result.user ? userActor(result.user, 'none', request.ip) : anonymousActor(request.ip);
-      const action = result.reason === 'locked' ? 'auth.locked_out' : 'auth.sign_in_failed';
-      if (result.reason !== 'totp_required') {
-        await audit.record(who, { action, outcome: 'failure', requestId, detail: { username: body.username.toLowerCase(), reason: result.reason } });
-      }
+      const detail = { username: body.username.toLowerCase(), reason: result.reason };
+      // the moment an account locks is always on the trail; other failures are aggregated per address
+      if (result.lockedNow) await audit.record(who, { action: 'auth.locked_out', outcome: 'failure', requestId, detail });
+      else if (result.reason !== 'totp_required') await failures.record(request.ip, who, { action: 'auth.sign_in_failed', outcome: 'failure', requestId, detail });
       if (result.reason === 'locked') {
-        throw new HttpError(423, 'account_locked', 'too many failed sign-ins; try again later', [], { 'retry-after': String(result.retryAfterSeconds ?? 60) });
+        const how = result.secondFactorPasses ? 'the right password with the code from the authenticator app still signs in' : 'try again later or from your usual address';
+        throw new HttpError(423, 'account_locked', `too many failed sign-ins; ${how}`, [], { 'retry-after': String(result.retryAfterSeconds ?? 60) });
       }
       if (result.reason === 'totp_required') throw new HttpError(401, 'totp_required', 'this account needs the code from its authenticator app');
       throw new HttpError(401, 'invalid_credentials', 'wrong username, password or code');

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  assignmentAllows,
   canSee,
   HttpError,
   identify,
@@ -19,6 +20,8 @@ import {
   type Permission,
   type Publisher,
   type Redis,
+  viewFor,
+  viewsFor,
 } from '@ucsc/shared';
 
 import type { FeedCredential, LiveFeed } from '../feed';
@@ -65,17 +68,21 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return incident;
   }
 
+  /** Recent incidents, each as the caller may see it (shared/src/access/views). */
+  async function recentViews(actor: Actor, limit: number) {
+    return viewsFor(actor, await listRecentIncidents(redis, redisPrefix, limit));
+  }
+
   app.get('/api/v1/incidents', async (request) => {
     const actor = identify(request);
-    const incidents = await listRecentIncidents(redis, redisPrefix, options.snapshotSize);
-    return { incidents: incidents.filter((i) => canSee(actor, i)) };
+    return { incidents: await recentViews(actor, options.snapshotSize) };
   });
 
   // an export is a disclosure: only roles that may export, only what they may see, always audited
   app.get('/api/v1/incidents/export', { config: { auditedByRoute: true } }, async (request, reply) => {
     const actor = identify(request);
     if (!may(actor, 'incidents.export')) throw new HttpError(403, 'forbidden', 'this account may not export incidents');
-    const incidents = (await listRecentIncidents(redis, redisPrefix, options.exportLimit)).filter((i) => canSee(actor, i));
+    const incidents = await recentViews(actor, options.exportLimit);
     await options.audit.record(actor, {
       action: 'incidents.exported',
       outcome: 'success',
@@ -90,7 +97,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
 
   app.get('/api/v1/incidents/:id', async (request) => {
     const { id } = parseOr400(idParams, request.params, 'params');
-    return visibleIncident(request, id);
+    return viewFor(identify(request), await visibleIncident(request, id));
   });
 
   app.post('/api/v1/incidents/:id/acknowledge', async (request, reply) => {
@@ -104,6 +111,10 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
       throw new HttpError(400, 'validation_failed', 'not an assignee of this incident', [
         { field: 'body.assigneeId', rule: 'assigned_to_incident', message: `${body.assigneeId} is not assigned to incident ${id}` },
       ]);
+    }
+    // an enterprise only offered the incident has not taken it on: it accepts first
+    if (!assignmentAllows('acknowledge', assignee.status)) {
+      throw new HttpError(409, 'assignment_not_held', `${assignee.name} does not hold this assignment (${assignee.status ?? 'assigned'}); an offer is accepted before it is acknowledged`);
     }
     if (assignee.acknowledgedAt) throw new HttpError(409, 'already_acknowledged', `${assignee.name} already acknowledged`);
     const command = makeEnvelope(
@@ -136,15 +147,16 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   async function offeredAssignee(request: Parameters<typeof identify>[0]) {
     const { id, assigneeId } = parseOr400(assigneeParams, request.params, 'params');
     const incident = await visibleIncident(request, id);
+    // who may answer first: the state of someone else's offer is not for others to probe
+    requireToActFor(identify(request), 'assignment.respond', assigneeId);
     const assignee = incident.assignees.find((a) => a.id === assigneeId);
     if (!assignee) throw new HttpError(404, 'not_found', `${assigneeId} is not assigned to incident ${id}`);
-    if (assignee.status !== 'offered') throw new HttpError(409, 'no_open_offer', `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})`);
+    if (!assignmentAllows('respond', assignee.status)) throw new HttpError(409, 'no_open_offer', `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})`);
     return { id, assigneeId };
   }
 
   app.post('/api/v1/incidents/:id/assignments/:assigneeId/accept', async (request, reply) => {
     const { id, assigneeId } = await offeredAssignee(request);
-    requireToActFor(identify(request), 'assignment.respond', assigneeId);
     const body = parseOr400(acceptBody, normalizeText(request.body ?? {}));
     const command = makeEnvelope(
       'incident.accept_assignment',
@@ -158,7 +170,6 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.post('/api/v1/incidents/:id/assignments/:assigneeId/decline', async (request, reply) => {
     const body = parseOr400(declineBody, normalizeText(request.body ?? {}));
     const { id, assigneeId } = await offeredAssignee(request);
-    requireToActFor(identify(request), 'assignment.respond', assigneeId);
     const command = makeEnvelope(
       'incident.decline_assignment',
       { incidentId: id, assigneeId, reason: body.reason },
@@ -183,10 +194,19 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return reply.status(202).send({ commandId: command.id });
   });
 
+  /** The host of an Origin header, or undefined when it is not a URL (a malformed Origin is refused, never a 500). */
+  const hostOf = (origin: string) => {
+    try {
+      return new URL(origin).host;
+    } catch {
+      return undefined;
+    }
+  };
+
   // a browser sends its cookie with a WebSocket from any site: accept only pages of this origin
   const sameOrigin = async (request: { headers: Record<string, string | string[] | undefined> }) => {
     const origin = request.headers.origin;
-    if (typeof origin === 'string' && new URL(origin).host !== request.headers.host) {
+    if (origin !== undefined && (typeof origin !== 'string' || hostOf(origin) !== request.headers.host)) {
       throw new HttpError(403, 'forbidden_origin', 'the live feed is only for pages of this site');
     }
   };
@@ -194,16 +214,26 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
   const validFeedQuery = async (request: { query: unknown }) => void parseOr400(feedQuery, request.query, 'query');
 
-  app.get('/api/v1/feed', { websocket: true, preValidation: [sameOrigin, validFeedQuery] }, async (socket, request) => {
-    const actor = identify(request);
-    const credential: FeedCredential = request.session
-      ? { kind: 'session', token: request.session.token }
-      : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-    const { view } = parseOr400(feedQuery, request.query, 'query');
-    // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-    options.feed.add(socket, actor, credential, view);
-    const incidents = (await listRecentIncidents(redis, redisPrefix, options.snapshotSize)).filter((i) => canSee(actor, i));
-    const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
-    socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+  app.route({
+    method: 'GET',
+    url: '/api/v1/feed',
+    preValidation: [sameOrigin, validFeedQuery],
+    // the feed is a WebSocket: a plain request is told so, rather than answered with an empty 404
+    handler: async () => {
+      throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
+    },
+    wsHandler: async (socket, request) => {
+      const actor = identify(request);
+      const credential: FeedCredential = request.session
+        ? { kind: 'session', token: request.session.token }
+        : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
+      const { view } = parseOr400(feedQuery, request.query, 'query');
+      // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
+      options.feed.add(socket, actor, credential, view);
+      const incidents = await recentViews(actor, options.snapshotSize);
+      // the last line the caller is shown: an internal event it may not see is not named in its list
+      const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
+      socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+    },
   });
 }

@@ -1,4 +1,4 @@
-import { foldName, type FieldProblem } from '@ucsc/shared';
+import { foldName, jsonDepthExceeds, maxJsonDepth, type FieldProblem } from '@ucsc/shared';
 
 /**
  * Biểu mẫu 03 as the network sends it today: an email whose subject starts with [TBSC], whose
@@ -214,11 +214,20 @@ export function emailToReport(email: ParsedEmail): { report: Record<string, unkn
   }
   let report: Record<string, unknown>;
   if (email.json) {
+    // the same limits as a JSON body: nested too deep, or not an object, is not a report
+    if (jsonDepthExceeds(email.json, maxJsonDepth)) {
+      return { problems: [{ field: 'email.json', rule: 'too_deeply_nested', message: `the JSON part nests deeper than ${maxJsonDepth} levels` }] };
+    }
+    let parsed: unknown;
     try {
-      report = JSON.parse(email.json) as Record<string, unknown>;
+      parsed = JSON.parse(email.json);
     } catch (error) {
       return { problems: [{ field: 'email.json', rule: 'invalid_json', message: `the JSON part is not JSON: ${(error as Error).message}` }] };
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return { problems: [{ field: 'email.json', rule: 'json_object', message: 'the JSON part must be one object: the report' }] };
+    }
+    report = parsed as Record<string, unknown>;
   } else {
     report = readFormText(email.text ?? '');
   }

@@ -8,7 +8,6 @@ import {
   lifecycleStateSchema,
   portalStatusSchema,
   provinceRefSchema,
-  submitterTimelineTypes,
   ulidSchema,
   type IncidentSummary,
   type LifecycleState,
@@ -45,7 +44,10 @@ export const reportStatusSchema = z.object({
 });
 export type ReportStatus = z.infer<typeof reportStatusSchema>;
 
-/** The incident as its submitter may see it: the portal status, the finer state, who handles it, and what happened. */
+/**
+ * An incident in the portal's shape: the portal status, the finer state, who handles it, and what
+ * happened. It formats what the caller's audience view (shared/src/access/views) already chose.
+ */
 export function reportStatus(view: IncidentSummary): ReportStatus {
   return {
     incidentId: view.id,
@@ -76,6 +78,6 @@ export function reportStatus(view: IncidentSummary): ReportStatus {
       malware: a.malware,
       download: `/api/v1/reports/${view.id}/attachments/${a.sha256}`,
     })),
-    timeline: view.timeline.filter((t) => submitterTimelineTypes.includes(t.type)).map((t) => ({ at: t.at, type: t.type, summary: t.summary })),
+    timeline: view.timeline.map((t) => ({ at: t.at, type: t.type, summary: t.summary })),
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { attachmentUploadQuerySchema, canSee, HttpError, identify, normalizeText, parseOr400, stricterTlp } from '@ucsc/shared';
+import { attachmentUploadQuerySchema, attachmentVisible, HttpError, identify, normalizeText, parseOr400 } from '@ucsc/shared';
 import type { AttachmentStore } from '../attachments';
 import type { Submissions } from '../submissions';
 import { incidentParams, sendStored, submissionContext, visibleIncident } from './reports';
@@ -63,7 +63,7 @@ export async function attachmentRoutes(app: FastifyInstance, options: Attachment
     const incident = await visibleIncident(request, submissions, id);
     const attachment = (incident.attachments ?? []).find((a) => a.sha256 === sha256);
     // the attachment's own marking may be stricter than the incident's: seen only by who may see both
-    if (!attachment || !canSee(identify(request), { ...incident, tlp: stricterTlp(incident.tlp, attachment.tlp) })) {
+    if (!attachment || !attachmentVisible(identify(request), incident, attachment)) {
       throw new HttpError(404, 'not_found', `attachment ${sha256} not found`);
     }
     const content = await store.open(sha256);

@@ -4,7 +4,7 @@ import { checkReport } from '../domain/report';
 import { describeForEmail, emailToReport } from '../domain/email';
 import { parseEmail } from '../email';
 import type { Submissions } from '../submissions';
-import { sendStored, submissionContext } from './reports';
+import { requireProvinceInScope, sendStored, submissionContext } from './reports';
 
 export interface EmailRoutesOptions {
   submissions: Submissions;
@@ -37,6 +37,7 @@ export async function emailRoutes(app: FastifyInstance, options: EmailRoutesOpti
     const checked = checkReport(read.report, options.provinces);
     if (!checked.ok) throw rejected(checked.problems);
     const { submission, province } = checked.value;
+    requireProvinceInScope(ctx, province);
     const marked = attachments.map((a) => ({ ...a, meta: { ...a.meta, tlp: submission.tlp } }));
     return sendStored(reply, await options.submissions.submitReport(submission, province, ctx, marked));
   });

@@ -7,11 +7,14 @@ import {
   identify,
   invalidFields,
   may,
+  mayFileIn,
   normalizeText,
   parseOr400,
   ulidSchema,
+  viewFor,
   type Permission,
   type IncidentSummary,
+  type ProvinceRef,
   type ProvinceResolver,
 } from '@ucsc/shared';
 import { checkReport } from '../domain/report';
@@ -43,6 +46,18 @@ export function submissionContext(request: FastifyRequest, permission: Permissio
   return { actor, correlationId: String(request.id), idempotencyKey: key };
 }
 
+/**
+ * A report is filed within the submitter's provinces (its account's or token's; an organisation
+ * operating in several has them all); a national coordinator files anywhere.
+ */
+export function requireProvinceInScope(ctx: SubmissionContext, province: ProvinceRef): void {
+  if (!mayFileIn(ctx.actor, province.code)) {
+    throw new HttpError(403, 'province_outside_scope', `this account does not file reports for ${province.name}`, [
+      { field: 'body.province', rule: 'within_submitter_scope', message: `${province.name} (${province.code}) is not among this account's provinces` },
+    ]);
+  }
+}
+
 /** 202 for a submission stored now, and the same 202 (marked as a replay) for a retry of one stored before. */
 export function sendStored<R>(reply: FastifyReply, stored: Stored<R>) {
   if (stored.replayed) void reply.header('idempotent-replayed', 'true');
@@ -63,12 +78,14 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
     const ctx = submissionContext(request, 'report.submit');
     const checked = checkReport(request.body, provinces);
     if (!checked.ok) throw invalidFields(checked.problems);
+    requireProvinceInScope(ctx, checked.value.province);
     return sendStored(reply, await submissions.submitReport(checked.value.submission, checked.value.province, ctx));
   });
 
   app.get('/api/v1/reports/:id', async (request) => {
     const { id } = parseOr400(incidentParams, request.params, 'params');
-    return reportStatus(await visibleIncident(request, submissions, id));
+    // what the caller's audience may see (shared/src/access/views), in the portal's shape
+    return reportStatus(viewFor(identify(request), await visibleIncident(request, submissions, id))!);
   });
 
   app.post('/api/v1/reports/:id/follow-ups', { config: { recordedByEvent: true } }, async (request, reply) => {

@@ -1,4 +1,4 @@
-import { followUpKinds, portalStatusOf, reportedView, timelineEntry, type Envelope, type IncidentView, type LifecycleState, type Payload, type TopicMessageType } from '@ucsc/shared';
+import { assignmentAllows, followUpKinds, portalStatusOf, reportedView, timelineEntry, type Envelope, type IncidentView, type LifecycleState, type Payload, type TopicMessageType } from '@ucsc/shared';
 
 export type IncidentEvent = Envelope<TopicMessageType<'incidentEvents'>>;
 export type IncidentCommand = Envelope<TopicMessageType<'incidentCommands'>>;
@@ -120,7 +120,9 @@ export function applyEvent(view: IncidentView | undefined, event: IncidentEvent,
       const needsCoordinator = { since: event.occurredAt, reasons: p.reasons };
       const notified = p.notified && !view.assignees.some((a) => a.id === p.notified?.id) ? [p.notified] : [];
       const next = { ...view, needsCoordinator, assignees: upsertAssignees(view.assignees, notified) };
-      return withState(next, view.state === 'reported' ? 'assigned' : view.state, event, version, `Không tìm được doanh nghiệp phù hợp (${p.found}/${p.wanted}): báo ngay cơ quan điều phối`, p.reasons);
+      // found as many as wanted: the enterprises fit, but the province has nobody of its own to act
+      const what = p.found < p.wanted ? `Không tìm được doanh nghiệp phù hợp (${p.found}/${p.wanted})` : 'Tỉnh không có đầu mối nào để phân công';
+      return withState(next, view.state === 'reported' ? 'assigned' : view.state, event, version, `${what}: báo ngay cơ quan điều phối`, p.reasons);
     }
     case 'incident.routing_overridden': {
       const p = event.payload;
@@ -148,6 +150,7 @@ export function decide(
     case 'incident.acknowledge': {
       const assignee = view.assignees.find((a) => a.id === command.payload.assigneeId);
       if (!assignee) return { accepted: false, reason: `${command.payload.assigneeId} is not assigned to this incident` };
+      if (!assignmentAllows('acknowledge', assignee.status)) return { accepted: false, reason: `${assignee.name} does not hold this assignment (${assignee.status})` };
       if (assignee.acknowledgedAt) return { accepted: false, reason: `${assignee.name} already acknowledged` };
       const { incidentId, assigneeId, note } = command.payload;
       return { accepted: true, events: [emit('incident.acknowledged', { incidentId, assigneeId, ...(note ? { note } : {}) })] };
@@ -156,7 +159,7 @@ export function decide(
     case 'incident.decline_assignment': {
       const assignee = view.assignees.find((a) => a.id === command.payload.assigneeId);
       if (!assignee) return { accepted: false, reason: `${command.payload.assigneeId} is not assigned to this incident` };
-      if (assignee.status !== 'offered') {
+      if (!assignmentAllows('respond', assignee.status)) {
         return { accepted: false, reason: `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})` };
       }
       if (command.type === 'incident.accept_assignment') {

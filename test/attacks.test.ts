@@ -1,0 +1,286 @@
+import { readIncident, totpCode, type Envelope } from '@ucsc/shared';
+import { demoPassword } from '@ucsc/board';
+import { bearer, collectIncidentEvents, collectMessages, sampleReport, sessionToken, testRedis, waitFor } from './support';
+import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
+
+// Issue 11's attacker, replayed: what each attempt got before, and is refused now.
+describe('what an attacker got (issue 11)', () => {
+  let system: TestSystem;
+  const redis = testRedis();
+  const tokens: Record<string, string> = {};
+  const demoTotp = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  let collector: Awaited<ReturnType<typeof collectIncidentEvents>>;
+  let audit: Awaited<ReturnType<typeof collectMessages<'auditEvents'>>>;
+  let amber: string; // Hà Nội, TLP:AMBER, filed by hanoi.baocao (org-hub-01)
+
+  const call = async (base: string, method: string, path: string, token?: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(token ? bearer(token) : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await r.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: r.status, json, text };
+  };
+  const board = (method: string, path: string, token?: string, body?: unknown) => call(system.boardUrl, method, path, token, body);
+  const intake = (method: string, path: string, token?: string, body?: unknown) => call(system.intakeUrl, method, path, token, body);
+  const userId = async (username: string) => (await board('GET', '/api/v1/users', tokens.dieuphoi)).json.users.find((u: any) => u.username === username).id as string;
+
+  beforeAll(async () => {
+    system = await startSystem('attacks', { WS_REVALIDATE_SECONDS: '3600', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', AUTH_FAILURES_PER_MINUTE: '10' });
+    collector = await collectIncidentEvents(system.names.prefix);
+    audit = await collectMessages(system.names.prefix, 'auditEvents');
+    for (const name of ['dieuphoi', 'kiemtoan', 'quantri', 'hanoi.dieuphoi', 'hanoi.baocao', 'tuyenquang.baocao', 'lienlac.hanoi']) tokens[name] = await sessionToken(system.names.redisPrefix, name);
+    amber = (await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'sự cố của Hà Nội' }), bearer(tokens['hanoi.baocao']!))).json.incidentId;
+    await waitFor('the incident assigned', async () => (await readIncident(redis, system.names.redisPrefix, amber))?.state === 'assigned');
+  });
+  afterAll(async () => {
+    await collector?.stop();
+    await audit?.stop();
+    await system?.close();
+    redis.disconnect();
+  }, 120_000);
+
+  describe('1. the admin sees no incidents, by any path', () => {
+    it('an admin cannot give itself national_coordinator; its session still sees nothing', async () => {
+      const me = (await board('GET', '/api/v1/auth/me', tokens.quantri)).json.actor.id as string;
+      const grant = await board('PATCH', `/api/v1/users/${me}`, tokens.quantri, { roles: ['admin', 'national_coordinator'] });
+      expect([grant.status, grant.json.error]).toEqual([403, 'self_grant']);
+      expect((await board('GET', '/api/v1/auth/me', tokens.quantri)).json.actor.roles).toEqual(['admin']);
+      expect((await board('GET', '/api/v1/incidents', tokens.quantri)).json.incidents).toEqual([]);
+      expect((await board('GET', `/api/v1/incidents/${amber}`, tokens.quantri)).status).toBe(404);
+    });
+
+    it('an admin cannot create, or edit into, an account that sees incidents; an admin account in a hub’s organisation sees none of its reports', async () => {
+      const submitter = await board('POST', '/api/v1/users', tokens.quantri, { username: 'ke.gian', name: 'Kẻ gian', password: 'mot-mat-khau-dai', organisationId: 'org-hub-01', roles: ['submitter'], provinceCodes: ['01'] });
+      expect([submitter.status, submitter.json.error]).toEqual([403, 'grant_needs_national_coordinator']);
+      // an admin account it controls (it chose the password), in the organisation that filed the report
+      const created = await board('POST', '/api/v1/users', tokens.quantri, { username: 'quantri.hanoi', name: 'Quản trị 2', password: 'mot-mat-khau-dai', organisationId: 'org-hub-01', roles: ['admin'] });
+      expect(created.status).toBe(201);
+      for (const change of [{ roles: ['national_coordinator'] }, { roles: ['admin', 'submitter'] }, { roles: ['auditor'] }]) {
+        const edited = await board('PATCH', `/api/v1/users/${created.json.user.id}`, tokens.quantri, change);
+        expect(edited.status).toBe(403);
+      }
+      // not even a national coordinator makes one account both admin and a reader of incidents
+      expect((await board('PATCH', `/api/v1/users/${created.json.user.id}`, tokens.dieuphoi, { roles: ['admin', 'submitter'] })).json.error).toBe('separation_of_duties');
+      const login = await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'quantri.hanoi', password: 'mot-mat-khau-dai', totp: totpCode(created.json.totpSecret) });
+      expect(login.status).toBe(200);
+      expect((await board('GET', '/api/v1/incidents', login.json.token)).json.incidents).toEqual([]);
+      expect((await board('GET', `/api/v1/incidents/${amber}`, login.json.token)).status).toBe(404);
+    });
+
+    it('an admin cannot mint or rotate an organisation’s API token (it reads that organisation’s reports); it may revoke one', async () => {
+      const minted = await board('POST', '/api/v1/tokens', tokens.quantri, { name: 'cửa sau', organisationId: 'org-hub-01', provinceCodes: ['01'], scopes: ['reports:read'] });
+      expect(minted.status).toBe(403);
+      const hubs = await board('POST', '/api/v1/tokens', tokens['hanoi.dieuphoi'], { name: 'SIEM', scopes: ['reports:read'] });
+      expect(hubs.status).toBe(201);
+      const rotated = await board('POST', `/api/v1/tokens/${hubs.json.token.id}/rotate`, tokens.quantri, {});
+      expect(rotated.status).toBe(403);
+      expect((await intake('GET', `/api/v1/reports/${amber}`, hubs.json.secret)).status).toBe(200); // the hub's own token still works
+      expect((await board('DELETE', `/api/v1/tokens/${hubs.json.token.id}`, tokens.quantri)).status).toBe(200);
+      expect((await intake('GET', `/api/v1/reports/${amber}`, hubs.json.secret)).status).toBe(401);
+    });
+
+    it('a national coordinator grants; the change applies to open feed connections at once (not at the next periodic check)', async () => {
+      const liaison = await sessionToken(system.names.redisPrefix, 'lanhdao.hanoi');
+      const feed = await connectFeed(system.boardUrl, liaison);
+      const control = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!);
+      try {
+        await waitFor('the snapshot', () => feed.frames.find((f) => f.type === 'snapshot'));
+        expect((await board('GET', `/api/v1/incidents/${amber}`, liaison)).status).toBe(200);
+        // out of Hà Nội, and no longer answering for its roster id
+        const narrowed = await board('PATCH', `/api/v1/users/${await userId('lanhdao.hanoi')}`, tokens.dieuphoi, { provinceCodes: ['08'], assigneeIds: [] });
+        expect(narrowed.status).toBe(200);
+        // the same session's next request already sees with the new scope
+        expect((await board('GET', `/api/v1/incidents/${amber}`, liaison)).status).toBe(404);
+        const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'sau khi đổi quyền' }), bearer(tokens['hanoi.baocao']!));
+        await waitFor('the change on the control feed', () => control.frames.find((f) => f.type === 'change' && f.change.incident.id === posted.json.incidentId && f.change.type === 'incident.assigned'));
+        expect(feed.frames.filter((f) => f.type === 'change' && f.change.incident.id === posted.json.incidentId)).toEqual([]);
+        // disabling closes the connection within seconds, though the periodic check is an hour away
+        expect((await board('PATCH', `/api/v1/users/${await userId('lanhdao.hanoi')}`, tokens.quantri, { disabled: true })).status).toBe(200);
+        expect(await Promise.race([feed.closed, new Promise((r) => setTimeout(() => r('still open'), 5000))])).toBe(4401);
+      } finally {
+        feed.close();
+        control.close();
+      }
+    });
+  });
+
+  describe('2. each audience sees its own view, the same from every service', () => {
+    it('a submitter gets no routing internals from the board, its feed or intake', async () => {
+      const feed = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!);
+      const summary = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!, '?view=summary');
+      try {
+        const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'không lộ định tuyến' }), bearer(tokens['hanoi.baocao']!));
+        const id = posted.json.incidentId as string;
+        const whole = await waitFor('classified and assigned', async () => {
+          const v = await readIncident(redis, system.names.redisPrefix, id);
+          return v && v.routingReasons.length > 0 && v.classification && v.timeline.some((t) => t.type === 'incident.classified') && v;
+        });
+        const fromBoard = (await board('GET', `/api/v1/incidents/${id}`, tokens['hanoi.baocao'])).json;
+        expect(fromBoard.routingReasons).toEqual([]);
+        expect(fromBoard.classification).toBeUndefined();
+        expect(fromBoard.timeline.map((t: any) => t.type)).not.toContain('incident.classified');
+        expect(fromBoard.timeline.some((t: any) => t.details)).toBe(false);
+        const listed = (await board('GET', '/api/v1/incidents', tokens['hanoi.baocao'])).json.incidents.find((i: any) => i.id === id);
+        expect(listed).toEqual(fromBoard);
+        // intake's status shows the same timeline
+        const status = (await intake('GET', `/api/v1/reports/${id}`, tokens['hanoi.baocao'])).json;
+        expect(status.timeline.map((t: any) => t.summary)).toEqual(fromBoard.timeline.map((t: any) => t.summary));
+        // the feed: a change frame carries the submitter's view, and internal events are not named
+        await waitFor('the assignment on the feed', () => feed.frames.find((f) => f.type === 'change' && f.change.incident.id === id && f.change.incident.version >= whole.version));
+        const frames = feed.frames.filter((f) => f.type === 'change' && f.change.incident.id === id);
+        for (const f of frames) {
+          expect(f.change.incident.routingReasons).toEqual([]);
+          expect(f.change.incident.classification).toBeUndefined();
+          expect(['incident.classified', 'incident.assignment_offered', 'incident.routing_no_fit']).not.toContain(f.change.type);
+        }
+        // the coordinator's view keeps them
+        expect((await board('GET', `/api/v1/incidents/${id}`, tokens.dieuphoi)).json.routingReasons).toEqual(whole.routingReasons);
+        const items = await waitFor('a summary of it', () => summary.frames.filter((f) => f.type === 'summaries').flatMap((f) => f.incidents).filter((i: any) => i.id === id).at(-1));
+        expect(items.needsCoordinator).toBe(false);
+        expect(items.severity).toBeUndefined();
+      } finally {
+        feed.close();
+        summary.close();
+      }
+    });
+  });
+
+  describe('3. a report is filed only within the submitter’s provinces', () => {
+    it('a Tuyên Quang submitter cannot file for Hà Nội (nothing stored); an organisation in several provinces files in each of them', async () => {
+      const refused = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'nộp sai tỉnh', province: 'Hà Nội' }), bearer(tokens['tuyenquang.baocao']!));
+      expect(refused.status).toBe(403);
+      expect(refused.json.problems).toEqual([expect.objectContaining({ field: 'body.province', rule: 'within_submitter_scope' })]);
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'đúng tỉnh', province: 'Hà Giang' }), bearer(tokens['tuyenquang.baocao']!))).status).toBe(202);
+      // a telecom operating in two provinces: its token carries both
+      const issued = await board('POST', '/api/v1/tokens', tokens.dieuphoi, { name: 'SOC nhiều tỉnh', organisationId: 'org-telecom-x', provinceCodes: ['01', '08'], scopes: ['reports:write'] });
+      expect(issued.status).toBe(201);
+      for (const province of ['Hà Nội', 'Tuyên Quang']) expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province }), bearer(issued.json.secret))).status).toBe(202);
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Đà Nẵng' }), bearer(issued.json.secret))).status).toBe(403);
+      // a national coordinator files anywhere
+      expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Đà Nẵng' }), bearer(tokens.dieuphoi!))).status).toBe(202);
+      const sentinel = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'mốc' }), bearer(tokens['hanoi.baocao']!));
+      await waitFor('the sentinel', () => collector.events.find((e) => e.payload.incidentId === sentinel.json.incidentId));
+      expect(collector.events.some((e) => e.type === 'incident.reported' && e.payload.title === 'nộp sai tỉnh')).toBe(false);
+    });
+  });
+
+  describe('4. an attachment marked stricter than its incident is hidden everywhere it would show', () => {
+    it('an auditor (no TLP:RED) sees neither the RED attachment’s name nor its line, on the board, the feed, the export, intake or the audit trail', async () => {
+      const feed = await connectFeed(system.boardUrl, tokens.kiemtoan!);
+      try {
+        const upload = await fetch(`${system.intakeUrl}/api/v1/reports/${amber}/attachments?kind=log&tlp=RED&filename=nhat-ky-mat-khau-bi-lo.log&description=${encodeURIComponent('danh sách tài khoản bị lộ')}`, {
+          method: 'POST',
+          headers: { ...bearer(tokens['hanoi.baocao']!), 'content-type': 'application/octet-stream' },
+          body: Buffer.from('secret log lines'),
+        });
+        expect(upload.status).toBe(202);
+        const strictUpload = await fetch(`${system.intakeUrl}/api/v1/reports/${amber}/attachments?kind=other&tlp=AMBER%2BSTRICT&filename=so-do-mang-noi-bo.png`, {
+          method: 'POST',
+          headers: { ...bearer(tokens['hanoi.baocao']!), 'content-type': 'image/png' },
+          body: Buffer.from('not really a png'),
+        });
+        expect(strictUpload.status).toBe(202);
+        await waitFor('both on the incident', async () => ((await readIncident(redis, system.names.redisPrefix, amber))?.attachments?.length ?? 0) >= 2);
+        // a named recipient sees it
+        expect((await board('GET', `/api/v1/incidents/${amber}`, tokens.dieuphoi)).text).toContain('nhat-ky-mat-khau-bi-lo.log');
+        const secret = /nhat-ky-mat-khau-bi-lo|danh sách tài khoản bị lộ/;
+        await waitFor('the attachment changes on the auditor’s feed', () => feed.frames.filter((f) => f.type === 'change' && f.change.incident.id === amber).length >= 2);
+        const seen = {
+          board: (await board('GET', `/api/v1/incidents/${amber}`, tokens.kiemtoan)).text,
+          list: (await board('GET', '/api/v1/incidents', tokens.kiemtoan)).text,
+          export: (await board('GET', '/api/v1/incidents/export', tokens.kiemtoan)).text,
+          intake: (await intake('GET', `/api/v1/reports/${amber}`, tokens.kiemtoan)).text,
+          feed: JSON.stringify(feed.frames),
+          audit: (await board('GET', '/api/v1/audit?limit=1000', tokens.kiemtoan)).text,
+        };
+        for (const [where, text] of Object.entries(seen)) expect([where, secret.test(text)]).toEqual([where, false]);
+        expect(seen.board).toContain(amber);
+        // AMBER+STRICT: the assigned liaison (not of the reporting organisation) does not see that one
+        const liaison = (await board('GET', `/api/v1/incidents/${amber}`, tokens['lienlac.hanoi'])).text;
+        expect(liaison).toContain('nhat-ky-mat-khau-bi-lo.log'); // RED: an assignee is a named recipient
+        expect(liaison).not.toContain('so-do-mang-noi-bo.png');
+        expect((await intake('GET', `/api/v1/reports/${amber}`, tokens['lienlac.hanoi'])).text).not.toContain('so-do-mang-noi-bo.png');
+      } finally {
+        feed.close();
+      }
+    });
+  });
+
+  describe('5. guessing credentials costs the guesser, not the audit trail or the responders', () => {
+    const inject = (address: string, headers: Record<string, string>, url = '/api/v1/incidents') => system.board.inject({ method: 'GET', url, headers, remoteAddress: address });
+    const login = (address: string, body: Record<string, string>) =>
+      system.board.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body), remoteAddress: address });
+    const fromAddress = (address: string) => audit.events.filter((e: Envelope<'audit.recorded'>) => e.actor.address === address);
+
+    it('300 wrong bearer tokens from one address: 10 × 401, then 429 before any lookup; two audit records, not 300', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 300; i++) statuses.push((await inject('10.66.0.1', bearer(`forged-${i}`))).statusCode);
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(new Set(statuses.slice(10))).toEqual(new Set([429]));
+      // another address is not affected
+      expect((await inject('10.66.0.2', bearer(tokens.dieuphoi!))).statusCode).toBe(200);
+      // a failure from a third address, written after all of them, is the mark that the trail caught up
+      expect((await inject('10.66.0.3', bearer('forged-last'))).statusCode).toBe(401);
+      await waitFor('the mark on the audit trail', () => fromAddress('10.66.0.3').length > 0);
+      expect(fromAddress('10.66.0.1').map((e) => e.payload.action)).toEqual(['auth.rejected', 'auth.throttled']);
+      expect(fromAddress('10.66.0.1')[1]!.payload.detail).toMatchObject({ failures: 10 });
+    });
+
+    it('a lock-out does not silence responders: the owner’s right password passes from elsewhere, and with the second factor from anywhere', async () => {
+      for (let i = 0; i < 4; i++) expect((await login('10.77.0.1', { username: 'hanoi.dieuphoi', password: `doan-${i}` })).statusCode).toBe(401);
+      expect((await login('10.77.0.1', { username: 'hanoi.dieuphoi', password: 'doan-5' })).statusCode).toBe(423);
+      expect((await login('10.77.0.1', { username: 'hanoi.dieuphoi', password: demoPassword })).statusCode).toBe(423); // the guessing address stays locked out
+      expect((await login('10.77.0.2', { username: 'hanoi.dieuphoi', password: demoPassword })).statusCode).toBe(200); // the coordinator, at its desk
+      expect((await login('10.77.0.2', { username: 'hanoi.dieuphoi', password: 'doan-6' })).statusCode).toBe(423); // but no fresh guesses
+
+      for (let i = 0; i < 5; i++) await login('10.77.0.3', { username: 'dieuphoi', password: `doan-${i}` });
+      expect((await login('10.77.0.3', { username: 'dieuphoi', password: demoPassword })).statusCode).toBe(423);
+      const withCode = await login('10.77.0.3', { username: 'dieuphoi', password: demoPassword, totp: totpCode(demoTotp) });
+      expect(withCode.statusCode).toBe(200);
+    });
+
+    it('a TOTP code works once', async () => {
+      const code = totpCode(demoTotp, Date.now() + 30_000);
+      expect((await login('10.88.0.1', { username: 'quantri', password: demoPassword, totp: code })).statusCode).toBe(200);
+      const replayed = await login('10.88.0.2', { username: 'quantri', password: demoPassword, totp: code });
+      expect(replayed.statusCode).toBe(401);
+      expect(replayed.json().error).toBe('invalid_credentials');
+    });
+  });
+
+  describe('6. acknowledge, accept and decline follow the assignment’s status', () => {
+    it('an enterprise only offered the incident cannot acknowledge it; it accepts first; an answered offer cannot be answered again', async () => {
+      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'mã độc', category: 'malware' }), bearer(tokens['hanoi.baocao']!));
+      const id = posted.json.incidentId as string;
+      const enterprise = await waitFor('an offer', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.kind === 'enterprise' && a.status === 'offered')?.id);
+      const account = await board('POST', '/api/v1/users', tokens.dieuphoi, {
+        username: `ungcuu.${enterprise}`.slice(0, 60),
+        name: 'Ứng cứu',
+        password: 'mot-mat-khau-dai',
+        organisationId: enterprise,
+        roles: ['enterprise_responder'],
+        assigneeIds: [enterprise],
+      });
+      expect(account.status).toBe(201);
+      const responder = (await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: account.json.user.username, password: 'mot-mat-khau-dai' })).json.token as string;
+      const early = await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise });
+      expect([early.status, early.json.error]).toEqual([409, 'assignment_not_held']);
+      expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/accept`, responder, {})).status).toBe(202);
+      await waitFor('accepted', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.id === enterprise)?.status === 'accepted');
+      expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/decline`, responder, { reason: 'đổi ý' })).status).toBe(409);
+      expect((await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise })).status).toBe(202);
+      await waitFor('acknowledged', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.id === enterprise)?.acknowledgedAt);
+      // the early attempt left nothing: one acknowledgement event, after the acceptance
+      const types = collector.events.filter((e) => e.payload.incidentId === id && (e.payload as { assigneeId?: string }).assigneeId === enterprise).map((e) => e.type);
+      expect(types).toEqual(['incident.assignment_accepted', 'incident.acknowledged']);
+    });
+  });
+});
