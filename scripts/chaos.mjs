@@ -80,14 +80,15 @@ async function directoryCall(method, path, body) {
 
 /** Waits until every service copy answers /ready again; the time it took. */
 async function allReady() {
-  for (const key of system.services.keys()) if (!system.services.get(key).killed) await system.waitReady(key, recoverTimeoutMs);
+  for (const [key, service] of system.services) if (!service.stopped) await system.waitReady(key, recoverTimeoutMs);
 }
 
+/** kill -9; its supervisor starts it again a second later, as npm start's does. */
 const killAndRestart = (key) => async () => {
   const faultAt = Date.now();
   await system.kill(key);
   await sleep(1000);
-  await system.start(key.replace(/-\w+$/, ''), { instance: key.split('-').pop() });
+  await system.waitReady(key, recoverTimeoutMs);
   return { faultAt, repairedAt: Date.now() };
 };
 
@@ -96,7 +97,7 @@ const rebalance = (name) => async () => {
   await system.start(name, { instance: 'b' });
   await sleep(settleMs); // both copies routing
   const faultAt = Date.now();
-  await system.kill(`${name}-b`);
+  await system.killForGood(`${name}-b`);
   return { faultAt, repairedAt: faultAt, note: `${name}-b killed; ${name}-a takes its partitions` };
 };
 
@@ -155,7 +156,7 @@ const scenarios = [
       redis.disconnect();
       // the operator's recovery: the tracker stopped, the projection rebuilt from Kafka, the
       // accounts and tokens issued again (they live only in Redis), the tracker started
-      await system.kill('tracker-a', 'SIGTERM');
+      await system.stop('tracker-a');
       const rebuild = spawnSync('node', ['services/tracker/dist/bin/rebuild.js'], { cwd: root, encoding: 'utf8', env: system.serviceEnv('tracker', 'rebuild', 0, { LOG_LEVEL: 'warn' }) });
       if (rebuild.status !== 0) throw new Error(`rebuild failed: ${rebuild.stderr}`);
       await reissueCredentials();
@@ -469,7 +470,7 @@ async function main() {
     console.log(`  directory-gap: ${gapResult.flagged} of ${gapResult.reports} reports of province ${gap.code} filed during the gap flagged needsCoordinator`);
     if (gapResult.flagged !== gapResult.reports || gapResult.reports === 0) failed = true;
   }
-  if (system.restarts.length) console.log(`  services that exited by themselves (restarted by the harness): ${system.restarts.map((r) => `${r.key} (${r.signal ?? `code ${r.code}`}) at +${((r.at - rows[0].start) / 1000).toFixed(0)} s`).join(', ')}`);
+  if (system.restarts.length) console.log(`  services that exited by themselves (restarted by their supervisor): ${system.restarts.map((r) => `at +${((r.at - rows[0].start) / 1000).toFixed(0)} s ${r.line}`).join('; ')}`);
   console.log(`  logs: ${system.logDir}`);
   console.log(`\nCHAOS_RESULT ${JSON.stringify({ failed, skipped, rows: rows.map((r) => ({ name: r.name, ...r.verdict, recoveredSeconds: (r.recoveredAt - r.faultAt) / 1000, error: r.error })), poisonProblems, gap: gapResult, hung })}`);
   return failed ? 1 : 0;

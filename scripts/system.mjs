@@ -3,12 +3,15 @@
 // .run/<name>/; the report bodies, tokens, accounts and the checks against Kafka and Redis that
 // bench:intake, bench:burst and chaos share.
 import http from 'node:http';
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
+import supervisor from './supervise.cjs';
+
+const { supervise } = supervisor;
 
 const require = createRequire(import.meta.url);
 const { ConfigResourceTypes, Kafka, logLevel } = require('kafkajs');
@@ -311,82 +314,88 @@ export class System {
     };
   }
 
-  /** Starts a copy of a service (`instance` names it: `dispatch-a`); resolves once it answers /ready. */
+  /**
+   * Starts a copy of a service (`instance` names it: `dispatch-a`) under npm start's supervisor
+   * (scripts/supervise.cjs): one that exits is started again, 1 s later at first. Resolves once
+   * it answers /ready.
+   */
   async start(name, { instance = 'a', env = {}, ready = true } = {}) {
     const key = `${name}-${instance}`;
     const known = this.services.get(key);
     const port = known?.port ?? this.nextPort++;
-    const log = createWriteStream(join(this.logDir, `${key}.log`), { flags: 'a' });
-    const child = spawn('node', [join('services', name, 'dist', 'server.js')], {
-      cwd: root,
-      env: this.serviceEnv(name, `${this.name}-${instance}`, port, { ...known?.env, ...env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const logPath = join(this.logDir, `${key}.log`);
+    const log = createWriteStream(logPath, { flags: 'a' });
+    const service = { key, name, instance, port, env: { ...known?.env, ...env }, killedPids: new Set() };
+    service.supervisor = supervise({
+      name: key,
+      command: 'node',
+      args: [join('services', name, 'dist', 'server.js')],
+      spawnOptions: { cwd: root, env: this.serviceEnv(name, `${this.name}-${instance}`, port, service.env), stdio: ['ignore', 'pipe', 'pipe'] },
+      logPath,
+      onStart: (child) => {
+        // two sources into one file: neither may end it (the other would then write after its end)
+        child.stdout.pipe(log, { end: false });
+        child.stderr.pipe(log, { end: false });
+        service.child = child;
+        service.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      },
+      // the harness's own kill -9 is the scenario; any other exit is one to report
+      report: (line) => {
+        if (service.killedPids.has(service.child?.pid)) return;
+        this.restarts.push({ key, line, at: Date.now() });
+        console.log(`[${this.name} ${new Date().toISOString().slice(11, 19)}] ${line}`);
+      },
     });
-    // two sources into one file: neither may end it (the other would then write after its end)
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    child.once('close', () => log.end());
-    const service = { key, name, instance, port, child, env: { ...known?.env, ...env }, exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))) };
     this.services.set(key, service);
-    // the harness is the services' supervisor: one that exits by itself is started again, and noted
-    void service.exited.then(({ code, signal }) => {
-      if (service.killed || this.stopping) return;
-      this.restarts.push({ key, code, signal, at: Date.now() });
-      console.log(`[${this.name} ${new Date().toISOString().slice(11, 19)}] ${key} (pid ${child.pid}) exited by itself (${signal ?? `code ${code}`}); starting it again (log: ${join(this.logDir, `${key}.log`)})`);
-      setTimeout(() => {
-        if (!this.stopping && this.services.get(key) === service) void this.start(name, { instance, ready: false });
-      }, 1000);
-    });
     if (ready) await this.waitReady(key);
     return service;
   }
 
   async waitReady(key, timeoutMs = 90_000) {
     const service = this.services.get(key);
-    await waitUntil(`${key} /ready`, async () => {
-      if (service.child.exitCode !== null) throw new Error('exited');
-      return (await httpStatus(service.port, '/ready')).status === 200;
-    }, timeoutMs);
+    await waitUntil(`${key} /ready`, async () => (await httpStatus(service.port, '/ready')).status === 200, timeoutMs);
   }
 
   port(key) {
     return this.services.get(key).port;
   }
 
-  /** kill -9 (or another signal) of a service copy; resolves when it is gone. */
+  /** kill -9 (or another signal) of a service copy, which its supervisor then starts again; resolves when it is gone. */
   async kill(key, signal = 'SIGKILL') {
     const service = this.services.get(key);
-    service.killed = true;
-    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+    const child = service.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    service.killedPids.add(child.pid);
     // the copy is `node` itself; with WORKERS > 1 its workers die with the primary's IPC channel
-    service.child.kill(signal);
+    child.kill(signal);
     await service.exited;
   }
 
-  async restart(key) {
+  /** kill -9 of a service copy that nobody starts again (a copy lost for good). */
+  async killForGood(key) {
     const service = this.services.get(key);
-    await this.kill(key);
-    return this.start(service.name, { instance: service.instance });
+    service.killedPids.add(service.child.pid);
+    service.child.kill('SIGKILL');
+    service.stopped = true;
+    await service.supervisor.stop();
+  }
+
+  /** Stops a copy (SIGTERM) without starting it again. */
+  async stop(key) {
+    const service = this.services.get(key);
+    service.killedPids.add(service.child.pid);
+    service.stopped = true;
+    await service.supervisor.stop();
   }
 
   async stopAll() {
-    this.stopping = true;
-    await Promise.all(
-      [...this.services.values()].map(async (s) => {
-        if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-        s.killed = true;
-        s.child.kill('SIGTERM');
-        const late = setTimeout(() => s.child.kill('SIGKILL'), 15_000);
-        await s.exited;
-        clearTimeout(late);
-      }),
-    );
+    await Promise.all([...this.services.keys()].map((key) => this.stop(key)));
   }
 
   /** CPU seconds so far of every service copy, and of Kafka and Redis. */
   cpu() {
     const out = {};
-    for (const s of this.services.values()) if (s.child.exitCode === null) out[s.key] = cpuSeconds(s.child.pid);
+    for (const s of this.services.values()) if (!s.stopped && s.child.exitCode === null) out[s.key] = cpuSeconds(s.child.pid);
     const kafka = pidOf(this.kafkaPidFile);
     const redis = pidOf(this.redisPidFile);
     if (kafka && !this.external) out.kafka = cpuSeconds(kafka);
