@@ -15,7 +15,7 @@
 //   BENCH_KAFKA_PORT (29910, controller +1)  BENCH_REDIS_PORT (29912)  BENCH_PORT_BASE (29920: the services)
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { Feed, Load, System, countIncidentEvents, runMain, createLogger, createRedis, feedClientPlan, issueTokens, percentile, projectedRouted, seedBoardAccounts, tailAssignments } from './system.mjs';
+import { Feed, Load, System, countIncidentEvents, routings, runMain, createLogger, createRedis, feedClientPlan, issueTokens, percentile, projectedRouted, seedBoardAccounts, tailAssignments } from './system.mjs';
 
 const require = createRequire(import.meta.url);
 const { loadDirectoryFiles } = require('@ucsc/shared');
@@ -103,9 +103,9 @@ async function main() {
   const counts = await countIncidentEvents(system);
   const acceptedList = [...accepted.values()];
   const notInKafka = acceptedList.filter(([id]) => !counts['incident.reported'].has(id)).length;
-  const neverRouted = acceptedList.filter(([id]) => !counts['incident.assigned'].has(id)).length;
-  const routedTwice = acceptedList.filter(([id]) => (counts['incident.assigned'].get(id) ?? 0) > 1).length;
-  const routedList = acceptedList.filter(([id]) => counts['incident.assigned'].has(id));
+  const neverRouted = acceptedList.filter(([id]) => routings(counts, id) === 0).length;
+  const routedTwice = acceptedList.filter(([id]) => routings(counts, id) > 1).length;
+  const routedList = acceptedList.filter(([id]) => routings(counts, id) > 0);
   const seen = await feed.check(routedList);
   const latencies = seen.latencies.sort((a, b) => a - b);
   const lastAssigned = Math.max(...acceptedList.map(([id]) => tail.firstAssigned.get(id) ?? NaN));

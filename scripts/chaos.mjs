@@ -30,6 +30,7 @@ import {
   reportProvinces,
   readTopicToEnd,
   request,
+  routings,
   root,
   runMain,
   seedBoardAccounts,
@@ -423,7 +424,7 @@ async function main() {
   log('reading Kafka, the projection and every client …');
   const counts = await countIncidentEvents(system);
   const projected = await projectedRouted(redis, `${system.prefix}:`, ids);
-  const routedList = accepted.filter(([id]) => counts['incident.assigned'].has(id));
+  const routedList = accepted.filter(([id]) => routings(counts, id) > 0);
   const seen = await feed.check(routedList);
   const poisonProblems = chosen.some((s) => s.name === 'poison') ? await checkPoison() : [];
   const gapResult = gap ? await checkGap(redis) : undefined;
@@ -436,10 +437,10 @@ async function main() {
   for (const row of rows) {
     const inRow = accepted.filter(([, , at]) => at >= row.start && at < row.end);
     const lost = inRow.filter(([id]) => !counts['incident.reported'].has(id)).length;
-    const duplicated = inRow.filter(([id]) => (counts['incident.reported'].get(id) ?? 0) > 1 || (counts['incident.assigned'].get(id) ?? 0) > 1).length;
-    const routed = inRow.filter(([id]) => counts['incident.assigned'].get(id) === 1).length;
+    const duplicated = inRow.filter(([id]) => (counts['incident.reported'].get(id) ?? 0) > 1 || routings(counts, id) > 1).length;
+    const routed = inRow.filter(([id]) => routings(counts, id) === 1).length;
     const inProjection = inRow.filter(([id]) => projected.has(id)).length;
-    const onBoard = inRow.filter(([id]) => counts['incident.assigned'].has(id) && !seen.missingIds.has(id)).length;
+    const onBoard = inRow.filter(([id]) => routings(counts, id) > 0 && !seen.missingIds.has(id)).length;
     const statuses = {};
     for (const [at, status, n] of answers) if (at >= row.faultAt && at <= (Number.isNaN(row.recoveredAt) ? row.end : row.recoveredAt + 1000)) statuses[status] = (statuses[status] ?? 0) + n;
     const recovered = Number.isNaN(row.recoveredAt) ? 'NOT RECOVERED' : `${((row.recoveredAt - row.faultAt) / 1000).toFixed(1)} s`;

@@ -623,14 +623,23 @@ export async function readTopicToEnd(kafka, topic, onRecord, groupId = `harness-
   await admin.disconnect();
 }
 
+/**
+ * How many times dispatch routed an incident: its assignments, or, for one with nobody to assign
+ * (a province left with no hub, liaison or national coordinator), the coordinator flag instead.
+ */
+export function routings(counts, id) {
+  return counts['incident.assigned'].get(id) ?? counts['incident.routing_no_fit'].get(id) ?? 0;
+}
+
 const incidentIdOf = (value) => /"incidentId":"([0-9A-HJKMNP-TV-Z]{26})"/.exec(value)?.[1];
 const typeOf = (value) => /"type":"([a-z_.]+)"/.exec(value)?.[1];
 
 /**
  * Counts, per incident, the events of the given types on the incident-events topic: what is in
- * Kafka (reported), and routed (assigned). Cheap: no JSON parse of ~3 KB reports.
+ * Kafka (reported), and routed (assigned, or flagged for a coordinator when nobody can be).
+ * Cheap: no JSON parse of ~3 KB reports.
  */
-export async function countIncidentEvents(system, types = ['incident.reported', 'incident.assigned']) {
+export async function countIncidentEvents(system, types = ['incident.reported', 'incident.assigned', 'incident.routing_no_fit']) {
   const counts = Object.fromEntries(types.map((t) => [t, new Map()]));
   await readTopicToEnd(system.kafka, system.topic('incidentEvents'), (value) => {
     const type = typeOf(value);
@@ -659,7 +668,8 @@ export async function tailAssignments(system) {
       const now = Date.now();
       for (const message of batch.messages) {
         const value = message.value?.toString('utf8') ?? '';
-        if (typeOf(value) !== 'incident.assigned') continue;
+        const type = typeOf(value);
+        if (type !== 'incident.assigned' && type !== 'incident.routing_no_fit') continue;
         const id = incidentIdOf(value);
         if (!id) continue;
         assignedCount.set(id, (assignedCount.get(id) ?? 0) + 1);
