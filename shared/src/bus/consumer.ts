@@ -112,6 +112,8 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
   // kafkajs stops the consumer (STOP) before it says whether it will restart it (CRASH): only a
   // crash it will not restart from is fatal; a stop on its own is ours (shutdown) or a crash's
   consumer.on(CRASH, ({ payload }) => {
+    // stopped while joining, kafkajs can trip over its own closed connections: ours, not a fault
+    if (stopping()) return;
     if (payload.restart) {
       health.restarting(payload.error.message);
       log.warn({ err: payload.error }, 'consumer restarting after an error');
@@ -172,7 +174,8 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     failed = true;
     fatal(error);
   };
-  const health = new ConsumerHealth(groupId, [...topicKeyByName.keys()], options.stallMs ?? 60_000);
+  const stallMs = options.stallMs ?? 60_000;
+  const health = new ConsumerHealth(groupId, [...topicKeyByName.keys()], stallMs);
   options.monitor?.add(health);
 
   const consumer = kafka.consumer({
@@ -259,41 +262,52 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     });
   }
 
-  await consumer.run({
-    autoCommit: !transactional,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-      const topicKey = topicKeyByName.get(batch.topic) as K;
-      const last = batch.messages[batch.messages.length - 1];
-      if (!last) return;
-      for (let attempt = 0; ; attempt += 1) {
-        if (!isRunning() || isStale()) return; // rebalanced away: the new owner takes the batch
-        try {
-          const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
-          await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
-          break;
-        } catch (error) {
-          if (classifyError(error) !== 'transient') {
-            health.stopped('crashed', (error as Error).message);
-            onFatal(error);
-            throw error;
-          }
-          health.retrying();
-          const delay = Math.min(maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
-          log.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: attempt + 1, retryInMs: delay }, 'batch failed; retrying');
-          for (let waited = 0; waited < delay && isRunning() && !isStale(); waited += 1000) {
-            await sleep(Math.min(1000, delay - waited));
-            await heartbeat().catch(() => undefined); // a rebalance shows up as isStale()
+  // not awaited: kafkajs's run resolves only once the group is joined, which after a copy was
+  // killed takes until its session times out; the service answers meanwhile, /ready says 'starting'
+  void consumer
+    .run({
+      autoCommit: !transactional,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        const topicKey = topicKeyByName.get(batch.topic) as K;
+        const last = batch.messages[batch.messages.length - 1];
+        if (!last) return;
+        for (let attempt = 0; ; attempt += 1) {
+          if (!isRunning() || isStale()) return; // rebalanced away: the new owner takes the batch
+          try {
+            const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
+            await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+            break;
+          } catch (error) {
+            if (classifyError(error) !== 'transient') {
+              health.stopped('crashed', (error as Error).message);
+              onFatal(error);
+              throw error;
+            }
+            health.retrying();
+            // still failing past the stall time: kafkajs is given the error, to start the consumer
+            // again from scratch (coordinators looked up anew) or, if it will not, to end it (fatal)
+            if (health.retryingMs() > stallMs) throw error;
+            const delay = Math.min(maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
+            log.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: attempt + 1, retryInMs: delay }, 'batch failed; retrying');
+            for (let waited = 0; waited < delay && isRunning() && !isStale(); waited += 1000) {
+              await sleep(Math.min(1000, delay - waited));
+              await heartbeat().catch(() => undefined); // a rebalance shows up as isStale()
+            }
           }
         }
-      }
-      // done (transactionally: committed) — nothing after this may run the batch again
-      resolveOffset(last.offset);
-      if (!transactional) await commitOffsetsIfNecessary();
-      // a rebalance answers the heartbeat with REBALANCE_IN_PROGRESS: kafkajs rejoins on its own
-      await heartbeat().catch(() => undefined);
-    },
-  });
+        // done (transactionally: committed) — nothing after this may run the batch again
+        resolveOffset(last.offset);
+        if (!transactional) await commitOffsetsIfNecessary();
+        // a rebalance answers the heartbeat with REBALANCE_IN_PROGRESS: kafkajs rejoins on its own
+        await heartbeat().catch(() => undefined);
+      },
+    })
+    .catch((error: unknown) => {
+      if (stopping) return; // stopped while joining
+      health.stopped('crashed', (error as Error).message);
+      onFatal(error);
+    });
 
   /** Validates, handles and turns the batch into the records to send, dead letters included. */
   async function processBatch(topicKey: K, topic: string, partition: number, messages: KafkaMessage[]): Promise<Map<string, Message[]>> {
