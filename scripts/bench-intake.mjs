@@ -20,12 +20,11 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { checkPorts, issueTokens, readTopicToEnd, reportBody } from './system.mjs';
 
 const require = createRequire(import.meta.url);
 const { Kafka, logLevel } = require('kafkajs');
-const { IdentityStore, createRedis, createLogger, loadDirectoryFiles, waitForTopicsUsable } = require('@ucsc/shared');
-// a report is filed only within its filer's provinces: the bench's organisations file in every one
-const unitCodes = loadDirectoryFiles().units.map((u) => u.code);
+const { waitForTopicsUsable } = require('@ucsc/shared');
 
 const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 60);
@@ -39,9 +38,7 @@ const redisPort = env.BENCH_REDIS_PORT ?? '36479';
 const intakePort = Number(env.BENCH_INTAKE_PORT ?? 39501);
 const barePort = Number(env.BENCH_BARE_PORT ?? 39502);
 const host = '127.0.0.1';
-for (const port of [kafkaPort, redisPort, intakePort, barePort]) {
-  if (['19092', '29092', '49092', '16379', '26379', '46379', '6379'].includes(String(port))) throw new Error(`port ${port} belongs to another instance`);
-}
+checkPorts(kafkaPort, redisPort, intakePort, barePort);
 
 const infraEnv = {
   KAFKA_INSTANCE: 'kafka-bench',
@@ -54,55 +51,14 @@ const infraEnv = {
 const prefix = `bench-${randomBytes(3).toString('hex')}`;
 const brokers = `${host}:${kafkaPort}`;
 
-// ── realistic bodies: a whole Biểu mẫu 03, ~2 KB of Vietnamese text, every one a different report ──
-const provinces = ['Hà Nội', 'Hà Giang', 'Quảng Nam', 'Bình Dương', 'Cần Thơ', 'Đắk Lắk', 'Nghệ An', 'Lào Cai', 'TP Hồ Chí Minh', 'Huế'];
-const orgs = ['Sở Tài chính', 'Sở Y tế', 'Văn phòng UBND tỉnh', 'Sở Giáo dục và Đào tạo', 'Kho bạc Nhà nước', 'Bệnh viện Đa khoa tỉnh', 'Cục Thuế', 'Trung tâm Phục vụ hành chính công'];
-const description =
-  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
-  'tới nhiều địa chỉ IP ở nước ngoài. Kiểm tra sơ bộ cho thấy trang chủ bị thay đổi giao diện, xuất hiện nội dung không phù hợp; ' +
-  'nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên trong thư mục quản trị. Quản trị viên đã ngắt kết nối ' +
-  'máy chủ khỏi mạng, sao lưu nhật ký, chụp ảnh bộ nhớ và thông báo cho đơn vị chuyên trách. Một số tài khoản quản trị có dấu hiệu ' +
-  'bị lộ mật khẩu; dữ liệu hồ sơ công dân lưu trên máy chủ cơ sở dữ liệu cần được kiểm tra thêm. Đơn vị đề nghị hỗ trợ phân tích ' +
-  'mã độc, rà soát toàn bộ hệ thống và hướng dẫn khôi phục dịch vụ an toàn trong thời gian sớm nhất.';
 let sequence = 0;
-const base = Date.now() - 6 * 3600_000;
-function reportBody() {
-  sequence += 1;
-  const org = `${orgs[sequence % orgs.length]} ${provinces[sequence % provinces.length]}`;
-  return JSON.stringify({
-    province: provinces[sequence % provinces.length],
-    reportingOrganisation: { name: org, address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
-    contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
-    affectedSystem: { operator: `Trung tâm Công nghệ thông tin – ${org}`, owner: org, name: `Cổng thông tin điện tử số ${sequence}`, protectionLevel: 1 + (sequence % 5), securityProvider: 'Công ty An ninh mạng (giả định)', connectivityProvider: 'VNPT' },
-    title: 'Tấn công thay đổi giao diện cổng thông tin điện tử',
-    description,
-    detectedAt: new Date(base + sequence).toISOString(),
-    alreadyHandled: false,
-    detection: { methods: ['monitoring', 'log_review'] },
-    alreadyNotified: { parties: ['national_coordinator', 'isp'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
-    technicalDetail: { operatingSystems: ['Ubuntu 22.04', 'Windows Server 2019'], services: ['web', 'database'], securityMeasures: ['firewall', 'antivirus'], publicIpAddresses: ['203.162.10.20', '2001:ee0:4f0c::20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp thông tin và dịch vụ công trực tuyến cho người dân, doanh nghiệp' },
-    confidentialityRequested: sequence % 3 === 0,
-    supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
-    reportTime: new Date(base + 3600_000 + sequence).toISOString(),
-    category: 'defacement',
-    tlp: 'AMBER',
-  });
-}
+const nextBody = () => reportBody(++sequence);
 
 // ── the client ──
 // Intake, like the real service, takes reports only with a credential: each submitting
 // organisation's mail gateway or SIEM holds an API token, and the requests go round them.
 const tokenCount = 64;
-const tokens = [];
-async function issueTokens() {
-  const redis = createRedis(`redis://${host}:${redisPort}`, createLogger('bench', 'warn'));
-  const store = new IdentityStore(redis, `${prefix}:`);
-  for (let i = 0; i < tokenCount; i++) {
-    const { secret } = await store.createToken({ name: `bench ${i}`, organisationId: `org-bench-${i}`, provinceCodes: unitCodes, scopes: ['reports:write', 'reports:read'], expiresInDays: 1, createdBy: 'bench' });
-    tokens.push(`Bearer ${secret}`);
-  }
-  redis.disconnect();
-}
+let tokens = [];
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 function post(port, body) {
@@ -139,7 +95,7 @@ async function sustained(port, secondsToRun, accepted) {
   let failed = 0;
   const worker = async () => {
     while (Date.now() < end) {
-      const response = await post(port, reportBody());
+      const response = await post(port, nextBody());
       if (response.status === 202) {
         ok += 1;
         accepted?.add(JSON.parse(response.body).incidentId);
@@ -170,7 +126,7 @@ async function fixedRate(port, perSecond, secondsToRun, accepted) {
       const dueAt = started + (sent * 1000) / perSecond;
       sent += 1;
       inflight.push(
-        post(port, reportBody()).then((response) => {
+        post(port, nextBody()).then((response) => {
           if (response.status === 202) {
             latencies.push(performance.now() - dueAt);
             accepted?.add(JSON.parse(response.body).incidentId);
@@ -192,32 +148,10 @@ async function waitForHttp(port, path) {
 /** Every incident.reported on the benchmark's topic, read from the beginning to the end it has now. */
 async function incidentsInKafka(topic) {
   const kafka = new Kafka({ clientId: 'bench-count', brokers: [brokers], logLevel: logLevel.ERROR });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const remaining = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, BigInt(p.high)]));
   const found = new Set();
-  if (remaining.size === 0) return found;
-  const consumer = kafka.consumer({ groupId: `${prefix}.count`, maxBytes: 50 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise((resolve, reject) => {
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            const value = message.value?.toString('utf8') ?? '';
-            if (value.includes('"type":"incident.reported"')) found.add(JSON.parse(value).payload.incidentId);
-          }
-          const end = remaining.get(batch.partition);
-          if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(batch.partition);
-          if (remaining.size === 0) resolve();
-        },
-      })
-      .catch(reject);
+  await readTopicToEnd(kafka, topic, (value) => {
+    if (value.includes('"type":"incident.reported"')) found.add(JSON.parse(value).payload.incidentId);
   });
-  await consumer.disconnect();
   return found;
 }
 
@@ -248,7 +182,7 @@ async function main() {
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic: bareTopic, numPartitions: 6, replicationFactor: 1 }] });
   await waitForTopicsUsable(admin, [{ name: bareTopic, partitions: 6 }]);
 
-  await issueTokens();
+  tokens = await issueTokens(`redis://${host}:${redisPort}`, `${prefix}:`, tokenCount);
   const nodeArgs = env.BENCH_INTAKE_NODE_ARGS ? env.BENCH_INTAKE_NODE_ARGS.split(' ') : [];
   const intake = spawn('node', [...nodeArgs, join(root, 'services/intake/dist/server.js')], {
     cwd: root,

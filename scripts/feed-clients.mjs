@@ -1,0 +1,133 @@
+// Board WebSocket clients of scripts/system.mjs's Feed, in one process: each connects to
+// /api/v1/feed with its session (bearer; the full view as the incident panel takes it, or
+// ?view=summary as the list screens do), notes every incident it is sent past "reported" (a
+// change or a snapshot), reconnects when dropped as the page does, and on request says which of
+// the routed reports it should have seen (canSee, the board's own rule) it never got.
+import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import { host, reportTlp } from './system.mjs';
+
+const require = createRequire(import.meta.url);
+const { canSee } = require('@ucsc/shared');
+
+let boardPort;
+let clients = [];
+let stopping = false;
+// one index per incident id for the whole process; each client keeps a bit per index
+const indexOf = new Map();
+const idAt = [];
+function index(id) {
+  let i = indexOf.get(id);
+  if (i === undefined) {
+    i = idAt.length;
+    indexOf.set(id, i);
+    idAt.push(id);
+  }
+  return i;
+}
+
+// the view starts {"id":…,"version":…,"state":…}: read those without parsing ~3 KB of JSON per frame
+const head = /"incident":\{"id":"([0-9A-Z]{26})","version":\d+,"state":"([a-z_]+)"/;
+
+function mark(client, id, state, at) {
+  if (state === 'reported') return;
+  const i = index(id);
+  if (i >> 3 >= client.seen.length) {
+    const grown = new Uint8Array(Math.max(client.seen.length * 2, (i >> 3) + 1024));
+    grown.set(client.seen);
+    client.seen = grown;
+  }
+  if (client.seen[i >> 3] & (1 << (i & 7))) return;
+  client.seen[i >> 3] |= 1 << (i & 7);
+  if (client.national) client.firstSeen.set(i, at);
+}
+
+function connect(client) {
+  const socket = new WebSocket(`ws://${host}:${boardPort}/api/v1/feed${client.view === 'summary' ? '?view=summary' : ''}`, { headers: { authorization: `Bearer ${client.token}` } });
+  client.socket = socket;
+  socket.on('open', () => (client.open = true));
+  socket.on('message', (data) => {
+    const text = data.toString('utf8');
+    client.frames += 1;
+    client.bytes += text.length;
+    const at = Date.now();
+    const match = head.exec(text.slice(0, 400));
+    if (match) return mark(client, match[1], match[2], at);
+    const frame = JSON.parse(text);
+    // a snapshot (full views or list items) and the list screens' coalesced summaries carry id and state alike
+    if (frame.type === 'snapshot' || frame.type === 'summaries') for (const incident of frame.incidents) mark(client, incident.id, incident.state, at);
+    else if (frame.type === 'change') mark(client, frame.change.incident.id, frame.change.incident.state, at);
+  });
+  socket.on('error', () => undefined);
+  socket.on('close', (code) => {
+    client.open = false;
+    if (stopping) return;
+    client.drops += 1;
+    client.lastClose = code;
+    // as the page does: back in a second, with whatever credential it holds now
+    setTimeout(() => connect(client), 1000).unref();
+  });
+}
+
+process.on('message', (m) => {
+  if (m.type === 'setup') {
+    boardPort = m.boardPort;
+    clients = m.clients.map((c) => ({ ...c, open: false, seen: new Uint8Array(1024), firstSeen: new Map(), frames: 0, bytes: 0, drops: 0 }));
+    for (const client of clients) connect(client);
+  } else if (m.type === 'tokens') {
+    // Redis was wiped: the accounts were made again, with new sessions
+    for (const client of clients) if (m.byUser[client.actor.name]) Object.assign(client, m.byUser[client.actor.name]);
+  } else if (m.type === 'status') {
+    const sum = (f) => clients.reduce((n, c) => n + f(c), 0);
+    process.send({ type: 'status', open: sum((c) => (c.open ? 1 : 0)), total: clients.length, frames: sum((c) => c.frames), bytes: sum((c) => c.bytes), drops: sum((c) => c.drops), nationalMin: Math.min(...clients.filter((c) => c.national).map((c) => c.firstSeen.size)) });
+  } else if (m.type === 'unseen') {
+    const national = clients.filter((c) => c.national);
+    const seenBy = (client, id) => {
+      const i = indexOf.get(id);
+      return i !== undefined && client.firstSeen.has(i);
+    };
+    process.send({ type: 'unseen', unseen: m.ids.filter((id) => national.some((c) => !seenBy(c, id))).length });
+  } else if (m.type === 'seen') {
+    const seen = [];
+    for (const client of clients) if (client.national) for (const [i, t] of client.firstSeen) seen.push([idAt[i], t]);
+    process.send({ type: 'seen', seen });
+  } else if (m.type === 'check') {
+    let missing = 0;
+    let clientsMissing = 0;
+    let nationalMissing = 0;
+    let lastSeenAt = 0;
+    const examples = [];
+    const missingIds = new Set();
+    const latencies = [];
+    for (const client of clients) {
+      let missed = 0;
+      const sees = new Map(); // what it may see depends only on the province here
+      for (const [id, code, acceptedAt] of m.expected) {
+        if (!sees.has(code)) sees.set(code, canSee(client.actor, { province: { code }, tlp: reportTlp, assignees: [] }));
+        if (!sees.get(code)) continue;
+        const i = indexOf.get(id);
+        const has = i !== undefined && i >> 3 < client.seen.length && client.seen[i >> 3] & (1 << (i & 7));
+        if (!has) {
+          missed += 1;
+          if (missingIds.size < 20_000) missingIds.add(id);
+          if (examples.length < 3) examples.push(`${id} (province ${code}) not on client ${client.id}`);
+          continue;
+        }
+        if (client.national) {
+          const t = client.firstSeen.get(i);
+          latencies.push(t - acceptedAt);
+          lastSeenAt = Math.max(lastSeenAt, t);
+        }
+      }
+      missing += missed;
+      if (missed) clientsMissing += 1;
+      if (missed && client.national) nationalMissing += missed;
+    }
+    process.send({ type: 'checked', missing, clientsMissing, nationalMissing, missingIds: [...missingIds], examples, latencies, lastSeenAt });
+  }
+});
+process.on('disconnect', () => {
+  stopping = true;
+  for (const client of clients) client.socket?.terminate();
+  process.exit(0);
+});
