@@ -1,8 +1,9 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ulid } from 'ulid';
 import {
   ConsumerHealth,
   createProducer,
+  deadLetterRecord,
   exitOnFatal,
   makeEnvelope,
   parseMessage,
@@ -14,6 +15,7 @@ import {
   type DirectoryData,
   type Envelope,
   type Logger,
+  type Redis,
   type TopicMessageType,
 } from '@ucsc/shared';
 import { applyDirectoryEvent, directoryData, emptyDirectory, type DirectoryEvent, type DirectoryState } from './domain/directory';
@@ -104,8 +106,17 @@ async function directoryEnds(admin: Admin, topic: string): Promise<Map<number, b
  * directory. Offsets are never committed: every start replays the whole log (the directory is
  * small next to it; 60,000 enterprises replay in seconds).
  */
-export async function followDirectory(options: { kafka: Kafka; prefix: string; instance: string; view: DirectoryView; logger: Logger; settings: ConsumerSettings }) {
-  const { kafka, view, logger } = options;
+export async function followDirectory(options: {
+  kafka: Kafka;
+  redis: Redis;
+  prefix: string;
+  redisPrefix: string;
+  instance: string;
+  view: DirectoryView;
+  logger: Logger;
+  settings: ConsumerSettings;
+}) {
+  const { kafka, redis, view, logger } = options;
   const { monitor, onFatal = exitOnFatal(logger, 'the directory follower'), stallMs = 60_000 } = options.settings;
   const topic = topicName(options.prefix, 'directoryEvents');
   const admin = kafka.admin();
@@ -131,12 +142,29 @@ export async function followDirectory(options: { kafka: Kafka; prefix: string; i
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
+  // every copy reads the whole topic at every start: an unreadable event is dead-lettered by the
+  // first reader only (a Redis set of those already sent), then skipped like the rest do
+  const deadLettered = `${options.redisPrefix}dispatch:directory-dead-lettered`;
+  const letters = createProducer(kafka);
+  let lettersConnected = false;
+  const deadLetter = async (partition: number, message: KafkaMessage, code: string, text: string, issues?: string[]) => {
+    const member = `${partition}:${message.offset}`;
+    if (await redis.sismember(deadLettered, member)) return;
+    if (!lettersConnected) {
+      await letters.connect();
+      lettersConnected = true;
+    }
+    const record = deadLetterRecord({ topic, partition, consumerGroup: `${options.prefix}.dispatch.directory` }, message, { code, message: text, ...(issues ? { issues } : {}) });
+    await letters.send({ topic: topicName(options.prefix, 'deadLetter'), acks: -1, messages: [record] });
+    await redis.sadd(deadLettered, member);
+  };
   await consumer.run({
     autoCommit: false,
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       const parsed = parseMessage('directoryEvents', message.value);
       if (!parsed.ok) {
         logger.warn({ offset: message.offset, code: parsed.code, issues: parsed.issues }, `skipped an unreadable directory event: ${parsed.message}`);
+        await deadLetter(partition, message, parsed.code, parsed.message, parsed.issues);
         return;
       }
       view.apply(parsed.value);
@@ -149,6 +177,7 @@ export async function followDirectory(options: { kafka: Kafka; prefix: string; i
       stopping = true;
       monitor?.remove(health);
       await consumer.disconnect().catch(() => undefined);
+      await letters.disconnect().catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
     },

@@ -91,6 +91,31 @@ export function consumerSettings(
   return { monitor, maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES, stallMs: config.CONSUMER_STALL_SECONDS * 1000, ...(onFatal ? { onFatal } : {}) };
 }
 
+/**
+ * The dead-letter record of a message no consumer can process: its origin, the error and its bytes
+ * (base64; for a record too large to carry in a letter, its size and SHA-256 instead).
+ */
+export function deadLetterRecord(
+  origin: { topic: string; partition: number; consumerGroup: string },
+  message: KafkaMessage,
+  error: { code: string; message: string; issues?: string[] },
+  maxRequestBytes = 900_000,
+): Message {
+  const value = message.value ? message.value.toString('base64') : null;
+  const record: DeadLetter = {
+    origin: { ...origin, offset: message.offset, key: message.key?.toString('utf8') ?? null },
+    error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues.slice(0, 50) } : {}) },
+    failedAt: new Date().toISOString(),
+    value,
+  };
+  // a record near the limit grows by a third in base64: then the letter keeps its hash, not its bytes
+  if (value && value.length > maxRequestBytes - 16_384) {
+    record.value = null;
+    record.valueOmitted = { bytes: message.value!.length, sha256: createHash('sha256').update(message.value!).digest('hex') };
+  }
+  return { key: record.origin.key, value: JSON.stringify(record), headers: { 'error-code': error.code } };
+}
+
 /** A service that cannot go on says so and exits, so that its supervisor restarts it. */
 export function exitOnFatal(logger: Logger, what: string): (error: unknown) => void {
   return (error) => {
@@ -204,20 +229,8 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   const deadLetter = (topic: string, partition: number, message: KafkaMessage, code: string, text: string, issues?: string[]): Message => {
     health.deadLetters += 1;
-    const value = message.value ? message.value.toString('base64') : null;
-    const record: DeadLetter = {
-      origin: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, consumerGroup: groupId },
-      error: { code, message: text, ...(issues ? { issues: issues.slice(0, 50) } : {}) },
-      failedAt: new Date().toISOString(),
-      value,
-    };
-    // a record near the limit grows by a third in base64: then the letter keeps its hash, not its bytes
-    if (value && value.length > maxRequestBytes - 16_384) {
-      record.value = null;
-      record.valueOmitted = { bytes: message.value!.length, sha256: createHash('sha256').update(message.value!).digest('hex') };
-    }
-    log.warn({ topic, partition, offset: message.offset, code, issues: record.error.issues }, `dead-lettered: ${text}`);
-    return { key: record.origin.key, value: JSON.stringify(record), headers: { 'error-code': code } };
+    log.warn({ topic, partition, offset: message.offset, code, issues: issues?.slice(0, 50) }, `dead-lettered: ${text}`);
+    return deadLetterRecord({ topic, partition, consumerGroup: groupId }, message, { code, message: text, ...(issues ? { issues } : {}) }, maxRequestBytes);
   };
 
   // a producer is replaced after a failed transaction, and connected when next needed: while
