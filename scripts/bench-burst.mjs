@@ -29,7 +29,7 @@ const connections = Number(env.BENCH_CONNECTIONS ?? 64);
 const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 2);
 const intakeWorkers = env.BENCH_INTAKE_WORKERS ?? '2';
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 300) * 1000;
-const feedView = env.BENCH_FEED_VIEW ?? 'full';
+const feedView = env.BENCH_FEED_VIEW ?? 'summary';
 
 const system = new System({
   name: 'bench-burst',

@@ -26,7 +26,7 @@ const transientNames = new Set([
 ]);
 const transientCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // Redis answers that mean "not now": a restart loading its AOF, a failover, a busy script
-const transientRedisReplies = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|READONLY|MASTERDOWN|NOREPLICAS)\b|Connection is closed|Stream isn't writeable/;
+const transientRedisReplies = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|READONLY|MASTERDOWN|NOREPLICAS)\b|Connection is closed|Stream isn't writeable|Command aborted due to connection close|Command timed out/;
 // kafkajs says these with a plain Error while a broker is away
 const transientKafkaMessages = /^(Broker not connected|Connection timeout|Closed connection)\b/;
 // A transactional producer that another copy has replaced: this copy must not go on writing
