@@ -1,6 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import {
+  auditPlugin,
+  authenticationPlugin,
+  ConsumerMonitor,
+  consumerSettings,
+  createAccess,
+  createHttpApp,
+  createServiceKafka,
+  createLogger,
+  createRedis,
+  csrfPlugin,
+  errorsPlugin,
+  healthPlugin,
+  kafkaReadiness,
+  loadSheddingPlugin,
+  metricsPlugin,
+  onClose,
+  Publisher,
+  rateLimitsPlugin,
+  securityHeadersPlugin,
+  type Logger,
+} from '@ucsc/shared';
 import type { BoardConfig } from './config';
 import { startAuditProjector } from './audit';
 import { LiveFeed } from './feed';
@@ -30,13 +51,16 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const settings = consumerSettings(config, consumers, overrides.onFatal);
   const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, settings });
 
-  const app = createHttpApp({
-    service: 'board',
-    logger,
-    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
-    consumers,
-    authentication: access,
-  });
+  const app = createHttpApp({ logger });
+  await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
+  await app.register(authenticationPlugin, { access });
+  await app.register(rateLimitsPlugin, { redis, redisPrefix: config.REDIS_PREFIX, access });
+  await app.register(csrfPlugin);
+  await app.register(auditPlugin, { audit: access.audit });
+  await app.register(metricsPlugin, { service: 'board', consumers });
+  await app.register(healthPlugin, { service: 'board', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // @fastify/websocket answers a refused upgrade (401, 403, 404…) on a socket the HTTP server no
   // longer tracks, and leaves it open: each refusal would hold a socket (CLOSE_WAIT once the client

@@ -1,5 +1,26 @@
 import type { FastifyInstance } from 'fastify';
-import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import {
+  auditPlugin,
+  authenticationPlugin,
+  ConsumerMonitor,
+  consumerSettings,
+  createAccess,
+  createHttpApp,
+  createServiceKafka,
+  createLogger,
+  createRedis,
+  csrfPlugin,
+  errorsPlugin,
+  healthPlugin,
+  kafkaReadiness,
+  loadSheddingPlugin,
+  metricsPlugin,
+  onClose,
+  Publisher,
+  rateLimitsPlugin,
+  securityHeadersPlugin,
+  type Logger,
+} from '@ucsc/shared';
 import type { DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
@@ -31,13 +52,17 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const app = createHttpApp({
-    service: 'dispatch',
-    logger,
-    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
-    consumers,
-    authentication: createAccess(config, redis, publisher, 'dispatch', logger),
-  });
+  const access = createAccess(config, redis, publisher, 'dispatch', logger);
+  const app = createHttpApp({ logger });
+  await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
+  await app.register(authenticationPlugin, { access });
+  await app.register(rateLimitsPlugin, { redis, redisPrefix: config.REDIS_PREFIX, access });
+  await app.register(csrfPlugin);
+  await app.register(auditPlugin, { audit: access.audit });
+  await app.register(metricsPlugin, { service: 'dispatch', consumers });
+  await app.register(healthPlugin, { service: 'dispatch', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());
   const policy = {

@@ -1,7 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import {
+  auditPlugin,
+  authenticationPlugin,
   BatchingPublisher,
+  csrfPlugin,
+  errorsPlugin,
+  healthPlugin,
+  loadSheddingPlugin,
+  metricsPlugin,
+  rateLimitsPlugin,
+  securityHeadersPlugin,
   createAccess,
   createHttpApp,
   createRedis,
@@ -54,13 +63,17 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
     logger,
   });
 
-  const app = createHttpApp({
-    service: 'intake',
-    logger,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
-    authentication: createAccess(config, redis, publisher, 'intake', logger),
-  });
+  const access = createAccess(config, redis, publisher, 'intake', logger);
+  const app = createHttpApp({ logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
+  await app.register(authenticationPlugin, { access });
+  await app.register(rateLimitsPlugin, { redis, redisPrefix: config.REDIS_PREFIX, access });
+  await app.register(csrfPlugin);
+  await app.register(auditPlugin, { audit: access.audit });
+  await app.register(metricsPlugin, { service: 'intake' });
+  await app.register(healthPlugin, { service: 'intake', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
   new Gauge({
     name: 'intake_reports_per_produce_request',
     help: 'Records per Kafka produce request since start (how much batching under load saves)',

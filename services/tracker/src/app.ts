@@ -1,5 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import {
+  ConsumerMonitor,
+  consumerSettings,
+  createHttpApp,
+  createServiceKafka,
+  createLogger,
+  createRedis,
+  errorsPlugin,
+  healthPlugin,
+  kafkaReadiness,
+  loadSheddingPlugin,
+  metricsPlugin,
+  onClose,
+  securityHeadersPlugin,
+  type Logger,
+} from '@ucsc/shared';
 import type { TrackerConfig } from './config';
 import { startCommandHandler, startProjector } from './consumers';
 
@@ -16,7 +31,12 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const redis = createRedis(config.REDIS_URL, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const monitor = new ConsumerMonitor();
-  const app = createHttpApp({ service: 'tracker', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers: monitor });
+  const app = createHttpApp({ logger });
+  await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
+  await app.register(metricsPlugin, { service: 'tracker', consumers: monitor });
+  await app.register(healthPlugin, { service: 'tracker', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers: monitor });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
   const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);

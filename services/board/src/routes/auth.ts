@@ -30,15 +30,11 @@ export interface AuthRoutesOptions {
 /** Sign-in, sign-out and "who am I" for people; machines use API tokens instead. */
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
   const { store, audit, failures } = options.access;
-  const cookie = (name: string, value: string, maxAge: number, httpOnly: boolean) =>
-    [
-      `${name}=${encodeURIComponent(value)}`,
-      'Path=/',
-      `Max-Age=${maxAge}`,
-      'SameSite=Strict',
-      ...(httpOnly ? ['HttpOnly'] : []),
-      ...(options.cookieSecure ? ['Secure'] : []),
-    ].join('; ');
+  // the session cookie is HttpOnly; the CSRF one is read by the page, to echo it on writes
+  const setCookies = (reply: FastifyReply, session: string, csrf: string, maxAge: number) => {
+    const attributes = { path: '/', maxAge, sameSite: 'strict', secure: options.cookieSecure } as const;
+    void reply.setCookie(sessionCookie, session, { ...attributes, httpOnly: true }).setCookie(csrfCookie, csrf, attributes);
+  };
 
   app.post('/api/v1/auth/login', { config: { public: true, auditedByRoute: true } }, async (request, reply) => {
     const body = parseOr400(signInBody, normalizeText(request.body ?? {}));
@@ -62,7 +58,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     const actor = userActor(result.user, result.session.authenticatedBy, request.ip);
     await audit.record(actor, { action: 'auth.signed_in', outcome: 'success', requestId, detail: { method: result.session.authenticatedBy } });
     const maxAge = options.sessionMaxSeconds;
-    void reply.header('set-cookie', [cookie(sessionCookie, result.token, maxAge, true), cookie(csrfCookie, result.session.csrf, maxAge, false)]);
+    setCookies(reply, result.token, result.session.csrf, maxAge);
     return {
       token: result.token,
       csrfToken: result.session.csrf,
@@ -75,7 +71,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     const actor = identify(request);
     if (request.session) await store.endSession(request.session.token);
     await audit.record(actor, { action: 'auth.signed_out', outcome: 'success', requestId: String(request.id) });
-    void reply.header('set-cookie', [cookie(sessionCookie, '', 0, true), cookie(csrfCookie, '', 0, false)]);
+    setCookies(reply, '', '', 0);
     return reply.status(204).send();
   });
 
