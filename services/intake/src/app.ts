@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import {
   auditPlugin,
+  apiDocsPlugin,
   authenticationPlugin,
   BatchingPublisher,
   csrfPlugin,
@@ -10,6 +11,7 @@ import {
   loadSheddingPlugin,
   metricsPlugin,
   rateLimitsPlugin,
+  schemasPlugin,
   securityHeadersPlugin,
   createAccess,
   createHttpApp,
@@ -29,7 +31,7 @@ import { Submissions } from './submissions';
 import { reportRoutes } from './routes/reports';
 import { attachmentRoutes } from './routes/attachments';
 import { emailRoutes } from './routes/email';
-import { docsRoutes } from './routes/docs';
+import { components } from './routes/schemas';
 
 export interface IntakeOverrides {
   logger?: Logger;
@@ -74,6 +76,13 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
   await app.register(auditPlugin, { audit: access.audit });
   await app.register(metricsPlugin, { service: 'intake' });
   await app.register(healthPlugin, { service: 'intake', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
+  await app.register(schemasPlugin);
+  await app.register(apiDocsPlugin, {
+    title: 'ucsc intake',
+    description: 'Incident reports of the national incident-response network (Circular 20/2017: Biểu mẫu 03, follow-up reports, Biểu mẫu 04).',
+    components,
+    authenticated: true,
+  });
   new Gauge({
     name: 'intake_reports_per_produce_request',
     help: 'Records per Kafka produce request since start (how much batching under load saves)',
@@ -85,7 +94,6 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
   await app.register(reportRoutes, { submissions, provinces });
   await app.register(attachmentRoutes, { submissions, store: attachments, limitBytes: config.ATTACHMENT_LIMIT_BYTES });
   await app.register(emailRoutes, { submissions, provinces, limitBytes: config.EMAIL_LIMIT_BYTES });
-  await app.register(docsRoutes);
   onClose(app, async () => {
     await publisher.close();
     await kafkaHealth.close();

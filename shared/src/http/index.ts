@@ -16,3 +16,5 @@ export * from './plugins/csrf';
 export * from './plugins/audit';
 export * from './plugins/metrics';
 export * from './plugins/health';
+export * from './plugins/schemas';
+export * from './plugins/api-docs';
