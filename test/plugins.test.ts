@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@ucsc/shared';
 import { buildApp as buildIntake, intakeConfigSchema } from '@ucsc/intake';
 import { createTopics, uniqueNames, waitFor } from './support';
+import { startSystem, type TestSystem } from './support/system';
 
 // What the Fastify plugins of every service do, against two copies of intake sharing Kafka and Redis.
 describe('rate limits and load shedding', () => {
@@ -55,5 +56,30 @@ describe('rate limits and load shedding', () => {
       'cross-origin-resource-policy': 'same-origin',
       'cache-control': 'no-store',
     });
+  });
+});
+
+describe('API documents', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem('apidocs');
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('every service publishes the OpenAPI document of its declared routes, and a page for it', async () => {
+    const services = { intake: system.intake, dispatch: system.dispatch, tracker: system.tracker, board: system.board };
+    for (const [name, app] of Object.entries(services)) {
+      const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+      expect([name, doc.openapi, doc.info.title]).toEqual([name, '3.1.0', `ucsc ${name}`]);
+      expect([name, (await app.inject({ method: 'GET', url: '/api/docs/' })).statusCode]).toEqual([name, 200]);
+    }
+    const board = (await system.board.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    // a declared body is in the document as the rules the route validates with
+    expect(board.paths['/api/v1/incidents/{id}/assignments/{assigneeId}/decline'].post.requestBody.content['application/json'].schema.required).toEqual(['reason']);
+    expect(Object.keys(board.paths['/api/v1/auth/login'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '423', '429']));
+    const dispatch = (await system.dispatch.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    expect(dispatch.paths['/api/v1/directory/{entity}'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['entity', 'format']));
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import {
+  apiDocsPlugin,
   auditPlugin,
   authenticationPlugin,
   ConsumerMonitor,
@@ -19,6 +20,7 @@ import {
   onClose,
   Publisher,
   rateLimitsPlugin,
+  schemasPlugin,
   securityHeadersPlugin,
   type Logger,
 } from '@ucsc/shared';
@@ -61,6 +63,12 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   await app.register(auditPlugin, { audit: access.audit });
   await app.register(metricsPlugin, { service: 'board', consumers });
   await app.register(healthPlugin, { service: 'board', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers });
+  await app.register(schemasPlugin);
+  await app.register(apiDocsPlugin, {
+    title: 'ucsc board',
+    description: 'The face for coordinators, liaisons and member enterprises: incidents as each may see them, commands in (acknowledge, accept, decline, override routing), the live feed (WebSocket), accounts, API tokens and the audit trail.',
+    authenticated: true,
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // @fastify/websocket answers a refused upgrade (401, 403, 404…) on a socket the HTTP server no
   // longer tracks, and leaves it open: each refusal would hold a socket (CLOSE_WAIT once the client

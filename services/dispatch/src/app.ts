@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  apiDocsPlugin,
   auditPlugin,
   authenticationPlugin,
   ConsumerMonitor,
@@ -18,6 +19,7 @@ import {
   onClose,
   Publisher,
   rateLimitsPlugin,
+  schemasPlugin,
   securityHeadersPlugin,
   type Logger,
 } from '@ucsc/shared';
@@ -63,6 +65,12 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   await app.register(auditPlugin, { audit: access.audit });
   await app.register(metricsPlugin, { service: 'dispatch', consumers });
   await app.register(healthPlugin, { service: 'dispatch', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers });
+  await app.register(schemasPlugin);
+  await app.register(apiDocsPlugin, {
+    title: 'ucsc dispatch',
+    description: 'The routing engine: the directory of units, organisations, liaisons and member enterprises it routes by (managed here, recorded on Kafka), and the current load of each enterprise.',
+    authenticated: true,
+  });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());
   const policy = {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  apiDocsPlugin,
   ConsumerMonitor,
   consumerSettings,
   createHttpApp,
@@ -12,6 +13,7 @@ import {
   loadSheddingPlugin,
   metricsPlugin,
   onClose,
+  schemasPlugin,
   securityHeadersPlugin,
   type Logger,
 } from '@ucsc/shared';
@@ -37,6 +39,12 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
   await app.register(metricsPlugin, { service: 'tracker', consumers: monitor });
   await app.register(healthPlugin, { service: 'tracker', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers: monitor });
+  await app.register(schemasPlugin);
+  await app.register(apiDocsPlugin, {
+    title: 'ucsc tracker',
+    description: 'The one writer of each incident’s state (commands in, events out, over Kafka); over HTTP only its health and metrics.',
+    authenticated: false,
+  });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
   const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);
