@@ -179,6 +179,23 @@ describe('intake after the initial report', () => {
       expect(listed).toEqual([expect.objectContaining({ sha256, filename: 'nhật ký sshd.log', download: `/api/v1/reports/${id}/attachments/${sha256}` })]);
     });
 
+    it('takes a description in a header, kept out of the URL (and so out of request logs), and refuses one in the query', async () => {
+      const id = await report();
+      const description = 'Nhật ký đăng nhập của máy chủ bị xâm nhập';
+      const described = await request('POST', `/api/v1/reports/${id}/attachments?kind=log&filename=auth.log`, Buffer.from('log'), {
+        'content-type': 'text/plain',
+        'x-attachment-description': encodeURIComponent(description.normalize('NFD')),
+      });
+      expect(described.statusCode).toBe(202);
+      expect(described.json().description).toBe(description);
+      const inQuery = await upload(id, Buffer.from('log'), `kind=log&filename=auth.log&description=${encodeURIComponent(description)}`, 'text/plain');
+      expect(inQuery.statusCode).toBe(400);
+      expect(inQuery.json().problems).toEqual([expect.objectContaining({ field: 'query.description', rule: 'unknown_field' })]);
+      const badEncoding = await request('POST', `/api/v1/reports/${id}/attachments?kind=log&filename=auth.log`, Buffer.from('log'), { 'content-type': 'text/plain', 'x-attachment-description': '%E0%A4%A' });
+      expect(badEncoding.statusCode).toBe(400);
+      expect(badEncoding.json().problems).toEqual([expect.objectContaining({ field: 'headers.x-attachment-description', rule: 'percent_encoded' })]);
+    });
+
     it('flags a malware sample, and an HTML file is still a download, never rendered', async () => {
       const id = await report();
       const sample = Buffer.from('<html><script>alert(1)</script></html>');

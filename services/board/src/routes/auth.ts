@@ -32,7 +32,7 @@ export interface AuthRoutesOptions {
 /** Sign-in, sign-out and "who am I" for people; machines use API tokens instead. */
 const publicUserSchema = userSchema.omit({ passwordHash: true, totpSecret: true }).extend({ totpEnrolled: z.boolean() });
 const signedIn = z.object({
-  token: z.string().describe('the session token, for clients that send it as a bearer token (the page uses the HttpOnly cookie)'),
+  token: z.string().optional().describe('the session token, for a client that sends it as a bearer token; never to a browser (a request with Sec-Fetch-Site), whose session is the HttpOnly cookie'),
   csrfToken: z.string().describe('echo it in X-CSRF-Token on every write made with the cookie'),
   expiresAt: z.string(),
   user: publicUserSchema,
@@ -78,8 +78,11 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
     await audit.record(actor, { action: 'auth.signed_in', outcome: 'success', requestId, detail: { method: result.session.authenticatedBy } });
     const maxAge = options.sessionMaxSeconds;
     setCookies(reply, result.token, result.session.csrf, maxAge);
+    // a browser (it sends Sec-Fetch-Site, which no page script can remove) keeps its session in
+    // the HttpOnly cookie alone: a token in the body would be readable by any script on the page
+    const browser = request.headers['sec-fetch-site'] !== undefined;
     return {
-      token: result.token,
+      ...(browser ? {} : { token: result.token }),
       csrfToken: result.session.csrf,
       expiresAt: new Date(result.session.absoluteExpiresAt).toISOString(),
       user: publicUser(result.user),

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { attachmentUploadQuerySchema, attachmentVisible, commonProblems, HttpError, identify, problemSchema } from '@ucsc/shared';
+import { attachmentVisible, commonProblems, HttpError, identify, problemSchema } from '@ucsc/shared';
 import type { AttachmentStore } from '../attachments';
 import type { Submissions } from '../submissions';
 import { sendStored, submissionContext, visibleIncident } from './reports';
-import { attachmentAcceptedSchema, downloadParams, incidentParams, submissionHeaders, submissionResponses } from './schemas';
+import { attachmentAcceptedSchema, attachmentHeaders, attachmentUploadQuery, downloadParams, incidentParams, submissionResponses } from './schemas';
 
 export interface AttachmentRoutesOptions {
   submissions: Submissions;
@@ -43,8 +43,8 @@ export async function attachmentRoutes(fastify: FastifyInstance, options: Attach
         description:
           'The body is the file, of any content type, up to ATTACHMENT_LIMIT_BYTES. Stored by sha256 outside Kafka; the event carries the reference. Malware samples are flagged.',
         params: incidentParams,
-        querystring: attachmentUploadQuerySchema,
-        headers: submissionHeaders,
+        querystring: attachmentUploadQuery,
+        headers: attachmentHeaders,
         response: submissionResponses(attachmentAcceptedSchema),
       },
     },
@@ -67,7 +67,7 @@ export async function attachmentRoutes(fastify: FastifyInstance, options: Attach
             mediaType,
             kind: query.kind,
             malware: query.kind === 'malware_sample',
-            ...(query.description ? { description: query.description } : {}),
+            ...(request.headers['x-attachment-description'] ? { description: request.headers['x-attachment-description'] } : {}),
             tlp: query.tlp ?? incident.tlp,
           },
         },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attachmentRefSchema, commonProblems, followUpSubmissionSchema, problemSchema, provinceRefSchema, reportSubmissionSchema, ulidSchema, type ProvinceResolver } from '@ucsc/shared';
+import { attachmentRefSchema, attachmentUploadQuerySchema, commonProblems, followUpSubmissionSchema, problemSchema, provinceRefSchema, reportSubmissionSchema, ulidSchema, type ProvinceResolver } from '@ucsc/shared';
 import { reportStatusSchema } from '../domain/status';
 
 /**
@@ -16,6 +16,28 @@ export const submissionHeaders = z.object({
   'idempotency-key': idempotencyKeySchema
     .optional()
     .describe('A retry with the same key returns the first answer (header Idempotent-Replayed: true) instead of storing again; the same key with other content is 422.'),
+});
+
+/**
+ * An upload names its file in the query string, but its description travels in a header
+ * (percent-encoded UTF-8), so that it is not written to request logs and proxies' access logs
+ * with the URL: it may say what the evidence shows. A description in the query is refused.
+ */
+export const attachmentUploadQuery = attachmentUploadQuerySchema.omit({ description: true }).strict();
+export const attachmentHeaders = submissionHeaders.extend({
+  'x-attachment-description': z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return decodeURIComponent(value).normalize('NFC');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'percent-encoded UTF-8', params: { rule: 'percent_encoded' } });
+        return z.NEVER;
+      }
+    })
+    .pipe(attachmentUploadQuerySchema.shape.description.unwrap())
+    .optional()
+    .describe('What the file is (percent-encoded UTF-8, up to 2,000 characters); kept out of the URL so that it is not logged with it'),
 });
 
 /** Biểu mẫu 03 as the API takes it: the contract's schema, and a province the directory knows. */
