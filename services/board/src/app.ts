@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import {
-  apiDocsPlugin,
-  auditPlugin,
-  authenticationPlugin,
+  registerServicePlugins,
   ConsumerMonitor,
   consumerSettings,
   createAccess,
@@ -11,17 +9,9 @@ import {
   createServiceKafka,
   createLogger,
   createRedis,
-  csrfPlugin,
-  errorsPlugin,
-  healthPlugin,
   kafkaReadiness,
-  loadSheddingPlugin,
-  metricsPlugin,
   onClose,
   Publisher,
-  rateLimitsPlugin,
-  schemasPlugin,
-  securityHeadersPlugin,
   type Logger,
 } from '@ucsc/shared';
 import type { BoardConfig } from './config';
@@ -54,20 +44,16 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, settings });
 
   const app = createHttpApp({ logger });
-  await app.register(errorsPlugin);
-  await app.register(securityHeadersPlugin);
-  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
-  await app.register(authenticationPlugin, { access });
-  await app.register(rateLimitsPlugin, { redis, redisPrefix: config.REDIS_PREFIX, access });
-  await app.register(csrfPlugin);
-  await app.register(auditPlugin, { audit: access.audit });
-  await app.register(metricsPlugin, { service: 'board', consumers });
-  await app.register(healthPlugin, { service: 'board', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers });
-  await app.register(schemasPlugin);
-  await app.register(apiDocsPlugin, {
-    title: 'ucsc board',
-    description: 'The face for coordinators, liaisons and member enterprises: incidents as each may see them, commands in (acknowledge, accept, decline, override routing), the live feed (WebSocket), accounts, API tokens and the audit trail.',
-    authenticated: true,
+  await registerServicePlugins(app, {
+    service: 'board',
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
+    docs: {
+      title: 'ucsc board',
+      description: 'The face for coordinators, liaisons and member enterprises: incidents as each may see them, commands in (acknowledge, accept, decline, override routing), the live feed (WebSocket), accounts, API tokens and the audit trail.',
+    },
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // @fastify/websocket answers a refused upgrade (401, 403, 404…) on a socket the HTTP server no

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  apiDocsPlugin,
-  auditPlugin,
-  authenticationPlugin,
+  registerServicePlugins,
   ConsumerMonitor,
   consumerSettings,
   createAccess,
@@ -10,17 +8,9 @@ import {
   createServiceKafka,
   createLogger,
   createRedis,
-  csrfPlugin,
-  errorsPlugin,
-  healthPlugin,
   kafkaReadiness,
-  loadSheddingPlugin,
-  metricsPlugin,
   onClose,
   Publisher,
-  rateLimitsPlugin,
-  schemasPlugin,
-  securityHeadersPlugin,
   type Logger,
 } from '@ucsc/shared';
 import type { DispatchConfig } from './config';
@@ -56,20 +46,16 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const kafkaHealth = kafkaReadiness(kafka);
   const access = createAccess(config, redis, publisher, 'dispatch', logger);
   const app = createHttpApp({ logger });
-  await app.register(errorsPlugin);
-  await app.register(securityHeadersPlugin);
-  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
-  await app.register(authenticationPlugin, { access });
-  await app.register(rateLimitsPlugin, { redis, redisPrefix: config.REDIS_PREFIX, access });
-  await app.register(csrfPlugin);
-  await app.register(auditPlugin, { audit: access.audit });
-  await app.register(metricsPlugin, { service: 'dispatch', consumers });
-  await app.register(healthPlugin, { service: 'dispatch', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers });
-  await app.register(schemasPlugin);
-  await app.register(apiDocsPlugin, {
-    title: 'ucsc dispatch',
-    description: 'The routing engine: the directory of units, organisations, liaisons and member enterprises it routes by (managed here, recorded on Kafka), and the current load of each enterprise.',
-    authenticated: true,
+  await registerServicePlugins(app, {
+    service: 'dispatch',
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
+    docs: {
+      title: 'ucsc dispatch',
+      description: 'The routing engine: the directory of units, organisations, liaisons and member enterprises it routes by (managed here, recorded on Kafka), and the current load of each enterprise.',
+    },
   });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());

@@ -1,18 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import {
-  auditPlugin,
-  apiDocsPlugin,
-  authenticationPlugin,
+  registerServicePlugins,
   BatchingPublisher,
-  csrfPlugin,
-  errorsPlugin,
-  healthPlugin,
-  loadSheddingPlugin,
-  metricsPlugin,
-  rateLimitsPlugin,
-  schemasPlugin,
-  securityHeadersPlugin,
   createAccess,
   createHttpApp,
   createRedis,
@@ -67,21 +57,16 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
 
   const access = createAccess(config, redis, publisher, 'intake', logger);
   const app = createHttpApp({ logger, bodyLimit: config.BODY_LIMIT_BYTES });
-  await app.register(errorsPlugin);
-  await app.register(securityHeadersPlugin);
-  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
-  await app.register(authenticationPlugin, { access });
-  await app.register(rateLimitsPlugin, { redis, redisPrefix: config.REDIS_PREFIX, access });
-  await app.register(csrfPlugin);
-  await app.register(auditPlugin, { audit: access.audit });
-  await app.register(metricsPlugin, { service: 'intake' });
-  await app.register(healthPlugin, { service: 'intake', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() } });
-  await app.register(schemasPlugin);
-  await app.register(apiDocsPlugin, {
-    title: 'ucsc intake',
-    description: 'Incident reports of the national incident-response network (Circular 20/2017: Biểu mẫu 03, follow-up reports, Biểu mẫu 04).',
-    components,
-    authenticated: true,
+  await registerServicePlugins(app, {
+    service: 'intake',
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
+    docs: {
+      title: 'ucsc intake',
+      description: 'Incident reports of the national incident-response network (Circular 20/2017: Biểu mẫu 03, follow-up reports, Biểu mẫu 04).',
+      components,
+    },
   });
   new Gauge({
     name: 'intake_reports_per_produce_request',

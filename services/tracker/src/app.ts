@@ -1,20 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  apiDocsPlugin,
+  registerServicePlugins,
   ConsumerMonitor,
   consumerSettings,
   createHttpApp,
   createServiceKafka,
   createLogger,
   createRedis,
-  errorsPlugin,
-  healthPlugin,
   kafkaReadiness,
-  loadSheddingPlugin,
-  metricsPlugin,
   onClose,
-  schemasPlugin,
-  securityHeadersPlugin,
   type Logger,
 } from '@ucsc/shared';
 import type { TrackerConfig } from './config';
@@ -34,16 +28,15 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const kafkaHealth = kafkaReadiness(kafka);
   const monitor = new ConsumerMonitor();
   const app = createHttpApp({ logger });
-  await app.register(errorsPlugin);
-  await app.register(securityHeadersPlugin);
-  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
-  await app.register(metricsPlugin, { service: 'tracker', consumers: monitor });
-  await app.register(healthPlugin, { service: 'tracker', readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers: monitor });
-  await app.register(schemasPlugin);
-  await app.register(apiDocsPlugin, {
-    title: 'ucsc tracker',
-    description: 'The one writer of each incident’s state (commands in, events out, over Kafka); over HTTP only its health and metrics.',
-    authenticated: false,
+  await registerServicePlugins(app, {
+    service: 'tracker',
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers: monitor,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    docs: {
+      title: 'ucsc tracker',
+      description: 'The one writer of each incident’s state (commands in, events out, over Kafka); over HTTP only its health and metrics.',
+    },
   });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };

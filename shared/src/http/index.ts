@@ -18,3 +18,4 @@ export * from './plugins/metrics';
 export * from './plugins/health';
 export * from './plugins/schemas';
 export * from './plugins/api-docs';
+export * from './plugins/service';
