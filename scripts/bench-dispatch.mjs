@@ -2,12 +2,27 @@
 // enterprises across the 34 units, and the time of one decision (p50/p99/max). A decision is what
 // dispatch computes for an event: classification, the hub and liaisons, and the enterprise offers
 // (or the no-fit), with its reasons and candidates. Load counters are kept in memory here, applied
-// after each decision as the service applies them in Redis; a second stage, when Redis is reachable
-// (BENCH_REDIS_URL), adds the service's two Redis round trips per decision.
+// after each decision as the service applies them.
+//
+// Then the running service (BENCH_SERVICE=0 skips it): on a Kafka and Redis of the benchmark's own,
+// the events topic is filled with BENCH_SERVICE_REPORTS (100,000) incident.reported events, one copy
+// of dispatch (its server, as deployed) is started, and the time until every report's decision is
+// committed in Kafka is measured with a read-committed consumer; once with the 60,000-enterprise
+// directory, once with the demo directory. It prints decisions/s beside the pure decision's, the
+// load average, dispatch's CPU time, and the reports routed zero times or more than once (each must
+// be 0; the script exits non-zero otherwise).
+//   BENCH_ENTERPRISES (60000), BENCH_DECISIONS (200000), BENCH_SERVICE_REPORTS (100000),
+//   BENCH_DISPATCH_NODE_ARGS (extra node flags for dispatch, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+//   BENCH_STOP_WHEN_ROUTED (stop dispatch as soon as every report is routed: for a profile of routing alone),
+//   BENCH_DISPATCH_KAFKA_PORT (29892, controller +1), BENCH_DISPATCH_REDIS_PORT (29879), BENCH_DISPATCH_PORT (29890)
 import os from 'node:os';
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { root } from './lib.mjs';
+import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const dispatch = require(join(root, 'services/dispatch/dist/index.js'));
@@ -171,36 +186,199 @@ function run(n, loads, record) {
 run(WARMUP, new Loads(enterprises), false);
 const result = run(DECISIONS, new Loads(enterprises), true);
 const sorted = [...result.durations].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-const perSecond = (result.decisions / (Number(result.elapsed) / 1e9)).toFixed(0);
-console.log(`routing decisions: ${result.decisions} in ${(Number(result.elapsed) / 1e9).toFixed(2)} s → ${perSecond} decisions/s (target ≥ 10,000)`);
+const purePerSecond = (result.decisions / (Number(result.elapsed) / 1e9)).toFixed(0);
+console.log(`routing decisions: ${result.decisions} in ${(Number(result.elapsed) / 1e9).toFixed(2)} s → ${purePerSecond} decisions/s (target ≥ 10,000)`);
 // on a machine shared with other work the wall clock also counts time this process waited for a core
 console.log(`CPU time used: ${result.cpuSeconds.toFixed(2)} s → ${(result.decisions / result.cpuSeconds).toFixed(0)} decisions per CPU-second; load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
 console.log(`decision time: p50 ${ms(percentile(sorted, 50))} ms, p99 ${ms(percentile(sorted, 99))} ms (target < 5 ms), max ${ms(sorted[sorted.length - 1])} ms`);
 console.log(`offers made: ${result.offers}; no-fit notices: ${result.noFit}`);
 
-if (process.env.BENCH_REDIS_URL) {
-  const redis = shared.createRedis(process.env.BENCH_REDIS_URL, shared.createLogger('bench', 'silent'));
-  const prefix = `bench-${Date.now()}:`;
-  const store = new dispatch.RoutingStore(redis, prefix, 60);
-  const n = Number(process.env.BENCH_REDIS_DECISIONS ?? 5000);
-  const times = [];
-  const start = process.hrtime.bigint();
+
+// ── the running service ──
+const env = process.env;
+const host = '127.0.0.1';
+const kafkaPort = env.BENCH_DISPATCH_KAFKA_PORT ?? '29892';
+const redisPort = env.BENCH_DISPATCH_REDIS_PORT ?? '29879';
+const dispatchPort = env.BENCH_DISPATCH_PORT ?? '29890';
+const serviceReports = Number(env.BENCH_SERVICE_REPORTS ?? 100_000);
+for (const port of [kafkaPort, redisPort, dispatchPort]) {
+  if (['19092', '29092', '39292', '16379', '26379', '36479', '6379'].includes(String(port))) throw new Error(`port ${port} belongs to another instance`);
+}
+const infraEnv = {
+  KAFKA_INSTANCE: 'kafka-bench-dispatch',
+  KAFKA_PORT: kafkaPort,
+  KAFKA_CONTROLLER_PORT: String(Number(kafkaPort) + 1),
+  KAFKA_HEAP: env.BENCH_KAFKA_HEAP ?? '768m',
+  REDIS_INSTANCE: 'redis-bench-dispatch',
+  REDIS_PORT: redisPort,
+};
+const brokers = `${host}:${kafkaPort}`;
+const dataRoot = env.UCSC_DATA_DIR ?? join(root, 'infra', '.data');
+const freshData = () => {
+  for (const instance of [infraEnv.KAFKA_INSTANCE, infraEnv.REDIS_INSTANCE]) rmSync(join(dataRoot, instance), { recursive: true, force: true });
+};
+const quiet = shared.createLogger('bench', 'warn');
+const benchActor = { kind: 'system', id: 'bench', authenticatedBy: 'service' };
+
+// the rest of Biểu mẫu 03, as intake puts it on the event: the consumer reads and validates all of it
+const formDetails = {
+  reportingOrganisation: { name: 'Sở Y tế', address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
+  contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
+  affectedSystem: { operator: 'Trung tâm Công nghệ thông tin', owner: 'Sở Y tế', name: 'Cổng thông tin điện tử', protectionLevel: 3, connectivityProvider: 'VNPT' },
+  alreadyHandled: false,
+  detection: { methods: ['monitoring', 'log_review'] },
+  alreadyNotified: { parties: ['national_coordinator'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
+  technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web', 'database'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp dịch vụ công trực tuyến' },
+  supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
+  reportTime: '2026-11-20T02:40:00.000Z',
+};
+const description =
+  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
+  'tới nhiều địa chỉ IP ở nước ngoài; nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên.';
+
+/** N incident.reported events on the events topic, keyed by incident as intake writes them. */
+async function fillReports(kafka, prefix, n, tag) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const topic = shared.topicName(prefix, 'incidentEvents');
+  const ids = [];
+  let batch = [];
   for (let i = 0; i < n; i += 1) {
     const r = report(i);
-    const t0 = process.hrtime.bigint();
-    const loads = await store.loads(dispatch.enterprisePool(directory, r.province.code, r.category));
-    const effects = dispatch.onReported(directory, loads, r, now, policy);
-    await store.recordOnce(`bench-${i}`, `bench:0:${i}`, effects, []);
-    times.push(process.hrtime.bigint() - t0);
+    const incidentId = `01KB${tag}${String(i).padStart(21, "0")}`;
+    const payload = { ...r, incidentId, description, report: { ...formDetails, affectedSystem: { ...formDetails.affectedSystem, protectionLevel: r.protectionLevel } } };
+    // the first one is checked against the contract; the rest are the same shape
+    const envelope = shared.makeEnvelope('incident.reported', payload, { producedBy: 'bench', actor: benchActor, payloadAlreadyValidated: i > 0 });
+    ids.push(incidentId);
+    batch.push({ key: incidentId, value: JSON.stringify(envelope) });
+    if (batch.length === 500 || i === n - 1) {
+      await producer.send({ topic, acks: -1, messages: batch });
+      batch = [];
+    }
   }
-  const elapsed = process.hrtime.bigint() - start;
-  times.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  console.log(`with Redis (read the pool's loads, record once), one at a time: ${(n / (Number(elapsed) / 1e9)).toFixed(0)} decisions/s, p50 ${ms(percentile(times, 50))} ms, p99 ${ms(percentile(times, 99))} ms`);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+  await producer.disconnect();
+  return ids;
 }
+
+/** Counts, with a read-committed consumer, each report's incident.classified (one per decision on a report). */
+async function countDecisions(kafka, prefix) {
+  const counts = new Map();
+  let last = 0;
+  const consumer = kafka.consumer({ groupId: `${prefix}.bench-count`, readUncommitted: false, maxBytes: 50 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: shared.topicName(prefix, 'incidentEvents'), fromBeginning: true });
+  const read = new Map();
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        const value = message.value?.toString('utf8') ?? '';
+        if (!value.includes('"type":"incident.classified"')) continue;
+        const id = /"incidentId":"([0-9A-Z]{26})"/.exec(value)?.[1];
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+        last = Date.now();
+      }
+      read.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
+    },
+  });
+  return { counts, lastAt: () => last, read, stop: () => consumer.disconnect() };
+}
+
+/** CPU seconds a process has used so far (Linux). */
+function cpuSecondsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const get = (path) =>
+  new Promise((resolve) => http.get({ host, port: dispatchPort, path }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', () => resolve(0)));
+
+async function serviceRun(kafka, label, data, tag) {
+  const prefix = `bench-${randomBytes(3).toString('hex')}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  // a freshly formatted broker may answer that it does not host a partition it just created: ask again
+  await waitUntil('the topics', async () => {
+    await shared.ensureTopics(admin, prefix);
+    const names = Object.keys(shared.topics).map((k) => shared.topicName(prefix, k));
+    return (await admin.fetchTopicMetadata({ topics: names })).topics.every((t) => t.partitions.every((p) => p.leader >= 0));
+  });
+  const seeded = await dispatch.seedDirectory({ kafka, prefix, data, logger: quiet });
+  let t0 = Date.now();
+  const ids = await fillReports(kafka, prefix, serviceReports, tag);
+  console.log(`[${label}] directory of ${data.enterprises.length} enterprises seeded (${seeded} events); ${ids.length} reports on the events topic in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const counter = await countDecisions(kafka, prefix);
+  const started = Date.now();
+  const nodeArgs = env.BENCH_DISPATCH_NODE_ARGS ? env.BENCH_DISPATCH_NODE_ARGS.split(' ') : [];
+  const child = spawn('node', ['--max-semi-space-size=32', ...nodeArgs, join(root, 'services/dispatch/dist/server.js')], {
+    cwd: root,
+    // its log (warnings and errors) beside the benchmark's Kafka and Redis
+    stdio: ['ignore', openSync(join(dataRoot, `dispatch-${prefix}.log`), 'w'), 'inherit'],
+    env: { ...env, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  let exited = false;
+  const died = new Promise((_resolve, reject) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      reject(new Error(`dispatch exited (${signal ?? code}) before every report was routed; its log: ${join(dataRoot, `dispatch-${prefix}.log`)}`));
+    }),
+  );
+  died.catch(() => undefined);
+  try {
+    await Promise.race([waitUntil('dispatch ready', async () => (await get('/ready')) === 200, 180_000), died]);
+    const ready = Date.now();
+    const cpuAtReady = cpuSecondsOf(child.pid);
+    const deadline = ready + Math.max(120_000, serviceReports * 5);
+    while (counter.counts.size < ids.length && Date.now() < deadline) await Promise.race([new Promise((r) => setTimeout(r, 100)), died]);
+    const done = counter.lastAt();
+    const cpu = cpuSecondsOf(child.pid) - cpuAtReady;
+    // a profile (BENCH_DISPATCH_NODE_ARGS="--cpu-prof …") of start-up and routing only, not of what follows
+    if (env.BENCH_STOP_WHEN_ROUTED) child.kill('SIGTERM');
+    const load = os.loadavg()[0];
+    const topic = shared.topicName(prefix, 'incidentEvents');
+    // then until the topic has stopped growing for 3 s and the counter has read all of it, so that a second routing would show
+    let ends = '';
+    let since = Date.now();
+    await waitUntil('the events topic to settle', async () => {
+      const now = await admin.fetchTopicOffsets(topic);
+      const key = now.map((e) => e.high).join(',');
+      if (key !== ends) [ends, since] = [key, Date.now()];
+      return Date.now() - since > 3000 && now.every((e) => (counter.read.get(e.partition) ?? 0n) >= BigInt(e.high) - 1n);
+    }, 60_000).catch(() => console.log(`[${label}] the events topic did not settle within 60 s of the last decision`));
+    const never = ids.filter((id) => !counter.counts.has(id)).length;
+    const twice = [...counter.counts.values()].filter((c) => c > 1).length;
+    const seconds = (done - ready) / 1000;
+    const decided = ids.length - never;
+    console.log(
+      `[${label}] one dispatch copy: ${decided} reports routed in ${seconds.toFixed(1)} s after /ready → ${(decided / seconds).toFixed(0)} decisions/s ` +
+        `(pure decision above: ${purePerSecond} /s); ${(decided / cpu).toFixed(0)} per CPU-second of dispatch; start-up to /ready ${((ready - started) / 1000).toFixed(1)} s; ` +
+        `load average ${load.toFixed(1)}; routed zero times: ${never}, more than once: ${twice}`,
+    );
+    return never + twice;
+  } finally {
+    if (!exited) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    await counter.stop();
+    await admin.deleteTopics({ topics: Object.keys(shared.topics).map((k) => shared.topicName(prefix, k)) }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+let failures = 0;
+if (env.BENCH_SERVICE !== '0') {
+  infraDown(infraEnv);
+  freshData();
+  infraUp({ ...infraEnv, TOPIC_PREFIX: 'bench-dispatch', KAFKA_BROKERS: brokers });
+  const kafka = shared.createKafka({ clientId: 'bench-dispatch', brokers: [brokers] }, quiet);
+  try {
+    failures += await serviceRun(kafka, `${ENTERPRISES} enterprises`, { ...demo, enterprises }, 'G');
+    if (env.BENCH_DEMO !== '0') failures += await serviceRun(kafka, 'demo directory', demo, 'D');
+  } finally {
+    if (!env.BENCH_KEEP_INFRA) {
+      infraDown(infraEnv);
+      freshData();
+    }
+  }
+}
+process.exit(failures === 0 ? 0 : 1);

@@ -1,4 +1,4 @@
-import { makeEnvelope, topicName, type IncidentView } from '@ucsc/shared';
+import { loadDirectoryFiles, makeEnvelope, topicName, type IncidentView } from '@ucsc/shared';
 import { bearer, collectIncidentEvents, sampleReport, sessionToken, testKafka, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
@@ -202,5 +202,48 @@ describe('an enterprise that does not answer within its acceptance window', () =
     const offers = next.timeline.filter((t) => t.type === 'incident.assignment_offered');
     expect(offers[1]?.details?.[0]).toMatch(/did not answer within its acceptance window/);
     expect(next.assignees.filter((a) => a.kind === 'enterprise').map((a) => a.id)).not.toEqual([timedOut.id]);
+  });
+});
+
+describe('a directory change that leaves a province with nobody to act', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem('nobody');
+    auth = bearer(await sessionToken(system.names.redisPrefix, 'dieuphoi'));
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('flags the province’s reports for a coordinator, and the partition goes on routing the next reports', async () => {
+    const admin = bearer(await sessionToken(system.names.redisPrefix, 'quantri'));
+    const change = async (method: string, path: string, body?: unknown) => {
+      const response = await system.dispatch.inject({ method: method as 'POST', url: `/api/v1/directory/${path}`, headers: admin, ...(body ? { payload: body } : {}) });
+      expect(response.statusCode).toBe(200);
+    };
+    // Hà Nội loses its hub, every liaison goes on leave (substitutes too), and the country its national coordinator
+    const data = loadDirectoryFiles();
+    await change('DELETE', 'organisations/org-hub-01');
+    for (const liaison of data.liaisons.filter((l) => l.provinceCode === '01')) await change('POST', `liaisons/${liaison.id}/leave`, { reason: 'nghỉ phép' });
+    await change('DELETE', 'organisations/org-national-coordinator');
+
+    const orphan = await post(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Nội', category: 'malware' }));
+    const next = await post(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Nội', category: 'dos' }));
+    const elsewhere = await post(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Quảng Nam', category: 'malware' }));
+    expect([orphan.status, next.status, elsewhere.status]).toEqual([202, 202, 202]);
+
+    for (const id of [orphan.json.incidentId, next.json.incidentId] as string[]) {
+      const view = await waitFor('flagged for a coordinator', async () => (await incident(system, id))?.needsCoordinator && incident(system, id));
+      expect(view?.needsCoordinator?.reasons.join(' ')).toMatch(/nobody can be assigned/);
+      expect(view?.assignees.some((a) => a.kind === 'province_hub' || a.kind === 'liaison')).toBe(false);
+    }
+    const routed = await waitFor('the other province routed', async () => {
+      const v = await incident(system, elsewhere.json.incidentId);
+      return v?.assignees.some((a) => a.kind === 'province_hub') && v;
+    });
+    expect(routed.province.code).toBe('48');
+    // nothing went to the dead-letter topic: the decisions fit their contracts
+    const dispatchMetrics = (await system.dispatch.inject({ url: '/metrics' })).body;
+    expect(dispatchMetrics).not.toMatch(/dead_letter[a-z_]*\{[^}]*\} [1-9]/);
   });
 });

@@ -1,17 +1,124 @@
 import type { Kafka } from 'kafkajs';
-import { makeEnvelope, runConsumer, type ConsumerSettings, type Envelope, type IncidentCategory, type Logger, type RunningConsumer } from '@ucsc/shared';
+import { ZodError } from 'zod';
+import {
+  makeEnvelope,
+  PermanentError,
+  runConsumer,
+  type BatchItem,
+  type ConsumerSettings,
+  type Envelope,
+  type Logger,
+  type Outbox,
+  type RunningConsumer,
+  type TopicMessageType,
+} from '@ucsc/shared';
 import { onAccepted, onOfferEnded, onOverride, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
-import { enterprisePool, type RoutingDirectory } from './domain/routing';
+import type { RoutingDirectory } from './domain/routing';
 import type { DirectoryView } from './directory';
-import type { RoutingStore } from './store';
+import type { RoutingBatch, RoutingStore } from './store';
 
 export const dispatchActor = { kind: 'service', id: 'dispatch', authenticatedBy: 'service' } as const;
 
+type DispatchTopic = 'incidentEvents' | 'routingCommands';
+type Message = Envelope<TopicMessageType<DispatchTopic>>;
+export type DispatchItem = BatchItem<DispatchTopic>;
+export type DispatchResult = Outbox | undefined | PermanentError;
+
+/** The events and commands dispatch decides on; the others (its own decisions among them) pass by. */
+const decides = new Set<Message['type']>([
+  'incident.reported',
+  'incident.assignment_declined',
+  'incident.assignment_timed_out',
+  'incident.assignment_accepted',
+  'incident.override_routing',
+]);
+const incidentOf = (message: Message) => (message.payload as { incidentId: string }).incidentId;
+
+/**
+ * Decides a batch of one partition's records: one Redis read for all of them, the decisions in
+ * memory in order (each sees the previous ones' state, loads and round-robin turn), one atomic
+ * Redis write of all their effects, once per event id (RoutingStore.batch). One result per item.
+ */
+export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routing'>; store: RoutingStore; policy: RoutingPolicy; logger: Logger; now?: () => Date }) {
+  const { directory, store, policy, logger } = options;
+  const now = options.now ?? (() => new Date());
+  return async (items: readonly DispatchItem[]): Promise<DispatchResult[]> => {
+    const events = items.filter((i) => decides.has(i.envelope.type)).map((i) => ({ eventId: i.envelope.id, incidentId: incidentOf(i.envelope) }));
+    if (events.length === 0) return items.map(() => undefined);
+    const routing = directory.routing();
+    const results = await store.batch(routing, events, (batch) => items.map((item) => decideOne(batch, routing, item)));
+    const routed = results.filter((r, i) => r && items[i]!.envelope.type === 'incident.reported').length;
+    logger.info({ records: items.length, decided: events.length, routed }, 'dispatch batch decided');
+    return results;
+  };
+
+  function decideOne(batch: RoutingBatch, routing: RoutingDirectory, { envelope: message, context }: DispatchItem): DispatchResult {
+    if (!decides.has(message.type)) return undefined;
+    const source = `${context.topic}:${context.partition}:${context.offset}`;
+    const before = batch.handledBefore(message.id, source);
+    if (before) return before.length ? { incidentEvents: before as Envelope<Draft['type']>[] } : undefined;
+    try {
+      return decide(batch, routing, message, source, context.logger);
+    } catch (error) {
+      // an event dispatch made does not fit its own contract: nothing was recorded, so the record is dead-lettered and the partition goes on
+      if (error instanceof ZodError) return new PermanentError(`dispatch could not decide on this record: ${error.message}`, 'invalid_decision');
+      throw error;
+    }
+  }
+
+  function decide(batch: RoutingBatch, routing: RoutingDirectory, message: Message, source: string, log: Logger): DispatchResult {
+    const context = { producedBy: 'dispatch', correlationId: message.correlationId, causationId: message.id };
+    const wrap = (drafts: Draft[], actor: Envelope['actor'] = dispatchActor) =>
+      drafts.map((d) => makeEnvelope(d.type, d.payload as never, { ...context, actor }) as Envelope<Draft['type']>);
+    // an outcome that emits and changes nothing is not remembered: handled again, it decides nothing again
+    const record = (effects: Effects, actor?: Envelope['actor'], extra: Envelope<Draft['type']>[] = []): DispatchResult => {
+      const envelopes = [...wrap(effects.events, actor), ...extra];
+      if (envelopes.length === 0 && !effects.state) return undefined;
+      batch.record(message.id, source, effects, envelopes);
+      return { incidentEvents: envelopes };
+    };
+
+    switch (message.type) {
+      case 'incident.reported': {
+        const report = message.payload;
+        if (batch.incident(report.incidentId)) return undefined; // routed before (the same report sent twice)
+        const effects = onReported(routing, batch.loads, report, now(), policy);
+        log.debug({ incidentId: report.incidentId, events: effects.events.map((e) => e.type) }, 'classified and routed');
+        return record(effects);
+      }
+      case 'incident.assignment_declined':
+      case 'incident.assignment_timed_out': {
+        const state = batch.incident(message.payload.incidentId);
+        if (!state) return undefined;
+        const outcome = message.type === 'incident.assignment_declined' ? 'declined' : 'timed_out';
+        const effects = onOfferEnded(routing, batch.loads, state, message.payload.assigneeId, outcome, now(), policy);
+        log.info({ incidentId: state.incidentId, enterpriseId: message.payload.assigneeId, outcome, events: effects.events.map((e) => e.type) }, 're-routed');
+        return record(effects);
+      }
+      case 'incident.assignment_accepted': {
+        const state = batch.incident(message.payload.incidentId);
+        return state ? record(onAccepted(state, message.payload.assigneeId)) : undefined;
+      }
+      case 'incident.override_routing': {
+        const outcome = onOverride(routing, batch.incident(message.payload.incidentId), message.payload);
+        if (outcome.accepted) return record(outcome.effects, message.actor);
+        log.info({ incidentId: message.payload.incidentId, reason: outcome.reason }, 'override rejected');
+        const rejected = makeEnvelope(
+          'incident.command_rejected',
+          { incidentId: message.payload.incidentId, commandId: message.id, commandType: message.type, reason: outcome.reason },
+          { ...context, actor: dispatchActor },
+        );
+        return record({ events: [], loadDelta: {}, offered: [], deadlinesAdd: [], deadlinesRemove: [] }, undefined, [rejected]);
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
 /**
  * Classifies and routes new reports, re-routes after a decline or a timeout, and judges
- * coordinators' overrides; each in one Kafka transaction with the consumed offsets. The state and
- * load counters in Redis are changed once per event (RoutingStore.recordOnce), so a redelivered
- * event re-emits the same decision and never routes twice.
+ * coordinators' overrides; each batch in one Kafka transaction with its offsets.
  */
 export function startDispatcher(options: {
   kafka: Kafka;
@@ -24,13 +131,6 @@ export function startDispatcher(options: {
   now?: () => Date;
   settings: ConsumerSettings;
 }): Promise<RunningConsumer> {
-  const { directory, store, policy } = options;
-  const now = options.now ?? (() => new Date());
-
-  // one index per message: the loads are read for the very pool the decision then scans
-  const loadsFor = (routing: RoutingDirectory, provinceCode: string, category: IncidentCategory) =>
-    store.loads(enterprisePool(routing, provinceCode, category));
-
   return runConsumer({
     ...options.settings,
     kafka: options.kafka,
@@ -39,60 +139,6 @@ export function startDispatcher(options: {
     topics: ['incidentEvents', 'routingCommands'],
     transactionalId: `${options.prefix}.dispatch.${options.instance}`,
     logger: options.logger,
-    async handle(message, { topic, partition, offset, logger }) {
-      const context = { producedBy: 'dispatch', correlationId: message.correlationId, causationId: message.id };
-      const wrap = (drafts: Draft[], actor: Envelope['actor'] = dispatchActor) =>
-        drafts.map((d) => makeEnvelope(d.type, d.payload as never, { ...context, actor }) as Envelope<Draft['type']>);
-      // every outcome goes through recordOnce, even "nothing to do": on a retried batch the state
-      // already shows this event's effects, and only the record of the first run says what to emit
-      const record = async (effects: Effects, actor?: Envelope['actor'], extra: Envelope<Draft['type']>[] = []) => {
-        const envelopes = await store.recordOnce(message.id, `${topic}:${partition}:${offset}`, effects, [...wrap(effects.events, actor), ...extra]);
-        return { incidentEvents: envelopes as Envelope<Draft['type']>[] };
-      };
-      const nothing = (): Effects => ({ events: [], loadDelta: {}, offered: [], deadlinesAdd: [], deadlinesRemove: [] });
-
-      switch (message.type) {
-        case 'incident.reported': {
-          const report = message.payload;
-          const routed = await store.incident(report.incidentId);
-          if (routed) return record(nothing()); // routed before: re-emit what that produced, if this is a retry
-          const routing = directory.routing();
-          const loads = await loadsFor(routing, report.province.code, report.category ?? 'other');
-          const effects = onReported(routing, loads, report, now(), policy);
-          logger.info({ incidentId: report.incidentId, events: effects.events.map((e) => e.type) }, 'classified and routed');
-          return record(effects);
-        }
-        case 'incident.assignment_declined':
-        case 'incident.assignment_timed_out': {
-          const state = await store.incident(message.payload.incidentId);
-          if (!state) return record(nothing());
-          const routing = directory.routing();
-          const loads = await loadsFor(routing, state.province.code, state.category);
-          const outcome = message.type === 'incident.assignment_declined' ? 'declined' : 'timed_out';
-          const effects = onOfferEnded(routing, loads, state, message.payload.assigneeId, outcome, now(), policy);
-          logger.info({ incidentId: state.incidentId, enterpriseId: message.payload.assigneeId, outcome, events: effects.events.map((e) => e.type) }, 're-routed');
-          return record(effects);
-        }
-        case 'incident.assignment_accepted': {
-          const state = await store.incident(message.payload.incidentId);
-          if (!state) return record(nothing());
-          return record(onAccepted(state, message.payload.assigneeId));
-        }
-        case 'incident.override_routing': {
-          const state = await store.incident(message.payload.incidentId);
-          const outcome = onOverride(directory.routing(), state, message.payload);
-          if (outcome.accepted) return record(outcome.effects, message.actor);
-          logger.info({ incidentId: message.payload.incidentId, reason: outcome.reason }, 'override rejected');
-          const rejected = makeEnvelope(
-            'incident.command_rejected',
-            { incidentId: message.payload.incidentId, commandId: message.id, commandType: message.type, reason: outcome.reason },
-            { ...context, actor: dispatchActor },
-          );
-          return record(nothing(), undefined, [rejected]);
-        }
-        default:
-          return undefined; // the other events are facts dispatch does not act on
-      }
-    },
+    handleBatch: dispatchBatches(options),
   });
 }

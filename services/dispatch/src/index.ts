@@ -1,7 +1,8 @@
 export { buildApp } from './app';
 export { dispatchConfigSchema, type DispatchConfig } from './config';
 export { seedDirectory, directoryDrafts, DirectoryView } from './directory';
-export { RoutingStore, dispatchKeys } from './store';
+export { RoutingStore, dispatchKeys, type RoutingBatch } from './store';
+export { dispatchBatches, type DispatchItem, type DispatchResult } from './consumer';
 export * from './domain/routing';
 export * from './domain/classification';
 export * from './domain/dispatching';

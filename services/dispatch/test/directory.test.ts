@@ -1,8 +1,8 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { ulid } from 'ulid';
-import { loadConfig, loadDirectoryFiles, makeEnvelope } from '@ucsc/shared';
-import { buildApp, dispatchConfigSchema, RoutingStore, seedDirectory, toCsv, type Effects } from '@ucsc/dispatch';
-import { bearer, collectMessages, createTopics, sessionToken, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
+import { loadConfig, loadDirectoryFiles } from '@ucsc/shared';
+import { buildApp, dispatchConfigSchema, seedDirectory, toCsv } from '@ucsc/dispatch';
+import { bearer, collectMessages, createTopics, sessionToken, testKafka, testLogger, uniqueNames, waitFor, type TestNames } from '../../../test/support';
 
 const demo = loadDirectoryFiles();
 
@@ -100,34 +100,5 @@ describe('the directory: event-sourced on Kafka, managed through the admin API',
     const response = await asAdmin(dispatch, { method: 'POST', url: '/api/v1/directory/liaisons/import', payload: { liaisons: [{ ...demo.liaisons[0]!, id: 'lia-json', email: 'nope' }] } });
     expect(response.statusCode).toBe(400);
     expect(response.json().problems).toEqual([{ row: 1, field: 'email', rule: 'invalid_format', message: 'row 1: must be an email address' }]);
-  });
-});
-
-describe('routing state in Redis: a decision is recorded once', () => {
-  it('a retried record gets the same events back and counts its load once; a copy of the event elsewhere gets nothing', async () => {
-    const redis = testRedis();
-    const { redisPrefix } = uniqueNames('store');
-    const store = new RoutingStore(redis, redisPrefix, 60);
-    try {
-      const incidentId = ulid();
-      const effects: Effects = {
-        events: [],
-        state: { incidentId, province: { code: '01', name: 'Hà Nội', filedAs: 'Hà Nội' }, category: 'malware', tlp: 'AMBER', severity: 'normal', want: 1, assignees: [], offers: [] },
-        loadDelta: { 'ent-a': 1 },
-        offered: ['ent-a'],
-        deadlinesAdd: [{ member: `${incidentId} ent-a`, at: Date.now() - 1 }],
-        deadlinesRemove: [],
-      };
-      const first = [makeEnvelope('incident.acknowledged', { incidentId, assigneeId: 'x' }, { producedBy: 't', actor: { kind: 'system', id: 't', authenticatedBy: 'service' } })];
-      const second = [makeEnvelope('incident.acknowledged', { incidentId, assigneeId: 'x' }, { producedBy: 't', actor: { kind: 'system', id: 't', authenticatedBy: 'service' } })];
-      expect(await store.recordOnce('event-1', 'topic:0:5', effects, first)).toEqual(first);
-      expect(await store.recordOnce('event-1', 'topic:0:5', effects, second)).toEqual(first);
-      expect(await store.recordOnce('event-1', 'topic:0:9', effects, second)).toEqual([]);
-      expect(await store.openAssignments()).toEqual({ 'ent-a': 1 });
-      expect((await store.incident(incidentId))?.offers).toEqual([]);
-      expect(await store.expiredOffers(Date.now())).toEqual([{ incidentId, enterpriseId: 'ent-a' }]);
-    } finally {
-      redis.disconnect();
-    }
   });
 });

@@ -56,6 +56,8 @@ export interface ConsumerOptions<K extends TopicKey> {
   fromBeginning?: boolean;
   /** where /ready and /metrics see this consumer */
   monitor?: ConsumerMonitor;
+  /** the most bytes one fetch brings from a partition: the size of the largest batch */
+  maxBytesPerPartition?: number;
   /** the most bytes of records in one produce request: below the broker's message.max.bytes */
   maxRequestBytes?: number;
   /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
@@ -110,6 +112,8 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
   // kafkajs stops the consumer (STOP) before it says whether it will restart it (CRASH): only a
   // crash it will not restart from is fatal; a stop on its own is ours (shutdown) or a crash's
   consumer.on(CRASH, ({ payload }) => {
+    // stopped while joining, kafkajs can trip over its own closed connections: ours, not a fault
+    if (stopping()) return;
     if (payload.restart) {
       health.restarting(payload.error.message);
       log.warn({ err: payload.error }, 'consumer restarting after an error');
@@ -121,6 +125,14 @@ export function watchConsumer(consumer: Consumer, health: ConsumerHealth, log: L
   consumer.on(STOP, () => {
     if (health.state !== 'crashed') health.stopped('stopped', stopping() ? undefined : 'stopped by kafkajs');
   });
+}
+
+/** A transaction commit that failed without saying whether the broker committed it: fatal (see send). */
+export class CommitOutcomeUnknown extends Error {
+  override name = 'CommitOutcomeUnknown';
+  constructor(readonly original: unknown) {
+    super(`the transaction's commit failed, and whether it was committed is unknown: ${(original as Error)?.message ?? String(original)}`);
+  }
 }
 
 /** Runs one operation at a time on a resource that must not be shared (a transactional producer). */
@@ -162,7 +174,8 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     failed = true;
     fatal(error);
   };
-  const health = new ConsumerHealth(groupId, [...topicKeyByName.keys()], options.stallMs ?? 60_000);
+  const stallMs = options.stallMs ?? 60_000;
+  const health = new ConsumerHealth(groupId, [...topicKeyByName.keys()], stallMs);
   options.monitor?.add(health);
 
   const consumer = kafka.consumer({
@@ -172,6 +185,9 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     sessionTimeout: 15_000,
     heartbeatInterval: 3000,
     readUncommitted: false,
+    // bigger batches under load: each batch costs a store round trip and a Kafka transaction
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
     // kafkajs restarts the consumer itself after a retriable error; after any other it stops
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: maxRetryDelayMs },
   });
@@ -229,49 +245,69 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       try {
         for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await transaction.send({ topic: target, acks: -1, messages: chunk });
         await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-        await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);
         // a producer whose transaction failed half-way starts again clean (and fences the old one)
         await resetProducer();
         throw error;
       }
+      try {
+        await transaction.commit();
+      } catch (error) {
+        // the broker may have committed before the answer was lost: trying the batch again here
+        // could write its output twice. Exiting is safe: the restarted copy resumes from the
+        // offsets Kafka holds, which say whether this transaction happened.
+        throw new CommitOutcomeUnknown(error);
+      }
     });
   }
 
-  await consumer.run({
-    autoCommit: !transactional,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-      const topicKey = topicKeyByName.get(batch.topic) as K;
-      const last = batch.messages[batch.messages.length - 1];
-      if (!last) return;
-      for (let attempt = 0; ; attempt += 1) {
-        if (!isRunning() || isStale()) return; // rebalanced away: the new owner takes the batch
-        try {
-          const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
-          await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
-          resolveOffset(last.offset);
-          if (!transactional) await commitOffsetsIfNecessary();
-          await heartbeat();
-          return;
-        } catch (error) {
-          if (classifyError(error) !== 'transient') {
-            health.stopped('crashed', (error as Error).message);
-            onFatal(error);
-            throw error;
-          }
-          health.retrying();
-          const delay = Math.min(maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
-          log.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: attempt + 1, retryInMs: delay }, 'batch failed; retrying');
-          for (let waited = 0; waited < delay && isRunning() && !isStale(); waited += 1000) {
-            await sleep(Math.min(1000, delay - waited));
-            await heartbeat().catch(() => undefined); // a rebalance shows up as isStale()
+  // not awaited: kafkajs's run resolves only once the group is joined, which after a copy was
+  // killed takes until its session times out; the service answers meanwhile, /ready says 'starting'
+  void consumer
+    .run({
+      autoCommit: !transactional,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        const topicKey = topicKeyByName.get(batch.topic) as K;
+        const last = batch.messages[batch.messages.length - 1];
+        if (!last) return;
+        for (let attempt = 0; ; attempt += 1) {
+          if (!isRunning() || isStale()) return; // rebalanced away: the new owner takes the batch
+          try {
+            const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
+            await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+            break;
+          } catch (error) {
+            if (classifyError(error) !== 'transient') {
+              health.stopped('crashed', (error as Error).message);
+              onFatal(error);
+              throw error;
+            }
+            health.retrying();
+            // still failing past the stall time: kafkajs is given the error, to start the consumer
+            // again from scratch (coordinators looked up anew) or, if it will not, to end it (fatal)
+            if (health.retryingMs() > stallMs) throw error;
+            const delay = Math.min(maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
+            log.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: attempt + 1, retryInMs: delay }, 'batch failed; retrying');
+            for (let waited = 0; waited < delay && isRunning() && !isStale(); waited += 1000) {
+              await sleep(Math.min(1000, delay - waited));
+              await heartbeat().catch(() => undefined); // a rebalance shows up as isStale()
+            }
           }
         }
-      }
-    },
-  });
+        // done (transactionally: committed) — nothing after this may run the batch again
+        resolveOffset(last.offset);
+        if (!transactional) await commitOffsetsIfNecessary();
+        // a rebalance answers the heartbeat with REBALANCE_IN_PROGRESS: kafkajs rejoins on its own
+        await heartbeat().catch(() => undefined);
+      },
+    })
+    .catch((error: unknown) => {
+      if (stopping) return; // stopped while joining
+      health.stopped('crashed', (error as Error).message);
+      onFatal(error);
+    });
 
   /** Validates, handles and turns the batch into the records to send, dead letters included. */
   async function processBatch(topicKey: K, topic: string, partition: number, messages: KafkaMessage[]): Promise<Map<string, Message[]>> {

@@ -26,6 +26,8 @@ const transientNames = new Set([
 const transientCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // Redis answers that mean "not now": a restart loading its AOF, a failover, a busy script
 const transientRedisReplies = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|READONLY|MASTERDOWN|NOREPLICAS)\b|Connection is closed|Stream isn't writeable/;
+// kafkajs says these with a plain Error while a broker is away
+const transientKafkaMessages = /^(Broker not connected|Connection timeout|Closed connection)\b/;
 // A transactional producer that another copy has replaced: this copy must not go on writing
 const fencedTypes = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
 
@@ -42,7 +44,7 @@ export function classifyError(error: unknown): 'permanent' | 'transient' | 'fata
   if (e.type && fencedTypes.has(e.type)) return 'fatal';
   if (e.retriable === true || transientNames.has(e.name)) return 'transient';
   if (e.code && transientCodes.has(e.code)) return 'transient';
-  if (transientRedisReplies.test(e.message)) return 'transient';
+  if (transientRedisReplies.test(e.message) || transientKafkaMessages.test(e.message)) return 'transient';
   const inner = e.originalError ?? e.cause;
   return inner && inner !== error ? classifyError(inner) : 'fatal';
 }

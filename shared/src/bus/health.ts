@@ -60,6 +60,8 @@ export class ConsumerHealth {
     this.state = 'running';
     this.problem = undefined;
     this.restartReason = undefined;
+    this.retryingSince = undefined;
+    this.batchStartedAt = undefined;
     const held = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) held.add(`${topic}:${p}`);
     for (const key of this.partitions.keys()) if (!held.has(key)) this.partitions.delete(key);
@@ -98,6 +100,11 @@ export class ConsumerHealth {
     this.state = 'starting';
     this.problem = undefined;
     this.restartReason = reason;
+  }
+
+  /** how long the batch under way has been retried */
+  retryingMs(): number {
+    return this.retryingSince === undefined ? 0 : this.clock() - this.retryingSince;
   }
 
   stopped(state: 'stopped' | 'crashed', problem?: string): void {

@@ -1,3 +1,4 @@
+import { classifyError } from '../bus/errors';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
@@ -84,6 +85,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
     if (status < 500) return reply.status(status).send({ error: 'bad_request', message: error.message });
+    // Kafka or Redis away for a moment (a restart, a failover): the caller should come back, not give up
+    if (classifyError(error) === 'transient') {
+      request.log.warn({ err: error }, 'request failed on a store that is away; answered 503');
+      return reply.status(503).header('retry-after', '5').send({ error: 'service_unavailable', message: 'a store this service needs is not answering; retry later', requestId: request.id });
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: 'internal_error', message: 'internal error', requestId: request.id });
   });

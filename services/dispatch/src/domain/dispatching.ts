@@ -68,7 +68,8 @@ export function onReported(
   const base = routeReport(directory, report, classification);
   const { incidentId } = report;
   effects.events.push({ type: 'incident.classified', payload: { incidentId, ...classification } });
-  effects.events.push({ type: 'incident.assigned', payload: { incidentId, provinceCode: report.province.code, ...base } });
+  // nobody to assign (no hub, no liaison available, no national coordinator): the incident is flagged below instead
+  if (base.assignees.length) effects.events.push({ type: 'incident.assigned', payload: { incidentId, provinceCode: report.province.code, ...base } });
   const state: IncidentRouting = {
     incidentId,
     province: report.province,
@@ -81,6 +82,16 @@ export function onReported(
   };
   effects.state = state;
   offerMore(directory, loads, state, 'initial', now, policy, effects);
+  if (base.assignees.length === 0) {
+    // a directory that leaves the province with nobody to act: flagged for a coordinator, never silence
+    const nobody = [...base.reasons, 'nobody can be assigned: no province hub, no available liaison and no national coordinator; the incident is flagged for a coordinator'];
+    const noFitted = effects.events.find((e) => e.type === 'incident.routing_no_fit');
+    if (noFitted) noFitted.payload.reasons.unshift(...nobody);
+    else {
+      const excluded = { category: 0, coverage: 0, tlp: 0, capacity: 0, alreadyAsked: 0 };
+      effects.events.push({ type: 'incident.routing_no_fit', payload: { incidentId, wanted: Math.max(state.want, 1), found: state.offers.length, rule: 'initial', reasons: nobody, excluded } });
+    }
+  }
   return effects;
 }
 
@@ -188,7 +199,7 @@ function noFit(
       wanted,
       found,
       rule,
-      reasons: [...reasons, `found ${found} of ${wanted}: ${describeExclusions(excluded)}; the national coordinator is told at once`],
+      reasons: [...reasons, `found ${found} of ${wanted}: ${describeExclusions(excluded)}; ${coordinator ? 'the national coordinator is told at once' : 'the directory has no national coordinator: the incident is flagged for one'}`],
       excluded,
       ...(coordinator ? { notified: organisationAssignee(coordinator, 'national_coordinator', 'coordinator') } : {}),
     },

@@ -252,7 +252,7 @@ export function selectEnterprises(directory: RoutingDirectory, loads: LoadView, 
     const why = lastChosen && r.utilisation > lastChosen.utilisation ? 'fits, but more loaded than those chosen' : 'fits, but was offered an incident more recently (round-robin)';
     candidates.push(candidate(r.enterprise, r.open, false, why));
   }
-  candidates.push(...rejected.slice(0, Math.max(0, listedCandidates * 2 - candidates.length)));
+  candidates.push(...rejected.slice(0, Math.max(0, listedCandidates - candidates.length)));
   const label = incidentCategories[request.category].label;
   const reasons = [
     `enterprises that handle ${label} and cover ${request.provinceName}: ${pool.length}; fit (capacity left${red ? ', accept TLP:RED' : ''}, not asked before): ${fitCount}`,

@@ -120,7 +120,9 @@ export function applyEvent(view: IncidentView | undefined, event: IncidentEvent,
       const needsCoordinator = { since: event.occurredAt, reasons: p.reasons };
       const notified = p.notified && !view.assignees.some((a) => a.id === p.notified?.id) ? [p.notified] : [];
       const next = { ...view, needsCoordinator, assignees: upsertAssignees(view.assignees, notified) };
-      return withState(next, view.state === 'reported' ? 'assigned' : view.state, event, version, `Không tìm được doanh nghiệp phù hợp (${p.found}/${p.wanted}): báo ngay cơ quan điều phối`, p.reasons);
+      // found as many as wanted: the enterprises fit, but the province has nobody of its own to act
+      const what = p.found < p.wanted ? `Không tìm được doanh nghiệp phù hợp (${p.found}/${p.wanted})` : 'Tỉnh không có đầu mối nào để phân công';
+      return withState(next, view.state === 'reported' ? 'assigned' : view.state, event, version, `${what}: báo ngay cơ quan điều phối`, p.reasons);
     }
     case 'incident.routing_overridden': {
       const p = event.payload;
