@@ -203,6 +203,12 @@ describe('identity, access and audit', () => {
       const ok = await login({ username: 'lienlac.hanoi', password: demoPassword });
       const cookies = (ok.headers.getSetCookie() as string[]).map((c) => c.split(';')[0]).join('; ');
       expect(ok.headers.getSetCookie().join(' ')).toMatch(/ucsc_session=.*HttpOnly.*SameSite=Strict/);
+      // a browser's session is the HttpOnly cookie alone: no script on the page can read its token
+      const browser = await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'lienlac.hanoi', password: demoPassword }, { 'sec-fetch-site': 'same-origin' });
+      expect(browser.status).toBe(200);
+      expect(browser.json.token).toBeUndefined();
+      expect(browser.json.csrfToken).toEqual(expect.any(String));
+      expect(browser.headers.getSetCookie().join(' ')).toMatch(/ucsc_session=.*HttpOnly/);
       const withoutCsrf = await postJson(`${system.boardUrl}/api/v1/incidents/${amber}/acknowledge`, { assigneeId: 'lia-01-sec-officer' }, { cookie: cookies });
       expect(withoutCsrf.status).toBe(403);
       expect(withoutCsrf.json.error).toBe('csrf_failed');

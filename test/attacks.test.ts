@@ -176,9 +176,9 @@ describe('what an attacker got (issue 11)', () => {
     it('an auditor (no TLP:RED) sees neither the RED attachment’s name nor its line, on the board, the feed, the export, intake or the audit trail', async () => {
       const feed = await connectFeed(system.boardUrl, tokens.kiemtoan!);
       try {
-        const upload = await fetch(`${system.intakeUrl}/api/v1/reports/${amber}/attachments?kind=log&tlp=RED&filename=nhat-ky-mat-khau-bi-lo.log&description=${encodeURIComponent('danh sách tài khoản bị lộ')}`, {
+        const upload = await fetch(`${system.intakeUrl}/api/v1/reports/${amber}/attachments?kind=log&tlp=RED&filename=nhat-ky-mat-khau-bi-lo.log`, {
           method: 'POST',
-          headers: { ...bearer(tokens['hanoi.baocao']!), 'content-type': 'application/octet-stream' },
+          headers: { ...bearer(tokens['hanoi.baocao']!), 'content-type': 'application/octet-stream', 'x-attachment-description': encodeURIComponent('danh sách tài khoản bị lộ') },
           body: Buffer.from('secret log lines'),
         });
         expect(upload.status).toBe(202);

@@ -85,4 +85,20 @@ describe('the live board in a browser', () => {
     await page.getByTestId('login-form').waitFor({ state: 'visible' });
     expect(await page.getByTestId('incident').count()).toBe(0);
   });
+
+  it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {
+    for (const [url, operation] of [
+      [system.intakeUrl, '/api/v1/reports/{id}/follow-ups'],
+      [system.boardUrl, '/api/v1/incidents/{id}/acknowledge'],
+    ] as const) {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+      page.on('request', (request) => !request.url().startsWith(url) && problems.push(`fetched ${request.url()}`));
+      await page.goto(`${url}/api/docs/`);
+      await page.getByText(operation, { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      expect([url, problems]).toEqual([url, []]);
+      await page.close();
+    }
+  });
 });

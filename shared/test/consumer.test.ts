@@ -5,6 +5,8 @@ import {
   ConsumerMonitor,
   createHttpApp,
   deadLetterSchema,
+  healthPlugin,
+  metricsPlugin,
   makeEnvelope,
   runConsumer,
   topicName,
@@ -154,7 +156,9 @@ describe('a consumer that never stops silently', () => {
 
   it('answers /ready 503 while a consumer is stalled past the configured time, 200 once it moves, and exports its lag', async () => {
     const monitor = new ConsumerMonitor();
-    const app = createHttpApp({ service: 'test', logger: testLogger, readiness: {}, consumers: monitor });
+    const app = createHttpApp({ logger: testLogger });
+    await app.register(metricsPlugin, { service: 'test', consumers: monitor });
+    await app.register(healthPlugin, { service: 'test', readiness: {}, consumers: monitor });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;

@@ -1,6 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import {
+  registerServicePlugins,
+  ConsumerMonitor,
+  consumerSettings,
+  createAccess,
+  createHttpApp,
+  createServiceKafka,
+  createLogger,
+  createRedis,
+  kafkaReadiness,
+  onClose,
+  Publisher,
+  type Logger,
+} from '@ucsc/shared';
 import type { BoardConfig } from './config';
 import { startAuditProjector } from './audit';
 import { LiveFeed } from './feed';
@@ -30,12 +43,17 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const settings = consumerSettings(config, consumers, overrides.onFatal);
   const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, settings });
 
-  const app = createHttpApp({
+  const app = createHttpApp({ logger });
+  await registerServicePlugins(app, {
     service: 'board',
-    logger,
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
     consumers,
-    authentication: access,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
+    docs: {
+      title: 'ucsc board',
+      description: 'The face for coordinators, liaisons and member enterprises: incidents as each may see them, commands in (acknowledge, accept, decline, override routing), the live feed (WebSocket), accounts, API tokens and the audit trail.',
+    },
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // @fastify/websocket answers a refused upgrade (401, 403, 404…) on a socket the HTTP server no

@@ -1,5 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { ConsumerMonitor, consumerSettings, createAccess, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, Publisher, type Logger } from '@ucsc/shared';
+import {
+  registerServicePlugins,
+  ConsumerMonitor,
+  consumerSettings,
+  createAccess,
+  createHttpApp,
+  createServiceKafka,
+  createLogger,
+  createRedis,
+  kafkaReadiness,
+  onClose,
+  Publisher,
+  type Logger,
+} from '@ucsc/shared';
 import type { DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
@@ -31,12 +44,18 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const app = createHttpApp({
+  const access = createAccess(config, redis, publisher, 'dispatch', logger);
+  const app = createHttpApp({ logger });
+  await registerServicePlugins(app, {
     service: 'dispatch',
-    logger,
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
     consumers,
-    authentication: createAccess(config, redis, publisher, 'dispatch', logger),
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
+    docs: {
+      title: 'ucsc dispatch',
+      description: 'The routing engine: the directory of units, organisations, liaisons and member enterprises it routes by (managed here, recorded on Kafka), and the current load of each enterprise.',
+    },
   });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import {
+  registerServicePlugins,
   BatchingPublisher,
   createAccess,
   createHttpApp,
@@ -20,7 +21,7 @@ import { Submissions } from './submissions';
 import { reportRoutes } from './routes/reports';
 import { attachmentRoutes } from './routes/attachments';
 import { emailRoutes } from './routes/email';
-import { docsRoutes } from './routes/docs';
+import { components } from './routes/schemas';
 
 export interface IntakeOverrides {
   logger?: Logger;
@@ -57,12 +58,18 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
     logger,
   });
 
-  const app = createHttpApp({
+  const access = createAccess(config, redis, publisher, 'intake', logger);
+  const app = createHttpApp({ logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  await registerServicePlugins(app, {
     service: 'intake',
-    logger,
-    bodyLimit: config.BODY_LIMIT_BYTES,
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
-    authentication: createAccess(config, redis, publisher, 'intake', logger),
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
+    docs: {
+      title: 'ucsc intake',
+      description: 'Incident reports of the national incident-response network (Circular 20/2017: Biểu mẫu 03, follow-up reports, Biểu mẫu 04).',
+      components,
+    },
   });
   new Gauge({
     name: 'intake_reports_per_produce_request',
@@ -75,7 +82,6 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
   await app.register(reportRoutes, { submissions, provinces });
   await app.register(attachmentRoutes, { submissions, store: attachments, limitBytes: config.ATTACHMENT_LIMIT_BYTES });
   await app.register(emailRoutes, { submissions, provinces, limitBytes: config.EMAIL_LIMIT_BYTES });
-  await app.register(docsRoutes);
   onClose(app, async () => {
     await publisher.close();
     await kafkaHealth.close();

@@ -179,6 +179,23 @@ describe('intake after the initial report', () => {
       expect(listed).toEqual([expect.objectContaining({ sha256, filename: 'nhật ký sshd.log', download: `/api/v1/reports/${id}/attachments/${sha256}` })]);
     });
 
+    it('takes a description in a header, kept out of the URL (and so out of request logs), and refuses one in the query', async () => {
+      const id = await report();
+      const description = 'Nhật ký đăng nhập của máy chủ bị xâm nhập';
+      const described = await request('POST', `/api/v1/reports/${id}/attachments?kind=log&filename=auth.log`, Buffer.from('log'), {
+        'content-type': 'text/plain',
+        'x-attachment-description': encodeURIComponent(description.normalize('NFD')),
+      });
+      expect(described.statusCode).toBe(202);
+      expect(described.json().description).toBe(description);
+      const inQuery = await upload(id, Buffer.from('log'), `kind=log&filename=auth.log&description=${encodeURIComponent(description)}`, 'text/plain');
+      expect(inQuery.statusCode).toBe(400);
+      expect(inQuery.json().problems).toEqual([expect.objectContaining({ field: 'query.description', rule: 'unknown_field' })]);
+      const badEncoding = await request('POST', `/api/v1/reports/${id}/attachments?kind=log&filename=auth.log`, Buffer.from('log'), { 'content-type': 'text/plain', 'x-attachment-description': '%E0%A4%A' });
+      expect(badEncoding.statusCode).toBe(400);
+      expect(badEncoding.json().problems).toEqual([expect.objectContaining({ field: 'headers.x-attachment-description', rule: 'percent_encoded' })]);
+    });
+
     it('flags a malware sample, and an HTML file is still a download, never rendered', async () => {
       const id = await report();
       const sample = Buffer.from('<html><script>alert(1)</script></html>');
@@ -304,7 +321,7 @@ describe('intake after the initial report', () => {
   });
 
   describe('API description', () => {
-    it('is an OpenAPI document generated from the schemas the routes validate with, and a page to read it', async () => {
+    it('is an OpenAPI document generated from the schemas the routes declare and validate with, and a page to read it', async () => {
       const doc = (await request('GET', '/api/v1/openapi.json', undefined, {}, '')).json();
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toEqual(
@@ -318,12 +335,19 @@ describe('intake after the initial report', () => {
       expect(doc.security).toEqual([{ bearer: [] }]);
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(Object.keys(doc.paths['/api/v1/reports'].post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '503']));
-      const page = await request('GET', '/api/docs', undefined, {}, '');
+      // each route's declaration is what validates it: the document shows the rule the route applies
+      expect(doc.paths['/api/v1/reports/{id}/attachments'].post.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
+        expect.arrayContaining(['path:id', 'query:filename', 'query:kind', 'header:idempotency-key']),
+      );
+      // the page (Swagger UI) is served by intake itself and loads nothing from elsewhere
+      const page = await request('GET', '/api/docs/', undefined, {}, '');
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
-      expect(page.body).toContain('/api/v1/reports/{id}/follow-ups');
-      expect(page.body).toContain('protectionLevel');
-      expect(page.body).not.toMatch(/<script|https?:\/\/(?!127)/);
+      expect(page.headers['content-security-policy']).toMatch(/default-src 'self'.*script-src 'self' ?;/);
+      expect(page.headers['content-security-policy']).not.toMatch(/https:|swagger\.io|upgrade-insecure-requests|script-src[^;]*unsafe/);
+      expect(page.body).not.toMatch(/(src|href)="https?:/);
+      const initializer = await request('GET', '/api/docs/static/swagger-initializer.js', undefined, {}, '');
+      expect(initializer.body).toContain('/api/v1/openapi.json');
     });
   });
 });

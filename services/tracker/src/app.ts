@@ -1,5 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import {
+  registerServicePlugins,
+  ConsumerMonitor,
+  consumerSettings,
+  createHttpApp,
+  createServiceKafka,
+  createLogger,
+  createRedis,
+  kafkaReadiness,
+  onClose,
+  type Logger,
+} from '@ucsc/shared';
 import type { TrackerConfig } from './config';
 import { startCommandHandler, startProjector } from './consumers';
 
@@ -16,7 +27,17 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const redis = createRedis(config.REDIS_URL, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const monitor = new ConsumerMonitor();
-  const app = createHttpApp({ service: 'tracker', logger, readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() }, consumers: monitor });
+  const app = createHttpApp({ logger });
+  await registerServicePlugins(app, {
+    service: 'tracker',
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    consumers: monitor,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    docs: {
+      title: 'ucsc tracker',
+      description: 'The one writer of each incident’s state (commands in, events out, over Kafka); over HTTP only its health and metrics.',
+    },
+  });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
   const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);

@@ -71,6 +71,12 @@ export const httpConfigShape = {
     .max(64)
     .default(1)
     .describe('Copies of the service in this container, sharing its port (node cluster); each is a full copy with its own Kafka and Redis clients'),
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('While the event loop lags more than this, requests are answered 503 with Retry-After (0: never)'),
 } as const;
 
 /** Settings of services that take requests from people and machines. */

@@ -18,7 +18,7 @@ export interface AccessConfig {
   LOCKOUT_MINUTES: number;
 }
 
-/** The identity store, rate limiter and audit log of a service, from its config. */
+/** The identity store, failed-authentication throttle and audit log of a service, from its config. */
 export function createAccess(config: AccessConfig, redis: Redis, publisher: EventPublisher, service: string, logger: Logger): AuthenticationOptions {
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
   const audit = new AuditLog(publisher, service, logger);
@@ -29,7 +29,6 @@ export function createAccess(config: AccessConfig, redis: Redis, publisher: Even
       maxFailedSignIns: config.MAX_FAILED_SIGN_INS,
       lockoutSeconds: config.LOCKOUT_MINUTES * 60,
     }),
-    limiter,
     audit,
     failures: new AuthFailures(limiter, audit, config.AUTH_FAILURES_PER_MINUTE),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,

@@ -63,6 +63,8 @@ const fastifyCodes: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+  // @fastify/under-pressure, while the event loop lags (it set Retry-After)
+  FST_UNDER_PRESSURE: { status: 503, code: 'overloaded' },
 };
 
 /** The one error handler of every service: 4xx say what is wrong; 5xx say nothing internal. */

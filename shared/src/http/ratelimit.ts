@@ -8,9 +8,11 @@ return count
 `;
 
 /**
- * A fixed-window rate limiter in Redis, so limits hold across copies of a service. (The target of
- * the plugin migration is @fastify/rate-limit with its Redis store; this stays until then.)
- * One command per request (a script that counts and sets the window's expiry).
+ * A fixed-window counter in Redis, so counts hold across copies of a service. Requests are limited
+ * by @fastify/rate-limit (plugins/rate-limits.ts); this stays for failed authentication alone
+ * (AuthFailures), which must be checked without counting before credentials are looked up, and
+ * counts failures, not requests, with the exact count its audit aggregation keys on.
+ * One command per hit (a script that counts and sets the window's expiry).
  */
 export class RateLimiter {
   private readonly count: RedisScript;

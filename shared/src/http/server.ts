@@ -1,37 +1,22 @@
 import cluster from 'node:cluster';
+import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../log';
 
 /**
- * Listens, then closes with grace on SIGTERM/SIGINT: the app's onClose hooks drain in-flight
- * work, commit offsets and release connections before the process exits.
+ * Listens, then closes with grace (close-with-grace) on SIGTERM/SIGINT, or after an uncaught
+ * error: the app's onClose hooks drain in-flight work, commit offsets and release connections
+ * before the process exits; one that takes longer than 30 s is cut short.
  */
 export async function serve(app: FastifyInstance, host: string, port: number, logger: Logger): Promise<void> {
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took longer than 30 s; exiting');
-      process.exit(1);
-    }, 30_000);
-    force.unref();
-    app.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  closeWithGrace({ delay: 30_000, logger: { error: (message: unknown) => logger.error({ err: message }, 'shutdown did not finish cleanly') } }, async ({ signal, err }) => {
+    if (err) logger.fatal({ err }, 'uncaught error; shutting down');
+    else logger.info({ signal }, 'shutting down');
+    await app.close();
+    logger.info('stopped');
+  });
   const address = await app.listen({ host, port });
   logger.info({ address }, 'listening');
 }

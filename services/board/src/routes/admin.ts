@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   accountChangeRefusal,
@@ -7,8 +8,10 @@ import {
   HttpError,
   identify,
   may,
-  normalizeText,
-  parseOr400,
+  apiTokenSchema,
+  commonProblems,
+  problemSchema,
+  userSchema,
   publicToken,
   publicUser,
   roleSchema,
@@ -53,6 +56,15 @@ function requirePermission(actor: Actor, permission: Permission): void {
   if (!may(actor, permission)) throw new HttpError(403, 'forbidden', `this account may not ${permission.replace('.', ' ')}`);
 }
 
+/** The permission a route needs, checked before its input is: who may not ask learns nothing of the rules. */
+const needs = (permission: Permission) => ({ preValidation: async (request: FastifyRequest) => requirePermission(identify(request), permission) });
+
+const publicUserSchema = userSchema.omit({ passwordHash: true, totpSecret: true }).extend({ totpEnrolled: z.boolean() });
+const publicTokenSchema = apiTokenSchema.omit({ secretHash: true });
+const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema, 409: problemSchema } as const;
+const userAnswer = z.object({ user: publicUserSchema, totpSecret: z.string().optional().describe('shown once, at creation, for the authenticator app') });
+const tokenAnswer = z.object({ token: publicTokenSchema, secret: z.string().optional().describe('shown once: the token as its holder presents it') });
+
 /** Who sees incidents is granted only as shared/src/access says (a national coordinator, never oneself). */
 function requireAccountChange(actor: Actor, before: AccountAccess | undefined, after: AccountAccess): void {
   const refusal = accountChangeRefusal(actor, before, after);
@@ -60,18 +72,18 @@ function requireAccountChange(actor: Actor, before: AccountAccess | undefined, a
 }
 
 /** Accounts and API tokens. Every change here is a permission change, and audited as such. */
-export async function adminRoutes(app: FastifyInstance, options: { access: AuthenticationOptions }): Promise<void> {
+export async function adminRoutes(fastify: FastifyInstance, options: { access: AuthenticationOptions }): Promise<void> {
   const { store, audit } = options.access;
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.get('/api/v1/users', async (request) => {
-    requirePermission(identify(request), 'users.manage');
+  app.get('/api/v1/users', { ...needs('users.manage'), schema: { summary: 'Accounts (admins)', response: { ...problems, 200: z.object({ users: z.array(publicUserSchema) }) } } }, async () => {
     return { users: (await store.listUsers()).map(publicUser) };
   });
 
-  app.post('/api/v1/users', { config: { auditedByRoute: true } }, async (request, reply) => {
+  const newUser = { summary: 'Create an account (admins; roles that see incidents: national coordinators)', body: newUserBody, response: { ...problems, 201: userAnswer } };
+  app.post('/api/v1/users', { ...needs('users.manage'), config: { auditedByRoute: true }, schema: newUser }, async (request, reply) => {
     const actor = identify(request);
-    requirePermission(actor, 'users.manage');
-    const body = parseOr400(newUserBody, normalizeText(request.body ?? {}));
+    const body = request.body;
     requireAccountChange(actor, undefined, body);
     const totpSecret = body.roles.some((r) => rolesRequiringTotp.includes(r)) ? generateTotpSecret() : undefined;
     try {
@@ -87,11 +99,11 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
     }
   });
 
-  app.patch('/api/v1/users/:id', { config: { auditedByRoute: true } }, async (request) => {
+  const userChange = { summary: 'Change an account’s roles, provinces, assignee ids or whether it is disabled', params: idParams, body: userChangeBody, response: { ...problems, 200: userAnswer } };
+  app.patch('/api/v1/users/:id', { ...needs('users.manage'), config: { auditedByRoute: true }, schema: userChange }, async (request) => {
     const actor = identify(request);
-    requirePermission(actor, 'users.manage');
-    const { id } = parseOr400(idParams, request.params, 'params');
-    const change = parseOr400(userChangeBody, request.body ?? {});
+    const { id } = request.params;
+    const change = request.body;
     if (id === actor.id && (change.disabled || (change.roles && !change.roles.includes('admin')))) {
       throw new HttpError(409, 'self_lockout', 'an admin cannot disable or demote itself');
     }
@@ -113,18 +125,18 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
   /** Admins and national coordinators manage every organisation's tokens; a province coordinator its own. */
   const managesAllTokens = (actor: Actor) => hasRole(actor, 'admin', 'national_coordinator');
 
-  app.get('/api/v1/tokens', async (request) => {
+  const tokenList = { summary: 'API tokens this account manages', response: { ...problems, 200: z.object({ tokens: z.array(publicTokenSchema) }) } };
+  app.get('/api/v1/tokens', { ...needs('tokens.revoke'), schema: tokenList }, async (request) => {
     const actor = identify(request);
-    requirePermission(actor, 'tokens.revoke');
     const tokens = await store.listTokens(managesAllTokens(actor) ? undefined : actor.organisationId);
     return { tokens: tokens.map(publicToken) };
   });
 
-  app.post('/api/v1/tokens', { config: { auditedByRoute: true } }, async (request, reply) => {
+  // a token's secret reads its organisation's reports: issuing one is granting access to them
+  const newToken = { summary: 'Issue an API token for an organisation', body: newTokenBody, response: { ...problems, 201: tokenAnswer } };
+  app.post('/api/v1/tokens', { ...needs('tokens.issue'), config: { auditedByRoute: true }, schema: newToken }, async (request, reply) => {
     const actor = identify(request);
-    // a token's secret reads its organisation's reports: issuing one is granting access to them
-    requirePermission(actor, 'tokens.issue');
-    const body = parseOr400(newTokenBody, normalizeText(request.body ?? {}));
+    const body = request.body;
     if (!managesAllTokens(actor) && ((body.organisationId && body.organisationId !== actor.organisationId) || body.provinceCodes)) {
       throw new HttpError(403, 'forbidden', 'a province coordinator issues tokens only for its own organisation and provinces');
     }
@@ -149,15 +161,16 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
   };
 
   /** The token a rotate or revoke names, if the caller manages it: who asks, and which token. */
-  const managedToken = async (request: FastifyRequest, permission: Permission) => {
+  const managedToken = async (request: FastifyRequest & { params: { id: string } }, permission: Permission) => {
     const actor = identify(request);
     requirePermission(actor, permission);
-    const { id } = parseOr400(idParams, request.params, 'params');
+    const { id } = request.params;
     await ownedToken(actor, id);
     return { actor, id };
   };
 
-  app.post('/api/v1/tokens/:id/rotate', { config: { auditedByRoute: true } }, async (request) => {
+  const tokenChange = (summary: string) => ({ summary, params: idParams, response: { ...problems, 200: tokenAnswer } });
+  app.post('/api/v1/tokens/:id/rotate', { config: { auditedByRoute: true }, schema: tokenChange('Rotate a token: a new secret, the old one stops at once') }, async (request) => {
     // a new secret is a new way in: rotating is issuing
     const { actor, id } = await managedToken(request, 'tokens.issue');
     const rotated = await store.rotateToken(id);
@@ -166,7 +179,7 @@ export async function adminRoutes(app: FastifyInstance, options: { access: Authe
     return { token: publicToken(rotated.token), secret: rotated.secret };
   });
 
-  app.delete('/api/v1/tokens/:id', { config: { auditedByRoute: true } }, async (request) => {
+  app.delete('/api/v1/tokens/:id', { config: { auditedByRoute: true }, schema: tokenChange('Revoke a token') }, async (request) => {
     const { actor, id } = await managedToken(request, 'tokens.revoke');
     const revoked = await store.revokeToken(id);
     await audit.record(actor, { action: 'token.revoked', outcome: 'success', target: id, requestId: String(request.id) });

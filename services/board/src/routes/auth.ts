@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   anonymousActor,
+  commonProblems,
+  problemSchema,
+  userSchema,
   csrfCookie,
   HttpError,
   identify,
-  normalizeText,
-  parseOr400,
   publicUser,
   sessionCookie,
   userActor,
@@ -28,20 +30,33 @@ export interface AuthRoutesOptions {
 }
 
 /** Sign-in, sign-out and "who am I" for people; machines use API tokens instead. */
-export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  const { store, audit, failures } = options.access;
-  const cookie = (name: string, value: string, maxAge: number, httpOnly: boolean) =>
-    [
-      `${name}=${encodeURIComponent(value)}`,
-      'Path=/',
-      `Max-Age=${maxAge}`,
-      'SameSite=Strict',
-      ...(httpOnly ? ['HttpOnly'] : []),
-      ...(options.cookieSecure ? ['Secure'] : []),
-    ].join('; ');
+const publicUserSchema = userSchema.omit({ passwordHash: true, totpSecret: true }).extend({ totpEnrolled: z.boolean() });
+const signedIn = z.object({
+  token: z.string().optional().describe('the session token, for a client that sends it as a bearer token; never to a browser (a request with Sec-Fetch-Site), whose session is the HttpOnly cookie'),
+  csrfToken: z.string().describe('echo it in X-CSRF-Token on every write made with the cookie'),
+  expiresAt: z.string(),
+  user: publicUserSchema,
+});
+const signInProblems = {
+  ...commonProblems,
+  400: problemSchema,
+  401: problemSchema.describe('invalid_credentials, or totp_required'),
+  423: problemSchema.describe('account_locked: retry after Retry-After, or with the right password and code'),
+} as const;
+const whoAmI = z.looseObject({ actor: z.looseObject({ kind: z.string(), id: z.string() }), user: publicUserSchema.optional(), csrfToken: z.string().optional(), links: z.object({ intake: z.string() }) });
 
-  app.post('/api/v1/auth/login', { config: { public: true, auditedByRoute: true } }, async (request, reply) => {
-    const body = parseOr400(signInBody, normalizeText(request.body ?? {}));
+export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
+  const { store, audit, failures } = options.access;
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // the session cookie is HttpOnly; the CSRF one is read by the page, to echo it on writes
+  const setCookies = (reply: FastifyReply, session: string, csrf: string, maxAge: number) => {
+    const attributes = { path: '/', maxAge, sameSite: 'strict', secure: options.cookieSecure } as const;
+    void reply.setCookie(sessionCookie, session, { ...attributes, httpOnly: true }).setCookie(csrfCookie, csrf, attributes);
+  };
+
+  const signIn = { summary: 'Sign in: a session as an HttpOnly cookie (and its CSRF token)', body: signInBody, response: { ...signInProblems, 200: signedIn } };
+  app.post('/api/v1/auth/login', { config: { public: true, auditedByRoute: true }, schema: signIn }, async (request, reply) => {
+    const body = request.body;
     const wait = await failures.throttled(request.ip);
     if (wait !== undefined) throw new HttpError(429, 'rate_limited', 'too many failed sign-ins from this address', [], { 'retry-after': String(wait) });
     const result = await store.signIn(body.username, body.password, body.totp, request.ip);
@@ -62,24 +77,27 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     const actor = userActor(result.user, result.session.authenticatedBy, request.ip);
     await audit.record(actor, { action: 'auth.signed_in', outcome: 'success', requestId, detail: { method: result.session.authenticatedBy } });
     const maxAge = options.sessionMaxSeconds;
-    void reply.header('set-cookie', [cookie(sessionCookie, result.token, maxAge, true), cookie(csrfCookie, result.session.csrf, maxAge, false)]);
+    setCookies(reply, result.token, result.session.csrf, maxAge);
+    // a browser (it sends Sec-Fetch-Site, which no page script can remove) keeps its session in
+    // the HttpOnly cookie alone: a token in the body would be readable by any script on the page
+    const browser = request.headers['sec-fetch-site'] !== undefined;
     return {
-      token: result.token,
+      ...(browser ? {} : { token: result.token }),
       csrfToken: result.session.csrf,
       expiresAt: new Date(result.session.absoluteExpiresAt).toISOString(),
       user: publicUser(result.user),
     };
   });
 
-  app.post('/api/v1/auth/logout', { config: { auditedByRoute: true } }, async (request, reply: FastifyReply) => {
+  app.post('/api/v1/auth/logout', { config: { auditedByRoute: true }, schema: { summary: 'Sign out: the session ends', response: { ...commonProblems, 204: z.undefined() } } }, async (request, reply: FastifyReply) => {
     const actor = identify(request);
     if (request.session) await store.endSession(request.session.token);
     await audit.record(actor, { action: 'auth.signed_out', outcome: 'success', requestId: String(request.id) });
-    void reply.header('set-cookie', [cookie(sessionCookie, '', 0, true), cookie(csrfCookie, '', 0, false)]);
+    setCookies(reply, '', '', 0);
     return reply.status(204).send();
   });
 
-  app.get('/api/v1/auth/me', async (request) => {
+  app.get('/api/v1/auth/me', { schema: { summary: 'Who this session or token is', response: { ...commonProblems, 200: whoAmI } } }, async (request) => {
     const actor = identify(request);
     const user = actor.kind === 'user' ? await store.getUser(actor.id) : undefined;
     return {

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   assignmentAllows,
   canSee,
+  commonProblems,
   HttpError,
   identify,
   listRecentIncidents,
@@ -10,11 +12,12 @@ import {
   makeEnvelope,
   may,
   mayActFor,
-  normalizeText,
-  parseOr400,
+  problemSchema,
   readIncident,
   text,
   ulidSchema,
+  incidentViewSchema,
+  viewSerializer,
   type Actor,
   type AuditLog,
   type Permission,
@@ -58,8 +61,14 @@ function requireToActFor(actor: Actor, permission: Permission, assigneeId: strin
   }
 }
 
-export async function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
+const commandAccepted = z.object({ commandId: ulidSchema }).describe('The command is on Kafka; the tracker (or dispatch) judges it, and the feed shows the outcome');
+/** what each incident route may answer besides its success */
+const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema.describe('Unknown incident, or not one this account may see') } as const;
+const commandProblems = { ...problems, 409: problemSchema.describe('The assignment does not allow this now'), 503: problemSchema.describe('The command could not be stored; retry after Retry-After') } as const;
+
+export async function incidentRoutes(fastify: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
   const { redis, redisPrefix } = options;
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   /** An incident the caller may see, or 404 — the same 404 as for an id that does not exist. */
   async function visibleIncident(request: Parameters<typeof identify>[0], id: string) {
@@ -73,13 +82,21 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return viewsFor(actor, await listRecentIncidents(redis, redisPrefix, limit));
   }
 
-  app.get('/api/v1/incidents', async (request) => {
+  const incidentList = z.object({ incidents: z.array(incidentViewSchema) });
+  app.get('/api/v1/incidents', { ...viewSerializer, schema: { summary: 'Recent incidents, each as this account may see it', response: { ...commonProblems, 200: incidentList } } }, async (request) => {
     const actor = identify(request);
     return { incidents: await recentViews(actor, options.snapshotSize) };
   });
 
   // an export is a disclosure: only roles that may export, only what they may see, always audited
-  app.get('/api/v1/incidents/export', { config: { auditedByRoute: true } }, async (request, reply) => {
+  app.get('/api/v1/incidents/export', {
+      ...viewSerializer,
+      config: { auditedByRoute: true },
+      schema: {
+        summary: 'Export what this account may see (audited)',
+        response: { ...commonProblems, 200: incidentList.extend({ exportedAt: z.string(), exportedBy: z.object({ id: z.string(), name: z.string().optional() }) }) },
+      },
+    }, async (request, reply) => {
     const actor = identify(request);
     if (!may(actor, 'incidents.export')) throw new HttpError(403, 'forbidden', 'this account may not export incidents');
     const incidents = await recentViews(actor, options.exportLimit);
@@ -95,14 +112,14 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
       .send({ exportedAt, exportedBy: { id: actor.id, name: actor.name }, incidents });
   });
 
-  app.get('/api/v1/incidents/:id', async (request) => {
-    const { id } = parseOr400(idParams, request.params, 'params');
-    return viewFor(identify(request), await visibleIncident(request, id));
+  app.get('/api/v1/incidents/:id', { ...viewSerializer, schema: { summary: 'One incident, as this account may see it', params: idParams, response: { ...problems, 200: incidentViewSchema } } }, async (request) => {
+    return viewFor(identify(request), await visibleIncident(request, request.params.id));
   });
 
-  app.post('/api/v1/incidents/:id/acknowledge', async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params, 'params');
-    const body = parseOr400(acknowledgeBody, normalizeText(request.body ?? {}));
+  const acknowledge = { summary: 'Acknowledge an assignment (a liaison, organisation or enterprise assigned or accepted)', params: idParams, body: acknowledgeBody, response: { ...commandProblems, 202: commandAccepted } };
+  app.post('/api/v1/incidents/:id/acknowledge', { schema: acknowledge }, async (request, reply) => {
+    const { id } = request.params;
+    const body = request.body;
     const actor = identify(request);
     const incident = await visibleIncident(request, id);
     requireToActFor(actor, 'incident.acknowledge', body.assigneeId);
@@ -144,8 +161,8 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   }
 
   /** An enterprise answers the offer of an incident: accept, or decline with a reason. */
-  async function offeredAssignee(request: Parameters<typeof identify>[0]) {
-    const { id, assigneeId } = parseOr400(assigneeParams, request.params, 'params');
+  async function offeredAssignee(request: Parameters<typeof identify>[0] & { params: z.infer<typeof assigneeParams> }) {
+    const { id, assigneeId } = request.params;
     const incident = await visibleIncident(request, id);
     // who may answer first: the state of someone else's offer is not for others to probe
     requireToActFor(identify(request), 'assignment.respond', assigneeId);
@@ -155,9 +172,10 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return { id, assigneeId };
   }
 
-  app.post('/api/v1/incidents/:id/assignments/:assigneeId/accept', async (request, reply) => {
+  const answer = (summary: string, body: z.ZodType) => ({ summary, params: assigneeParams, body, response: { ...commandProblems, 202: commandAccepted } });
+  app.post('/api/v1/incidents/:id/assignments/:assigneeId/accept', { schema: answer('Accept an offered assignment', acceptBody) }, async (request, reply) => {
     const { id, assigneeId } = await offeredAssignee(request);
-    const body = parseOr400(acceptBody, normalizeText(request.body ?? {}));
+    const body = request.body as z.infer<typeof acceptBody>;
     const command = makeEnvelope(
       'incident.accept_assignment',
       { incidentId: id, assigneeId, ...(body.note ? { note: body.note } : {}) },
@@ -167,8 +185,8 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     return reply.status(202).send({ commandId: command.id });
   });
 
-  app.post('/api/v1/incidents/:id/assignments/:assigneeId/decline', async (request, reply) => {
-    const body = parseOr400(declineBody, normalizeText(request.body ?? {}));
+  app.post('/api/v1/incidents/:id/assignments/:assigneeId/decline', { schema: answer('Decline an offered assignment, with a reason', declineBody) }, async (request, reply) => {
+    const body = request.body as z.infer<typeof declineBody>;
     const { id, assigneeId } = await offeredAssignee(request);
     const command = makeEnvelope(
       'incident.decline_assignment',
@@ -180,9 +198,10 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   });
 
   /** A coordinator overrides routing; dispatch (which owns routing) judges it and records who and why. */
-  app.post('/api/v1/incidents/:id/routing/override', async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params, 'params');
-    const body = parseOr400(overrideBody, normalizeText(request.body ?? {}));
+  const override = { summary: 'Override routing (national coordinators): add or remove assignees, with a reason', params: idParams, body: overrideBody, response: { ...commandProblems, 202: commandAccepted } };
+  app.post('/api/v1/incidents/:id/routing/override', { schema: override }, async (request, reply) => {
+    const { id } = request.params;
+    const body = request.body;
     await visibleIncident(request, id);
     if (!may(identify(request), 'routing.override')) throw new HttpError(403, 'forbidden', 'only a national coordinator overrides routing');
     const command = makeEnvelope(
@@ -211,13 +230,16 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     }
   };
 
-  // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
-  const validFeedQuery = async (request: { query: unknown }) => void parseOr400(feedQuery, request.query, 'query');
-
   app.route({
     method: 'GET',
     url: '/api/v1/feed',
-    preValidation: [sameOrigin, validFeedQuery],
+    preValidation: [sameOrigin],
+    // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
+    schema: {
+      summary: 'The live feed (WebSocket): a snapshot, then every change this account may see',
+      querystring: feedQuery,
+      response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
+    },
     // the feed is a WebSocket: a plain request is told so, rather than answered with an empty 404
     handler: async () => {
       throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
@@ -227,7 +249,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
       const credential: FeedCredential = request.session
         ? { kind: 'session', token: request.session.token }
         : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-      const { view } = parseOr400(feedQuery, request.query, 'query');
+      const { view } = request.query;
       // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
       options.feed.add(socket, actor, credential, view);
       const incidents = await recentViews(actor, options.snapshotSize);

@@ -13,7 +13,7 @@ const pages: Record<string, { file: string; type: string }> = {
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
   for (const [url, { file, type }] of Object.entries(pages)) {
     const body = await readFile(join(publicDir, file));
-    app.get(url, { config: { public: true } }, async (_request, reply) =>
+    app.get(url, { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
       reply
         .header('content-type', type)
         .header('cache-control', 'no-cache')
@@ -21,5 +21,5 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         .send(body),
     );
   }
-  app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.status(204).send());
+  app.get('/favicon.ico', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.status(204).send());
 }

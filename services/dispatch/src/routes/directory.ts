@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { directoryEntities, hasRole, HttpError, identify, may, normalizeText, parseOr400, text, type DirectoryEntity } from '@ucsc/shared';
@@ -22,6 +23,7 @@ const changeQuery = z.object({ reason: text(2000).optional() });
 const exportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 const importQuery = changeQuery.extend({ format: z.enum(['json', 'csv']).optional() });
 const leaveBody = z.object({ reason: text(2000).optional() });
+const liaisonParams = z.object({ id: text(100) });
 
 const putType = {
   units: 'directory.unit_put',
@@ -45,8 +47,9 @@ function putDraft(entity: DirectoryEntity, entry: unknown, change: { changeSetId
  * topic, with who made it (the actor) and when; an answer comes once this copy's view shows it.
  * Lives in dispatch because dispatch is the directory's one reader that must act on it at once.
  */
-export async function directoryRoutes(app: FastifyInstance, options: DirectoryRoutesOptions): Promise<void> {
+export async function directoryRoutes(fastify: FastifyInstance, options: DirectoryRoutesOptions): Promise<void> {
   const { view, writer } = options;
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: options.importBodyLimit }, (_request, body, done) => done(null, body));
 
@@ -65,17 +68,19 @@ export async function directoryRoutes(app: FastifyInstance, options: DirectoryRo
 
   const entries = (entity: DirectoryEntity) => [...(view.state[entity] as Map<string, unknown>).values()];
 
-  // anyone signed in may look people up (the network's contact list); only an admin changes it
-  app.addHook('preHandler', async (request) => {
+  // anyone signed in may look people up (the network's contact list); only an admin changes it,
+  // checked before a change is validated: who may not change it learns nothing of the rules
+  app.addHook('preValidation', async (request) => {
     const actor = identify(request);
     if (request.method !== 'GET' && !may(actor, 'directory.manage')) throw new HttpError(403, 'forbidden', 'only an admin changes the directory');
   });
 
-  app.get('/api/v1/directory', async () => view.data());
+  app.get('/api/v1/directory', { schema: { summary: 'The whole directory: units, organisations, liaisons, enterprises' } }, async () => view.data());
 
-  app.get('/api/v1/directory/:entity', async (request, reply) => {
-    const { entity } = parseOr400(entityParams, request.params, 'params');
-    const { format } = parseOr400(exportQuery, request.query, 'query');
+  const listing = { summary: 'One kind of entry, as JSON or CSV (the roster format the import takes)', params: entityParams, querystring: exportQuery };
+  app.get('/api/v1/directory/:entity', { schema: listing }, async (request, reply) => {
+    const { entity } = request.params;
+    const { format } = request.query;
     if (format === 'json') return { [entity]: entries(entity) };
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -83,16 +88,18 @@ export async function directoryRoutes(app: FastifyInstance, options: DirectoryRo
       .send(toCsv(entity, entries(entity)));
   });
 
-  app.get('/api/v1/directory/:entity/:id', async (request) => {
-    const { entity, id } = parseOr400(entryParams, request.params, 'params');
+  app.get('/api/v1/directory/:entity/:id', { schema: { summary: 'One entry', params: entryParams } }, async (request) => {
+    const { entity, id } = request.params;
     const entry = (view.state[entity] as Map<string, unknown>).get(id);
     if (!entry) throw new HttpError(404, 'not_found', `no ${entity} entry ${id}`);
     return entry;
   });
 
-  app.put('/api/v1/directory/:entity/:id', async (request) => {
-    const { entity, id } = parseOr400(entryParams, request.params, 'params');
-    const { reason } = parseOr400(changeQuery, request.query, 'query');
+  const put = { summary: 'Add or replace an entry (admins); the body is the entry, of the kind the URL names', params: entryParams, querystring: changeQuery };
+  app.put('/api/v1/directory/:entity/:id', { schema: put }, async (request) => {
+    const { entity, id } = request.params;
+    const { reason } = request.query;
+    // the body's schema is the kind's (entrySchemas), known only once the URL is read
     const entry = parseOr400(entrySchemas[entity], normalizeText(request.body ?? {})) as Entry<typeof entity>;
     if (entryId(entity, entry) !== id) {
       const field = entity === 'units' ? 'body.code' : 'body.id';
@@ -106,9 +113,9 @@ export async function directoryRoutes(app: FastifyInstance, options: DirectoryRo
     return { entry, eventId: event?.id };
   });
 
-  app.delete('/api/v1/directory/:entity/:id', async (request) => {
-    const { entity, id } = parseOr400(entryParams, request.params, 'params');
-    const { reason } = parseOr400(changeQuery, request.query, 'query');
+  app.delete('/api/v1/directory/:entity/:id', { schema: { summary: 'Remove an entry nothing refers to (admins)', params: entryParams, querystring: changeQuery } }, async (request) => {
+    const { entity, id } = request.params;
+    const { reason } = request.query;
     if (!(view.state[entity] as Map<string, unknown>).has(id)) throw new HttpError(404, 'not_found', `no ${entity} entry ${id}`);
     const refused = checkRemoval(entity, id, view.state);
     if (refused || entity === 'units') throw new HttpError(409, 'in_use', refused ?? 'units cannot be removed');
@@ -121,9 +128,10 @@ export async function directoryRoutes(app: FastifyInstance, options: DirectoryRo
     app.route({
       method,
       url: '/api/v1/directory/liaisons/:id/leave',
+      schema: { summary: onLeave ? 'A liaison goes on leave: the substitute is routed instead' : 'A liaison is back from leave', params: liaisonParams, body: leaveBody },
       handler: async (request) => {
-        const { id } = parseOr400(z.object({ id: text(100) }), request.params, 'params');
-        const { reason } = parseOr400(leaveBody, normalizeText(request.body ?? {}));
+        const { id } = request.params;
+        const { reason } = request.body;
         const liaison = view.state.liaisons.get(id);
         if (!liaison) throw new HttpError(404, 'not_found', `no liaisons entry ${id}`);
         const entry = { ...liaison, onLeave };
@@ -139,9 +147,10 @@ export async function directoryRoutes(app: FastifyInstance, options: DirectoryRo
    * stored and every bad row is named with its number and the reason; otherwise all of it is
    * stored in one Kafka transaction. Rows are added or replace the entry with the same id.
    */
-  app.post('/api/v1/directory/:entity/import', { bodyLimit: options.importBodyLimit }, async (request, reply) => {
-    const { entity } = parseOr400(entityParams, request.params, 'params');
-    const query = parseOr400(importQuery, request.query, 'query');
+  const rosterImport = { summary: 'Import a roster (CSV or JSON): all of it in one transaction, or nothing and every bad row named', params: entityParams, querystring: importQuery };
+  app.post('/api/v1/directory/:entity/import', { bodyLimit: options.importBodyLimit, schema: rosterImport }, async (request, reply) => {
+    const { entity } = request.params;
+    const query = request.query;
     const isCsv = query.format === 'csv' || (query.format === undefined && String(request.headers['content-type'] ?? '').startsWith('text/csv'));
     let records: unknown[];
     if (isCsv) {
@@ -163,7 +172,7 @@ export async function directoryRoutes(app: FastifyInstance, options: DirectoryRo
     return reply.status(200).send({ imported: checked.entries.length, entity, changeSetId });
   });
 
-  app.get('/api/v1/routing/load', async (request) => {
+  app.get('/api/v1/routing/load', { schema: { summary: 'Open assignments per enterprise (coordinators)' } }, async (request) => {
     if (!hasRole(identify(request), 'national_coordinator', 'admin', 'auditor')) throw new HttpError(403, 'forbidden', 'routing load is for coordinators');
     return { openAssignments: await options.store.openAssignments() };
   });

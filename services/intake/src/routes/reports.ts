@@ -1,49 +1,38 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   followUpSubmissionSchema,
   HttpError,
   canSee,
+  commonProblems,
   identify,
-  invalidFields,
   may,
   mayFileIn,
-  normalizeText,
-  parseOr400,
-  ulidSchema,
+  problemSchema,
   viewFor,
   type Permission,
   type IncidentSummary,
   type ProvinceRef,
   type ProvinceResolver,
 } from '@ucsc/shared';
-import { checkReport } from '../domain/report';
-import { reportStatus } from '../domain/status';
+import { reportStatus, reportStatusSchema } from '../domain/status';
 import type { Stored, SubmissionContext, Submissions } from '../submissions';
+import { followUpAcceptedSchema, incidentParams, reportAcceptedSchema, reportBody, submissionHeaders, submissionResponses } from './schemas';
 
 export interface ReportRoutesOptions {
   submissions: Submissions;
   provinces: ProvinceResolver;
 }
 
-export const incidentParams = z.object({ id: ulidSchema.describe('The incident id answered when the report was accepted') });
-
-/** Printable ASCII, as the IETF draft on the Idempotency-Key header allows; long enough for a UUID or a hash. */
-export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 printable ASCII characters');
-
 /**
  * Who submits, checked against the policy table (shared/src/access), with the request's
- * correlation id and Idempotency-Key.
+ * correlation id and Idempotency-Key (its form checked by the route's declared headers).
  */
 export function submissionContext(request: FastifyRequest, permission: Permission): SubmissionContext {
   const actor = identify(request);
   if (!may(actor, permission)) throw new HttpError(403, 'forbidden', 'this account may not submit reports or follow-ups');
-  const header = request.headers['idempotency-key'];
-  const key = Array.isArray(header) ? header[0] : header;
-  if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
-    throw invalidFields([{ field: 'headers.idempotency-key', rule: 'idempotency_key', message: '1 to 255 printable ASCII characters' }]);
-  }
-  return { actor, correlationId: String(request.id), idempotencyKey: key };
+  const key = request.headers['idempotency-key'];
+  return { actor, correlationId: String(request.id), idempotencyKey: Array.isArray(key) ? key[0] : key };
 }
 
 /**
@@ -71,28 +60,62 @@ export async function visibleIncident(request: FastifyRequest, submissions: Subm
   return incident;
 }
 
-export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
+export async function reportRoutes(fastify: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
   const { submissions, provinces } = options;
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/api/v1/reports', { config: { recordedByEvent: true } }, async (request, reply) => {
-    const ctx = submissionContext(request, 'report.submit');
-    const checked = checkReport(request.body, provinces);
-    if (!checked.ok) throw invalidFields(checked.problems);
-    requireProvinceInScope(ctx, checked.value.province);
-    return sendStored(reply, await submissions.submitReport(checked.value.submission, checked.value.province, ctx));
-  });
+  app.post(
+    '/api/v1/reports',
+    {
+      config: { recordedByEvent: true },
+      schema: {
+        summary: 'Submit an initial incident report (Biểu mẫu 03)',
+        description:
+          'Answers 202 with the incident id only after Kafka acknowledged the report (acks=all). Every invalid field is named at once. Without an Idempotency-Key, the same organisation, system and detection time within the idempotency window is the same report.',
+        headers: submissionHeaders,
+        body: reportBody(provinces),
+        response: submissionResponses(reportAcceptedSchema),
+      },
+    },
+    async (request, reply) => {
+      const ctx = submissionContext(request, 'report.submit');
+      const province = provinces.resolve(request.body.province)!;
+      requireProvinceInScope(ctx, province);
+      return sendStored(reply, await submissions.submitReport(request.body, province, ctx));
+    },
+  );
 
-  app.get('/api/v1/reports/:id', async (request) => {
-    const { id } = parseOr400(incidentParams, request.params, 'params');
+  app.get(
+    '/api/v1/reports/:id',
+    {
+      schema: {
+        summary: 'Status of a report, for its submitter',
+        description: 'Chờ / Đang xử lý / Kết thúc, the finer lifecycle state, who handles it, and the timeline the submitter may see. 404 both for an unknown id and for a report the caller may not see.',
+        params: incidentParams,
+        response: { ...commonProblems, 200: reportStatusSchema, 400: problemSchema, 404: problemSchema.describe('Unknown, or not yours') },
+      },
+    },
     // what the caller's audience may see (shared/src/access/views), in the portal's shape
-    return reportStatus(viewFor(identify(request), await visibleIncident(request, submissions, id))!);
-  });
+    async (request) => reportStatus(viewFor(identify(request), await visibleIncident(request, submissions, request.params.id))!),
+  );
 
-  app.post('/api/v1/reports/:id/follow-ups', { config: { recordedByEvent: true } }, async (request, reply) => {
-    const ctx = submissionContext(request, 'report.follow_up');
-    const { id } = parseOr400(incidentParams, request.params, 'params');
-    const report = parseOr400(followUpSubmissionSchema, normalizeText(request.body ?? {}));
-    const incident = await visibleIncident(request, submissions, id);
-    return sendStored(reply, await submissions.submitFollowUp(incident, report, ctx));
-  });
+  app.post(
+    '/api/v1/reports/:id/follow-ups',
+    {
+      config: { recordedByEvent: true },
+      schema: {
+        summary: 'Send a follow-up report: situation update, request for support or direction, end-of-response report (Biểu mẫu 04)',
+        description: 'Each is an event on the incident. Retrying the same content (or the same Idempotency-Key) records it once.',
+        params: incidentParams,
+        headers: submissionHeaders,
+        body: followUpSubmissionSchema,
+        response: submissionResponses(followUpAcceptedSchema),
+      },
+    },
+    async (request, reply) => {
+      const ctx = submissionContext(request, 'report.follow_up');
+      const incident = await visibleIncident(request, submissions, request.params.id);
+      return sendStored(reply, await submissions.submitFollowUp(incident, request.body, ctx));
+    },
+  );
 }

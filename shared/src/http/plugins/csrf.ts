@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError } from '../errors';
+import { safeMethods } from './authentication';
+
+/**
+ * A cookie session must echo its CSRF token (the double-submit value given at sign-in) in the
+ * X-CSRF-Token header on every write; a bearer token is not sent by a browser on its own, so needs none.
+ */
+export const csrfPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('preParsing', async (request) => {
+      if (request.session?.viaCookie && !safeMethods.has(request.method) && request.headers['x-csrf-token'] !== request.session.csrf) {
+        throw new HttpError(403, 'csrf_failed', 'a cookie session must send its CSRF token in the X-CSRF-Token header');
+      }
+    });
+  },
+  { name: 'ucsc-csrf', fastify: '5.x', dependencies: ['ucsc-authentication'] },
+);

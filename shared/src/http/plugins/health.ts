@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { withTimeout } from '../../bus/kafka';
+import type { ConsumerMonitor, UnhealthyConsumers } from '../../bus/health';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface HealthOptions {
+  service: string;
+  /** what /ready checks: each must answer within 2 s */
+  readiness: Record<string, ReadinessCheck>;
+  /** the service's Kafka consumers: /ready reports each (503 while one is stopped or stalled) */
+  consumers?: ConsumerMonitor;
+}
+
+/** /live (the process is up; never shed under load) and /ready (its Kafka and Redis really answer, its consumers move). */
+export const healthPlugin = fp(
+  async (app: FastifyInstance, options: HealthOptions) => {
+    app.get('/live', { config: { public: true, pressureHandler: () => undefined } }, async () => ({ status: 'live', service: options.service }));
+    app.get('/ready', { config: { public: true } }, async (_request, reply) => {
+      const results = await Promise.all(
+        Object.entries(options.readiness).map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), 2000, name);
+            return [name, 'ok'] as const;
+          } catch (error) {
+            return [name, `failing: ${(error as Error).message}`] as const;
+          }
+        }),
+      );
+      const checks: Record<string, string> = Object.fromEntries(results);
+      let consumers;
+      if (options.consumers) {
+        try {
+          consumers = options.consumers.check();
+          checks.consumers = 'ok';
+        } catch (error) {
+          consumers = (error as UnhealthyConsumers).reports;
+          checks.consumers = `failing: ${(error as Error).message}`;
+        }
+      }
+      const ready = Object.values(checks).every((status) => status === 'ok');
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}) });
+    });
+  },
+  { name: 'ucsc-health', fastify: '5.x' },
+);
