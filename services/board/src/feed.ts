@@ -84,6 +84,9 @@ export class LiveFeed {
     // a role change, sign-out, disabled account or revoked token applies to open connections at
     // once; the periodic check is for what announces nothing (a session that expires)
     await this.subscriber.subscribe(channel, identityChanges);
+    // pub/sub keeps nothing for a subscriber that was away: after Redis comes back, what changed
+    // meanwhile never arrives. Every client is asked to reconnect, and gets a fresh snapshot.
+    this.subscriber.on('ready', () => this.resyncAll());
     this.revalidation = setInterval(() => void this.revalidate(), this.revalidateMs);
     this.revalidation.unref();
     this.flushing = setInterval(() => this.flush(), this.flushMs);
@@ -162,6 +165,17 @@ export class LiveFeed {
           }
           this.send(client, full);
         }
+      }
+    }
+  }
+
+  /** Closes every connection with 1012 (service restart): clients reconnect and start from a new snapshot. */
+  private resyncAll(): void {
+    this.logger.warn({ clients: this.clientCount }, 'the change stream was interrupted; clients reconnect to resync');
+    for (const audience of [...this.audiences.values()]) {
+      for (const client of [...audience.clients]) {
+        client.socket.close(1012, 'the live feed was interrupted; reconnect to resync');
+        this.leave(client);
       }
     }
   }
