@@ -1,5 +1,5 @@
 # One image per service, from one multi-stage file: docker build --build-arg SERVICE=intake .
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY shared/package.json shared/
@@ -12,7 +12,7 @@ COPY shared shared
 COPY services services
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:26-bookworm-slim
 ARG SERVICE
 # a larger young generation: a request's garbage dies young, and fewer scavenges cut tail latency
 # (npm run bench:intake: p99 at 2,000 reports/s fell from ~69 to ~21 ms)

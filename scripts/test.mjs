@@ -31,7 +31,9 @@ ensureChromium();
 infraUp({ ...infraEnv, TOPIC_PREFIX: 'ucsc-test', KAFKA_BROKERS: testEnv.UCSC_TEST_KAFKA_BROKERS });
 const jest = spawnSync(
   'node',
-  ['node_modules/jest/bin/jest.js', '--json', '--outputFile=jest-results.json', ...process.argv.slice(2)],
+  // --experimental-vm-modules: jest loads ES-module dependencies (cookie 2, content-disposition 3)
+  // with Node's own require(esm) only when vm.SourceTextModule exists, which this flag turns on
+  ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--json', '--outputFile=jest-results.json', ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit', env: { ...process.env, ...testEnv } },
 );
 if (!process.env.UCSC_KEEP_INFRA) infraDown(infraEnv);

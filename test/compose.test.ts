@@ -44,6 +44,18 @@ describe('docker-compose.yml', () => {
     expect(existsSync(join(root, 'services', name, 'src', 'server.ts'))).toBe(true);
   });
 
+  it('the production image runs the Node.js major that the tests run on, a supported LTS line', () => {
+    const images = [...readFileSync(join(root, 'Dockerfile'), 'utf8').matchAll(/^FROM node:(\d+)-/gm)].map((m) => Number(m[1]));
+    const testedMajor = Number(process.versions.node.split('.')[0]);
+    const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies.node as string;
+    expect(images.length).toBeGreaterThan(0);
+    expect(new Set(images)).toEqual(new Set([testedMajor]));
+    expect(pinned).toMatch(new RegExp(`^\\^?${testedMajor}\\.`));
+    // even majors are the LTS lines; 20 reached its end of life on 30 April 2026
+    expect(testedMajor % 2).toBe(0);
+    expect(testedMajor).toBeGreaterThanOrEqual(24);
+  });
+
   it.each(Object.keys(schemas))('%s gets a valid config: every variable it needs, none it does not know, pointing at the compose servers', (name) => {
     const env = compose.services[name]!.environment!;
     const schema = schemas[name]!;
