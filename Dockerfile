@@ -7,7 +7,9 @@ COPY services/intake/package.json services/intake/
 COPY services/dispatch/package.json services/dispatch/
 COPY services/tracker/package.json services/tracker/
 COPY services/board/package.json services/board/
-RUN npm ci --ignore-scripts
+COPY patches patches
+# the project's own patches (patches/, see package.json) apply even though dependency scripts are off
+RUN npm ci --ignore-scripts && npx patch-package --error-on-fail
 COPY shared shared
 COPY services services
 RUN npm run build && npm prune --omit=dev
