@@ -98,7 +98,14 @@ export class Projection {
         written.set(id, { version: view.version, json });
         args.push(this.keys.incident(id), id, base.get(id)!.version, view.version, json, Date.parse(view.updatedAt), this.keys.byProvince(view.province.code));
       }
-      if (publish) for (const change of changes) args.push(JSON.stringify(change));
+      if (publish) {
+        for (const change of changes) {
+          // the incident's last change of the batch carries the view just serialised: not made twice
+          const latest = written.get(change.incident.id);
+          const incident = views.get(change.incident.id) === change.incident ? latest!.json! : JSON.stringify(change.incident);
+          args.push(`{"eventId":${JSON.stringify(change.eventId)},"type":${JSON.stringify(change.type)},"incident":${incident}}`);
+        }
+      }
       const moved = (await this.write(...args)) as string[];
       if (moved.length === 0) {
         for (const [id, known] of written) this.remember(id, known);

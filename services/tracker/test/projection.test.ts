@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
-import { incidentKeys, makeEnvelope, readIncident, type Actor, type Payload, type Redis } from '@ucsc/shared';
+import { incidentChangeSchema, incidentKeys, makeEnvelope, readIncident, type Actor, type Payload, type Redis } from '@ucsc/shared';
 import { Projection, projectEvents, type IncidentEvent } from '@ucsc/tracker';
-import { testRedis, uniqueNames } from '../../../test/support';
+import { testRedis, uniqueNames, waitFor } from '../../../test/support';
 
 const actor: Actor = { kind: 'user', id: 'u1', authenticatedBy: 'none' };
 const ctx = { producedBy: 'test', actor };
@@ -62,6 +62,29 @@ describe('the incident projection in Redis: one round trip per batch, never back
       expect(await redis.zscore(incidentKeys(redisPrefix).byProvince('08'), ids[7]!)).not.toBeNull();
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('publishes each change on the feed with the incident as it was after that event', async () => {
+    const { redisPrefix } = uniqueNames('projection-feed');
+    const subscriber = testRedis();
+    const messages: string[] = [];
+    try {
+      await subscriber.subscribe(incidentKeys(redisPrefix).feed);
+      subscriber.on('message', (_channel, message: string) => messages.push(message));
+      const id = ulid();
+      const events = [reported(id), assigned(id), acknowledged(id)];
+      await new Projection(redis, redisPrefix).project(events.map((event, i) => ({ event, offset: 20 + i })));
+      await waitFor('three changes', () => messages.length === 3 || undefined);
+      const changes = messages.map((m) => incidentChangeSchema.parse(JSON.parse(m)));
+      expect(changes.map((c) => [c.eventId, c.type, c.incident.state, c.incident.version])).toEqual([
+        [events[0]!.id, 'incident.reported', 'reported', 20],
+        [events[1]!.id, 'incident.assigned', 'assigned', 21],
+        [events[2]!.id, 'incident.acknowledged', 'acknowledged', 22],
+      ]);
+      expect(changes[2]!.incident).toEqual(await readIncident(redis, redisPrefix, id));
+    } finally {
+      subscriber.disconnect();
     }
   });
 
