@@ -4,7 +4,7 @@
 // a burst (a report's routing a few batches after it). Prints events/s, events per CPU-second of
 // this process, Redis commands sent per batch and Redis's own CPU, for this build's Projection and,
 // when BENCH_BASELINE_ROOT names another build (e.g. main checked out and built elsewhere), for
-// that build's projectEvents, alternately in the same run on the same Redis (BENCH_REDIS_PORT, 31879;
+// that build's projectEvents, alternately in the same run on the same Redis (BENCH_REDIS_PORT, 29869;
 // started and stopped by the script as instance redis-bench-projection).
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ const shared = require(join(root, 'shared/dist/index.js'));
 const tracker = require(join(root, 'services/tracker/dist/index.js'));
 const incidents = Number(env.BENCH_INCIDENTS ?? 20_000);
 const batchSize = Number(env.BENCH_BATCH ?? 400);
-const redisPort = env.BENCH_REDIS_PORT ?? '31879';
+const redisPort = env.BENCH_REDIS_PORT ?? '29869';
 if (['6379', '26379', '16379'].includes(redisPort)) throw new Error(`port ${redisPort} belongs to another instance`);
 const infraEnv = { REDIS_INSTANCE: 'redis-bench-projection', REDIS_PORT: redisPort };
 const dataDir = join(env.UCSC_DATA_DIR ?? join(root, 'infra', '.data'), infraEnv.REDIS_INSTANCE);
