@@ -13,12 +13,17 @@
 //   BENCH_INTAKE_WORKERS (2)  BENCH_TIMEOUT_SECONDS (300, after the last report is accepted)
 //   BENCH_FEED_VIEW (full: every change with the whole incident, as the page's panel; summary: the list screens' coalesced items)
 //   BENCH_KAFKA_PORT (29910, controller +1)  BENCH_REDIS_PORT (29912)  BENCH_PORT_BASE (29920: the services)
+//   BENCH_BARE_REPORTS (20000; 0 skips it): the same-run baseline, taken first on the same Kafka with the
+//     same load processes: a bare Fastify + kafkajs server (scripts/bench-bare-server.mjs, one send per
+//     request, as many processes as intake) taking that many reports as fast as it can
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { Feed, Load, System, countIncidentEvents, routings, runMain, createLogger, createRedis, feedClientPlan, issueTokens, percentile, projectedRouted, seedBoardAccounts, tailAssignments } from './system.mjs';
+import { Feed, Load, System, countIncidentEvents, routings, runMain, createLogger, createRedis, feedClientPlan, issueTokens, percentile, projectedRouted, seedBoardAccounts, tailAssignments, root } from './system.mjs';
 
 const require = createRequire(import.meta.url);
-const { loadDirectoryFiles } = require('@ucsc/shared');
+const { loadDirectoryFiles, waitForTopicsUsable } = require('@ucsc/shared');
 
 const env = process.env;
 const reports = Number(env.BENCH_REPORTS ?? 100_000);
@@ -42,10 +47,46 @@ const log = (line) => console.log(`[bench:burst] ${line}`);
 const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'never');
 let load;
 let feed;
+let bare;
+
+/**
+ * The baseline: what the same load processes get from the least a server can do with a report
+ * (Fastify, one acks=all send per request, no validation, ledger or batching), on the same Kafka,
+ * before the services start. Intake's rate beside it says what intake's own work costs.
+ */
+async function bareBaseline(count) {
+  const topic = `${system.prefix}.bare`;
+  const admin = system.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
+  await waitForTopicsUsable(admin, [{ name: topic, partitions: 6 }]);
+  const port = system.nextPort++;
+  bare = fork(join(root, 'scripts/bench-bare-server.mjs'), [], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...env, KAFKA_BROKERS: system.brokers, BARE_TOPIC: topic, PORT: String(port), WORKERS: intakeWorkers, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  await new Promise((resolve) => bare.once('message', resolve));
+  let accepted = 0;
+  const bareLoad = new Load({ processes: loadProcesses, intakePort: port, tokens: [], connections, onAccepted: () => (accepted += 1) });
+  const started = Date.now();
+  await bareLoad.flood(count);
+  const elapsed = (Date.now() - started) / 1000;
+  bareLoad.close();
+  bare.kill('SIGTERM');
+  await new Promise((resolve) => bare.once('exit', resolve));
+  bare = undefined;
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+  return { accepted, elapsed, perSecond: accepted / elapsed, load: loadavg()[0] };
+}
 
 async function main() {
   log(`${reports} reports from ${loadProcesses} processes × ${connections} connections; ${clientCount} board clients (${nationalClients} national, ${feedView} view); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await system.up();
+  const bareCount = Number(env.BENCH_BARE_REPORTS ?? Math.min(reports, 20_000));
+  const baseline = bareCount > 0 ? await bareBaseline(bareCount) : undefined;
+  if (baseline) log(`baseline: a bare Fastify + kafkajs server (${intakeWorkers} processes) took ${baseline.accepted} reports from the same load processes at ${baseline.perSecond.toFixed(0)}/s (load average ${baseline.load.toFixed(1)})`);
   for (const name of ['tracker', 'dispatch', 'board']) await system.start(name);
   await system.start('intake', { env: { WORKERS: intakeWorkers } });
 
@@ -115,6 +156,10 @@ async function main() {
     ['reports accepted (202)', `${accepted.size} of ${reports}`],
     ['answers other than 202 (retried)', Object.entries(statuses).filter(([k]) => k !== '202').map(([k, v]) => `${k}: ${v}`).join(', ') || '0'],
     ['intake rate', `${(accepted.size / ((intakeDone - started) / 1000)).toFixed(0)} reports/s (${seconds(intakeDone - started)})`],
+    ...(baseline
+      ? [['baseline: bare Fastify + kafkajs, same run', `${baseline.perSecond.toFixed(0)} reports/s (${baseline.accepted} reports, load average ${baseline.load.toFixed(1)}); intake at ${((100 * accepted.size) / ((intakeDone - started) / 1000) / baseline.perSecond).toFixed(0)} % of it`]]
+      : []),
+    ['load average at the end (1, 5, 15 min)', loadavg().map((l) => l.toFixed(1)).join(' ')],
     ['all routed (assignment in Kafka) after', seconds(lastAssigned - started)],
     ['all projected (routed view in Redis) after', `${seconds(projectedAt - started)} (polled each second)`],
     ['all on every national client after', seconds(Number.isNaN(boardAt) ? NaN : seen.lastSeenAt - started)],
@@ -144,6 +189,7 @@ async function main() {
 runMain('bench:burst', main, async () => {
   load?.close();
   feed?.close();
+  bare?.kill('SIGTERM');
   await system.teardown(Boolean(env.BENCH_KEEP_INFRA));
   log(`service logs: ${system.logDir}`);
 });

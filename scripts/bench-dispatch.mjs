@@ -15,6 +15,8 @@
 //   BENCH_DISPATCH_NODE_ARGS (extra node flags for dispatch, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
 //   BENCH_STOP_WHEN_ROUTED (stop dispatch as soon as every report is routed: for a profile of routing alone),
 //   BENCH_DISPATCH_KAFKA_PORT (29892, controller +1), BENCH_DISPATCH_REDIS_PORT (29879), BENCH_DISPATCH_PORT (29890)
+//   BENCH_BASELINE_ROOT: another build of the project (e.g. main checked out and built elsewhere); each
+//     service run then also runs that build's dispatch first, on the same Kafka and Redis, and prints both
 import os from 'node:os';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -292,7 +294,7 @@ function cpuSecondsOf(pid) {
 const get = (path) =>
   new Promise((resolve) => http.get({ host, port: dispatchPort, path }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', () => resolve(0)));
 
-async function serviceRun(kafka, label, data, tag) {
+async function serviceRun(kafka, label, data, tag, serverRoot = root) {
   const prefix = `bench-${randomBytes(3).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
@@ -309,8 +311,8 @@ async function serviceRun(kafka, label, data, tag) {
   const counter = await countDecisions(kafka, prefix);
   const started = Date.now();
   const nodeArgs = env.BENCH_DISPATCH_NODE_ARGS ? env.BENCH_DISPATCH_NODE_ARGS.split(' ') : [];
-  const child = spawn('node', ['--max-semi-space-size=32', ...nodeArgs, join(root, 'services/dispatch/dist/server.js')], {
-    cwd: root,
+  const child = spawn('node', ['--max-semi-space-size=32', ...nodeArgs, join(serverRoot, 'services/dispatch/dist/server.js')], {
+    cwd: serverRoot,
     // its log (warnings and errors) beside the benchmark's Kafka and Redis
     stdio: ['ignore', openSync(join(dataRoot, `dispatch-${prefix}.log`), 'w'), 'inherit'],
     env: { ...env, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
@@ -353,7 +355,7 @@ async function serviceRun(kafka, label, data, tag) {
         `(pure decision above: ${purePerSecond} /s); ${(decided / cpu).toFixed(0)} per CPU-second of dispatch; start-up to /ready ${((ready - started) / 1000).toFixed(1)} s; ` +
         `load average ${load.toFixed(1)}; routed zero times: ${never}, more than once: ${twice}`,
     );
-    return never + twice;
+    return { failures: never + twice, perSecond: decided / seconds, perCpuSecond: decided / cpu, load };
   } finally {
     if (!exited) {
       child.kill('SIGTERM');
@@ -372,8 +374,21 @@ if (env.BENCH_SERVICE !== '0') {
   infraUp({ ...infraEnv, TOPIC_PREFIX: 'bench-dispatch', KAFKA_BROKERS: brokers });
   const kafka = shared.createKafka({ clientId: 'bench-dispatch', brokers: [brokers] }, quiet);
   try {
-    failures += await serviceRun(kafka, `${ENTERPRISES} enterprises`, { ...demo, enterprises }, 'G');
-    if (env.BENCH_DEMO !== '0') failures += await serviceRun(kafka, 'demo directory', demo, 'D');
+    const runs = [[`${ENTERPRISES} enterprises`, { ...demo, enterprises }, 'G']];
+    if (env.BENCH_DEMO !== '0') runs.push(['demo directory', demo, 'D']);
+    for (const [label, data, tag] of runs) {
+      // the baseline build first, then this one, on the same broker and Redis, minutes apart
+      const baseline = env.BENCH_BASELINE_ROOT ? await serviceRun(kafka, `${label}, baseline ${env.BENCH_BASELINE_ROOT}`, data, tag, env.BENCH_BASELINE_ROOT) : undefined;
+      const current = await serviceRun(kafka, label, data, tag);
+      failures += current.failures + (baseline?.failures ?? 0);
+      if (baseline) {
+        console.log(
+          `[${label}] this build ${current.perSecond.toFixed(0)} decisions/s, ${current.perCpuSecond.toFixed(0)} per CPU-second (load ${current.load.toFixed(1)}); ` +
+            `baseline ${baseline.perSecond.toFixed(0)} /s, ${baseline.perCpuSecond.toFixed(0)} per CPU-second (load ${baseline.load.toFixed(1)}): ` +
+            `×${(current.perSecond / baseline.perSecond).toFixed(2)} per second, ×${(current.perCpuSecond / baseline.perCpuSecond).toFixed(2)} per CPU-second`,
+        );
+      }
+    }
   } finally {
     if (!env.BENCH_KEEP_INFRA) {
       infraDown(infraEnv);

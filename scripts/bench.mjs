@@ -1,4 +1,4 @@
-// npm run bench: every benchmark of the project in turn (bench:intake, bench:dispatch,
+// npm run bench: every benchmark of the project in turn (bench:intake, bench:dispatch, bench:projection,
 // bench:burst), each printing its own figures; exits non-zero if any of them failed. Each runs on
 // ports of its own (below, all changeable), so this can run beside npm start and npm test.
 //   BENCH_ONLY=intake,burst   run only these
@@ -20,6 +20,7 @@ const benchmarks = [
   },
   // the routing decision alone; with Redis only when BENCH_REDIS_URL names one
   { name: 'dispatch', script: 'bench-dispatch.mjs', env: {} },
+  { name: 'projection', script: 'bench-projection.mjs', env: {} },
   { name: 'burst', script: 'bench-burst.mjs', env: {} },
 ];
 const only = env.BENCH_ONLY?.split(',');

@@ -46,7 +46,7 @@ function submit() {
         res.on('end', () => {
           if (res.statusCode === 202) {
             const receipt = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            accepted.push([receipt.incidentId, receipt.province.code, Date.now()]);
+            accepted.push([receipt.incidentId, receipt.province?.code ?? null, Date.now()]); // the bare baseline answers with the id only
             count('202');
           } else if (res.statusCode === 503 && !res.headers['retry-after']) {
             count('503 without Retry-After');

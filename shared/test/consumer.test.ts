@@ -103,6 +103,33 @@ describe('a consumer that never stops silently', () => {
     await waitFor('the next record handled', () => handled.includes(next.id) || undefined);
   });
 
+  it('passes by the types it does not handle without parsing them, and parses in full whatever the header and the value do not both name', async () => {
+    const handled: string[] = [];
+    const incidentId = ulid();
+    const { send, letters } = await world('handles', {
+      handles: ['incident.acknowledge'],
+      handle: async (c) => void handled.push(c.id),
+    });
+    const decline = makeEnvelope('incident.decline_assignment', { incidentId, assigneeId: 'ent-a', reason: 'Hết năng lực' }, { producedBy: 'test', actor });
+    const lying = acknowledge(incidentId); // its header names a type passed by, its value is one to handle
+    const invalid = { ...acknowledge(incidentId), payload: { incidentId } }; // no assignee: invalid
+    const unlabelled = acknowledge(incidentId);
+    const header = (type: string) => ({ type, 'correlation-id': 'c' });
+    await send([
+      { key: incidentId, value: JSON.stringify(decline), headers: header('incident.decline_assignment') } as never,
+      { key: incidentId, value: '{"id":"x","type":"incident.decline_assignment", not json', headers: header('incident.decline_assignment') } as never,
+      { key: incidentId, value: JSON.stringify(lying), headers: header('incident.decline_assignment') } as never,
+      { key: incidentId, value: JSON.stringify(invalid), headers: header('incident.acknowledge') } as never,
+      { key: incidentId, value: JSON.stringify(unlabelled) },
+    ]);
+    await waitFor('the records to handle', () => (handled.includes(lying.id) && handled.includes(unlabelled.id)) || undefined);
+    expect(handled).toEqual([lying.id, unlabelled.id]);
+    const letter = await waitFor('the invalid one dead-lettered', () => letters.find((l) => l.error.code === 'invalid_payload'));
+    expect(JSON.parse(Buffer.from(letter.value!, 'base64').toString()).id).toBe(invalid.id);
+    // the dead-letter topic has one partition, in order: anything before it would be here already
+    expect(letters).toHaveLength(1);
+  });
+
   it('keeps the hash, not the bytes, of a record too large to carry in a dead letter', async () => {
     const big = acknowledge(ulid(), 'n');
     const value = JSON.stringify(big).replace('"note":"n"', `"note":"${'y'.repeat(800_000)}"`); // invalid: note is at most 2000 characters
@@ -184,6 +211,35 @@ describe('a consumer that never stops silently', () => {
         return r.statusCode === 200 ? (r.json() as ReadyBody) : undefined;
       });
       expect(ready.consumers[0]).toMatchObject({ healthy: true, lag: 0 });
+    } finally {
+      release();
+      await app.close();
+    }
+  });
+
+  it('reports the lag of partitions that had no batch yet (behind a stuck one), from the group offsets, on /metrics too', async () => {
+    const monitor = new ConsumerMonitor();
+    const app = createHttpApp({ logger: testLogger });
+    await app.register(metricsPlugin, { service: 'test', consumers: monitor });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      const { prefix, consumer } = await world('lag-admin', { monitor, lagRefreshMs: 200, handle: () => gate.then(() => undefined) });
+      const topic = topicName(prefix, 'incidentCommands');
+      // four records on each of the six partitions; the first batch taken never finishes
+      await producer.send({ topic, acks: -1, messages: [0, 1, 2, 3, 4, 5].flatMap((partition) => [1, 2, 3, 4].map(() => ({ partition, key: ulid(), value: JSON.stringify(acknowledge()) }))) });
+      const report = await waitFor('the lag of every partition', () => {
+        const r = consumer.health.report();
+        return r.partitions === 6 && r.lag === 24 ? r : undefined;
+      });
+      expect(report.state).toBe('running');
+      expect(consumer.health.lagByPartition()).toHaveLength(6);
+      const metrics = (await app.inject({ url: '/metrics' })).body;
+      for (const partition of [0, 1, 2, 3, 4, 5]) expect(metrics).toContain(`ucsc_consumer_lag{group="${prefix}.lag-admin",topic="${topic}",partition="${partition}",service="test"} 4`);
+      release();
+      await waitFor('no lag once every batch is handled', () => consumer.health.report().lag === 0 || undefined);
     } finally {
       release();
       await app.close();

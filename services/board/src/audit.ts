@@ -20,8 +20,11 @@ export function startAuditProjector(options: {
     group: 'board.audit',
     topics: ['auditEvents'],
     logger: options.logger,
-    async handle(entry) {
-      await options.redis.zadd(auditLogKey(options.redisPrefix), Date.parse(entry.occurredAt), JSON.stringify(entry));
+    // a whole batch in one ZADD: one Redis round trip per Kafka batch, not per entry
+    async handleBatch(items) {
+      const members = items.flatMap(({ envelope }) => [Date.parse(envelope.occurredAt), JSON.stringify(envelope)]);
+      await options.redis.zadd(auditLogKey(options.redisPrefix), ...members);
+      return items.map(() => undefined);
     },
   });
 }

@@ -46,9 +46,11 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const kafkaHealth = kafkaReadiness(kafka);
   const access = createAccess(config, redis, publisher, 'dispatch', logger);
   const app = createHttpApp({ logger });
+  let sweepCheck = (): void => undefined;
   await registerServicePlugins(app, {
     service: 'dispatch',
-    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
+    // the sweep starts after the plugins: until then it has nothing to say
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping(), timeoutSweep: async () => sweepCheck() },
     consumers,
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
@@ -65,7 +67,17 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
   };
   const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
-  const sweep = startTimeoutSweep({ redis, store, publisher, instance: config.SERVICE_INSTANCE, intervalMs: config.TIMEOUT_SWEEP_MS, logger, now });
+  const sweep = startTimeoutSweep({
+    redis,
+    store,
+    publisher,
+    instance: config.SERVICE_INSTANCE,
+    intervalMs: config.TIMEOUT_SWEEP_MS,
+    logger,
+    now,
+    stallMs: Math.max(config.CONSUMER_STALL_SECONDS * 1000, config.TIMEOUT_SWEEP_MS * 3),
+  });
+  sweepCheck = () => sweep.check();
   onClose(app, async () => {
     await sweep.stop();
     await dispatcher.stop();

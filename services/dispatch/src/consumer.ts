@@ -139,6 +139,11 @@ export function startDispatcher(options: {
     topics: ['incidentEvents', 'routingCommands'],
     transactionalId: `${options.prefix}.dispatch.${options.instance}`,
     logger: options.logger,
+    // its own decisions come back on the events topic: passed by unparsed, not validated again
+    handles: [...decides],
+    // the next batch is decided (its Redis read and write; the store runs batches one at a time)
+    // while the previous one's transaction is with the broker: a copy waited a third of its time
+    partitionsConsumedConcurrently: 3,
     handleBatch: dispatchBatches(options),
   });
 }

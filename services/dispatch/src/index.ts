@@ -3,6 +3,7 @@ export { dispatchConfigSchema, type DispatchConfig } from './config';
 export { seedDirectory, directoryDrafts, DirectoryView } from './directory';
 export { RoutingStore, dispatchKeys, type RoutingBatch } from './store';
 export { dispatchBatches, type DispatchItem, type DispatchResult } from './consumer';
+export { startTimeoutSweep, type TimeoutSweep } from './sweeper';
 export * from './domain/routing';
 export * from './domain/classification';
 export * from './domain/dispatching';

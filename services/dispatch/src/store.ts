@@ -1,4 +1,4 @@
-import { redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
+import { envelopeJson, redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
 import type { Effects, IncidentRouting } from './domain/dispatching';
 import type { LoadView, RoutingDirectory } from './domain/routing';
 import { LoadMirror, type LoadChange } from './loads';
@@ -369,7 +369,8 @@ class PendingBatch implements RoutingBatch {
   }
 
   record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void {
-    const done = JSON.stringify({ source, envelopes });
+    // the envelopes' JSON is made once, for this record and for Kafka (envelopeJson)
+    const done = `{"source":${JSON.stringify(source)},"envelopes":[${envelopes.map(envelopeJson).join(',')}]}`;
     this.done.set(eventId, done);
     this.records.push([eventId, done]);
     // the decision rests on its incident's state as read: written only if nobody changed it since

@@ -2,6 +2,12 @@ import { makeEnvelope, type Logger, type Publisher, type Redis } from '@ucsc/sha
 import { dispatchActor } from './consumer';
 import type { RoutingStore } from './store';
 
+export interface TimeoutSweep {
+  /** throws while no sweep has finished for longer than the stall time: /ready answers 503 */
+  check(): void;
+  stop(): Promise<void>;
+}
+
 /**
  * Ends offers whose acceptance window has passed: emits incident.assignment_timed_out, which the
  * dispatcher consumes like a decline (the next enterprise that fits is asked). Runs every
@@ -15,11 +21,16 @@ export function startTimeoutSweep(options: {
   intervalMs: number;
   logger: Logger;
   now?: () => Date;
-}): { stop(): Promise<void> } {
+  /** no tick finished (swept, or found another copy sweeping) for this long makes /ready fail (ms) */
+  stallMs?: number;
+}): TimeoutSweep {
   const { redis, store, publisher, logger } = options;
   const now = options.now ?? (() => new Date());
+  const stallMs = options.stallMs ?? 60_000;
   let running: Promise<void> | undefined;
   let stopped = false;
+  let lastDoneAt = Date.now();
+  let lastError: string | undefined;
 
   async function sweep(): Promise<void> {
     const locked = await redis.set(store.sweepLockKey, options.instance, 'PX', Math.max(options.intervalMs * 5, 5000), 'NX');
@@ -49,12 +60,27 @@ export function startTimeoutSweep(options: {
   const timer = setInterval(() => {
     if (running || stopped) return;
     running = sweep()
-      .catch((err: unknown) => logger.warn({ err }, 'timeout sweep failed; retrying on the next tick'))
+      .then(() => {
+        lastDoneAt = Date.now();
+        lastError = undefined;
+      })
+      .catch((err: unknown) => {
+        lastError = (err as Error).message;
+        logger.warn({ err }, 'timeout sweep failed; retrying on the next tick');
+      })
       .finally(() => {
         running = undefined;
       });
   }, options.intervalMs);
   return {
+    check() {
+      if (stopped) throw new Error('the timeout sweep is stopped');
+      const since = Date.now() - lastDoneAt;
+      if (since > stallMs) {
+        const why = lastError ? `failing: ${lastError}` : running ? 'a sweep has not finished' : 'no tick ran';
+        throw new Error(`no timeout sweep finished for ${Math.round(since / 1000)} s (${why})`);
+      }
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -39,7 +39,7 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
     },
   });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
-  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
+  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings, cacheViews: config.PROJECTION_CACHE_VIEWS };
   const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);
   onClose(app, async () => {
     await Promise.all(consumers.map((c) => c.stop()));

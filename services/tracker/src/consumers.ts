@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { makeEnvelope, readIncident, runConsumer, type ConsumerSettings, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
 import { decide, type Emit } from './domain/lifecycle';
-import { projectEvents } from './projection';
+import { Projection } from './projection';
 
 export const trackerActor = { kind: 'service', id: 'tracker', authenticatedBy: 'service' } as const;
 
@@ -13,10 +13,13 @@ interface TrackerConsumerOptions {
   instance: string;
   logger: Logger;
   settings: ConsumerSettings;
+  /** views the projector remembers (PROJECTION_CACHE_VIEWS) */
+  cacheViews?: number;
 }
 
 /** Keeps the incident projection in Redis up to date with the event log. */
 export function startProjector(options: TrackerConsumerOptions): Promise<RunningConsumer> {
+  const projection = new Projection(options.redis, options.redisPrefix, options.cacheViews);
   return runConsumer({
     ...options.settings,
     kafka: options.kafka,
@@ -24,11 +27,11 @@ export function startProjector(options: TrackerConsumerOptions): Promise<Running
     group: 'tracker.projector',
     topics: ['incidentEvents'],
     logger: options.logger,
-    // the whole batch in one read and one write of Redis: the projector keeps pace with intake
+    // partitions' batches overlap (each writes only its own incidents): one's Redis call while another is parsed
+    partitionsConsumedConcurrently: 3,
+    // the whole batch in one Redis call (Projection): the projector keeps pace with intake
     async handleBatch(items) {
-      const changes = await projectEvents(
-        options.redis,
-        options.redisPrefix,
+      const changes = await projection.project(
         items.map(({ envelope, context }) => ({ event: envelope, offset: Number(context.offset) })),
       );
       options.logger.debug({ events: items.length, changes: changes.length }, 'projected');

@@ -2,4 +2,4 @@ export { buildApp } from './app';
 export { trackerConfigSchema, type TrackerConfig } from './config';
 export * from './domain/lifecycle';
 export { rebuildProjection, clearProjection } from './rebuild';
-export { projectEvent, projectEvents } from './projection';
+export { Projection, projectEvent, projectEvents } from './projection';

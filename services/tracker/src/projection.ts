@@ -1,4 +1,4 @@
-import { incidentKeys, type IncidentChange, type IncidentView, type Redis } from '@ucsc/shared';
+import { incidentKeys, redisScript, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
 import { applyEvent, type IncidentEvent } from './domain/lifecycle';
 
 /** An event and its offset on the incident-events partition (the projection's version). */
@@ -8,42 +8,163 @@ export interface Positioned {
 }
 
 /**
- * Applies events to the incident projection in Redis, each once: an event at or below the
- * incident's version was applied already (a redelivery or a replay) and changes nothing. One read
- * of every incident the events touch, the events applied in order in memory, one transaction
- * writing what changed: two round trips for a whole Kafka batch, whatever its size. Publishes
- * each change on the live feed unless told not to (a rebuild).
+ * Writes a batch's changed views only if each incident's stored version is still the one the
+ * views were computed from (-1: absent), all or none; else answers the ids that moved. The version
+ * is kept beside the view in a hash, so the guard does not decode ~4 KB views (a view written
+ * before that hash existed is decoded once). KEYS: versions hash, by-updated set. ARGV: count,
+ * feed channel, then per incident key, id, expected, version, view, score, province set; then the
+ * changes to publish.
  */
+const projectLua = `
+local versions, byUpdated = KEYS[1], KEYS[2]
+local n, feed = tonumber(ARGV[1]), ARGV[2]
+local moved = {}
+for i = 0, n - 1 do
+  local b = 3 + i * 7
+  local current = redis.call('HGET', versions, ARGV[b + 1])
+  if current then
+    current = tonumber(current)
+  else
+    local raw = redis.call('GET', ARGV[b])
+    current = raw and cjson.decode(raw).version or -1
+  end
+  if current ~= tonumber(ARGV[b + 2]) then moved[#moved + 1] = ARGV[b + 1] end
+end
+if #moved > 0 then return moved end
+for i = 0, n - 1 do
+  local b = 3 + i * 7
+  redis.call('SET', ARGV[b], ARGV[b + 4])
+  redis.call('HSET', versions, ARGV[b + 1], ARGV[b + 3])
+  redis.call('ZADD', byUpdated, ARGV[b + 5], ARGV[b + 1])
+  redis.call('ZADD', ARGV[b + 6], ARGV[b + 5], ARGV[b + 1])
+end
+for j = 3 + n * 7, #ARGV do redis.call('PUBLISH', feed, ARGV[j]) end
+return moved
+`;
+
+/** a view as last written or read, with its version (-1: known absent) */
+interface Known {
+  version: number;
+  json: string | null;
+  /** the parsed view, when it was just read */
+  view?: IncidentView;
+}
+
+/**
+ * The incident projection in Redis, written by the tracker's projector: each event applied once
+ * (an event at or below the incident's version was applied already, a redelivery or a replay, and
+ * changes nothing), never going backwards.
+ *
+ * One Redis round trip per Kafka batch: the views the batch needs come from what this projector
+ * wrote last (a bounded cache; the partition's owner is the only writer), a new incident's report
+ * needs none, and the one call that writes every changed view checks that each stored version is
+ * still the one the change was computed from. Only views it does not know (after a start or a
+ * rebalance) are read first; if another writer moved one (a copy that held the partition during a
+ * rebalance, a rebuild), nothing is written and the batch is read and applied again.
+ */
+export class Projection {
+  private readonly keys: ReturnType<typeof incidentKeys>;
+  private readonly write: RedisScript;
+  private readonly known = new Map<string, Known>();
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    /** how many views to remember (0: none, every view the batch needs but a new one is read) */
+    private readonly cacheSize = 10_000,
+  ) {
+    this.keys = incidentKeys(prefix);
+    this.write = redisScript(redis, 'ucscProjectIncidents', projectLua, 2);
+  }
+
+  /** Applies the events (in offset order per incident) and publishes each change unless told not to (a rebuild). */
+  async project(events: readonly Positioned[], publish = true): Promise<IncidentChange[]> {
+    if (events.length === 0) return [];
+    const first = new Map<string, IncidentEvent>();
+    for (const { event } of events) if (!first.has(event.payload.incidentId)) first.set(event.payload.incidentId, event);
+    let fresh = new Set<string>(); // ids whose stored view must be read before applying
+    for (const [id, event] of first) if (!this.known.has(id) && event.type !== 'incident.reported') fresh.add(id);
+    const read = new Map<string, Known>();
+    for (let attempt = 1; ; attempt += 1) {
+      if (fresh.size) await this.read([...fresh], read);
+      const base = new Map<string, Known>();
+      for (const id of first.keys()) base.set(id, read.get(id) ?? this.known.get(id) ?? { version: -1, json: null });
+      const { changes, views } = this.apply(base, events);
+      if (changes.length === 0) return [];
+      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, views.size, this.keys.feed];
+      const written = new Map<string, Known>();
+      for (const [id, view] of views) {
+        const json = JSON.stringify(view);
+        written.set(id, { version: view.version, json });
+        args.push(this.keys.incident(id), id, base.get(id)!.version, view.version, json, Date.parse(view.updatedAt), this.keys.byProvince(view.province.code));
+      }
+      if (publish) {
+        for (const change of changes) {
+          // the incident's last change of the batch carries the view just serialised: not made twice
+          const latest = written.get(change.incident.id);
+          const incident = views.get(change.incident.id) === change.incident ? latest!.json! : JSON.stringify(change.incident);
+          args.push(`{"eventId":${JSON.stringify(change.eventId)},"type":${JSON.stringify(change.type)},"incident":${incident}}`);
+        }
+      }
+      const moved = (await this.write(...args)) as string[];
+      if (moved.length === 0) {
+        for (const [id, known] of written) this.remember(id, known);
+        return changes;
+      }
+      // another writer moved these since we knew them: read them and apply the batch again
+      for (const id of moved) {
+        this.known.delete(id);
+        read.delete(id);
+      }
+      if (attempt >= 5) throw new Error(`the projection of ${moved.length} incidents kept moving under this batch (${moved.slice(0, 3).join(', ')})`);
+      fresh = new Set(moved);
+    }
+  }
+
+  /** Forgets every view: after the partitions moved, what another copy wrote is read again. */
+  forget(): void {
+    this.known.clear();
+  }
+
+  private async read(ids: string[], into: Map<string, Known>): Promise<void> {
+    const raws = await this.redis.mget(ids.map(this.keys.incident));
+    ids.forEach((id, i) => {
+      const raw = raws[i] ?? null;
+      const view = raw ? (JSON.parse(raw) as IncidentView) : undefined;
+      into.set(id, { version: view?.version ?? -1, json: raw, ...(view ? { view } : {}) });
+      this.remember(id, { version: view?.version ?? -1, json: raw });
+    });
+  }
+
+  private apply(base: Map<string, Known>, events: readonly Positioned[]): { changes: IncidentChange[]; views: Map<string, IncidentView> } {
+    const current = new Map<string, IncidentView | undefined>();
+    for (const [id, known] of base) current.set(id, known.view ?? (known.json ? (JSON.parse(known.json) as IncidentView) : undefined));
+    const changes: IncidentChange[] = [];
+    const views = new Map<string, IncidentView>();
+    for (const { event, offset } of events) {
+      const id = event.payload.incidentId;
+      const view = current.get(id);
+      if (view && view.version >= offset) continue;
+      const next = applyEvent(view, event, offset);
+      if (!next) continue;
+      current.set(id, next);
+      views.set(id, next);
+      changes.push({ eventId: event.id, type: event.type, incident: next });
+    }
+    return { changes, views };
+  }
+
+  private remember(id: string, known: Known): void {
+    if (this.cacheSize <= 0) return;
+    this.known.delete(id); // re-inserted last: the map's order is the order of use
+    this.known.set(id, known);
+    while (this.known.size > this.cacheSize) this.known.delete(this.known.keys().next().value!);
+  }
+}
+
+/** A batch of events applied once, without memory of earlier calls: see Projection. */
 export async function projectEvents(redis: Redis, prefix: string, events: readonly Positioned[], publish = true): Promise<IncidentChange[]> {
-  if (events.length === 0) return [];
-  const keys = incidentKeys(prefix);
-  const ids = [...new Set(events.map((e) => e.event.payload.incidentId))];
-  const raws = await redis.mget(ids.map(keys.incident));
-  const views = new Map<string, IncidentView | undefined>(ids.map((id, i) => [id, raws[i] ? (JSON.parse(raws[i]!) as IncidentView) : undefined]));
-  const changes: IncidentChange[] = [];
-  const changed = new Set<string>();
-  for (const { event, offset } of events) {
-    const id = event.payload.incidentId;
-    const current = views.get(id);
-    if (current && current.version >= offset) continue;
-    const next = applyEvent(current, event, offset);
-    if (!next) continue;
-    views.set(id, next);
-    changed.add(id);
-    changes.push({ eventId: event.id, type: event.type, incident: next });
-  }
-  if (changes.length === 0) return [];
-  const tx = redis.multi();
-  for (const id of changed) {
-    const view = views.get(id)!;
-    const score = Date.parse(view.updatedAt);
-    tx.set(keys.incident(id), JSON.stringify(view)).zadd(keys.byUpdated, score, id).zadd(keys.byProvince(view.province.code), score, id);
-  }
-  if (publish) for (const change of changes) tx.publish(keys.feed, JSON.stringify(change));
-  const results = await tx.exec();
-  const failed = results?.find(([error]) => error);
-  if (!results || failed) throw failed?.[0] ?? new Error('the projection transaction was discarded');
-  return changes;
+  return new Projection(redis, prefix, 0).project(events, publish);
 }
 
 /** One event: see projectEvents. */

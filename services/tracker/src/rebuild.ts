@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { ulid } from 'ulid';
 import { incidentKeys, parseMessage, topicName, type Logger, type Redis } from '@ucsc/shared';
-import { projectEvents, type Positioned } from './projection';
+import { Projection, type Positioned } from './projection';
 
 /** Deletes every key of the incident projection (SCAN, never KEYS, so Redis keeps serving). */
 export async function clearProjection(redis: Redis, redisPrefix: string): Promise<number> {
@@ -40,6 +40,7 @@ export async function rebuildProjection(options: {
     const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
     await clearProjection(redis, options.redisPrefix);
     let events = 0;
+    const projection = new Projection(redis, options.redisPrefix);
     if (pending.size > 0) {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -60,7 +61,7 @@ export async function rebuildProjection(options: {
                 const parsed = parseMessage('incidentEvents', message.value);
                 if (parsed.ok) positioned.push({ event: parsed.value, offset: Number(message.offset) }); // else: dead-lettered by the live consumer
               }
-              await projectEvents(redis, options.redisPrefix, positioned, false);
+              await projection.project(positioned, false);
               events += positioned.length;
             },
           })

@@ -49,6 +49,13 @@ export interface ConsumerOptions<K extends TopicKey> {
   handle?: Handler<K>;
   handleBatch?: BatchHandler<K>;
   /**
+   * The message types the handler acts on, when it passes the others by (dispatch reads its own
+   * decisions back on the events topic). A record whose type, by its `type` header and its
+   * envelope's first "type" field alike, is another type of the topic is skipped before it is
+   * parsed or validated: the consumers that act on it validate it. Anything else is parsed in full.
+   */
+  handles?: readonly TopicMessageType<K>[];
+  /**
    * Exactly-once consume → produce: the outbox and the consumed offsets commit in one Kafka
    * transaction. Give a transactional id that is stable for this copy of the service.
    */
@@ -56,12 +63,20 @@ export interface ConsumerOptions<K extends TopicKey> {
   fromBeginning?: boolean;
   /** where /ready and /metrics see this consumer */
   monitor?: ConsumerMonitor;
+  /**
+   * Batches of different partitions in flight at once (1 by default). With more, one batch's
+   * handler runs while another's transaction is with the broker: the handler must allow
+   * concurrent calls for different partitions (transactions still go one at a time).
+   */
+  partitionsConsumedConcurrently?: number;
   /** the most bytes one fetch brings from a partition: the size of the largest batch */
   maxBytesPerPartition?: number;
   /** the most bytes of records in one produce request: below the broker's message.max.bytes */
   maxRequestBytes?: number;
   /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
   stallMs?: number;
+  /** how often the lag of partitions that had no batch yet is read from the group's offsets (ms) */
+  lagRefreshMs?: number;
   /** the longest wait between two tries of a batch that met a transient error (ms) */
   maxRetryDelayMs?: number;
   /**
@@ -200,6 +215,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     fatal(error);
   };
   const stallMs = options.stallMs ?? 60_000;
+  const passesBy = typeFilter(options.topics, options.handles);
   const health = new ConsumerHealth(groupId, [...topicKeyByName.keys()], stallMs);
   options.monitor?.add(health);
 
@@ -222,6 +238,39 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   let stopping = false;
 
   watchConsumer(consumer, health, log, onFatal, () => stopping);
+
+  // a partition that never had a batch (idle, or behind one that is stuck) would show no lag:
+  // its lag comes from what the group committed and the topic's end, read by an admin client
+  const admin = kafka.admin();
+  let adminConnected: Promise<void> | undefined;
+  let lagReading = false;
+  async function lagFromAdmin(): Promise<void> {
+    const wanted = health.partitionsWithoutBatch();
+    if (wanted.length === 0 || lagReading || stopping) return;
+    lagReading = true;
+    try {
+      await (adminConnected ??= admin.connect());
+      const names = [...new Set(wanted.map((w) => w.topic))];
+      const committed = new Map<string, bigint>();
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: names })) {
+        for (const p of partitions) committed.set(`${topic}:${p.partition}`, BigInt(p.offset));
+      }
+      for (const topic of names) {
+        for (const end of await admin.fetchTopicOffsets(topic)) {
+          const at = committed.get(`${topic}:${end.partition}`) ?? -1n;
+          // nothing committed yet: the group starts at the beginning (or the end) of the partition
+          const position = at >= 0n ? at : BigInt(options.fromBeginning ?? true ? end.low : end.high);
+          health.offsetsFromAdmin(topic, end.partition, position, BigInt(end.high));
+        }
+      }
+    } finally {
+      lagReading = false;
+    }
+  }
+  const readLag = () => void lagFromAdmin().catch((err: unknown) => log.debug({ err }, 'reading lag from the group offsets failed'));
+  consumer.on(consumer.events.GROUP_JOIN, readLag);
+  const lagTimer = setInterval(readLag, options.lagRefreshMs ?? 10_000);
+  lagTimer.unref();
 
   await producer.connect();
   await consumer.connect();
@@ -281,6 +330,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     .run({
       autoCommit: !transactional,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         const topicKey = topicKeyByName.get(batch.topic) as K;
         const last = batch.messages[batch.messages.length - 1];
@@ -334,6 +384,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     const sources: KafkaMessage[] = [];
     const slots: ({ letter: Message } | { item: number })[] = [];
     for (const message of messages) {
+      if (passesBy(message, topicKey)) continue;
       const parsed = parseMessage(topicKey, message.value);
       if (!parsed.ok) {
         slots.push({ letter: deadLetter(topic, partition, message, parsed.code, parsed.message, parsed.issues) });
@@ -382,11 +433,37 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     health,
     async stop() {
       stopping = true;
+      clearInterval(lagTimer);
       await consumer.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
+      if (adminConnected) await adminConnected.then(() => admin.disconnect()).catch(() => undefined);
       await serial.run(() => producer.disconnect()).catch(() => undefined);
       health.stopped('stopped');
       options.monitor?.remove(health);
     },
+  };
+}
+
+/**
+ * Whether a record is of a type the topic carries and the handler does not act on: its `type`
+ * header names it and so does the first "type" field of its value (the envelope's, as toRecord
+ * writes it). Costs a header read and a short search, not a JSON parse and a zod validation.
+ */
+export function typeFilter<K extends TopicKey>(topicKeys: readonly K[], handles: readonly string[] | undefined): (message: KafkaMessage, topic: K) => boolean {
+  if (!handles) return () => false;
+  const wanted = new Set(handles);
+  const skipped = new Map<K, Map<string, Buffer>>();
+  for (const key of topicKeys) {
+    const others = (topics[key].messageTypes as readonly string[]).filter((type) => !wanted.has(type));
+    skipped.set(key, new Map(others.map((type) => [type, Buffer.from(`"type":"${type}"`)])));
+  }
+  const marker = Buffer.from('"type":"');
+  return (message, topic) => {
+    const header = message.headers?.type;
+    if (header === undefined || Array.isArray(header) || !message.value) return false;
+    const needle = skipped.get(topic)?.get(header.toString());
+    if (!needle) return false;
+    const at = message.value.indexOf(marker);
+    return at >= 0 && message.value.compare(needle, 0, needle.length, at, at + needle.length) === 0;
   };
 }
 

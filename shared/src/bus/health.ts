@@ -6,6 +6,8 @@ interface PartitionProgress {
   /** the next offset this consumer will process (the last batch's last offset + 1, markers included) */
   position?: bigint;
   highWatermark?: bigint;
+  /** position and high watermark came from the group's committed offset and the topic's end, not a batch */
+  fromAdmin?: boolean;
 }
 
 /** What /ready says of one consumer. */
@@ -78,6 +80,7 @@ export class ConsumerHealth {
     const p = this.partition(topic, partition);
     p.highWatermark = BigInt(highWatermark);
     if (firstOffset !== null) p.position = BigInt(firstOffset);
+    p.fromAdmin = false;
     this.batchStartedAt = this.clock();
   }
 
@@ -85,6 +88,7 @@ export class ConsumerHealth {
     const p = this.partition(topic, partition);
     p.highWatermark = BigInt(highWatermark);
     p.position = BigInt(lastOffset) + 1n;
+    p.fromAdmin = false;
     this.batchStartedAt = undefined;
     this.retryingSince = undefined;
     this.lastProgressAt = this.lastFetchAt = this.clock();
@@ -117,6 +121,29 @@ export class ConsumerHealth {
     let p = this.partitions.get(key);
     if (!p) this.partitions.set(key, (p = {}));
     return p;
+  }
+
+  /** Partitions held that no batch has told about since the group was joined: their lag comes from admin offsets. */
+  partitionsWithoutBatch(): { topic: string; partition: number }[] {
+    const out: { topic: string; partition: number }[] = [];
+    for (const [key, p] of this.partitions) {
+      if (p.position !== undefined && !p.fromAdmin) continue;
+      const at = key.lastIndexOf(':');
+      out.push({ topic: key.slice(0, at), partition: Number(key.slice(at + 1)) });
+    }
+    return out;
+  }
+
+  /**
+   * Where a partition no batch has told about stands, from the group's committed offset (the next
+   * record to process) and the topic's end: a partition still held and still without a batch.
+   */
+  offsetsFromAdmin(topic: string, partition: number, committed: bigint, highWatermark: bigint): void {
+    const p = this.partitions.get(`${topic}:${partition}`);
+    if (!p || (p.position !== undefined && !p.fromAdmin)) return;
+    p.position = committed;
+    p.highWatermark = highWatermark;
+    p.fromAdmin = true;
   }
 
   /** Lag per partition held, where known. */

@@ -19,10 +19,22 @@ export function messageKey(envelope: Envelope): string {
   return `${envelope.type.replace(/_removed$/, '').replace(/^directory\./, '')}:${payload.id}`;
 }
 
+const serialized = new WeakMap<Envelope, string>();
+
+/**
+ * An envelope's JSON, made once: a handler that also stores what it emitted (dispatch's done
+ * records) and the record sent to Kafka share it. Envelopes are not changed once made.
+ */
+export function envelopeJson(envelope: Envelope): string {
+  let json = serialized.get(envelope);
+  if (json === undefined) serialized.set(envelope, (json = JSON.stringify(envelope)));
+  return json;
+}
+
 export function toRecord(envelope: Envelope) {
   return {
     key: messageKey(envelope),
-    value: JSON.stringify(envelope),
+    value: envelopeJson(envelope),
     headers: { type: envelope.type, 'correlation-id': envelope.correlationId },
   };
 }

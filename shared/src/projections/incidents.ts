@@ -206,6 +206,8 @@ export function incidentKeys(prefix: string) {
     /** sorted set of incident ids by last change (ms) */
     byUpdated: `${prefix}incidents:by-updated`,
     byProvince: (code: string) => `${prefix}incidents:province:${code}`,
+    /** hash of incident id → version of its view (the tracker's write guard) */
+    versions: `${prefix}incidents:versions`,
     /** pub/sub channel of IncidentChange messages */
     feed: `${prefix}feed:incidents`,
   };
