@@ -44,6 +44,12 @@ const oddHeaders: Record<string, string>[] = [
   { 'x-forwarded-for': '999.999.999.999, ::g' },
   { 'idempotency-key': Buffer.from('Khóa'.normalize('NFD')).toString('latin1') },
   { 'x-attachment-description': '%E0%A4%A' },
+  { host: '[::1' },
+  { host: 'evil.example:99999' },
+  { 'x-forwarded-host': '%', 'x-forwarded-proto': 'javascript' },
+  { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'not base64' },
+  { range: 'bytes=99999999-1' },
+  { 'if-none-match': '*', 'if-modified-since': 'yesterday' },
 ];
 const oddContentTypes = ['application/json; charset=latin1', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'message/rfc822', 'text/csv', 'multipart/form-data; boundary=', ';;;'];
 
