@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -202,15 +201,8 @@ describe('generated attacks, from every route’s declared schemas, on every ser
     redis.disconnect();
   }, 120_000);
 
-  const services = (): [string, FastifyInstance][] => [
-    ['intake', system.intake],
-    ['board', system.board],
-    ['dispatch', system.dispatch],
-    ['tracker', system.tracker],
-  ];
-
   it('every route declares its schemas, so the attacks are derived from them', () => {
-    for (const [name, app] of services()) {
+    for (const [name, app] of system.services()) {
       const undeclared = app.routeTable.filter((r) => r.method !== 'HEAD' && !r.schema).map((r) => `${name} ${r.method} ${r.url}`);
       expect(undeclared).toEqual([]);
     }
@@ -224,7 +216,7 @@ describe('generated attacks, from every route’s declared schemas, on every ser
     const statuses: Record<string, number> = {};
     let sent = 0;
     let n = 0;
-    for (const [service, app] of services()) {
+    for (const [service, app] of system.services()) {
       for (const [r, route] of app.routeTable.filter((x) => x.method !== 'HEAD').entries()) {
         const arbitrary = attemptsAt(route, defaults, examples);
         for (const [c, [who, auth]] of Object.entries(credentials).entries()) {
@@ -260,6 +252,7 @@ describe('generated attacks, from every route’s declared schemas, on every ser
         }
       }
     }
+    if (process.env.ATTACK_DEBUG) process.stdout.write(`${sent} attempts: ${JSON.stringify(statuses)}\n`);
     if (failures.length) console.error(`generated attacks failed with ATTACK_SEED=${seed} ATTACK_RUNS=${runsPerCredential}:\n${failures.slice(0, 40).join('\n')}`);
     expect(failures).toEqual([]);
     // the run reached the handlers as well as the validators: refusals of several kinds, and successes
