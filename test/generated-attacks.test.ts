@@ -66,8 +66,10 @@ type Target = 'nothing' | 'params' | 'query' | 'headers' | 'odd headers' | 'body
  * other headers, body, its encoding or type), the others plausible, so that each attack gets past
  * the checks of the parts it does not touch; sometimes nothing attacked at all.
  */
-function attemptsAt(route: RouteTableEntry, defaults: Record<string, string>, examples: Record<string, unknown>): fc.Arbitrary<Attempt & { target: Target }> {
+function attemptsAt(route: RouteTableEntry, allDefaults: Record<string, string>, examples: Record<string, unknown>): fc.Arbitrary<Attempt & { target: Target }> {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
+  // the values that exist, so that an attempt with them gets past the lookups: by name, or by `url :name`
+  const defaults = Object.fromEntries((route.url.match(/:(\w+)/g) ?? []).map((p) => p.slice(1)).map((name) => [name, allDefaults[`${route.url} :${name}`] ?? allDefaults[name] ?? 'x']));
   const paramsSchema = jsonSchemaOf(schema.params);
   const names = route.url.match(/:(\w+)/g)?.map((p) => p.slice(1)) ?? [];
   const attackedParam = (name: string) => {
@@ -190,6 +192,14 @@ describe('generated attacks, from every route’s declared schemas, on every ser
     expect(filed.status).toBe(202);
     defaults.id = filed.json.incidentId;
     await waitFor('the incident routed', async () => (await readIncident(redis, system.names.redisPrefix, defaults.id!))?.timeline.some((t) => ['incident.assignment_offered', 'incident.routing_no_fit'].includes(t.type)));
+    // ids that exist, for the routes whose :id is not an incident's
+    const users = (await system.board.inject({ method: 'GET', url: '/api/v1/users', headers: credentials['national coordinator'] })).json().users as { id: string; username: string }[];
+    defaults['/api/v1/users/:id :id'] = users.find((u) => u.username === 'lanhdao.hanoi')!.id;
+    const minted = await system.board.inject({ method: 'POST', url: '/api/v1/tokens', headers: { ...credentials['national coordinator'], 'content-type': 'application/json' }, payload: { name: 'mục tiêu', organisationId: 'org-hub-01', scopes: ['reports:read'] } });
+    defaults['/api/v1/tokens/:id :id'] = minted.json().token.id;
+    defaults['/api/v1/tokens/:id/rotate :id'] = minted.json().token.id;
+    defaults['/api/v1/directory/:entity/:id :id'] = 'ent-bm-saokhue';
+    defaults['/api/v1/directory/liaisons/:id/leave :id'] = 'lia-01-sec-officer';
     examples['POST /api/v1/reports'] = sampleReport({ title: 'tấn công sinh tự động' });
     examples['POST /api/v1/incidents/:id/acknowledge'] = { assigneeId: defaults.assigneeId };
     examples['POST /api/v1/reports/email'] = readFileSync(join(__dirname, '../services/intake/test/fixtures/bieu-mau-03.eml'));
