@@ -59,12 +59,12 @@ const headerValue = (value: unknown): string =>
     .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '')
     .slice(0, 8000);
 
-type Target = 'nothing' | 'params' | 'query' | 'headers' | 'odd headers' | 'body' | 'invalid UTF-8' | 'content type' | 'raw body';
+type Target = 'nothing' | 'params' | 'query' | 'headers' | 'odd headers' | 'body' | 'invalid UTF-8' | 'content type' | 'raw body' | 'every part';
 
 /**
  * The arbitrary of one attempt at a route: one part attacked (params, query, declared headers,
  * other headers, body, its encoding or type), the others plausible, so that each attack gets past
- * the checks of the parts it does not touch; sometimes nothing attacked at all.
+ * the checks of the parts it does not touch; sometimes every part at once, sometimes none.
  */
 function attemptsAt(route: RouteTableEntry, allDefaults: Record<string, string>, examples: Record<string, unknown>): fc.Arbitrary<Attempt & { target: Target }> {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
@@ -119,12 +119,18 @@ function attemptsAt(route: RouteTableEntry, allDefaults: Record<string, string>,
         return reads ? fc.constant({}) : rawTypes.length && example === undefined ? fc.uint8Array({ minLength: 1, maxLength: 512 }).map((b) => ({ payload: Buffer.from(b), type: rawTypes[0]! })) : fitting.map(asPayload);
     }
   };
-  const targets: Target[] = ['nothing', 'odd headers', 'body', 'invalid UTF-8', 'content type', 'raw body', 'query'];
+  const targets: Target[] = ['nothing', 'odd headers', 'body', 'invalid UTF-8', 'content type', 'raw body', 'query', 'every part'];
   if (names.length) targets.push('params', 'params');
   if (headersSchema) targets.push('headers');
   if (bodySchema || rawTypes.length) targets.push('body', 'body');
   return fc.constantFrom(...targets).chain((target) =>
-    fc.record({ url: path(target === 'params'), q: query(target === 'query'), h: headers(target === 'headers'), odd: target === 'odd headers' ? fc.constantFrom(...oddHeaders) : fc.constant({}), b: body(target) }).map(({ url, q, h, odd, b }) => ({
+    fc.record({
+      url: path(target === 'params' || target === 'every part'),
+      q: query(target === 'query' || target === 'every part'),
+      h: headers(target === 'headers' || target === 'every part'),
+      odd: target === 'odd headers' || target === 'every part' ? fc.constantFrom(...oddHeaders) : fc.constant({}),
+      b: body(target === 'every part' ? 'body' : target),
+    }).map(({ url, q, h, odd, b }) => ({
       target,
       method: route.method,
       url: q ? `${url}?${q}` : url,
