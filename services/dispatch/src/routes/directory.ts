@@ -133,14 +133,13 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
     return { entry, eventId: event?.id };
   });
 
-  app.delete('/api/v1/directory/:entity/:id', {
-      schema: {
-        summary: 'Remove an entry nothing refers to (admins)',
-        params: entryParams,
-        querystring: changeQuery,
-        response: { ...writes, 200: z.object({ removed: z.string(), eventId: z.string().optional() }) },
-      },
-    }, async (request) => {
+  const removal = {
+    summary: 'Remove an entry nothing refers to (admins)',
+    params: entryParams,
+    querystring: changeQuery,
+    response: { ...writes, 200: z.object({ removed: z.string(), eventId: z.string().optional() }) },
+  };
+  app.delete('/api/v1/directory/:entity/:id', { schema: removal }, async (request) => {
     const { entity, id } = request.params;
     const { reason } = request.query;
     if (!(view.state[entity] as Map<string, unknown>).has(id)) throw new HttpError(404, 'not_found', `no ${entity} entry ${id}`);
@@ -214,12 +213,11 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
     return reply.status(200).send({ imported: checked.entries.length, entity, changeSetId });
   });
 
-  app.get('/api/v1/routing/load', {
-      schema: {
-        summary: 'Open assignments per enterprise (coordinators)',
-        response: { ...commonProblems, 200: z.object({ openAssignments: z.record(z.string(), z.number().int()).describe('enterprise id → open assignments') }) },
-      },
-    }, async (request) => {
+  const load = {
+    summary: 'Open assignments per enterprise (coordinators)',
+    response: { ...commonProblems, 200: z.object({ openAssignments: z.record(z.string(), z.number().int()).describe('enterprise id → open assignments') }) },
+  };
+  app.get('/api/v1/routing/load', { schema: load }, async (request) => {
     if (!hasRole(identify(request), 'national_coordinator', 'admin', 'auditor')) throw new HttpError(403, 'forbidden', 'routing load is for coordinators');
     return { openAssignments: await options.store.openAssignments() };
   });
