@@ -81,5 +81,12 @@ describe('API documents', () => {
     expect(Object.keys(board.paths['/api/v1/auth/login'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '423', '429']));
     const dispatch = (await system.dispatch.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     expect(dispatch.paths['/api/v1/directory/{entity}'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['entity', 'format']));
+    // every route of dispatch declares its answers: the success with its schema, and the refusals
+    const operations = Object.entries(dispatch.paths as Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>)
+      .filter(([path]) => path.startsWith('/api/v1/directory') || path.startsWith('/api/v1/routing'))
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => [`${method} ${path}`, Boolean(op.responses?.['200']?.content?.['application/json']?.schema), Object.keys(op.responses ?? {}).filter((s) => s >= '400').sort()] as const));
+    expect(operations.length).toBeGreaterThanOrEqual(9);
+    for (const [operation, success, refusals] of operations) expect([operation, success, refusals]).toEqual([operation, true, expect.arrayContaining(['401', '403', '429'])]);
+    expect(dispatch.paths['/api/v1/directory/{entity}/{id}'].get.responses['200'].content['application/json'].schema.anyOf).toHaveLength(4);
   });
 });

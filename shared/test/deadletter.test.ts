@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
+import { createHash } from 'node:crypto';
 import {
   deadLetterSchema,
+  withheldMarking,
   makeEnvelope,
   PermanentError,
   runConsumer,
@@ -81,5 +83,52 @@ describe('a message no consumer can read goes to the dead-letter topic, and the 
     expect(Buffer.from(letters[0]!.value!, 'base64').toString()).toBe('{"this is": not json');
     expect(letters[1]!.error.issues?.join(' ')).toMatch(/assigneeId/);
     expect(handled.map((e) => e.id)).toEqual([valid.id]);
+  });
+
+  it('keeps only the size and SHA-256 of a record marked RED or AMBER+STRICT, wherever the marking is, and never quotes it in the error', async () => {
+    const topic = topicName(names.prefix, 'incidentEvents');
+    const key = ulid();
+    const secret = 'mat-khau-quan-tri-bi-lo';
+    const marked = (tlp: string) => ({ ...makeEnvelope('incident.acknowledged', { incidentId: key, assigneeId: 'x' }, { producedBy: 'test', actor }), type: 'incident.attachment_added', payload: { incidentId: key, attachment: { filename: `${secret}.txt`, tlp } } });
+    const values = [
+      JSON.stringify(marked('RED')), // an attachment marked stricter than anything around it
+      JSON.stringify(marked('AMBER+STRICT')),
+      `{"payload":{"tlp":"RED","description":"${secret}"`, // cut short: not JSON, the marking read from its words
+      JSON.stringify(marked('AMBER')), // AMBER: the bytes stay, to diagnose the record
+    ];
+    const already = deadLetters.length;
+    await producer.send({ topic, acks: -1, messages: values.map((value) => ({ key, value })) });
+    await waitFor('four more dead letters', () => deadLetters.length >= already + 4 || undefined);
+    const letters = deadLetters.slice(already).map((d) => deadLetterSchema.parse(d));
+    expect(letters.map((l) => [l.error.code, l.valueOmitted?.marking ?? null, l.value === null])).toEqual([
+      ['invalid_payload', 'RED', true],
+      ['invalid_payload', 'AMBER+STRICT', true],
+      ['invalid_json', 'RED', true],
+      ['invalid_payload', null, false],
+    ]);
+    letters.slice(0, 3).forEach((letter, i) => {
+      expect(letter.valueOmitted).toEqual({ bytes: Buffer.byteLength(values[i]!), sha256: createHash('sha256').update(values[i]!).digest('hex'), marking: letter.valueOmitted!.marking });
+      expect(JSON.stringify(letter)).not.toContain(secret);
+      expect(letter.origin).toMatchObject({ topic, key });
+    });
+    expect(Buffer.from(letters[3]!.value!, 'base64').toString()).toBe(values[3]);
+  });
+});
+
+describe('which dead letters keep their bytes', () => {
+  it.each([
+    ['no marking', '{"type":"x","payload":{"note":"n"}}', undefined],
+    ['AMBER and GREEN', '{"tlp":"AMBER","attachments":[{"tlp":"GREEN"}]}', undefined],
+    ['RED on the incident', '{"payload":{"report":{"tlp":"RED"}}}', 'RED'],
+    ['RED on one attachment of an AMBER incident', '{"tlp":"AMBER","a":[{"tlp":"GREEN"},{"b":{"tlp":"RED"}}]}', 'RED'],
+    ['AMBER+STRICT', '{"tlp":"AMBER+STRICT"}', 'AMBER+STRICT'],
+    ['RED beats AMBER+STRICT', '{"x":{"tlp":"AMBER+STRICT"},"y":{"tlp":"RED"}}', 'RED'],
+    ['written in lower case, or with its TLP: prefix', '[{"TLP":"tlp:red"}]', 'RED'],
+    ['not JSON, with the word', 'garbled … tlp=RED …', 'RED'],
+    ['not JSON, with AMBER+STRICT', '{"tlp":"AMBER+STRICT", oops', 'AMBER+STRICT'],
+    ['not JSON, without', '{"this is": not json', undefined],
+    ['a number under the key', '{"exclusions":{"tlp":3}}', undefined],
+  ])('%s', (_what, value, marking) => {
+    expect(withheldMarking(Buffer.from(value))).toBe(marking);
   });
 });

@@ -19,6 +19,8 @@ export interface TestSystem {
   board: FastifyInstance;
   intakeUrl: string;
   boardUrl: string;
+  /** the four apps by name, for a test that walks every route of every service */
+  services(): [string, FastifyInstance][];
   close(): Promise<void>;
 }
 
@@ -47,6 +49,12 @@ export async function startSystem(label: string, overrides: Record<string, strin
     board,
     intakeUrl,
     boardUrl,
+    services: () => [
+      ['intake', intake],
+      ['board', board],
+      ['dispatch', dispatch],
+      ['tracker', tracker],
+    ],
     async close() {
       // bounded: a service that does not close in time left something open (a connection, a
       // consumer); that fails the test that started it, rather than hanging the run

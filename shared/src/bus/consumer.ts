@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import type { Envelope } from '../contracts/messages';
-import type { DeadLetter } from '../contracts/deadletter';
+import { withheldMarking, type DeadLetter } from '../contracts/deadletter';
 import { parseMessage } from '../contracts/parse';
 import { topicName, topics, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer } from './kafka';
@@ -108,7 +108,9 @@ export function consumerSettings(
 
 /**
  * The dead-letter record of a message no consumer can process: its origin, the error and its bytes
- * (base64; for a record too large to carry in a letter, its size and SHA-256 instead).
+ * (base64). For a record marked RED or AMBER+STRICT (withheldMarking), whose audience is named and
+ * does not include whoever reads dead letters, and for one too large to carry, its size and
+ * SHA-256 instead: the original stays at its origin offset, under that topic's access.
  */
 export function deadLetterRecord(
   origin: { topic: string; partition: number; consumerGroup: string },
@@ -124,9 +126,10 @@ export function deadLetterRecord(
     value,
   };
   // a record near the limit grows by a third in base64: then the letter keeps its hash, not its bytes
-  if (value && value.length > maxRequestBytes - 16_384) {
+  const marking = message.value ? withheldMarking(message.value) : undefined;
+  if (value && (marking || value.length > maxRequestBytes - 16_384)) {
     record.value = null;
-    record.valueOmitted = { bytes: message.value!.length, sha256: createHash('sha256').update(message.value!).digest('hex') };
+    record.valueOmitted = { bytes: message.value!.length, sha256: createHash('sha256').update(message.value!).digest('hex'), ...(marking ? { marking } : {}) };
   }
   return { key: record.origin.key, value: JSON.stringify(record), headers: { 'error-code': error.code } };
 }

@@ -22,7 +22,9 @@ export function parseMessage<K extends TopicKey>(
   try {
     json = JSON.parse(value.toString('utf8'));
   } catch (e) {
-    return { ok: false, code: 'invalid_json', message: (e as Error).message };
+    // not the parser's own message: it quotes the record, which may be marked RED, into logs and dead letters
+    const position = /position (\d+)/.exec((e as Error).message)?.[1];
+    return { ok: false, code: 'invalid_json', message: `record is not valid JSON${position ? ` (at character ${position})` : ''}` };
   }
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) {

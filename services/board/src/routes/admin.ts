@@ -104,8 +104,9 @@ export async function adminRoutes(fastify: FastifyInstance, options: { access: A
     const actor = identify(request);
     const { id } = request.params;
     const change = request.body;
-    if (id === actor.id && (change.disabled || (change.roles && !change.roles.includes('admin')))) {
-      throw new HttpError(409, 'self_lockout', 'an admin cannot disable or demote itself');
+    // locking oneself out is its own refusal; any other change of one's own roles is a self-grant (accountChangeRefusal)
+    if (id === actor.id && (change.disabled || (hasRole(actor, 'admin') && change.roles && !change.roles.includes('admin')))) {
+      throw new HttpError(409, 'self_lockout', change.disabled ? 'no account disables itself' : 'an admin cannot demote itself');
     }
     const before = await store.getUser(id);
     if (!before) throw new HttpError(404, 'not_found', `user ${id} not found`);

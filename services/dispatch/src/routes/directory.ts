@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { directoryEntities, hasRole, HttpError, identify, may, normalizeText, parseOr400, text, type DirectoryEntity } from '@ucsc/shared';
+import { commonProblems, directoryEntities, hasRole, HttpError, identify, liaisonSchema, may, normalizeText, parseOr400, problemSchema, text, type DirectoryEntity } from '@ucsc/shared';
 import { checkReferences, checkRemoval, entryId, entrySchemas, type Entry } from '../domain/directory';
 import { csvToRecords, toCsv, validateRoster } from '../domain/roster';
 import type { DirectoryDraft, DirectoryView, DirectoryWriter } from '../directory';
@@ -24,6 +24,20 @@ const exportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }
 const importQuery = changeQuery.extend({ format: z.enum(['json', 'csv']).optional() });
 const leaveBody = z.object({ reason: text(2000).optional() });
 const liaisonParams = z.object({ id: text(100) });
+
+// the answers: entries as the directory holds them (each kind's own schema; loose, so an entry is
+// sent whole whichever kind it is), and the problems each route may answer
+const anyEntry = z.union(directoryEntities.map((entity) => entrySchemas[entity].loose())).describe('an entry of the kind the URL names');
+const entryList = z.object(Object.fromEntries(directoryEntities.map((entity) => [entity, z.array(entrySchemas[entity])])) as { [E in DirectoryEntity]: z.ZodArray<(typeof entrySchemas)[E]> });
+const written = z.object({ entry: anyEntry, eventId: z.string().optional().describe('the directory event that records the change') });
+const reads = { ...commonProblems, 400: problemSchema.describe('Invalid path or query'), 404: problemSchema.describe('No such entry') } as const;
+const writes = {
+  ...reads,
+  400: problemSchema.describe('Invalid fields, all of them (roster_rejected: every bad row, with its number)'),
+  403: problemSchema.describe('Only an admin changes the directory'),
+  409: problemSchema.describe('Still referred to (in_use)'),
+  503: problemSchema.describe('The change could not be stored; nothing was changed; retry after Retry-After seconds'),
+} as const;
 
 const putType = {
   units: 'directory.unit_put',
@@ -75,27 +89,33 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
     if (request.method !== 'GET' && !may(actor, 'directory.manage')) throw new HttpError(403, 'forbidden', 'only an admin changes the directory');
   });
 
-  app.get('/api/v1/directory', { schema: { summary: 'The whole directory: units, organisations, liaisons, enterprises' } }, async () => view.data());
+  app.get('/api/v1/directory', { schema: { summary: 'The whole directory: units, organisations, liaisons, enterprises', response: { ...commonProblems, 200: entryList } } }, async () => view.data());
 
-  const listing = { summary: 'One kind of entry, as JSON or CSV (the roster format the import takes)', params: entityParams, querystring: exportQuery };
+  const listing = {
+    summary: 'One kind of entry, as JSON or CSV (the roster format the import takes)',
+    params: entityParams,
+    querystring: exportQuery,
+    response: { ...reads, 200: entryList.partial().describe('{"<entity>": [...]}; with format=csv, the roster as text/csv instead') },
+  };
   app.get('/api/v1/directory/:entity', { schema: listing }, async (request, reply) => {
     const { entity } = request.params;
     const { format } = request.query;
-    if (format === 'json') return { [entity]: entries(entity) };
+    if (format === 'json') return { [entity]: entries(entity) } as Partial<z.infer<typeof entryList>>;
+    // a string with its own content type is sent as it is, not through the JSON answer's schema
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${entity}.csv"`)
-      .send(toCsv(entity, entries(entity)));
+      .send(toCsv(entity, entries(entity)) as never);
   });
 
-  app.get('/api/v1/directory/:entity/:id', { schema: { summary: 'One entry', params: entryParams } }, async (request) => {
+  app.get('/api/v1/directory/:entity/:id', { schema: { summary: 'One entry', params: entryParams, response: { ...reads, 200: anyEntry } } }, async (request) => {
     const { entity, id } = request.params;
-    const entry = (view.state[entity] as Map<string, unknown>).get(id);
+    const entry = (view.state[entity] as Map<string, z.infer<typeof anyEntry>>).get(id);
     if (!entry) throw new HttpError(404, 'not_found', `no ${entity} entry ${id}`);
     return entry;
   });
 
-  const put = { summary: 'Add or replace an entry (admins); the body is the entry, of the kind the URL names', params: entryParams, querystring: changeQuery };
+  const put = { summary: 'Add or replace an entry (admins); the body is the entry, of the kind the URL names', params: entryParams, querystring: changeQuery, response: { ...writes, 200: written } };
   app.put('/api/v1/directory/:entity/:id', { schema: put }, async (request) => {
     const { entity, id } = request.params;
     const { reason } = request.query;
@@ -113,7 +133,13 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
     return { entry, eventId: event?.id };
   });
 
-  app.delete('/api/v1/directory/:entity/:id', { schema: { summary: 'Remove an entry nothing refers to (admins)', params: entryParams, querystring: changeQuery } }, async (request) => {
+  const removal = {
+    summary: 'Remove an entry nothing refers to (admins)',
+    params: entryParams,
+    querystring: changeQuery,
+    response: { ...writes, 200: z.object({ removed: z.string(), eventId: z.string().optional() }) },
+  };
+  app.delete('/api/v1/directory/:entity/:id', { schema: removal }, async (request) => {
     const { entity, id } = request.params;
     const { reason } = request.query;
     if (!(view.state[entity] as Map<string, unknown>).has(id)) throw new HttpError(404, 'not_found', `no ${entity} entry ${id}`);
@@ -128,7 +154,12 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
     app.route({
       method,
       url: '/api/v1/directory/liaisons/:id/leave',
-      schema: { summary: onLeave ? 'A liaison goes on leave: the substitute is routed instead' : 'A liaison is back from leave', params: liaisonParams, body: leaveBody },
+      schema: {
+        summary: onLeave ? 'A liaison goes on leave: the substitute is routed instead' : 'A liaison is back from leave',
+        params: liaisonParams,
+        body: leaveBody,
+        response: { ...writes, 200: written.extend({ entry: liaisonSchema }) },
+      },
       handler: async (request) => {
         const { id } = request.params;
         const { reason } = request.body;
@@ -147,7 +178,17 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
    * stored and every bad row is named with its number and the reason; otherwise all of it is
    * stored in one Kafka transaction. Rows are added or replace the entry with the same id.
    */
-  const rosterImport = { summary: 'Import a roster (CSV or JSON): all of it in one transaction, or nothing and every bad row named', params: entityParams, querystring: importQuery };
+  const rosterImport = {
+    summary: 'Import a roster (CSV or JSON): all of it in one transaction, or nothing and every bad row named',
+    params: entityParams,
+    querystring: importQuery,
+    response: {
+      ...writes,
+      413: problemSchema.describe('Larger than the import limit'),
+      415: problemSchema.describe('Neither JSON nor text/csv'),
+      200: z.object({ imported: z.number().int(), entity: z.enum(directoryEntities), changeSetId: z.string() }),
+    },
+  };
   app.post('/api/v1/directory/:entity/import', { bodyLimit: options.importBodyLimit, schema: rosterImport }, async (request, reply) => {
     const { entity } = request.params;
     const query = request.query;
@@ -172,7 +213,11 @@ export async function directoryRoutes(fastify: FastifyInstance, options: Directo
     return reply.status(200).send({ imported: checked.entries.length, entity, changeSetId });
   });
 
-  app.get('/api/v1/routing/load', { schema: { summary: 'Open assignments per enterprise (coordinators)' } }, async (request) => {
+  const load = {
+    summary: 'Open assignments per enterprise (coordinators)',
+    response: { ...commonProblems, 200: z.object({ openAssignments: z.record(z.string(), z.number().int()).describe('enterprise id → open assignments') }) },
+  };
+  app.get('/api/v1/routing/load', { schema: load }, async (request) => {
     if (!hasRole(identify(request), 'national_coordinator', 'admin', 'auditor')) throw new HttpError(403, 'forbidden', 'routing load is for coordinators');
     return { openAssignments: await options.store.openAssignments() };
   });

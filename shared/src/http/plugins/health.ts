@@ -16,8 +16,9 @@ export interface HealthOptions {
 /** /live (the process is up; never shed under load) and /ready (its Kafka and Redis really answer, its consumers move). */
 export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
-    app.get('/live', { config: { public: true, pressureHandler: () => undefined } }, async () => ({ status: 'live', service: options.service }));
-    app.get('/ready', { config: { public: true } }, async (_request, reply) => {
+    // summaries only: a response schema would need the zod serializer (plugins/schemas.ts), which an app of health alone does not have
+    app.get('/live', { config: { public: true, pressureHandler: () => undefined }, schema: { summary: 'The process is up: {status: live, service}' } }, async () => ({ status: 'live', service: options.service }));
+    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers move: 200 {status: ready, checks, consumers}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
       const results = await Promise.all(
         Object.entries(options.readiness).map(async ([name, check]) => {
           try {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import fp from 'fastify-plugin';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { ConsumerMonitor } from '../../bus/health';
@@ -6,9 +6,16 @@ import type { ConsumerMonitor } from '../../bus/health';
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Registry;
-    /** every route of the app as registered (method and URL pattern): what a test of every route walks */
-    routeTable: readonly { method: string; url: string }[];
+    /** every route of the app as registered (method, URL pattern, the schemas it declares): what a test of every route walks */
+    routeTable: readonly RouteTableEntry[];
   }
+}
+
+export interface RouteTableEntry {
+  method: string;
+  url: string;
+  /** the route's declared schemas (zod, through fastify-type-provider-zod): params, querystring, headers, body, response */
+  schema?: FastifySchema;
 }
 
 export interface MetricsOptions {
@@ -20,10 +27,10 @@ export interface MetricsOptions {
 /** /metrics in Prometheus format: the process, each request's duration by route and status, consumer lag. Registered before the routes, so it sees each. */
 export const metricsPlugin = fp(
   async (app: FastifyInstance, options: MetricsOptions) => {
-    const routeTable: { method: string; url: string }[] = [];
+    const routeTable: RouteTableEntry[] = [];
     app.decorate('routeTable', routeTable);
     app.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+      for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, ...(route.schema ? { schema: route.schema } : {}) });
     });
     const registry = new Registry();
     registry.setDefaultLabels({ service: options.service });
@@ -43,7 +50,7 @@ export const metricsPlugin = fp(
         reply.elapsedTime / 1000,
       );
     });
-    app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
+    app.get('/metrics', { config: { public: true }, schema: { summary: 'Prometheus metrics: request durations, consumer lag, the process' } }, async (_request, reply) => {
       void reply.header('content-type', registry.contentType);
       return registry.metrics();
     });
