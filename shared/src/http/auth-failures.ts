@@ -6,8 +6,9 @@ import type { RateLimiter } from './ratelimit';
 /**
  * Failed authentication (a bad token, a wrong password or code), counted per address. Past the
  * limit the address is refused (429) before anything is checked or written; on the audit trail,
- * kept forever, each address's failures are aggregated: the first of a minute is recorded, then
- * one record when the address is throttled, with the count; nothing more that minute.
+ * kept forever, each address's failures are aggregated: the first of a window is recorded, then
+ * one record when the address is throttled, with the count; nothing more in that window. A window
+ * is the minute from the address's first failure (RateLimiter), not a clock minute.
  */
 export class AuthFailures {
   constructor(

@@ -1,27 +1,38 @@
 import { redisScript, type Redis, type RedisScript } from '../redis';
 
-// KEYS[1] the window's counter; ARGV[1] its lifetime (s). The first hit of a window sets its expiry.
+// KEYS[1] the window's counter; ARGV[1] its length (ms). The first hit starts the window; returns
+// the count so far and the milliseconds left in the window.
 const hitScript = `
 local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
+return { count, left }
+`;
+
+// KEYS[1] the window's counter: its count (0 when none) and the milliseconds left.
+const peekScript = `
+return { tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1]) }
 `;
 
 /**
- * A fixed-window counter in Redis, so counts hold across copies of a service. Requests are limited
- * by @fastify/rate-limit (plugins/rate-limits.ts); this stays for failed authentication alone
- * (AuthFailures), which must be checked without counting before credentials are looked up, and
- * counts failures, not requests, with the exact count its audit aggregation keys on.
- * One command per hit (a script that counts and sets the window's expiry).
+ * A counter in Redis whose window starts at the key's first hit (so counts hold across copies of a
+ * service, and a burst cannot get twice the limit by straddling a clock minute). Requests are
+ * limited by @fastify/rate-limit (plugins/rate-limits.ts); this stays for failed authentication
+ * alone (AuthFailures), which must be checked without counting before credentials are looked up,
+ * and counts failures, not requests, with the exact count its audit aggregation keys on.
+ * One command per hit or check.
  */
 export class RateLimiter {
   private readonly count: RedisScript;
+  private readonly peek: RedisScript;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
   ) {
     this.count = redisScript(redis, 'ucscRateLimitHit', hitScript, 1);
+    this.peek = redisScript(redis, 'ucscRateLimitPeek', peekScript, 1);
   }
 
   /** Counts one hit; returns how many seconds to wait when the limit is passed, else undefined. */
@@ -32,19 +43,19 @@ export class RateLimiter {
 
   /** Counts one hit; returns the window's count so far and the seconds until it ends. */
   async hitCount(key: string, windowSeconds = 60): Promise<{ count: number; resetSeconds: number }> {
-    const { name, resetSeconds } = this.window(key, windowSeconds);
-    return { count: Number(await this.count(name, windowSeconds + 1)), resetSeconds };
+    const [count, left] = (await this.count(this.name(key), windowSeconds * 1000)) as [number, number];
+    return { count: Number(count), resetSeconds: seconds(Number(left)) };
   }
 
   /** The seconds to wait when the window's count has reached the limit already, else undefined; counts nothing. */
-  async exhausted(key: string, limit: number, windowSeconds = 60): Promise<number | undefined> {
-    const { name, resetSeconds } = this.window(key, windowSeconds);
-    return Number((await this.redis.get(name)) ?? 0) >= limit ? resetSeconds : undefined;
+  async exhausted(key: string, limit: number): Promise<number | undefined> {
+    const [count, left] = (await this.peek(this.name(key))) as [number, number];
+    return Number(count) >= limit ? seconds(Number(left)) : undefined;
   }
 
-  private window(key: string, windowSeconds: number) {
-    const now = Date.now();
-    const window = Math.floor(now / 1000 / windowSeconds);
-    return { name: `${this.prefix}ratelimit:${key}:${window}`, resetSeconds: Math.max(1, Math.ceil(((window + 1) * windowSeconds * 1000 - now) / 1000)) };
+  private name(key: string) {
+    return `${this.prefix}ratelimit:${key}`;
   }
 }
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
