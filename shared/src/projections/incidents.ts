@@ -140,6 +140,13 @@ export const submitterTimelineTypes: readonly string[] = [
   'incident.acknowledged',
   'incident.follow_up_reported',
   'incident.attachment_added',
+  // how the matter ends, or starts again: what the portal's Kết thúc must be explained by
+  'incident.resolved',
+  'incident.closed',
+  'incident.rejected',
+  'incident.merged',
+  'incident.unmerged',
+  'incident.reopened',
 ];
 
 /** What the live feed carries: the event that changed an incident and the incident as it is now. */
