@@ -27,7 +27,7 @@ describe('identity, access and audit', () => {
     [amber, red, strict] = await Promise.all([file('AMBER'), file('RED'), file('AMBER+STRICT')]);
     await waitFor('the three incidents assigned', async () => {
       const views = await Promise.all([amber, red, strict].map((id) => readIncident(redis, system.names.redisPrefix, id)));
-      return views.every((v) => v?.state === 'assigned') || undefined;
+      return views.every((v) => v?.state === 'routed') || undefined;
     });
   });
   afterAll(async () => {

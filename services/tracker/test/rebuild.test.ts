@@ -24,7 +24,7 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     const prefix = system.names.redisPrefix;
     await waitFor('all three assigned', async () => {
       const views = await Promise.all(ids.map((id) => readIncident(redis, prefix, id)));
-      return views.every((v) => v?.state === 'assigned') || undefined;
+      return views.every((v) => v?.state === 'routed') || undefined;
     });
     const first = ids[0]!;
     const view = await readIncident(redis, prefix, first);
