@@ -12,12 +12,15 @@ import {
   type Logger,
 } from '@ucsc/shared';
 import type { TrackerConfig } from './config';
-import { startCommandHandler, startProjector } from './consumers';
+import { projectorGroup, startCommandHandler, startProjector } from './consumers';
+import { ProjectionSync } from './sync';
 
 export interface TrackerOverrides {
   logger?: Logger;
   /** what a consumer that cannot go on does (default: log it as fatal and exit) */
   onFatal?: (error: unknown) => void;
+  /** the tracker's clock (tests move it); the real time otherwise */
+  now?: () => Date;
 }
 
 /** Builds the tracker: the projector, the command handler, and health and metrics endpoints. */
@@ -40,9 +43,12 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
-  const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);
+  const sync = new ProjectionSync(kafka, config.TOPIC_PREFIX, `${config.TOPIC_PREFIX}.${projectorGroup}`, logger);
+  const now = overrides.now ?? (() => new Date());
+  const consumers = await Promise.all([startProjector(options), startCommandHandler({ ...options, sync, now })]);
   onClose(app, async () => {
     await Promise.all(consumers.map((c) => c.stop()));
+    await sync.close();
     await kafkaHealth.close();
     await redis.quit().catch(() => undefined);
   });
