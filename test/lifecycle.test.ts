@@ -140,6 +140,19 @@ describe('the lifecycle, command by command, on the real Kafka and Redis', () =>
     await waitFor('accepted in the projection', async () => (await view(id)).assignees.find((a) => a.id === enterprise.id)?.status === 'accepted');
   });
 
+  it('the province’s director escalates to the ministry’s leadership in one action, with a reason; once', async () => {
+    const { id } = await acknowledgedIncident();
+    const director = bearer(await sessionToken(system.names.redisPrefix, 'hanoi.dieuphoi'));
+    const escalated = await board(`${id}/escalate-to-ministry`, { reason: 'Hai Cục chưa cử người sau 4 giờ' }, director);
+    expect(escalated.json).toMatchObject({ outcome: 'applied', state: 'acknowledged' });
+    const shown = await view(id);
+    expect(shown.clocks?.ministry).toMatchObject({ reason: 'Hai Cục chưa cử người sau 4 giờ' });
+    expect(shown.timeline.at(-1)?.summary).toBe('Giám đốc Sở báo cáo thẳng lãnh đạo Bộ');
+    expect((await board(`${id}/escalate-to-ministry`, { reason: 'lần nữa' }, director)).status).toBe(409);
+    // a submitter may not
+    expect((await board(`${id}/escalate-to-ministry`, { reason: 'thử' }, submitter)).status).toBe(403);
+  });
+
   it('merges a duplicate report into another (every reporter kept), and undoes it (the incident back where it was)', async () => {
     const a = await acknowledgedIncident();
     const b = await acknowledgedIncident({ reportingOrganisation: { ...sampleReport().reportingOrganisation, name: 'Sở Y tế Hà Nội' } });

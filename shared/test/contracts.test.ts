@@ -180,6 +180,23 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
   },
   'incident.answer_coordination_order': { valid: { incidentId, orderId: ulid(), addresseeId: 'ent-a', answer: 'Đã chặn' }, invalid: { incidentId, orderId: ulid(), addresseeId: 'ent-a', answer: '' }, rule: 'answer' },
   'incident.coordination_order_answered': { valid: { incidentId, orderId: ulid(), addresseeId: 'ent-a', answer: 'Đã chặn' }, invalid: { incidentId, orderId: ulid(), answer: 'Đã chặn' }, rule: 'addresseeId' },
+  'incident.deadline_reminded': {
+    valid: { incidentId, deadlineKey: 'acknowledge', kind: 'acknowledge', basis: 'policy', dueAt: now, firedAt: now },
+    invalid: { incidentId, deadlineKey: 'acknowledge', kind: 'acknowledge', basis: 'whim', dueAt: now, firedAt: now },
+    rule: 'basis',
+  },
+  'incident.deadline_breached': {
+    valid: { incidentId, deadlineKey: 'acknowledge', kind: 'acknowledge', basis: 'legal', dueAt: now, firedAt: now, late: true, ladder: { id: 'default', rungs: [{ reaches: 'liaison_officer', waitMinutes: 0 }] } },
+    invalid: { incidentId, deadlineKey: 'acknowledge', kind: 'acknowledge', basis: 'legal', dueAt: now, firedAt: now },
+    rule: 'late',
+  },
+  'incident.escalation_rung_reached': {
+    valid: { incidentId, deadlineKey: 'acknowledge', ladderId: 'default', rung: 1, reaches: 'liaison_leader', recipients: [{ id: 'lia-01-sec-leader', name: 'Lãnh đạo' }], dueAt: now, firedAt: now, late: false },
+    invalid: { incidentId, deadlineKey: 'acknowledge', ladderId: 'default', rung: 1, reaches: 'the_president', recipients: [], dueAt: now, firedAt: now, late: false },
+    rule: 'reaches',
+  },
+  'incident.ministry_escalated': { valid: { incidentId, reason: 'Các Cục chậm' }, invalid: { incidentId, reason: '' }, rule: 'reason' },
+  'incident.escalate_to_ministry': { valid: { incidentId, reason: 'Các Cục chậm' }, invalid: { incidentId }, rule: 'reason' },
   'directory.unit_put': {
     valid: { unit: { code: '08', name: 'Tỉnh Tuyên Quang', shortName: 'Tuyên Quang', kind: 'province', region: 'north', formerUnits: [{ code: '02', name: 'Tỉnh Hà Giang', shortName: 'Hà Giang' }] } },
     invalid: { unit: { code: '8', name: 'Tỉnh Tuyên Quang', shortName: 'Tuyên Quang', kind: 'province', region: 'north', formerUnits: [] } },

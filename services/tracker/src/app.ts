@@ -9,11 +9,21 @@ import {
   createRedis,
   kafkaReadiness,
   onClose,
+  Publisher,
   type Logger,
 } from '@ucsc/shared';
 import type { TrackerConfig } from './config';
 import { projectorGroup, startCommandHandler, startProjector } from './consumers';
 import { ProjectionSync } from './sync';
+import { DeadlineSweeper } from './sweeper';
+
+const sweepers = new WeakMap<FastifyInstance, DeadlineSweeper>();
+/** The tracker's deadline sweeper (tests run sweeps by hand, with their clock). */
+export function deadlineSweeper(app: FastifyInstance): DeadlineSweeper {
+  const sweeper = sweepers.get(app);
+  if (!sweeper) throw new Error('not a tracker app');
+  return sweeper;
+}
 
 export interface TrackerOverrides {
   logger?: Logger;
@@ -45,9 +55,33 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings };
   const sync = new ProjectionSync(kafka, config.TOPIC_PREFIX, `${config.TOPIC_PREFIX}.${projectorGroup}`, logger);
   const now = overrides.now ?? (() => new Date());
-  const consumers = await Promise.all([startProjector(options), startCommandHandler({ ...options, sync, now })]);
+  const clocks = {
+    ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}),
+    ...(config.ESCALATION_LADDER_JSON ? { ladder: config.ESCALATION_LADDER_JSON } : {}),
+    lateAfterMinutes: config.DEADLINE_LATE_AFTER_MINUTES,
+  };
+  const consumers = await Promise.all([
+    startProjector({ ...options, clocks }),
+    startCommandHandler({ ...options, sync, now, ...(clocks.policy ? { policy: clocks.policy } : {}) }),
+  ]);
+  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
+  const sweeper = new DeadlineSweeper({
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    publisher,
+    sync,
+    clock: now,
+    logger,
+    schedule: config.SWEEP_SCHEDULE,
+    lockTtlMs: config.SWEEP_LOCK_TTL_MS,
+    clocks,
+  });
+  sweepers.set(app, sweeper);
+  if (config.SWEEP_ENABLED) sweeper.start();
   onClose(app, async () => {
+    sweeper.stop();
     await Promise.all(consumers.map((c) => c.stop()));
+    await publisher.close();
     await sync.close();
     await kafkaHealth.close();
     await redis.quit().catch(() => undefined);

@@ -18,6 +18,7 @@ import {
 import { applyEvent, decide, type Emit, type IncidentCommand } from './domain/lifecycle';
 import { projectEvents } from './projection';
 import type { ProjectionSync } from './sync';
+import type { SweepPolicy } from './domain/sweep';
 
 export const trackerActor = { kind: 'service', id: 'tracker', authenticatedBy: 'service' } as const;
 
@@ -34,8 +35,8 @@ interface TrackerConsumerOptions {
 /** The projector's consumer group name (runConsumer prefixes it): the command handler waits on its progress. */
 export const projectorGroup = 'tracker.projector';
 
-/** Keeps the incident projection in Redis up to date with the event log. */
-export function startProjector(options: TrackerConsumerOptions): Promise<RunningConsumer> {
+/** Keeps the incident projection in Redis up to date with the event log (and the deadline index with it). */
+export function startProjector(options: TrackerConsumerOptions & { clocks?: SweepPolicy }): Promise<RunningConsumer> {
   return runConsumer({
     ...options.settings,
     kafka: options.kafka,
@@ -49,6 +50,8 @@ export function startProjector(options: TrackerConsumerOptions): Promise<Running
         options.redis,
         options.redisPrefix,
         items.map(({ envelope, context }) => ({ event: envelope, offset: Number(context.offset) })),
+        true,
+        options.clocks,
       );
       options.logger.debug({ events: items.length, changes: changes.length }, 'projected');
       return items.map(() => undefined);

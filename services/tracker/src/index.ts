@@ -6,3 +6,7 @@ export * from './domain/clocks';
 export * from './domain/escalation';
 export { rebuildProjection, clearProjection } from './rebuild';
 export { projectEvent, projectEvents } from './projection';
+export { deadlineSweeper } from './app';
+export * from './domain/sweep';
+export { DeadlineSweeper, sweeperActor, type SweepResult } from './sweeper';
+export { trackerKeys } from './projection';

@@ -1,6 +1,17 @@
 import { commandReplyKeys, commandReplyTtlSeconds, incidentKeys, type CommandReply, type IncidentChange, type IncidentView, type Redis } from '@ucsc/shared';
 import { applyEvent, type IncidentEvent } from './domain/lifecycle';
 import { commandOfEvent } from './domain/transitions';
+import { nextFireAt, type SweepPolicy } from './domain/sweep';
+
+/** The tracker's own keys beside the incident projection (cleared and rebuilt with it). */
+export function trackerKeys(prefix: string) {
+  return {
+    /** sorted set: incident id → when a sweep next has something to fire for it (ms) */
+    deadlines: `${prefix}incidents:deadlines`,
+    /** the sweep's lock: one sweeper at a time across the tracker's copies */
+    sweepLock: `${prefix}tracker:sweep-lock`,
+  };
+}
 
 /** An event and its offset on the incident-events partition (the projection's version). */
 export interface Positioned {
@@ -15,7 +26,7 @@ export interface Positioned {
  * writing what changed: two round trips for a whole Kafka batch, whatever its size. Publishes
  * each change on the live feed unless told not to (a rebuild).
  */
-export async function projectEvents(redis: Redis, prefix: string, events: readonly Positioned[], publish = true): Promise<IncidentChange[]> {
+export async function projectEvents(redis: Redis, prefix: string, events: readonly Positioned[], publish = true, clocks: SweepPolicy = {}): Promise<IncidentChange[]> {
   if (events.length === 0) return [];
   const keys = incidentKeys(prefix);
   const ids = [...new Set(events.map((e) => e.event.payload.incidentId))];
@@ -38,12 +49,16 @@ export async function projectEvents(redis: Redis, prefix: string, events: readon
   }
   if (changes.length === 0) return [];
   const tx = redis.multi();
+  const deadlineIndex = trackerKeys(prefix).deadlines;
   const replyKeys = commandReplyKeys(prefix);
   for (const reply of replies) tx.set(replyKeys.reply(reply.commandId), JSON.stringify(reply), 'EX', commandReplyTtlSeconds).publish(replyKeys.channel, JSON.stringify(reply));
   for (const id of changed) {
     const view = views.get(id)!;
     const score = Date.parse(view.updatedAt);
     tx.set(keys.incident(id), JSON.stringify(view)).zadd(keys.byUpdated, score, id).zadd(keys.byProvince(view.province.code), score, id);
+    const fireAt = nextFireAt(view, clocks);
+    if (fireAt === undefined) tx.zrem(deadlineIndex, id);
+    else tx.zadd(deadlineIndex, fireAt, id);
   }
   if (publish) for (const change of changes) tx.publish(keys.feed, JSON.stringify(change));
   const results = await tx.exec();

@@ -74,6 +74,7 @@ const payloads: { [C in CommandType]: Omit<Extract<IncidentCommand, { type: C }>
   'incident.change_severity': { severity: 'severe', reason: 'Lan rộng' },
   'incident.issue_coordination_order': { addressees: [{ id: 'ent-working', name: 'ent-working' }], instructions: 'Chặn IP' },
   'incident.answer_coordination_order': { orderId, addresseeId: 'ent-working', answer: 'Đã chặn' },
+  'incident.escalate_to_ministry': { reason: 'Các Cục chậm xử lý' },
 };
 
 const commandTypes = Object.keys(payloads) as CommandType[];
@@ -124,6 +125,7 @@ const expected: Record<CommandType, Expected> = {
   'incident.change_severity': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened', 'resolved', 'report_received'),
   'incident.issue_coordination_order': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
   'incident.answer_coordination_order': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened', 'resolved'),
+  'incident.escalate_to_ministry': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
 };
 
 const coordinators: Role[] = ['province_coordinator', 'national_coordinator'];
@@ -150,6 +152,7 @@ const expectedRoles: Record<CommandType, Role[]> = {
   'incident.change_severity': coordinators,
   'incident.issue_coordination_order': ['national_coordinator'],
   'incident.answer_coordination_order': responders,
+  'incident.escalate_to_ministry': coordinators,
 };
 
 describe('the transition table, state by command', () => {

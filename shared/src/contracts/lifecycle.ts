@@ -209,6 +209,44 @@ export const severityChangedSchema = z.object({
 export const coordinationOrderIssuedSchema = issueCoordinationOrderSchema.extend({ orderId: ulidSchema });
 export const coordinationOrderAnsweredSchema = answerCoordinationOrderSchema;
 
+// ── clocks and the escalation ladder: what the tracker's sweeps fire (events on incident.events) ──
+
+/** Which deadline: its key is stable within the incident (see deadlinesOf), its kind names the rule. */
+const deadlineRef = {
+  ...incidentId,
+  deadlineKey: z.string().min(1),
+  kind: z.string().min(1),
+  basis: z.enum(['legal', 'policy']),
+  dueAt: isoDateTime,
+  /** the assignee it is about, when it is one's (an offer, an answer to an order) */
+  assigneeId: z.string().min(1).optional(),
+};
+/** A reminder, before a deadline. */
+export const deadlineRemindedSchema = z.object({ ...deadlineRef, firedAt: isoDateTime });
+/** A deadline passed without what it waited for; `late`: fired well after it passed (the tracker was away), not at the time. */
+export const deadlineBreachedSchema = z.object({
+  ...deadlineRef,
+  firedAt: isoDateTime,
+  late: z.boolean(),
+  /** a breach that starts a climb carries the ladder in force then: editing the ladder later does not rewrite this climb */
+  ladder: z.lazy(() => escalationLadderSchema).optional(),
+});
+/** A rung of the escalation ladder reached, and whom it reaches (in the web app and on the board until notifications land). */
+export const escalationRungReachedSchema = z.object({
+  ...incidentId,
+  deadlineKey: z.string().min(1),
+  ladderId: z.string().min(1),
+  rung: z.number().int().nonnegative(),
+  reaches: z.enum(['liaison_officer', 'liaison_leader', 'on_site', 'ministry_leadership']),
+  recipients: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })),
+  dueAt: isoDateTime,
+  firedAt: isoDateTime,
+  late: z.boolean(),
+});
+/** Command: the province's director goes straight to the ministry's leadership, in one action, with a reason. */
+export const escalateToMinistrySchema = z.object({ ...incidentId, reason });
+export const ministryEscalatedSchema = escalateToMinistrySchema;
+
 // ── clocks and the escalation ladder: configuration as data ─────────────────────────────────────
 
 const minutes = z.number().int().positive();

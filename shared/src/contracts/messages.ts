@@ -60,6 +60,11 @@ import {
   triageIncidentSchema,
   unassignResponderSchema,
   unmergeIncidentSchema,
+  deadlineRemindedSchema,
+  deadlineBreachedSchema,
+  escalationRungReachedSchema,
+  escalateToMinistrySchema,
+  ministryEscalatedSchema,
 } from './lifecycle';
 import {
   directoryEnterprisePutSchema,
@@ -110,6 +115,11 @@ export const messageSchemas = {
   'incident.severity_changed': severityChangedSchema,
   'incident.coordination_order_issued': coordinationOrderIssuedSchema,
   'incident.coordination_order_answered': coordinationOrderAnsweredSchema,
+  'incident.deadline_reminded': deadlineRemindedSchema,
+  'incident.deadline_breached': deadlineBreachedSchema,
+  'incident.escalation_rung_reached': escalationRungReachedSchema,
+  'incident.ministry_escalated': ministryEscalatedSchema,
+  'incident.escalate_to_ministry': escalateToMinistrySchema,
   'incident.triage': triageIncidentSchema,
   'incident.assign': assignResponderSchema,
   'incident.unassign': unassignResponderSchema,

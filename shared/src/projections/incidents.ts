@@ -3,7 +3,7 @@ import { actorSchema, assigneeSchema, isoDateTime, provinceRefSchema, tlpSchema,
 import { classificationSchema } from '../contracts/classification';
 import { assignmentStatusSchema, endedAssignmentStatuses, lifecycleStateSchema, portalStatusOf, portalStatusSchema, type LifecycleState, type PortalStatus } from '../contracts/lifecycle';
 import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from '../contracts/report';
-import { milestoneKeys, reporterSchema } from '../contracts/lifecycle';
+import { escalationLadderSchema, milestoneKeys, reporterSchema } from '../contracts/lifecycle';
 import type { Envelope } from '../contracts/messages';
 import type { Redis } from '../redis';
 
@@ -81,6 +81,26 @@ export const incidentViewSchema = z.object({
     .optional(),
   /** ids of the commands already decided on this incident, so that a retried command is not applied twice */
   commandIds: z.array(z.string()).optional(),
+  /** the clocks' record (issue 12): what the sweeps fired, the climbs of the escalation ladder */
+  clocks: z
+    .object({
+      /** `remind:<deadline key>` and `breach:<deadline key>`, each fired once */
+      fired: z.array(z.string()),
+      breaches: z.array(z.object({ deadlineKey: z.string(), kind: z.string(), dueAt: isoDateTime, firedAt: isoDateTime, late: z.boolean() })),
+      climbs: z.array(
+        z.object({
+          incidentId: ulidSchema,
+          deadlineKey: z.string(),
+          ladder: escalationLadderSchema,
+          startedAt: isoDateTime,
+          reached: z.array(z.object({ rung: z.number(), at: isoDateTime, late: z.boolean(), recipients: z.array(z.object({ id: z.string(), name: z.string() })).optional() })),
+          stopped: z.object({ at: isoDateTime, byEvent: z.string() }).optional(),
+        }),
+      ),
+      /** the province's director went straight to the ministry's leadership */
+      ministry: z.object({ at: isoDateTime, reason: z.string(), by: z.string() }).optional(),
+    })
+    .optional(),
   updatedAt: isoDateTime,
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;

@@ -81,6 +81,7 @@ const routes: readonly CommandRoute[] = [
   { type: 'incident.change_severity', url: 'severity', summary: 'Change the severity (and priority), with a reason' },
   { type: 'incident.issue_coordination_order', url: 'coordination-orders', summary: 'Issue a coordination order (Biểu mẫu 06) to members, who must answer' },
   { type: 'incident.answer_coordination_order', url: 'coordination-orders/:orderId/answers', params: ['orderId'], summary: 'Answer a coordination order' },
+  { type: 'incident.escalate_to_ministry', url: 'escalate-to-ministry', summary: 'The province’s director goes straight to the ministry’s leadership, in one action, with a reason' },
   { type: 'incident.override_routing', url: 'routing/override', summary: 'Override routing (national coordinators): add or remove assignees, with a reason (judged by dispatch)', body: overrideBody },
 ];
 
@@ -124,6 +125,13 @@ function bodyOf(route: CommandRoute): z.ZodType {
   return z.strictObject(schema.omit(omitted as never).shape);
 }
 
+/** A command is its JSON body, `{}` when it has no fields: a request without one was not meant as a command. */
+async function requireBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) {
+    throw new HttpError(400, 'validation_failed', 'a command is sent as a JSON body ({} when it has no fields)', [{ field: 'body', rule: 'required', message: 'send the command as JSON' }]);
+  }
+}
+
 export async function commandRoutes(fastify: FastifyInstance, options: CommandRoutesOptions): Promise<void> {
   const { redis, redisPrefix, replies } = options;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -157,7 +165,7 @@ export async function commandRoutes(fastify: FastifyInstance, options: CommandRo
   for (const route of routes) {
     const params = z.object({ id: ulidSchema, ...Object.fromEntries((route.params ?? []).map((p) => [p, p === 'orderId' ? ulidSchema : text(100)])) });
     const body = bodyOf(route);
-    app.post(`/api/v1/incidents/:id/${route.url}`, { schema: { summary: route.summary, params, headers: commandHeaders, body, response: responses } }, async (request, reply) => {
+    app.post(`/api/v1/incidents/:id/${route.url}`, { schema: { summary: route.summary, params, headers: commandHeaders, body, response: responses }, preValidation: requireBody }, async (request, reply) => {
       const { id, ...fromUrl } = request.params as { id: string } & Record<string, string>;
       const actor = identify(request);
       const incident = await readIncident(redis, redisPrefix, id);

@@ -98,6 +98,7 @@ export function rungRecipients(view: IncidentView, reaches: RungDue['reaches']):
     case 'on_site':
       return active.filter((a) => a.kind === 'enterprise' || a.kind === 'province_hub');
     case 'ministry_leadership':
-      return [];
+      // the ministry's leadership is reached through the national coordinator and the standing body assigned
+      return active.filter((a) => a.kind === 'national_coordinator' || a.kind === 'standing_body');
   }
 }

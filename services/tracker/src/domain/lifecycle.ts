@@ -20,6 +20,7 @@ import {
   type TopicMessageType,
 } from '@ucsc/shared';
 import { addMinutes, defaultResponsePolicy, responseTimesOf } from './clocks';
+import { startClimb, stopClimb, stopsClimb, type Climb } from './escalation';
 import { allowedCommands, commandOfEvent, finishedStates, transitions, type CommandRule, type CommandType, type IncidentEventType } from './transitions';
 
 export type IncidentEvent = Envelope<TopicMessageType<'incidentEvents'>>;
@@ -102,8 +103,12 @@ const commandResults = new Set<string>(Object.values(transitions).flatMap((rule)
  * Returns undefined for an event about an incident that was never reported.
  */
 export function applyEvent(view: IncidentView | undefined, event: IncidentEvent, version: number): IncidentView | undefined {
-  const next = project(view, event, version);
+  let next = project(view, event, version);
   if (!next) return next;
+  // an acknowledgement or a progress update stops every climb under way: no rung after it calls anyone
+  if (stopsClimb(event) && next.clocks?.climbs.some((c) => !c.stopped)) {
+    next = { ...next, clocks: { ...next.clocks, climbs: next.clocks.climbs.map((c) => stopClimb(c as Climb, event)) } };
+  }
   const commandId = event.type === 'incident.command_rejected' ? event.payload.commandId : commandResults.has(event.type) ? event.causationId : undefined;
   if (!commandId || next.commandIds?.includes(commandId)) return next;
   return { ...next, commandIds: [...(next.commandIds ?? []), commandId] };
@@ -305,8 +310,59 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const who = view.coordinationOrders?.find((o) => o.orderId === orderId)?.addressees.find((a) => a.id === addresseeId)?.name ?? addresseeId;
       return advance({ ...view, coordinationOrders: orders }, event, version, `${who} trả lời lệnh điều phối`, [answer]);
     }
+    // ── the clocks: what the sweeps fired, and the ladder ──
+    case 'incident.deadline_reminded': {
+      const { deadlineKey, kind, dueAt } = event.payload;
+      const clocks = clocksOf(view);
+      if (clocks.fired.includes(`remind:${deadlineKey}`)) return { ...view, version };
+      const next = { ...view, clocks: { ...clocks, fired: [...clocks.fired, `remind:${deadlineKey}`] } };
+      return withState(next, view.state, event, version, `Nhắc hạn: ${deadlineLabels[kind] ?? kind} (hạn ${dueAt})`);
+    }
+    case 'incident.deadline_breached': {
+      const { deadlineKey, kind, dueAt, firedAt, late, ladder } = event.payload;
+      const clocks = clocksOf(view);
+      if (clocks.fired.includes(`breach:${deadlineKey}`)) return { ...view, version };
+      const climbs = ladder ? [...clocks.climbs, startClimb(view.id, { key: deadlineKey, dueAt }, ladder)] : clocks.climbs;
+      const breaches = [...clocks.breaches, { deadlineKey, kind, dueAt, firedAt, late }];
+      const next = { ...view, clocks: { ...clocks, fired: [...clocks.fired, `breach:${deadlineKey}`], breaches, climbs } };
+      return withState(next, view.state, event, version, `Quá hạn: ${deadlineLabels[kind] ?? kind} (hạn ${dueAt})${late ? ' — ghi nhận muộn' : ''}`);
+    }
+    case 'incident.escalation_rung_reached': {
+      const { deadlineKey, rung, reaches, recipients, firedAt, late } = event.payload;
+      const clocks = clocksOf(view);
+      const climb = clocks.climbs.find((c) => c.deadlineKey === deadlineKey);
+      if (!climb || climb.reached.some((r) => r.rung === rung)) return { ...view, version };
+      const climbs = clocks.climbs.map((c) => (c === climb ? { ...c, reached: [...c.reached, { rung, at: firedAt, late, recipients }] } : c));
+      const whom = recipients.map((r) => r.name).join(', ') || 'chưa có người nhận trong danh bạ';
+      return withState({ ...view, clocks: { ...clocks, climbs } }, view.state, event, version, `Báo cáo vượt cấp: ${rungLabels[reaches]}${late ? ' (muộn)' : ''}`, [whom]);
+    }
+    case 'incident.ministry_escalated': {
+      const clocks = clocksOf(view);
+      const next = { ...view, clocks: { ...clocks, ministry: { at, reason: event.payload.reason, by: event.actor.name ?? event.actor.id } } };
+      return advance(next, event, version, 'Giám đốc Sở báo cáo thẳng lãnh đạo Bộ', [`Lý do: ${event.payload.reason}`]);
+    }
   }
 }
+
+const clocksOf = (view: IncidentView): NonNullable<IncidentView['clocks']> => view.clocks ?? { fired: [], breaches: [], climbs: [] };
+const deadlineLabels: Record<string, string> = {
+  notify: 'thông báo sự cố (5 ngày từ khi phát hiện)',
+  acknowledge: 'xác nhận tiếp nhận',
+  accept: 'nhận phân công',
+  first_progress: 'báo cáo tình hình lần đầu',
+  on_site: 'có mặt tại hiện trường',
+  contain: 'ngăn chặn sự cố',
+  resolve: 'kết thúc ứng phó',
+  progress: 'cập nhật tình hình định kỳ',
+  final_report: 'báo cáo kết thúc ứng phó (Biểu mẫu 04, 5 ngày)',
+  coordination_answer: 'trả lời lệnh điều phối',
+};
+const rungLabels = {
+  liaison_officer: 'nhắc cán bộ đầu mối',
+  liaison_leader: 'lãnh đạo đầu mối họp trực tuyến ngay',
+  on_site: 'cử người hỗ trợ tại hiện trường',
+  ministry_leadership: 'báo cáo lãnh đạo Bộ',
+} as const;
 
 // ── deciding commands ─────────────────────────────────────────────────────────────────────────
 
@@ -470,6 +526,9 @@ export function decide(view: IncidentView | undefined, command: IncidentCommand,
     }
     case 'incident.issue_coordination_order':
       return accept(emit('incident.coordination_order_issued', { ...command.payload, orderId: command.id }));
+    case 'incident.escalate_to_ministry':
+      if (view.clocks?.ministry) return conflict(`the incident was already escalated to the ministry's leadership (${view.clocks.ministry.at})`);
+      return accept(emit('incident.ministry_escalated', command.payload));
     case 'incident.answer_coordination_order': {
       const { orderId, addresseeId } = command.payload;
       const order = view.coordinationOrders?.find((o) => o.orderId === orderId);

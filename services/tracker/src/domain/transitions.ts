@@ -168,6 +168,13 @@ export const transitions = {
     events: ['incident.coordination_order_answered'],
     from: stay(['reported', 'routed', ...underWay, 'resolved']),
   },
+  'incident.escalate_to_ministry': {
+    // the province's director (its coordinator) when the ministry departments are slow; a national coordinator may too
+    roles: coordinators,
+    scope: 'incident',
+    events: ['incident.ministry_escalated'],
+    from: stay(['reported', 'routed', ...underWay]),
+  },
 } as const satisfies Record<CommandType, CommandRule>;
 
 /** The commands a state allows, in table order: what a 409 lists. */
