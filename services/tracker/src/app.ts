@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import {
   registerServicePlugins,
   ConsumerMonitor,
@@ -77,6 +78,12 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
     clocks,
   });
   sweepers.set(app, sweeper);
+  app.get('/api/v1/clocks/overdue', {
+      schema: {
+        summary: 'The alarm of the clocks: how many incidents have a reminder, breach or rung overdue (sweeps were missed)',
+        response: { 200: z.object({ overdue: z.number().int() }) },
+      },
+    }, async () => ({ overdue: await sweeper.overdue() }));
   if (config.SWEEP_ENABLED) sweeper.start();
   onClose(app, async () => {
     sweeper.stop();

@@ -28,6 +28,8 @@ export interface SweeperOptions {
 export interface SweepResult {
   incidents: number;
   fired: IncidentEvent[];
+  /** incidents whose reminder, breach or rung was due more than the grace before this sweep: sweeps were missed (an alarm, never silence) */
+  overdue: number;
 }
 
 // releases the lock only if this sweeper still holds it (another copy may hold it after a long pause)
@@ -84,7 +86,9 @@ export class DeadlineSweeper {
     try {
       const now = clock();
       const ids = await redis.zrangebyscore(keys.deadlines, '-inf', now.getTime(), 'LIMIT', 0, this.options.batchSize ?? 500);
-      if (ids.length === 0) return { incidents: 0, fired: [] };
+      if (ids.length === 0) return { incidents: 0, fired: [], overdue: 0 };
+      const overdue = await this.overdue(now);
+      if (overdue > 0) logger.warn({ overdue }, 'deadlines or rungs were due long before this sweep: sweeps were missed; they fire now, marked late');
       await this.options.sync.caughtUp(ids);
       const raws = await redis.mget(ids.map(incidentKeys(redisPrefix).incident));
       const fired: IncidentEvent[] = [];
@@ -106,11 +110,17 @@ export class DeadlineSweeper {
       if (fired.length) await this.options.publisher.publish('incidentEvents', fired);
       await idle.exec();
       if (fired.length) logger.info({ incidents: ids.length, fired: fired.length, late: fired.filter((e) => 'late' in e.payload && e.payload.late).length }, 'deadlines fired');
-      return { incidents: ids.length, fired };
+      return { incidents: ids.length, fired, overdue };
     } finally {
       this.sweeps += 1;
       await redis.eval(releaseScript, 1, keys.sweepLock, this.token).catch(() => undefined);
     }
+  }
+
+  /** How many incidents have something due longer ago than the grace (`DEADLINE_LATE_AFTER_MINUTES`) and not fired. */
+  async overdue(now = this.options.clock()): Promise<number> {
+    const grace = (this.options.clocks?.lateAfterMinutes ?? 5) * 60_000;
+    return this.options.redis.zcount(trackerKeys(this.options.redisPrefix).deadlines, '-inf', now.getTime() - grace);
   }
 
   stop(): void {
