@@ -40,7 +40,7 @@ describe('what an attacker got (issue 11)', () => {
     audit = await collectMessages(system.names.prefix, 'auditEvents');
     for (const name of ['dieuphoi', 'kiemtoan', 'quantri', 'hanoi.dieuphoi', 'hanoi.baocao', 'tuyenquang.baocao', 'lienlac.hanoi']) tokens[name] = await sessionToken(system.names.redisPrefix, name);
     amber = (await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'sự cố của Hà Nội' }), bearer(tokens['hanoi.baocao']!))).json.incidentId;
-    await waitFor('the incident assigned', async () => (await readIncident(redis, system.names.redisPrefix, amber))?.state === 'assigned');
+    await waitFor('the incident assigned', async () => (await readIncident(redis, system.names.redisPrefix, amber))?.state === 'routed');
   });
   afterAll(async () => {
     await collector?.stop();
@@ -262,11 +262,11 @@ describe('what an attacker got (issue 11)', () => {
       expect(account.status).toBe(201);
       const responder = (await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: account.json.user.username, password: 'mot-mat-khau-dai' })).json.token as string;
       const early = await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise });
-      expect([early.status, early.json.error]).toEqual([409, 'assignment_not_held']);
-      expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/accept`, responder, {})).status).toBe(202);
+      expect([early.status, early.json.error]).toEqual([409, 'not_allowed_in_state']);
+      expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/accept`, responder, {})).status).toBe(200);
       await waitFor('accepted', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.id === enterprise)?.status === 'accepted');
       expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/decline`, responder, { reason: 'đổi ý' })).status).toBe(409);
-      expect((await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise })).status).toBe(202);
+      expect((await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise })).status).toBe(200);
       await waitFor('acknowledged', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.id === enterprise)?.acknowledgedAt);
       // the early attempt left nothing: one acknowledgement event, after the acceptance
       const types = collector.events.filter((e) => e.payload.incidentId === id && (e.payload as { assigneeId?: string }).assigneeId === enterprise).map((e) => e.type);

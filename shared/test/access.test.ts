@@ -155,8 +155,8 @@ describe('where a report may be filed, and what an assignment allows', () => {
   });
 
   it('acknowledging needs an assignment held; an offer is answered only while open', () => {
-    expect((['assigned', 'offered', 'accepted', 'declined', 'timed_out', 'removed', undefined] as const).map((s) => assignmentAllows('acknowledge', s))).toEqual([true, false, true, false, false, false, true]);
-    expect((['assigned', 'offered', 'accepted', 'declined', 'timed_out', 'removed', undefined] as const).map((s) => assignmentAllows('respond', s))).toEqual([false, true, false, false, false, false, false]);
+    expect((['assigned', 'offered', 'accepted', 'declined', 'timed_out', 'removed', 'working', 'done', undefined] as const).map((s) => assignmentAllows('acknowledge', s))).toEqual([true, false, true, false, false, false, true, false, true]);
+    expect((['assigned', 'offered', 'accepted', 'declined', 'timed_out', 'removed', 'working', 'done', undefined] as const).map((s) => assignmentAllows('respond', s))).toEqual([false, true, false, false, false, false, false, false, false]);
   });
 });
 

@@ -16,9 +16,9 @@
 
   const STATE_LABELS = {
     reported: 'Đã tiếp nhận',
-    assigned: 'Đã phân công',
+    routed: 'Đã phân công',
     acknowledged: 'Đã xác nhận',
-    response_ended: 'Đã kết thúc ứng phó',
+    report_received: 'Đã có báo cáo kết thúc ứng phó',
   };
 
   const PORTAL_LABELS = {

@@ -20,7 +20,9 @@ import { LiveFeed } from './feed';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { commandRoutes } from './routes/commands';
 import { incidentRoutes } from './routes/incidents';
+import { CommandReplies } from './replies';
 import { pageRoutes } from './routes/pages';
 
 export interface BoardOverrides {
@@ -39,6 +41,8 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const access = createAccess(config, redis, publisher, 'board', logger);
   const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000, config.FEED_FLUSH_MS);
   await feed.start();
+  const replies = new CommandReplies(redis, config.REDIS_PREFIX, logger);
+  await replies.start();
   const consumers = new ConsumerMonitor();
   const settings = consumerSettings(config, consumers, overrides.onFatal);
   const auditProjector = await startAuditProjector({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, settings });
@@ -69,15 +73,15 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   await app.register(incidentRoutes, {
     redis,
     redisPrefix: config.REDIS_PREFIX,
-    publisher,
     feed,
     snapshotSize: config.SNAPSHOT_SIZE,
     exportLimit: 10_000,
-    retryAfterSeconds: 5,
     audit: access.audit,
   });
+  await app.register(commandRoutes, { redis, redisPrefix: config.REDIS_PREFIX, publisher, replies, replyTimeoutMs: config.COMMAND_REPLY_TIMEOUT_MS, retryAfterSeconds: 5 });
   onClose(app, async () => {
     await feed.close();
+    replies.close();
     await auditProjector.stop();
     await publisher.close();
     await kafkaHealth.close();

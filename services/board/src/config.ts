@@ -29,5 +29,12 @@ export const boardConfigSchema = z.object({
     .positive()
     .default(30)
     .describe('How often a connected board client’s session or token is checked again (ended ones are disconnected)'),
+  COMMAND_REPLY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(30_000)
+    .default(3000)
+    .describe('How long a command call waits for the tracker’s decision before answering 202 (pending, read later under the command id)'),
 });
 export type BoardConfig = z.infer<typeof boardConfigSchema>;

@@ -12,7 +12,7 @@ import {
   type RunningConsumer,
   type TopicMessageType,
 } from '@ucsc/shared';
-import { onAccepted, onOfferEnded, onOverride, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
+import { onAccepted, onOfferedByCoordinator, onOfferEnded, onOverride, onPartsChanged, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
 import type { RoutingDirectory } from './domain/routing';
 import type { DirectoryView } from './directory';
 import type { RoutingBatch, RoutingStore } from './store';
@@ -31,6 +31,14 @@ const decides = new Set<Message['type']>([
   'incident.assignment_timed_out',
   'incident.assignment_accepted',
   'incident.override_routing',
+  // the lifecycle ending (or restarting) enterprises' parts: their load follows
+  'incident.assignee_added',
+  'incident.assignee_removed',
+  'incident.resolved',
+  'incident.closed',
+  'incident.rejected',
+  'incident.merged',
+  'incident.reopened',
 ]);
 const incidentOf = (message: Message) => (message.payload as { incidentId: string }).incidentId;
 
@@ -109,6 +117,26 @@ export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routi
           { ...context, actor: dispatchActor },
         );
         return record({ events: [], loadDelta: {}, offered: [], deadlinesAdd: [], deadlinesRemove: [] }, undefined, [rejected]);
+      }
+      case 'incident.assignee_added': {
+        const state = batch.incident(message.payload.incidentId);
+        const { assignee, offerExpiresAt } = message.payload;
+        if (!state || assignee.kind !== 'enterprise' || !offerExpiresAt) return undefined;
+        return record(onOfferedByCoordinator(state, assignee, message.occurredAt, offerExpiresAt));
+      }
+      case 'incident.assignee_removed':
+      case 'incident.resolved':
+      case 'incident.closed':
+      case 'incident.rejected':
+      case 'incident.merged':
+      case 'incident.reopened': {
+        const state = batch.incident(message.payload.incidentId);
+        if (!state) return undefined;
+        const change =
+          message.type === 'incident.assignee_removed'
+            ? ({ kind: 'removed', enterpriseId: message.payload.assigneeId } as const)
+            : ({ kind: message.type === 'incident.resolved' ? 'resolved' : message.type === 'incident.reopened' ? 'reopened' : 'finished' } as const);
+        return record(onPartsChanged(state, change));
       }
       default:
         return undefined;

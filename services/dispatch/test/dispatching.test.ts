@@ -4,7 +4,9 @@ import {
   indexDirectory,
   onAccepted,
   onOfferEnded,
+  onOfferedByCoordinator,
   onOverride,
+  onPartsChanged,
   onReported,
   routeReport,
   selectEnterprises,
@@ -297,5 +299,54 @@ describe('a coordinator overrides routing', () => {
 
   it('is refused for an incident dispatch never routed', () => {
     expect(onOverride(directory, undefined, { incidentId: ulid(), add: [], remove: ['a'], reason: 'x' })).toMatchObject({ accepted: false });
+  });
+});
+
+describe('an enterprise’s load follows the lifecycle’s end of its part (issue 12)', () => {
+  const base: IncidentRouting = {
+    incidentId: ulid(),
+    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
+    category: 'malware',
+    tlp: 'AMBER',
+    severity: 'normal',
+    want: 1,
+    assignees: [],
+    offers: [
+      { id: 'working', name: 'W', status: 'accepted', offeredAt: now.toISOString(), expiresAt: now.toISOString() },
+      { id: 'asked', name: 'A', status: 'offered', offeredAt: now.toISOString(), expiresAt: now.toISOString() },
+      { id: 'gone', name: 'G', status: 'declined', offeredAt: now.toISOString(), expiresAt: now.toISOString() },
+    ],
+  };
+  const statuses = (effects: Effects) => Object.fromEntries((effects.state ?? base).offers.map((o) => [o.id, o.status]));
+
+  it('removed by a coordinator: that one is released (its open window no longer watched), the others untouched', () => {
+    const effects = onPartsChanged(base, { kind: 'removed', enterpriseId: 'asked' });
+    expect(statuses(effects)).toEqual({ working: 'accepted', asked: 'removed', gone: 'declined' });
+    expect(effects.loadDelta).toEqual({ asked: -1 });
+    expect(effects.deadlinesRemove).toHaveLength(1);
+    expect(effects.events).toEqual([]);
+  });
+
+  it('resolved: the accepted part is done, an open offer lapses; both released, a declined one not twice', () => {
+    const effects = onPartsChanged(base, { kind: 'resolved' });
+    expect(statuses(effects)).toEqual({ working: 'done', asked: 'removed', gone: 'declined' });
+    expect(effects.loadDelta).toEqual({ working: -1, asked: -1 });
+  });
+
+  it('closed, rejected or merged away: every part still held ends; reopened: the done parts are held again', () => {
+    expect(onPartsChanged(base, { kind: 'finished' }).loadDelta).toEqual({ working: -1, asked: -1 });
+    const resolved = onPartsChanged(base, { kind: 'resolved' }).state!;
+    const reopened = onPartsChanged(resolved, { kind: 'reopened' });
+    expect(statuses(reopened)).toEqual({ working: 'accepted', asked: 'removed', gone: 'declined' });
+    expect(reopened.loadDelta).toEqual({ working: 1 });
+    // nothing to change: no new state to record
+    expect(onPartsChanged(reopened.state!, { kind: 'reopened' }).state).toBeUndefined();
+  });
+
+  it('an enterprise a coordinator offers the incident to counts once, with its window watched', () => {
+    const effects = onOfferedByCoordinator(base, { id: 'new', name: 'N' }, now.toISOString(), new Date(now.getTime() + 60_000).toISOString());
+    expect(effects.loadDelta).toEqual({ new: 1 });
+    expect(effects.deadlinesAdd).toEqual([{ member: `${base.incidentId} new`, at: now.getTime() + 60_000 }]);
+    expect(onOfferedByCoordinator(effects.state!, { id: 'new', name: 'N' }, now.toISOString(), now.toISOString()).loadDelta).toEqual({});
   });
 });

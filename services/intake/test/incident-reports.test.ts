@@ -132,7 +132,7 @@ describe('intake after the initial report', () => {
       expect(events.map((e) => (e as Envelope<'incident.follow_up_reported'>).payload.report.kind)).toEqual(followUps.map((f) => f.kind));
       const view = await waitFor('the tracker to project the end of response', async () => {
         const body = (await status(id)).json();
-        return body.state === 'response_ended' && body;
+        return body.state === 'report_received' && body;
       });
       expect(view).toMatchObject({ status: 'dang_xu_ly', statusLabel: 'Đang xử lý' });
       expect(view.followUps.map((f: { followUpId: string }) => f.followUpId)).toEqual(ids);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import {
   registerServicePlugins,
   ConsumerMonitor,
@@ -9,15 +10,28 @@ import {
   createRedis,
   kafkaReadiness,
   onClose,
+  Publisher,
   type Logger,
 } from '@ucsc/shared';
 import type { TrackerConfig } from './config';
-import { startCommandHandler, startProjector } from './consumers';
+import { projectorGroup, startCommandHandler, startProjector } from './consumers';
+import { ProjectionSync } from './sync';
+import { DeadlineSweeper } from './sweeper';
+
+const sweepers = new WeakMap<FastifyInstance, DeadlineSweeper>();
+/** The tracker's deadline sweeper (tests run sweeps by hand, with their clock). */
+export function deadlineSweeper(app: FastifyInstance): DeadlineSweeper {
+  const sweeper = sweepers.get(app);
+  if (!sweeper) throw new Error('not a tracker app');
+  return sweeper;
+}
 
 export interface TrackerOverrides {
   logger?: Logger;
   /** what a consumer that cannot go on does (default: log it as fatal and exit) */
   onFatal?: (error: unknown) => void;
+  /** the tracker's clock (tests move it); the real time otherwise */
+  now?: () => Date;
 }
 
 /** Builds the tracker: the projector, the command handler, and health and metrics endpoints. */
@@ -40,9 +54,42 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings, cacheViews: config.PROJECTION_CACHE_VIEWS };
-  const consumers = await Promise.all([startProjector(options), startCommandHandler(options)]);
+  const sync = new ProjectionSync(kafka, config.TOPIC_PREFIX, `${config.TOPIC_PREFIX}.${projectorGroup}`, logger);
+  const now = overrides.now ?? (() => new Date());
+  const clocks = {
+    ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}),
+    ...(config.ESCALATION_LADDER_JSON ? { ladder: config.ESCALATION_LADDER_JSON } : {}),
+    lateAfterMinutes: config.DEADLINE_LATE_AFTER_MINUTES,
+  };
+  const consumers = await Promise.all([
+    startProjector({ ...options, clocks }),
+    startCommandHandler({ ...options, sync, now, ...(clocks.policy ? { policy: clocks.policy } : {}) }),
+  ]);
+  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
+  const sweeper = new DeadlineSweeper({
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    publisher,
+    sync,
+    clock: now,
+    logger,
+    schedule: config.SWEEP_SCHEDULE,
+    lockTtlMs: config.SWEEP_LOCK_TTL_MS,
+    clocks,
+  });
+  sweepers.set(app, sweeper);
+  app.get('/api/v1/clocks/overdue', {
+      schema: {
+        summary: 'The alarm of the clocks: how many incidents have a reminder, breach or rung overdue (sweeps were missed)',
+        response: { 200: z.object({ overdue: z.number().int() }) },
+      },
+    }, async () => ({ overdue: await sweeper.overdue() }));
+  if (config.SWEEP_ENABLED) sweeper.start();
   onClose(app, async () => {
+    sweeper.stop();
     await Promise.all(consumers.map((c) => c.stop()));
+    await publisher.close();
+    await sync.close();
     await kafkaHealth.close();
     await redis.quit().catch(() => undefined);
   });

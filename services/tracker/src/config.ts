@@ -1,5 +1,19 @@
 import { z } from 'zod';
-import { baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { baseConfigShape, escalationLadderSchema, httpConfigShape, responsePolicySchema } from '@ucsc/shared';
+
+/** A JSON value in an environment variable, checked against its schema at start-up. */
+const jsonOf = <S extends z.ZodType>(schema: S) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 export const trackerConfigSchema = z.object({
   ...baseConfigShape,
@@ -11,5 +25,18 @@ export const trackerConfigSchema = z.object({
     .min(0)
     .default(10_000)
     .describe('Incident views the projector remembers from its own writes, so that a batch reads nothing before its one write (0: read every view a batch needs)'),
+  SWEEP_SCHEDULE: z
+    .string()
+    .default('*/15 * * * * *')
+    .describe('node-cron expression of the deadline sweeps, in Vietnam time (Asia/Ho_Chi_Minh); seconds field allowed'),
+  SWEEP_LOCK_TTL_MS: z.coerce.number().int().min(1000).default(60_000).describe('How long the sweep lock is held at most (a copy that died holding it is replaced after this)'),
+  SWEEP_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe('Whether this copy schedules deadline sweeps (tests drive them by hand)'),
+  DEADLINE_LATE_AFTER_MINUTES: z.coerce.number().int().min(1).default(5).describe('A deadline or rung fired this long after it was due is marked late'),
+  RESPONSE_POLICY_JSON: jsonOf(responsePolicySchema).optional().describe('The response times per severity and priority, as JSON (default: the policy shipped in clocks.ts)'),
+  ESCALATION_LADDER_JSON: jsonOf(escalationLadderSchema).optional().describe('The escalation ladder, as JSON (default: officer → leader → on site → ministry leadership)'),
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;

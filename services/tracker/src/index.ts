@@ -1,5 +1,11 @@
 export { buildApp } from './app';
 export { trackerConfigSchema, type TrackerConfig } from './config';
 export * from './domain/lifecycle';
+export * from './domain/transitions';
+export * from './domain/clocks';
+export * from './domain/escalation';
 export { rebuildProjection, clearProjection } from './rebuild';
-export { Projection, projectEvent, projectEvents } from './projection';
+export { Projection, projectEvent, projectEvents, trackerKeys } from './projection';
+export { deadlineSweeper } from './app';
+export * from './domain/sweep';
+export { DeadlineSweeper, sweeperActor, type SweepResult } from './sweeper';

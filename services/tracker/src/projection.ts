@@ -1,5 +1,17 @@
-import { incidentKeys, redisScript, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
+import { commandReplyKeys, commandReplyTtlSeconds, incidentKeys, redisScript, type CommandReply, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
 import { applyEvent, type IncidentEvent } from './domain/lifecycle';
+import { commandOfEvent } from './domain/transitions';
+import { nextFireAt, type SweepPolicy } from './domain/sweep';
+
+/** The tracker's own keys beside the incident projection (cleared and rebuilt with it). */
+export function trackerKeys(prefix: string) {
+  return {
+    /** sorted set: incident id → when a sweep next has something to fire for it (ms) */
+    deadlines: `${prefix}incidents:deadlines`,
+    /** the sweep's lock: one sweeper at a time across the tracker's copies */
+    sweepLock: `${prefix}tracker:sweep-lock`,
+  };
+}
 
 /** An event and its offset on the incident-events partition (the projection's version). */
 export interface Positioned {
@@ -11,16 +23,19 @@ export interface Positioned {
  * Writes a batch's changed views only if each incident's stored version is still the one the
  * views were computed from (-1: absent), all or none; else answers the ids that moved. The version
  * is kept beside the view in a hash, so the guard does not decode ~4 KB views (a view written
- * before that hash existed is decoded once). KEYS: versions hash, by-updated set. ARGV: count,
- * feed channel, then per incident key, id, expected, version, view, score, province set; then the
- * changes to publish.
+ * before that hash existed is decoded once). With the views: each incident's next deadline (the
+ * sweep's index; '' removes it) and the answers to the commands the batch applied or refused.
+ * KEYS: versions hash, by-updated set, deadline index. ARGV: count, feed channel, reply channel,
+ * reply lifetime (s), reply count; per incident key, id, expected, version, view, score, province
+ * set, next deadline; per reply its key and JSON; then the changes to publish.
  */
 const projectLua = `
-local versions, byUpdated = KEYS[1], KEYS[2]
-local n, feed = tonumber(ARGV[1]), ARGV[2]
+local versions, byUpdated, deadlines = KEYS[1], KEYS[2], KEYS[3]
+local n, feed, replyChannel, replyTtl, nReplies = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local first = 6
 local moved = {}
 for i = 0, n - 1 do
-  local b = 3 + i * 7
+  local b = first + i * 8
   local current = redis.call('HGET', versions, ARGV[b + 1])
   if current then
     current = tonumber(current)
@@ -32,13 +47,19 @@ for i = 0, n - 1 do
 end
 if #moved > 0 then return moved end
 for i = 0, n - 1 do
-  local b = 3 + i * 7
+  local b = first + i * 8
   redis.call('SET', ARGV[b], ARGV[b + 4])
   redis.call('HSET', versions, ARGV[b + 1], ARGV[b + 3])
   redis.call('ZADD', byUpdated, ARGV[b + 5], ARGV[b + 1])
   redis.call('ZADD', ARGV[b + 6], ARGV[b + 5], ARGV[b + 1])
+  if ARGV[b + 7] == '' then redis.call('ZREM', deadlines, ARGV[b + 1]) else redis.call('ZADD', deadlines, ARGV[b + 7], ARGV[b + 1]) end
 end
-for j = 3 + n * 7, #ARGV do redis.call('PUBLISH', feed, ARGV[j]) end
+local r = first + n * 8
+for i = 0, nReplies - 1 do
+  redis.call('SET', ARGV[r + i * 2], ARGV[r + i * 2 + 1], 'EX', replyTtl)
+  redis.call('PUBLISH', replyChannel, ARGV[r + i * 2 + 1])
+end
+for j = r + nReplies * 2, #ARGV do redis.call('PUBLISH', feed, ARGV[j]) end
 return moved
 `;
 
@@ -64,6 +85,8 @@ interface Known {
  */
 export class Projection {
   private readonly keys: ReturnType<typeof incidentKeys>;
+  private readonly deadlines: string;
+  private readonly replyKeys: ReturnType<typeof commandReplyKeys>;
   private readonly write: RedisScript;
   private readonly known = new Map<string, Known>();
 
@@ -74,11 +97,17 @@ export class Projection {
     private readonly cacheSize = 10_000,
   ) {
     this.keys = incidentKeys(prefix);
-    this.write = redisScript(redis, 'ucscProjectIncidents', projectLua, 2);
+    this.deadlines = trackerKeys(prefix).deadlines;
+    this.replyKeys = commandReplyKeys(prefix);
+    this.write = redisScript(redis, 'ucscProjectIncidents', projectLua, 3);
   }
 
-  /** Applies the events (in offset order per incident) and publishes each change unless told not to (a rebuild). */
-  async project(events: readonly Positioned[], publish = true): Promise<IncidentChange[]> {
+  /**
+   * Applies the events (in offset order per incident), keeps each incident's next deadline in the
+   * sweep's index, and unless told not to (a rebuild) publishes each change and answers the
+   * commands the batch decided.
+   */
+  async project(events: readonly Positioned[], publish = true, clocks: SweepPolicy = {}): Promise<IncidentChange[]> {
     if (events.length === 0) return [];
     const first = new Map<string, IncidentEvent>();
     for (const { event } of events) if (!first.has(event.payload.incidentId)) first.set(event.payload.incidentId, event);
@@ -89,15 +118,17 @@ export class Projection {
       if (fresh.size) await this.read([...fresh], read);
       const base = new Map<string, Known>();
       for (const id of first.keys()) base.set(id, read.get(id) ?? this.known.get(id) ?? { version: -1, json: null });
-      const { changes, views } = this.apply(base, events);
+      const { changes, views, replies } = this.apply(base, events, publish);
       if (changes.length === 0) return [];
-      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, views.size, this.keys.feed];
+      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, this.deadlines, views.size, this.keys.feed, this.replyKeys.channel, commandReplyTtlSeconds, replies.length];
       const written = new Map<string, Known>();
       for (const [id, view] of views) {
         const json = JSON.stringify(view);
         written.set(id, { version: view.version, json });
-        args.push(this.keys.incident(id), id, base.get(id)!.version, view.version, json, Date.parse(view.updatedAt), this.keys.byProvince(view.province.code));
+        const fireAt = nextFireAt(view, clocks);
+        args.push(this.keys.incident(id), id, base.get(id)!.version, view.version, json, Date.parse(view.updatedAt), this.keys.byProvince(view.province.code), fireAt ?? '');
       }
+      for (const reply of replies) args.push(this.replyKeys.reply(reply.commandId), JSON.stringify(reply));
       if (publish) {
         for (const change of changes) {
           // the incident's last change of the batch carries the view just serialised: not made twice
@@ -136,11 +167,12 @@ export class Projection {
     });
   }
 
-  private apply(base: Map<string, Known>, events: readonly Positioned[]): { changes: IncidentChange[]; views: Map<string, IncidentView> } {
+  private apply(base: Map<string, Known>, events: readonly Positioned[], answer: boolean): { changes: IncidentChange[]; views: Map<string, IncidentView>; replies: CommandReply[] } {
     const current = new Map<string, IncidentView | undefined>();
     for (const [id, known] of base) current.set(id, known.view ?? (known.json ? (JSON.parse(known.json) as IncidentView) : undefined));
     const changes: IncidentChange[] = [];
     const views = new Map<string, IncidentView>();
+    const replies: CommandReply[] = [];
     for (const { event, offset } of events) {
       const id = event.payload.incidentId;
       const view = current.get(id);
@@ -150,8 +182,10 @@ export class Projection {
       current.set(id, next);
       views.set(id, next);
       changes.push({ eventId: event.id, type: event.type, incident: next });
+      const reply = answer ? replyOf(event, view, next) : undefined;
+      if (reply) replies.push(reply);
     }
-    return { changes, views };
+    return { changes, views, replies };
   }
 
   private remember(id: string, known: Known): void {
@@ -163,11 +197,39 @@ export class Projection {
 }
 
 /** A batch of events applied once, without memory of earlier calls: see Projection. */
-export async function projectEvents(redis: Redis, prefix: string, events: readonly Positioned[], publish = true): Promise<IncidentChange[]> {
-  return new Projection(redis, prefix, 0).project(events, publish);
+export async function projectEvents(redis: Redis, prefix: string, events: readonly Positioned[], publish = true, clocks: SweepPolicy = {}): Promise<IncidentChange[]> {
+  return new Projection(redis, prefix, 0).project(events, publish, clocks);
 }
 
 /** One event: see projectEvents. */
 export async function projectEvent(redis: Redis, prefix: string, event: IncidentEvent, offset: number, publish = true): Promise<IncidentChange | undefined> {
   return (await projectEvents(redis, prefix, [{ event, offset }], publish))[0];
+}
+
+/** The events that answer a command: the first its rule emits (tracker), a routing override (dispatch), or a refusal. */
+function answeredCommand(event: IncidentEvent): string | undefined {
+  if (event.type === 'incident.command_rejected') return event.payload.commandId;
+  if (!event.causationId) return undefined;
+  if (event.type === 'incident.routing_overridden') return event.causationId;
+  return event.producedBy === 'tracker' && commandOfEvent[event.type] ? event.causationId : undefined;
+}
+
+/**
+ * The sender's answer, once the event is in the projection: applied, or refused (by the tracker's
+ * decision, or because an event that came before it in the incident's order made it moot: the
+ * projection then leaves it without effect, and says so).
+ */
+function replyOf(event: IncidentEvent, before: IncidentView | undefined, after: IncidentView): CommandReply | undefined {
+  const commandId = answeredCommand(event);
+  if (!commandId) return undefined;
+  const base = { commandId, incidentId: after.id, at: event.occurredAt };
+  if (event.type === 'incident.command_rejected') {
+    const { commandType, reason, status, state, allowed } = event.payload;
+    return { ...base, commandType, outcome: 'refused', status: status ?? 409, reason, ...(state ? { state: after.state } : {}), ...(allowed ? { allowed } : {}) };
+  }
+  const commandType = event.type === 'incident.routing_overridden' ? 'incident.override_routing' : commandOfEvent[event.type]!;
+  if (before && after.timeline.length === before.timeline.length) {
+    return { ...base, commandType, outcome: 'refused', status: 409, state: after.state, reason: `an earlier event on the incident left ${commandType} without effect` };
+  }
+  return { ...base, commandType, outcome: 'applied', status: 200, state: after.state, eventIds: [event.id] };
 }

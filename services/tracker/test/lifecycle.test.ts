@@ -2,7 +2,8 @@ import { ulid } from 'ulid';
 import { makeEnvelope, type Actor, type IncidentView, type Payload } from '@ucsc/shared';
 import { applyEvent, decide, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
 
-const actor: Actor = { kind: 'user', id: 'u1', authenticatedBy: 'none' };
+// decide checks who: a national coordinator may act for any assignee
+const actor: Actor = { kind: 'user', id: 'u1', roles: ['national_coordinator'], authenticatedBy: 'none' };
 const ctx = { producedBy: 'test', actor };
 const incidentId = ulid();
 const emit: Emit = (type, payload) => makeEnvelope(type, payload, ctx);
@@ -43,7 +44,7 @@ describe('incident projection', () => {
 
   it('an assignment records who and why, and is still waiting for an acknowledgement', () => {
     const view = replay([reported, assigned]);
-    expect(view).toMatchObject({ state: 'assigned', portalStatus: 'cho', routingReasons: ['rule'], version: 1 });
+    expect(view).toMatchObject({ state: 'routed', portalStatus: 'cho', routingReasons: ['rule'], version: 1 });
     expect(view?.assignees.map((a) => a.id)).toEqual(['org-hub-08', 'lia-08-sec-leader']);
   });
 
@@ -92,7 +93,7 @@ describe('incident projection', () => {
     expect(during?.followUps?.map((f) => f.report.kind)).toEqual(['situation_update', 'support_request']);
     expect(during?.timeline.slice(-2).map((t) => t.summary)).toEqual(['Báo cáo cập nhật tình hình', 'Đề nghị hỗ trợ']);
     const ended = replay([reported, assigned, acknowledged, update, support, final]);
-    expect(ended).toMatchObject({ state: 'response_ended', portalStatus: 'dang_xu_ly' });
+    expect(ended).toMatchObject({ state: 'report_received', portalStatus: 'dang_xu_ly' });
     // the same follow-up delivered twice is recorded once
     const again = applyEvent(ended, final, 99);
     expect(again?.followUps).toHaveLength(3);
@@ -104,7 +105,7 @@ describe('incident projection', () => {
     const added = makeEnvelope('incident.attachment_added', { incidentId, attachment }, ctx) as IncidentEvent;
     const view = replay([reported, assigned, added, added]);
     expect(view?.attachments).toEqual([{ ...attachment, eventId: added.id, addedAt: added.occurredAt }]);
-    expect(view?.state).toBe('assigned');
+    expect(view?.state).toBe('routed');
     expect(view?.timeline.at(-1)?.summary).toBe('Đính kèm mẫu mã độc: sample.bin');
   });
 
@@ -116,8 +117,12 @@ describe('incident projection', () => {
 
   it('a rejected command leaves the incident as it was', () => {
     const view = replay([reported, assigned]);
-    const rejected = makeEnvelope('incident.command_rejected', { incidentId, commandId: ulid(), commandType: 'incident.acknowledge', reason: 'x' }, ctx) as IncidentEvent;
-    expect({ ...applyEvent(view, rejected, 7), version: view?.version }).toEqual(view);
+    const commandId = ulid();
+    const rejected = makeEnvelope('incident.command_rejected', { incidentId, commandId, commandType: 'incident.acknowledge', reason: 'x' }, ctx) as IncidentEvent;
+    const after = applyEvent(view, rejected, 7);
+    expect({ ...after, version: view?.version, commandIds: undefined }).toEqual({ ...view, commandIds: undefined });
+    // the refused command is decided: a retry of it is not decided again
+    expect(after?.commandIds).toEqual([commandId]);
   });
 });
 
@@ -129,7 +134,7 @@ describe('lifecycle commands', () => {
   });
 
   it('refuses an acknowledgement for an unknown incident', () => {
-    expect(decide(undefined, acknowledge('x'), emit)).toEqual({ accepted: false, reason: 'unknown incident' });
+    expect(decide(undefined, acknowledge('x'), emit)).toEqual({ accepted: false, status: 404, reason: 'unknown incident' });
   });
 
   it('refuses an acknowledgement by someone not assigned', () => {

@@ -79,7 +79,7 @@ describe('the incident projection in Redis: one round trip per batch, never back
       const changes = messages.map((m) => incidentChangeSchema.parse(JSON.parse(m)));
       expect(changes.map((c) => [c.eventId, c.type, c.incident.state, c.incident.version])).toEqual([
         [events[0]!.id, 'incident.reported', 'reported', 20],
-        [events[1]!.id, 'incident.assigned', 'assigned', 21],
+        [events[1]!.id, 'incident.assigned', 'routed', 21],
         [events[2]!.id, 'incident.acknowledged', 'acknowledged', 22],
       ]);
       expect(changes[2]!.incident).toEqual(await readIncident(redis, redisPrefix, id));
@@ -128,7 +128,7 @@ describe('the incident projection in Redis: one round trip per batch, never back
     await redis.hdel(incidentKeys(redisPrefix).versions, id); // as the projection was before
     expect(await new Projection(redis, redisPrefix).project([{ event: reported(id), offset: 5 }])).toEqual([]);
     expect(await new Projection(redis, redisPrefix).project([{ event: assigned(id), offset: 6 }])).toHaveLength(1);
-    expect(await readIncident(redis, redisPrefix, id)).toMatchObject({ state: 'assigned', version: 6 });
+    expect(await readIncident(redis, redisPrefix, id)).toMatchObject({ state: 'routed', version: 6 });
     expect(await redis.hget(incidentKeys(redisPrefix).versions, id)).toBe('6');
   });
 });

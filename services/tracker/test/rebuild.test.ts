@@ -24,21 +24,24 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     const prefix = system.names.redisPrefix;
     await waitFor('all three assigned', async () => {
       const views = await Promise.all(ids.map((id) => readIncident(redis, prefix, id)));
-      return views.every((v) => v?.state === 'assigned') || undefined;
+      return views.every((v) => v?.state === 'routed') || undefined;
     });
     const first = ids[0]!;
     const view = await readIncident(redis, prefix, first);
     const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id }, coordinator);
-    expect(ack.status).toBe(202);
+    expect(ack.status).toBe(200);
     await waitFor('the acknowledgement', async () => (await readIncident(redis, prefix, first))?.state === 'acknowledged' || undefined);
 
-    // the board refuses a second acknowledgement by the same assignee before it reaches Kafka
+    // the tracker refuses a second acknowledgement by the same assignee (its refusal is on the log)
     const again = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id }, coordinator);
     expect(again.status).toBe(409);
 
     await system.tracker.close(); // the rebuild runs with the tracker stopped
     const before = await listRecentIncidents(redis, prefix, 100);
     expect(before).toHaveLength(3);
+    // the deadline index (when each incident's next reminder or breach is due) is rebuilt with it
+    const deadlines = await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES');
+    expect(deadlines).toHaveLength(6);
 
     await clearProjection(redis, prefix);
     expect(await listRecentIncidents(redis, prefix, 100)).toHaveLength(0);
@@ -46,8 +49,9 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     const kafka = createKafka({ clientId: 'rebuild-test', brokers }, testLogger);
     const result = await rebuildProjection({ kafka, redis, prefix: system.names.prefix, redisPrefix: prefix, logger: testLogger });
     expect(result.incidents).toBe(3);
-    expect(result.events).toBe(13); // 3 reported, 3 classified, 3 assigned, 3 offered to an enterprise, 1 acknowledged
+    expect(result.events).toBe(14); // 3 reported, 3 classified, 3 assigned, 3 offered to an enterprise, 1 acknowledged, 1 second acknowledgement refused
     expect(await listRecentIncidents(redis, prefix, 100)).toEqual(before);
+    expect(await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES')).toEqual(deadlines);
   });
 
   it('redelivering every event of the log over the live projection changes nothing', async () => {

@@ -136,11 +136,11 @@ export function mayFileIn(actor: Actor, provinceCode: string): boolean {
 
 /**
  * Whether an assignee in this status answers for the incident: acknowledging needs an assignment
- * held (assigned, or an offer accepted); an offer is only answered (accept or decline) while open.
+ * held (assigned, an offer accepted, or at work); an offer is only answered (accept or decline) while open.
  */
 export function assignmentAllows(action: 'acknowledge' | 'respond', status: AssignmentStatus | undefined): boolean {
   const s = status ?? 'assigned';
-  return action === 'acknowledge' ? s === 'assigned' || s === 'accepted' : s === 'offered';
+  return action === 'acknowledge' ? s === 'assigned' || s === 'accepted' || s === 'working' : s === 'offered';
 }
 
 export * from './views';

@@ -54,6 +54,11 @@ export const incidentCommandRejectedSchema = z.object({
   commandId: ulidSchema,
   commandType: z.string().min(1),
   reason: z.string().min(1),
+  /** how the sender is answered: 403 not this actor's, 404 unknown, 409 not in this state, 422 a rule of the content */
+  status: z.union([z.literal(403), z.literal(404), z.literal(409), z.literal(422)]).optional(),
+  /** the state that refused it, and what that state allows */
+  state: z.string().optional(),
+  allowed: z.array(z.string()).optional(),
 });
 
 /** Command: an assignee acknowledges an incident. */

@@ -53,16 +53,20 @@ export interface EnvelopeContext {
    * Consumers still validate every record they read.
    */
   payloadAlreadyValidated?: boolean;
+  /** the message's id when the sender chose it (a command retried under the same id); a new ULID otherwise */
+  id?: string;
+  /** the time it happened, from an injected clock; now otherwise */
+  occurredAt?: string;
 }
 
 /** Wraps a payload in the envelope; the payload is validated against its schema first. */
 export function makeEnvelope<T extends MessageType>(type: T, payload: Payload<T>, ctx: EnvelopeContext): Envelope<T> {
-  const id = newId();
+  const id = ctx.id ?? newId();
   const checked = ctx.payloadAlreadyValidated ? payload : (messageSchemas[type].parse(payload) as Payload<T>);
   return {
     id,
     type,
-    occurredAt: new Date().toISOString(),
+    occurredAt: ctx.occurredAt ?? new Date().toISOString(),
     schemaVersion: 1,
     producedBy: ctx.producedBy,
     correlationId: ctx.correlationId ?? id,

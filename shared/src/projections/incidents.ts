@@ -1,32 +1,14 @@
 import { z } from 'zod';
 import { actorSchema, assigneeSchema, isoDateTime, provinceRefSchema, tlpSchema, ulidSchema } from '../contracts/common';
 import { classificationSchema } from '../contracts/classification';
+import { assignmentStatusSchema, endedAssignmentStatuses, lifecycleStateSchema, portalStatusOf, portalStatusSchema, type LifecycleState, type PortalStatus } from '../contracts/lifecycle';
 import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from '../contracts/report';
+import { escalationLadderSchema, milestoneKeys, reporterSchema } from '../contracts/lifecycle';
 import type { Envelope } from '../contracts/messages';
 import type { Redis } from '../redis';
 
-/**
- * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
- * board. It crosses a service boundary, so it is a contract like the events it is built from.
- */
-export const lifecycleStates = [
-  'reported',
-  'assigned',
-  'acknowledged',
-  /** the end-of-response report (Biểu mẫu 04) is in; the coordinator may close */
-  'response_ended',
-] as const;
-export const lifecycleStateSchema = z.enum(lifecycleStates);
-export type LifecycleState = z.infer<typeof lifecycleStateSchema>;
-
-/** The official portal's three statuses: Chờ (waiting), Đang xử lý (in progress), Kết thúc (finished). */
-export const portalStatusSchema = z.enum(['cho', 'dang_xu_ly', 'ket_thuc']);
-export type PortalStatus = z.infer<typeof portalStatusSchema>;
-
-export const assignmentStatusSchema = z.enum(['assigned', 'offered', 'accepted', 'declined', 'timed_out', 'removed']);
-export type AssignmentStatus = z.infer<typeof assignmentStatusSchema>;
-/** An assignee in one of these no longer works on the incident (and an enterprise no longer sees it). */
-export const endedAssignmentStatuses: readonly AssignmentStatus[] = ['declined', 'timed_out', 'removed'];
+// moved to the lifecycle's contracts; still importable from here (shared/src/access reads it from here)
+export { endedAssignmentStatuses, type AssignmentStatus } from '../contracts/lifecycle';
 
 export const timelineEntrySchema = z.object({
   eventId: ulidSchema,
@@ -38,6 +20,10 @@ export const timelineEntrySchema = z.object({
   details: z.array(z.string()).optional(),
 });
 
+/**
+ * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
+ * board. It crosses a service boundary, so it is a contract like the events it is built from.
+ */
 export const incidentViewSchema = z.object({
   id: ulidSchema,
   /** offset on the incident-events partition of the last event applied: makes replays idempotent */
@@ -74,18 +60,50 @@ export const incidentViewSchema = z.object({
   followUps: z.array(z.object({ followUpId: ulidSchema, eventId: ulidSchema, receivedAt: isoDateTime, report: followUpSubmissionSchema })).optional(),
   /** evidence, by reference: the content is stored outside Kafka and Redis (see intake) */
   attachments: z.array(attachmentRefSchema.extend({ eventId: ulidSchema, addedAt: isoDateTime })).optional(),
+  /** when the incident first reached each step: what the deadlines are measured against */
+  milestones: z.partialRecord(z.enum(milestoneKeys), isoDateTime).optional(),
+  /** every reporter, its own first and those of incidents merged into it: all are kept informed */
+  reporters: z.array(reporterSchema).optional(),
+  /** set while merged into another incident: where it went and the state it had, to return to on un-merge */
+  mergedInto: z.object({ incidentId: ulidSchema, stateBefore: lifecycleStateSchema }).optional(),
+  rejectionReason: z.string().optional(),
+  /** coordination orders (Biểu mẫu 06) and who has answered */
+  coordinationOrders: z
+    .array(
+      z.object({
+        orderId: ulidSchema,
+        issuedAt: isoDateTime,
+        addressees: z.array(z.object({ id: z.string(), name: z.string() })),
+        answerBy: isoDateTime.optional(),
+        answers: z.array(z.object({ addresseeId: z.string(), at: isoDateTime, eventId: ulidSchema })),
+      }),
+    )
+    .optional(),
+  /** ids of the commands already decided on this incident, so that a retried command is not applied twice */
+  commandIds: z.array(z.string()).optional(),
+  /** the clocks' record (issue 12): what the sweeps fired, the climbs of the escalation ladder */
+  clocks: z
+    .object({
+      /** `remind:<deadline key>` and `breach:<deadline key>`, each fired once */
+      fired: z.array(z.string()),
+      breaches: z.array(z.object({ deadlineKey: z.string(), kind: z.string(), dueAt: isoDateTime, firedAt: isoDateTime, late: z.boolean() })),
+      climbs: z.array(
+        z.object({
+          incidentId: ulidSchema,
+          deadlineKey: z.string(),
+          ladder: escalationLadderSchema,
+          startedAt: isoDateTime,
+          reached: z.array(z.object({ rung: z.number(), at: isoDateTime, late: z.boolean(), recipients: z.array(z.object({ id: z.string(), name: z.string() })).optional() })),
+          stopped: z.object({ at: isoDateTime, byEvent: z.string() }).optional(),
+        }),
+      ),
+      /** the province's director went straight to the ministry's leadership */
+      ministry: z.object({ at: isoDateTime, reason: z.string(), by: z.string() }).optional(),
+    })
+    .optional(),
   updatedAt: isoDateTime,
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;
-
-/** The official portal shows three statuses; the finer lifecycle maps onto them. */
-export const portalStatusOf: Record<LifecycleState, PortalStatus> = {
-  reported: 'cho',
-  assigned: 'cho',
-  acknowledged: 'dang_xu_ly',
-  // finished for the responders, but the coordinator still has to close it
-  response_ended: 'dang_xu_ly',
-};
 
 /** A timeline entry for an event: who did it, when, and what it means in a line. */
 export function timelineEntry(event: Envelope, summary: string, details?: string[]): IncidentView['timeline'][number] {
@@ -142,6 +160,13 @@ export const submitterTimelineTypes: readonly string[] = [
   'incident.acknowledged',
   'incident.follow_up_reported',
   'incident.attachment_added',
+  // how the matter ends, or starts again: what the portal's Kết thúc must be explained by
+  'incident.resolved',
+  'incident.closed',
+  'incident.rejected',
+  'incident.merged',
+  'incident.unmerged',
+  'incident.reopened',
 ];
 
 /** What the live feed carries: the event that changed an incident and the incident as it is now. */

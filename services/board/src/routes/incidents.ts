@@ -2,16 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  assignmentAllows,
   canSee,
   commonProblems,
   HttpError,
   identify,
   listRecentIncidents,
   incidentListItem,
-  makeEnvelope,
   may,
-  mayActFor,
   problemSchema,
   readIncident,
   text,
@@ -20,8 +17,6 @@ import {
   viewSerializer,
   type Actor,
   type AuditLog,
-  type Permission,
-  type Publisher,
   type Redis,
   viewFor,
   viewsFor,
@@ -32,39 +27,16 @@ import type { FeedCredential, LiveFeed } from '../feed';
 export interface IncidentRoutesOptions {
   redis: Redis;
   redisPrefix: string;
-  publisher: Publisher;
   feed: LiveFeed;
   snapshotSize: number;
   exportLimit: number;
-  retryAfterSeconds: number;
   audit: AuditLog;
 }
 
 const idParams = z.object({ id: ulidSchema });
 const feedQuery = z.strictObject({ view: z.enum(['full', 'summary']).default('full') });
-const acknowledgeBody = z.strictObject({ assigneeId: text(100), note: text(2000).optional() });
-const assigneeParams = idParams.extend({ assigneeId: text(100) });
-const acceptBody = z.strictObject({ note: text(2000).optional() });
-const declineBody = z.strictObject({ reason: text(2000) });
-const overrideBody = z
-  .strictObject({
-    add: z.array(z.strictObject({ kind: z.enum(['enterprise', 'organisation', 'liaison']), id: text(100) })).max(50).default([]),
-    remove: z.array(text(100)).max(50).default([]),
-    reason: text(2000),
-  })
-  .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one assignee', path: ['add'] });
-
-/** The role may do this, and the actor answers for that assignee (or coordinates nationally). */
-function requireToActFor(actor: Actor, permission: Permission, assigneeId: string): void {
-  if (!may(actor, permission) || !mayActFor(actor, assigneeId)) {
-    throw new HttpError(403, 'forbidden', `this account may not ${permission.split('.')[1]} for ${assigneeId}`);
-  }
-}
-
-const commandAccepted = z.object({ commandId: ulidSchema }).describe('The command is on Kafka; the tracker (or dispatch) judges it, and the feed shows the outcome');
 /** what each incident route may answer besides its success */
 const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema.describe('Unknown incident, or not one this account may see') } as const;
-const commandProblems = { ...problems, 409: problemSchema.describe('The assignment does not allow this now'), 503: problemSchema.describe('The command could not be stored; retry after Retry-After') } as const;
 
 export async function incidentRoutes(fastify: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
   const { redis, redisPrefix } = options;
@@ -114,103 +86,6 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
 
   app.get('/api/v1/incidents/:id', { ...viewSerializer, schema: { summary: 'One incident, as this account may see it', params: idParams, response: { ...problems, 200: incidentViewSchema } } }, async (request) => {
     return viewFor(identify(request), await visibleIncident(request, request.params.id));
-  });
-
-  const acknowledge = { summary: 'Acknowledge an assignment (a liaison, organisation or enterprise assigned or accepted)', params: idParams, body: acknowledgeBody, response: { ...commandProblems, 202: commandAccepted } };
-  app.post('/api/v1/incidents/:id/acknowledge', { schema: acknowledge }, async (request, reply) => {
-    const { id } = request.params;
-    const body = request.body;
-    const actor = identify(request);
-    const incident = await visibleIncident(request, id);
-    requireToActFor(actor, 'incident.acknowledge', body.assigneeId);
-    const assignee = incident.assignees.find((a) => a.id === body.assigneeId);
-    if (!assignee) {
-      throw new HttpError(400, 'validation_failed', 'not an assignee of this incident', [
-        { field: 'body.assigneeId', rule: 'assigned_to_incident', message: `${body.assigneeId} is not assigned to incident ${id}` },
-      ]);
-    }
-    // an enterprise only offered the incident has not taken it on: it accepts first
-    if (!assignmentAllows('acknowledge', assignee.status)) {
-      throw new HttpError(409, 'assignment_not_held', `${assignee.name} does not hold this assignment (${assignee.status ?? 'assigned'}); an offer is accepted before it is acknowledged`);
-    }
-    if (assignee.acknowledgedAt) throw new HttpError(409, 'already_acknowledged', `${assignee.name} already acknowledged`);
-    const command = makeEnvelope(
-      'incident.acknowledge',
-      { incidentId: id, assigneeId: body.assigneeId, ...(body.note ? { note: body.note } : {}) },
-      { producedBy: 'board', actor, correlationId: String(request.id) },
-    );
-    try {
-      await options.publisher.publish('incidentCommands', [command]);
-    } catch {
-      throw new HttpError(503, 'storage_unavailable', 'the command could not be stored; retry later', [], {
-        'retry-after': String(options.retryAfterSeconds),
-      });
-    }
-    return reply.status(202).send({ commandId: command.id });
-  });
-
-  /** Sends a command on a topic; 503 with Retry-After when it cannot be stored. */
-  async function send(topic: 'incidentCommands' | 'routingCommands', command: Parameters<Publisher['publish']>[1][number]) {
-    try {
-      await options.publisher.publish(topic, [command] as never);
-    } catch {
-      throw new HttpError(503, 'storage_unavailable', 'the command could not be stored; retry later', [], {
-        'retry-after': String(options.retryAfterSeconds),
-      });
-    }
-  }
-
-  /** An enterprise answers the offer of an incident: accept, or decline with a reason. */
-  async function offeredAssignee(request: Parameters<typeof identify>[0] & { params: z.infer<typeof assigneeParams> }) {
-    const { id, assigneeId } = request.params;
-    const incident = await visibleIncident(request, id);
-    // who may answer first: the state of someone else's offer is not for others to probe
-    requireToActFor(identify(request), 'assignment.respond', assigneeId);
-    const assignee = incident.assignees.find((a) => a.id === assigneeId);
-    if (!assignee) throw new HttpError(404, 'not_found', `${assigneeId} is not assigned to incident ${id}`);
-    if (!assignmentAllows('respond', assignee.status)) throw new HttpError(409, 'no_open_offer', `${assignee.name} has no open offer to answer (${assignee.status ?? 'assigned'})`);
-    return { id, assigneeId };
-  }
-
-  const answer = (summary: string, body: z.ZodType) => ({ summary, params: assigneeParams, body, response: { ...commandProblems, 202: commandAccepted } });
-  app.post('/api/v1/incidents/:id/assignments/:assigneeId/accept', { schema: answer('Accept an offered assignment', acceptBody) }, async (request, reply) => {
-    const { id, assigneeId } = await offeredAssignee(request);
-    const body = request.body as z.infer<typeof acceptBody>;
-    const command = makeEnvelope(
-      'incident.accept_assignment',
-      { incidentId: id, assigneeId, ...(body.note ? { note: body.note } : {}) },
-      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
-    );
-    await send('incidentCommands', command);
-    return reply.status(202).send({ commandId: command.id });
-  });
-
-  app.post('/api/v1/incidents/:id/assignments/:assigneeId/decline', { schema: answer('Decline an offered assignment, with a reason', declineBody) }, async (request, reply) => {
-    const body = request.body as z.infer<typeof declineBody>;
-    const { id, assigneeId } = await offeredAssignee(request);
-    const command = makeEnvelope(
-      'incident.decline_assignment',
-      { incidentId: id, assigneeId, reason: body.reason },
-      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
-    );
-    await send('incidentCommands', command);
-    return reply.status(202).send({ commandId: command.id });
-  });
-
-  /** A coordinator overrides routing; dispatch (which owns routing) judges it and records who and why. */
-  const override = { summary: 'Override routing (national coordinators): add or remove assignees, with a reason', params: idParams, body: overrideBody, response: { ...commandProblems, 202: commandAccepted } };
-  app.post('/api/v1/incidents/:id/routing/override', { schema: override }, async (request, reply) => {
-    const { id } = request.params;
-    const body = request.body;
-    await visibleIncident(request, id);
-    if (!may(identify(request), 'routing.override')) throw new HttpError(403, 'forbidden', 'only a national coordinator overrides routing');
-    const command = makeEnvelope(
-      'incident.override_routing',
-      { incidentId: id, add: body.add, remove: body.remove, reason: body.reason },
-      { producedBy: 'board', actor: identify(request), correlationId: String(request.id) },
-    );
-    await send('routingCommands', command);
-    return reply.status(202).send({ commandId: command.id });
   });
 
   /** The host of an Origin header, or undefined when it is not a URL (a malformed Origin is refused, never a 500). */

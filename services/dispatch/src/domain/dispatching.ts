@@ -19,7 +19,7 @@ export interface RoutingPolicy {
   acceptanceWindowMs: number;
 }
 
-export type OfferStatus = 'offered' | 'accepted' | 'declined' | 'timed_out' | 'removed';
+export type OfferStatus = 'offered' | 'accepted' | 'declined' | 'timed_out' | 'removed' | 'done';
 
 /** What dispatch remembers of one incident's routing, to re-route and to judge overrides. */
 export interface IncidentRouting {
@@ -116,6 +116,45 @@ export function onOfferEnded(
   effects.loadDelta[enterpriseId] = -1;
   effects.deadlinesRemove.push(deadlineMember(state.incidentId, enterpriseId));
   offerMore(directory, loads, state, outcome === 'declined' ? 'after_decline' : 'after_timeout', now, policy, effects);
+  return effects;
+}
+
+/**
+ * How the tracker's lifecycle ends (or restarts) enterprises' parts, and what that does to their
+ * load: `removed` (a coordinator took one off), `resolved` (every accepted part is done; an offer
+ * still open lapses), `finished` (closed, rejected or merged away: every part still held ends),
+ * `reopened` (the done parts are held again). No re-routing: these are decisions, not refusals.
+ */
+export function onPartsChanged(
+  previous: IncidentRouting,
+  change: { kind: 'removed'; enterpriseId: string } | { kind: 'resolved' | 'finished' | 'reopened' },
+): Effects {
+  const effects = noEffects();
+  let changed = false;
+  const offers = previous.offers.map((o) => {
+    let status: OfferStatus | undefined;
+    if (change.kind === 'removed') status = o.id === change.enterpriseId && active(o.status) ? 'removed' : undefined;
+    else if (change.kind === 'resolved') status = o.status === 'accepted' ? 'done' : o.status === 'offered' ? 'removed' : undefined;
+    else if (change.kind === 'finished') status = active(o.status) ? 'removed' : undefined;
+    else status = o.status === 'done' ? 'accepted' : undefined;
+    if (!status) return o;
+    changed = true;
+    effects.loadDelta[o.id] = (effects.loadDelta[o.id] ?? 0) + (status === 'accepted' ? 1 : -1);
+    if (o.status === 'offered') effects.deadlinesRemove.push(deadlineMember(previous.incidentId, o.id));
+    return { ...o, status };
+  });
+  if (changed) effects.state = { ...previous, offers };
+  return effects;
+}
+
+/** A coordinator offered the incident to an enterprise through the tracker: it counts towards that one's load, and its window is watched. */
+export function onOfferedByCoordinator(previous: IncidentRouting, enterprise: { id: string; name: string }, offeredAt: string, expiresAt: string): Effects {
+  const effects = noEffects();
+  if (previous.offers.some((o) => o.id === enterprise.id && active(o.status))) return effects;
+  effects.state = { ...previous, offers: [...previous.offers.filter((o) => o.id !== enterprise.id), { id: enterprise.id, name: enterprise.name, status: 'offered', offeredAt, expiresAt }] };
+  effects.loadDelta[enterprise.id] = 1;
+  effects.offered.push(enterprise.id);
+  effects.deadlinesAdd.push({ member: deadlineMember(previous.incidentId, enterprise.id), at: Date.parse(expiresAt) });
   return effects;
 }
 

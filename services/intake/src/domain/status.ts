@@ -18,9 +18,18 @@ export const portalStatusLabels: Record<PortalStatus, string> = { cho: 'Chờ', 
 
 export const lifecycleStateLabels: Record<LifecycleState, string> = {
   reported: 'Đã tiếp nhận báo cáo',
-  assigned: 'Đã phân công đầu mối xử lý',
+  routed: 'Đã phân công đầu mối xử lý',
   acknowledged: 'Đầu mối đã xác nhận, đang ứng cứu',
-  response_ended: 'Đã có báo cáo kết thúc ứng phó, chờ đóng sự cố',
+  triaged: 'Đã xác minh, phân loại sự cố',
+  assigned: 'Đã có đơn vị nhận ứng cứu',
+  responding: 'Đang ứng cứu',
+  contained: 'Đã khoanh vùng, ngăn chặn sự cố',
+  resolved: 'Đã kết thúc ứng phó, chờ báo cáo kết thúc (Biểu mẫu 04)',
+  report_received: 'Đã có báo cáo kết thúc ứng phó, chờ đóng sự cố',
+  closed: 'Đã đóng sự cố',
+  rejected: 'Không phải sự cố',
+  merged: 'Đã gộp vào một sự cố khác',
+  reopened: 'Đã mở lại sự cố',
 };
 
 /** What a submitter is shown about its report (GET /api/v1/reports/:id). */

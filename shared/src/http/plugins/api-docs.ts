@@ -65,6 +65,11 @@ export const apiDocsPlugin = fp(
       transformObject: createJsonSchemaTransformObject({ schemaRegistry: registry }),
     });
     app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+    // built once when the app is ready (hundreds of KB from every route's schemas): the first reader
+    // does not pay for it while the event loop is measured for load shedding
+    app.addHook('onReady', async () => {
+      app.swagger();
+    });
     await app.register(async (docs) => {
       // the page and its assets are public, like the document
       docs.addHook('onRoute', (route) => {
