@@ -9,4 +9,6 @@ export * from './directory';
 export * from './projections/incidents';
 export * from './access';
 export * from './identity/store';
+export * from './identity/tokens';
+export * from './identity/authenticators';
 export * from './identity/secrets';

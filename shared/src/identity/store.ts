@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ulid } from 'ulid';
 import type { Redis } from '../redis';
 import { roleSchema, type Actor, type Role } from '../contracts/common';
+import { revocationsChannel } from './tokens';
 import { dummyPasswordHash, hashPassword, hashToken, randomToken, sameHash, totpStep, verifyPassword } from './secrets';
 
 /** Roles that must sign in with a second factor. */
@@ -137,9 +138,24 @@ export class IdentityStore {
     return this.key('changes');
   }
 
-  /** Tells every copy of every service that this user's or token's access changed: open connections re-check at once. */
+  /**
+   * Tells every copy of every service that this user's or token's access changed: its access
+   * version moves on (access tokens issued before are void, on every verifier, from the
+   * revocation on) and open connections re-check at once.
+   */
   private async changed(subjectId: string): Promise<void> {
+    const ver = Number(await this.redis.eval(bumpVersion, 1, this.key('version', subjectId), String(Date.now())));
+    await this.redis.publish(revocationsChannel(this.prefix), JSON.stringify({ sub: subjectId, ver }));
     await this.redis.publish(this.changesChannel, subjectId);
+  }
+
+  /**
+   * The current access version of a user or token (what an access token issued now carries).
+   * A time in milliseconds that only grows, so that a version lost with a wiped Redis comes back
+   * above every one issued before.
+   */
+  async accessVersion(subjectId: string): Promise<number> {
+    return Number(await this.redis.eval(currentVersion, 1, this.key('version', subjectId), String(Date.now())));
   }
 
   // ---- users ----
@@ -391,6 +407,15 @@ export class IdentityStore {
     return keys;
   }
 }
+
+const bumpVersion = `local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local v = math.max(old + 1, tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], v)
+return v`;
+const currentVersion = `local v = redis.call('GET', KEYS[1])
+if v then return tonumber(v) end
+redis.call('SET', KEYS[1], ARGV[1])
+return tonumber(ARGV[1])`;
 
 export class UsernameTakenError extends Error {
   constructor(username: string) {
