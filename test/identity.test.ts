@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { AccessTokenSigner, IdentityStore } from '@ucsc/shared';
-import { bearer, redisUrl, sampleReport, sessionToken, testRedis, uniqueNames, waitFor } from './support';
+import { AccessTokenSigner, IdentityStore, rebuildIdentity } from '@ucsc/shared';
+import { bearer, redisUrl, sampleReport, sessionToken, testKafka, testLogger, testRedis, uniqueNames, waitFor } from './support';
 import { connectFeed, postJson, startSystem, type TestSystem } from './support/system';
 
 /**
@@ -114,5 +114,42 @@ describe('identity: one owner, verified everywhere', () => {
     const right = await postJson(`${system.boardUrl}/api/v1/identity/exchange`, { credential: token, viaCookie: false }, { 'x-ucsc-service-key': names.env.IDENTITY_SERVICE_KEY! });
     expect(right.status).toBe(200);
     expect(right.json.accessToken).toMatch(/^eyJ/);
+  });
+
+  it('the accounts and API tokens come back from Kafka after their Redis keys are wiped; a revoked token stays revoked', async () => {
+    const coordinator = await sessionToken(names.redisPrefix, 'dieuphoi');
+    const created = await call(system.boardUrl, '/api/v1/users', coordinator, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'rebuild.hanoi', name: 'Trần Văn Khôi', password: 'mat-khau-rat-dai-2026', organisationId: 'org-hub-01', roles: ['submitter'], provinceCodes: ['01'] }),
+    });
+    expect(created.status).toBe(201);
+    const issue = (name: string) => call(system.boardUrl, '/api/v1/tokens', coordinator, { method: 'POST', body: JSON.stringify({ name, organisationId: 'org-hub-01', provinceCodes: ['01'], scopes: ['reports:write'], expiresInDays: 1 }) });
+    const [kept, revoked] = [(await issue('cổng giữ lại')).json, (await issue('cổng thu hồi')).json];
+    expect((await call(system.boardUrl, `/api/v1/tokens/${revoked.token.id}`, coordinator, { method: 'DELETE' })).status).toBe(200);
+    const signIn = () => postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'rebuild.hanoi', password: 'mat-khau-rat-dai-2026' });
+    expect((await signIn()).status).toBe(200);
+
+    // Redis loses every identity key
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.redisPrefix}identity:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    expect((await signIn()).status).toBe(401);
+
+    const kafka = testKafka();
+    const rebuilt = await rebuildIdentity({ kafka, redis, prefix: names.prefix, redisPrefix: names.redisPrefix, logger: testLogger });
+    expect(rebuilt.users).toBeGreaterThanOrEqual(2); // this account, and the one the role-change test changed
+    expect(rebuilt.tokens).toBeGreaterThanOrEqual(3);
+    const again = await signIn();
+    expect(again.status).toBe(200);
+    expect((await call(system.intakeUrl, '/api/v1/reports', again.json.token, { method: 'POST', body: JSON.stringify(sampleReport()) })).status).toBe(202);
+    expect((await submit(kept.secret)).status).toBe(202);
+    expect((await submit(revoked.secret)).status).toBe(401);
+    const store = new IdentityStore(redis, names.redisPrefix);
+    expect((await store.getToken(revoked.token.id))?.revokedAt).toEqual(expect.any(String));
+    // the role change made through the board before the wipe holds too
+    expect((await store.findByUsername('tuyenquang.baocao'))?.roles).toEqual(['auditor']);
   });
 });

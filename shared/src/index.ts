@@ -12,3 +12,4 @@ export * from './identity/store';
 export * from './identity/tokens';
 export * from './identity/authenticators';
 export * from './identity/secrets';
+export * from './identity/rebuild';

@@ -9,3 +9,4 @@ export * from './audit';
 export * from './classification';
 export * from './routing';
 export * from './directory';
+export * from './identity';

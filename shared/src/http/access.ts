@@ -64,7 +64,7 @@ export async function createOwnerAccess(config: OwnerAccessConfig, redis: Redis,
     sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600,
     maxFailedSignIns: config.MAX_FAILED_SIGN_INS,
     lockoutSeconds: config.LOCKOUT_MINUTES * 60,
-  });
+  }, publisher);
   const signer = await AccessTokenSigner.fromJwk(config.IDENTITY_SIGNING_JWK, config.ACCESS_TOKEN_SECONDS);
   return {
     ...common(config, redis, publisher, service, logger),

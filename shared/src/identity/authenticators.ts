@@ -25,6 +25,9 @@ export interface Authenticator {
   authenticate(credential: string, viaCookie: boolean, address: string): Promise<Authenticated | undefined>;
 }
 
+/** The shapes of our opaque credentials (a session token, an API token): anything else is refused without asking. */
+const opaqueCredential = /^(?:[\w-]{32,64}|ucsc_tok-[0-9A-Z]{26}\.[\w-]{20,100})$/;
+
 const apiTokenId = (credential: string) => /^ucsc_(tok-[0-9A-Z]{26})\./.exec(credential)?.[1];
 
 /**
@@ -109,6 +112,7 @@ export class ExchangingAuthenticator implements Authenticator {
       const claims = await this.verifier.verify(credential);
       return claims ? { actor: actorOfClaims(claims, address), ...(claims.scopes ? { scopes: claims.scopes } : {}) } : undefined;
     }
+    if (!opaqueCredential.test(credential)) return undefined;
     const key = sha256Hex(`${viaCookie ? 'cookie' : 'bearer'}:${credential}`);
     let claims = this.cache.get(key);
     if (claims && !this.usable(claims)) {
@@ -157,7 +161,7 @@ export class ExchangingAuthenticator implements Authenticator {
     } catch {
       throw unavailable();
     }
-    if (response.status === 401) {
+    if (response.status === 401 || response.status === 400) {
       await response.body?.cancel();
       return undefined;
     }
