@@ -143,7 +143,12 @@ export class Revocations {
       this.readyOnce = true;
     });
     subscriber.on('error', (err: unknown) => this.logger?.warn({ err }, 'revocations subscription error'));
-    await subscriber.subscribe(channel);
+    // bounded: a service starting while Redis is away still starts (ioredis subscribes once it
+    // connects); until then it hears no revocation, and the tokens' lifetime is the bound
+    const subscribed = subscriber.subscribe(channel).catch((err: unknown) => this.logger?.warn({ err }, 'could not subscribe to revocations yet'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([subscribed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
     this.sweep = setInterval(() => this.forgetExpired(), Math.max(1000, this.keepMs)).unref();
   }
 
