@@ -11,7 +11,7 @@
 //   BENCH_WARMUP_SECONDS (10)   full speed before measuring, per server: JIT (node's and the broker's JVM), connections
 //   BENCH_WORKERS (2)           processes of intake (its WORKERS setting) and, alike, of the bare server
 //   BENCH_INTAKE_NODE_ARGS      extra node flags for intake, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-//   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502)
+//   BENCH_KAFKA_PORT (39292), BENCH_REDIS_PORT (36479), BENCH_INTAKE_PORT (39501), BENCH_BARE_PORT (39502), BENCH_BOARD_PORT (39503)
 import http from 'node:http';
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
 import { checkPorts, issueTokens, readTopicToEnd, reportBody } from './system.mjs';
 
 const require = createRequire(import.meta.url);
@@ -37,6 +37,7 @@ const kafkaPort = env.BENCH_KAFKA_PORT ?? '39292';
 const redisPort = env.BENCH_REDIS_PORT ?? '36479';
 const intakePort = Number(env.BENCH_INTAKE_PORT ?? 39501);
 const barePort = Number(env.BENCH_BARE_PORT ?? 39502);
+const boardPort = Number(env.BENCH_BOARD_PORT ?? 39503);
 const host = '127.0.0.1';
 checkPorts(kafkaPort, redisPort, intakePort, barePort);
 
@@ -183,6 +184,14 @@ async function main() {
   await waitForTopicsUsable(admin, [{ name: bareTopic, partitions: 6 }]);
 
   tokens = await issueTokens(`redis://${host}:${redisPort}`, `${prefix}:`, tokenCount);
+  // the board owns identity: intake exchanges each token there once per access-token lifetime
+  const identity = identityKeys();
+  const board = spawn('node', [join(root, 'services/board/dist/server.js')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...env, ...identity.owner, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: String(boardPort), LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  children.push(board);
   const nodeArgs = env.BENCH_INTAKE_NODE_ARGS ? env.BENCH_INTAKE_NODE_ARGS.split(' ') : [];
   const intake = spawn('node', [...nodeArgs, join(root, 'services/intake/dist/server.js')], {
     cwd: root,
@@ -193,6 +202,8 @@ async function main() {
       REDIS_URL: `redis://${host}:${redisPort}`,
       TOPIC_PREFIX: prefix,
       REDIS_PREFIX: `${prefix}:`,
+      ...identity.verifier,
+      IDENTITY_URL: `http://${host}:${boardPort}`,
       HOST: host,
       PORT: String(intakePort),
       LOG_LEVEL: 'warn',
@@ -213,6 +224,7 @@ async function main() {
   });
   children.push(bare);
   await waitForHttp(intakePort, '/ready');
+  await waitForHttp(boardPort, '/ready');
   await new Promise((resolve) => bare.once('message', resolve));
 
   const accepted = new Set();
@@ -258,7 +270,7 @@ async function main() {
   console.log('');
 
   stopChildren();
-  await admin.deleteTopics({ topics: [bareTopic, `${prefix}.incident.events`, `${prefix}.incident.commands`, `${prefix}.deadletter`] }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [bareTopic, `${prefix}.incident.events`, `${prefix}.incident.commands`, `${prefix}.deadletter`, `${prefix}.audit.events`, `${prefix}.identity.events`] }).catch(() => undefined);
   await admin.disconnect();
   if (!env.BENCH_KEEP_INFRA) {
     infraDown(infraEnv);

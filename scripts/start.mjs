@@ -3,7 +3,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
+import { identityKeys, infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
 import { supervise } from './supervise.cjs';
 
 const host = '127.0.0.1';
@@ -28,6 +28,9 @@ const shared = {
 const portBase = Number(process.env.UCSC_PORT_BASE ?? 3100);
 const services = ['board', 'intake', 'dispatch', 'tracker'].map((name, i) => ({ name, port: portBase + i }));
 const url = (name) => `http://${host}:${services.find((s) => s.name === name).port}`;
+// the board owns identity and signs access tokens; intake and dispatch check them with its public key
+const identity = identityKeys(join(root, 'infra', '.data', 'identity-key.json'));
+const identityEnv = (name) => (name === 'board' ? identity.owner : { ...identity.verifier, IDENTITY_URL: url('board') });
 
 const logDir = join(root, '.run', 'logs');
 mkdirSync(logDir, { recursive: true });
@@ -62,7 +65,7 @@ try {
         name: service.name,
         command: 'node',
         args: [join('services', service.name, 'dist', 'server.js')],
-        spawnOptions: { cwd: root, env: { ...process.env, ...shared, PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake') }, stdio: ['ignore', 'pipe', 'pipe'] },
+        spawnOptions: { cwd: root, env: { ...process.env, ...shared, ...identityEnv(service.name), PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake') }, stdio: ['ignore', 'pipe', 'pipe'] },
         // every run of the service appends to the one log
         onStart: (child) => {
           child.stdout.pipe(log, { end: false });
@@ -98,7 +101,7 @@ Press Ctrl-C to stop everything.`);
 
 /** One demo account per role (idempotent); returns the lines that say how to sign in. */
 function seedDemoAccounts() {
-  const result = spawnSync('node', ['services/board/dist/bin/seed-accounts.js'], { cwd: root, env: { ...process.env, ...shared }, encoding: 'utf8' });
+  const result = spawnSync('node', ['services/board/dist/bin/seed-accounts.js'], { cwd: root, env: { ...process.env, ...shared, ...identity.owner }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`seeding demo accounts failed: ${result.stderr}`);
   return result.stdout.trimEnd();
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
+import { identityKeys, infraDown, infraUp, root, run, waitUntil } from './lib.mjs';
 import supervisor from './supervise.cjs';
 
 const { supervise } = supervisor;
@@ -293,8 +293,21 @@ export class System {
     rmSync(join(dataRoot, `${this.name}-attachments`), { recursive: true, force: true });
   }
 
+  /** The board's port, known before it starts: intake and dispatch exchange credentials there. */
+  identityPort() {
+    this.reservedPorts ??= new Map();
+    const known = this.services.get('board-a')?.port ?? this.reservedPorts.get('board-a');
+    if (known) return known;
+    const port = this.nextPort++;
+    this.reservedPorts.set('board-a', port);
+    return port;
+  }
+
   serviceEnv(name, instance, port, env = {}) {
+    this.identity ??= identityKeys();
+    const identity = name === 'board' ? this.identity.owner : { ...this.identity.verifier, IDENTITY_URL: `http://${host}:${this.identityPort()}` };
     return {
+      ...identity,
       ...process.env,
       KAFKA_BROKERS: this.brokers,
       REDIS_URL: this.redisUrl,
@@ -322,7 +335,7 @@ export class System {
   async start(name, { instance = 'a', env = {}, ready = true } = {}) {
     const key = `${name}-${instance}`;
     const known = this.services.get(key);
-    const port = known?.port ?? this.nextPort++;
+    const port = known?.port ?? this.reservedPorts?.get(key) ?? this.nextPort++;
     const logPath = join(this.logDir, `${key}.log`);
     const log = createWriteStream(logPath, { flags: 'a' });
     const service = { key, name, instance, port, env: { ...known?.env, ...env }, killedPids: new Set() };

@@ -10,4 +10,7 @@ export * from './projections/incidents';
 export * from './projections/commands';
 export * from './access';
 export * from './identity/store';
+export * from './identity/tokens';
+export * from './identity/authenticators';
 export * from './identity/secrets';
+export * from './identity/rebuild';

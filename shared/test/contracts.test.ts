@@ -9,6 +9,9 @@ const enterprise = { kind: 'enterprise', id: 'ent-a', name: 'Công ty A', organi
 const excluded = { category: 1, coverage: 2, tlp: 0, capacity: 0, alreadyAsked: 0 };
 const assignee = { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Nguyễn Văn A', organisationId: 'org-dept-security', organisationName: 'Cục An toàn thông tin', role: 'leader' };
 
+const identityUser = { id: 'usr-1', username: 'hanoi.baocao', name: 'Nguyễn Thị Hoa', organisationId: 'org-hub-01', roles: ['submitter'], provinceCodes: ['01'], assigneeIds: [], passwordHash: 'scrypt$…', disabled: false, createdAt: now, updatedAt: now };
+const identityToken = { id: 'tok-1', name: 'cổng thư', organisationId: 'org-hub-01', provinceCodes: ['01'], scopes: ['reports:write'], secretHash: 'ab', createdBy: 'usr-2', createdAt: now, expiresAt: now, revokedAt: now };
+
 /** One valid and one invalid payload for every message type: a new type without examples fails here. */
 const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: string }> = {
   'incident.reported': {
@@ -220,6 +223,16 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
     rule: 'enterprise',
   },
   'directory.enterprise_removed': { valid: { id: 'ent-x' }, invalid: { id: 7 }, rule: 'id' },
+  'identity.user_put': {
+    valid: { user: identityUser },
+    invalid: { user: { ...identityUser, roles: [] } },
+    rule: 'user',
+  },
+  'identity.token_put': {
+    valid: { token: identityToken },
+    invalid: { token: { ...identityToken, scopes: ['reports:delete'] } },
+    rule: 'token',
+  },
 };
 
 describe('message schemas', () => {

@@ -1,6 +1,6 @@
 // What every integration test needs: the real Kafka and Redis that `npm test` started, and names
 // of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, type Envelope, type Logger, type Redis, type TopicKey, type TopicMessageType } from '@ucsc/shared';
 import { seedDemoAccounts } from '@ucsc/board';
 
@@ -8,6 +8,22 @@ export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092'
 export const redisUrl = process.env.UCSC_TEST_REDIS_URL ?? 'redis://127.0.0.1:26379';
 
 export const testLogger: Logger = createLogger('test', (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent');
+
+/**
+ * The identity owner's key pair and the services' exchange key for this test process (each
+ * deployment has its own). IDENTITY_URL is the owner's address once one listens (startSystem,
+ * startIdentityOwner); until then nothing answers there.
+ */
+const identityKey = (() => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `test-${randomBytes(4).toString('hex')}` };
+  const { d: _d, ...publicJwk } = jwk;
+  return {
+    IDENTITY_SIGNING_JWK: JSON.stringify(jwk),
+    IDENTITY_PUBLIC_JWKS: JSON.stringify({ keys: [{ ...publicJwk, alg: 'EdDSA', use: 'sig' }] }),
+    IDENTITY_SERVICE_KEY: randomBytes(32).toString('base64url'),
+  };
+})();
 
 export interface TestNames {
   prefix: string;
@@ -31,6 +47,8 @@ export function uniqueNames(label: string): TestNames {
       SERVICE_INSTANCE: suffix,
       LOG_LEVEL: 'silent',
       PORT: '0',
+      ...identityKey,
+      IDENTITY_URL: 'http://127.0.0.1:9',
     },
   };
 }

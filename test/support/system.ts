@@ -1,5 +1,6 @@
 // Builds the four services in this process, against the real Kafka and Redis, with this test's names.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -25,22 +26,30 @@ export interface TestSystem {
 }
 
 /** The four services with the demo directory seeded; `env` overrides settings (e.g. dispatch policy). */
-export async function startSystem(label: string, overrides: Record<string, string> = {}): Promise<TestSystem> {
-  const names = uniqueNames(label);
+export async function startSystem(
+  label: string,
+  overrides: Record<string, string> = {},
+  options: { names?: TestNames; intake?: Record<string, string>; dispatch?: Record<string, string>; board?: Record<string, string> } = {},
+): Promise<TestSystem> {
+  const names = options.names ?? uniqueNames(label);
   await createTopics(names.prefix);
   await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
   const attachmentDir = mkdtempSync(join(tmpdir(), `ucsc-${label}-attachments-`));
-  const env = { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides };
   const logger = testLogger;
-  const intake = await buildIntake(loadConfig(intakeConfigSchema, env), { logger });
-  const intakeUrl = await intake.listen({ host: '127.0.0.1', port: 0 });
-  const [dispatch, tracker, board] = await Promise.all([
-    buildDispatch(loadConfig(dispatchConfigSchema, env), { logger }),
-    buildTracker(loadConfig(trackerConfigSchema, env), { logger }),
-    // the board links attachment downloads to this intake
-    buildBoard(loadConfig(boardConfigSchema, { ...env, INTAKE_PUBLIC_URL: intakeUrl }), { logger }),
-  ]);
+  // the board (the identity owner) listens first: intake and dispatch exchange credentials there;
+  // it links attachment downloads to intake, whose port is chosen beforehand
+  const intakePort = await freePort();
+  const intakeUrl = `http://127.0.0.1:${intakePort}`;
+  const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides, ...options.board, INTAKE_PUBLIC_URL: intakeUrl }), { logger });
   const boardUrl = await board.listen({ host: '127.0.0.1', port: 0 });
+  names.env.IDENTITY_URL = boardUrl;
+  const env = { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides };
+  const intake = await buildIntake(loadConfig(intakeConfigSchema, { ...env, ...options.intake }), { logger });
+  await intake.listen({ host: '127.0.0.1', port: intakePort });
+  const [dispatch, tracker] = await Promise.all([
+    buildDispatch(loadConfig(dispatchConfigSchema, { ...env, ...options.dispatch }), { logger }),
+    buildTracker(loadConfig(trackerConfigSchema, env), { logger }),
+  ]);
   return {
     names,
     intake,
@@ -76,6 +85,26 @@ export async function startSystem(label: string, overrides: Record<string, strin
       }
     },
   };
+}
+
+/** A TCP port nothing listens on now (for a service whose address another needs before it listens). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The identity owner (the board) for a test of another service on its own: it listens, and the
+ * test's names point IDENTITY_URL at it, so that the service exchanges credentials there.
+ */
+export async function startIdentityOwner(names: TestNames): Promise<{ url: string; close(): Promise<void> }> {
+  const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, INTAKE_PUBLIC_URL: 'http://127.0.0.1:9' }), { logger: testLogger });
+  const url = await board.listen({ host: '127.0.0.1', port: 0 });
+  names.env.IDENTITY_URL = url;
+  return { url, close: () => board.close() };
 }
 
 /** A board WebSocket client that keeps every frame it receives. */

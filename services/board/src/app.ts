@@ -4,7 +4,7 @@ import {
   registerServicePlugins,
   ConsumerMonitor,
   consumerSettings,
-  createAccess,
+  createOwnerAccess,
   createHttpApp,
   createServiceKafka,
   createLogger,
@@ -38,7 +38,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const redis = createRedis(config.REDIS_URL, logger);
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const access = createAccess(config, redis, publisher, 'board', logger);
+  const access = await createOwnerAccess(config, redis, publisher, 'board', logger);
   const feed = new LiveFeed(redis, config.REDIS_PREFIX, config.WS_MAX_BUFFERED_BYTES, logger, access.store, config.WS_REVALIDATE_SECONDS * 1000, config.FEED_FLUSH_MS);
   await feed.start();
   const replies = new CommandReplies(redis, config.REDIS_PREFIX, logger);
@@ -67,7 +67,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     if (request.headers.upgrade && reply.statusCode >= 400) request.raw.socket.destroy();
   });
   await app.register(pageRoutes);
-  await app.register(authRoutes, { access, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL });
+  await app.register(authRoutes, { access, serviceKey: config.IDENTITY_SERVICE_KEY, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL });
   await app.register(adminRoutes, { access });
   await app.register(auditRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(incidentRoutes, {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { accessConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, identityOwnerConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const boardConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   ...accessConfigShape,
+  ...identityOwnerConfigShape,
   PORT: httpConfigShape.PORT.default(3100),
   SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents a new board client gets'),
   WS_MAX_BUFFERED_BYTES: z.coerce

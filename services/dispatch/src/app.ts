@@ -3,7 +3,7 @@ import {
   registerServicePlugins,
   ConsumerMonitor,
   consumerSettings,
-  createAccess,
+  createVerifierAccess,
   createHttpApp,
   createServiceKafka,
   createLogger,
@@ -44,7 +44,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
-  const access = createAccess(config, redis, publisher, 'dispatch', logger);
+  const access = await createVerifierAccess(config, redis, publisher, 'dispatch', logger);
   const app = createHttpApp({ logger });
   let sweepCheck = (): void => undefined;
   await registerServicePlugins(app, {
@@ -85,6 +85,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     await writer.close();
     await publisher.close();
     await kafkaHealth.close();
+    await access.revocations.close();
     await redis.quit().catch(() => undefined);
   });
   return app;

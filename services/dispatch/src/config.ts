@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { accessConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const dispatchConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   ...accessConfigShape,
+  ...identityVerifierConfigShape,
   PORT: httpConfigShape.PORT.default(3102),
   ENTERPRISES_PER_INCIDENT: z.coerce.number().int().min(0).max(20).default(1).describe('How many member enterprises a normal incident is offered to'),
   ENTERPRISES_PER_SEVERE_INCIDENT: z.coerce.number().int().min(0).max(20).default(2).describe('How many member enterprises a severe incident is offered to'),

@@ -3,12 +3,14 @@ import { ulid } from 'ulid';
 import { loadConfig, loadDirectoryFiles } from '@ucsc/shared';
 import { buildApp, dispatchConfigSchema, seedDirectory, toCsv } from '@ucsc/dispatch';
 import { bearer, collectMessages, createTopics, sessionToken, testKafka, testLogger, uniqueNames, waitFor, type TestNames } from '../../../test/support';
+import { startIdentityOwner } from '../../../test/support/system';
 
 const demo = loadDirectoryFiles();
 
 
 describe('the directory: event-sourced on Kafka, managed through the admin API', () => {
   let names: TestNames;
+  let owner: Awaited<ReturnType<typeof startIdentityOwner>> | undefined;
   let dispatch: FastifyInstance;
   const build = () => buildApp(loadConfig(dispatchConfigSchema, { ...names.env, SERVICE_INSTANCE: ulid() }), { logger: testLogger });
 
@@ -19,12 +21,14 @@ describe('the directory: event-sourced on Kafka, managed through the admin API',
   beforeAll(async () => {
     names = uniqueNames('directory');
     await createTopics(names.prefix);
+    owner = await startIdentityOwner(names);
     expect(await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: demo, logger: testLogger })).toBeGreaterThan(100);
     dispatch = await build();
     admin = bearer(await sessionToken(names.redisPrefix, 'quantri'));
   });
   afterAll(async () => {
     await dispatch?.close();
+    await owner?.close();
   });
 
   it('seeds an empty topic once; seeding again changes nothing', async () => {

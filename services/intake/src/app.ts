@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 import {
   registerServicePlugins,
   BatchingPublisher,
-  createAccess,
+  createVerifierAccess,
   createHttpApp,
   createRedis,
   createServiceKafka,
@@ -58,7 +58,7 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
     logger,
   });
 
-  const access = createAccess(config, redis, publisher, 'intake', logger);
+  const access = await createVerifierAccess(config, redis, publisher, 'intake', logger);
   const app = createHttpApp({ logger, bodyLimit: config.BODY_LIMIT_BYTES });
   await registerServicePlugins(app, {
     service: 'intake',
@@ -85,6 +85,7 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
   onClose(app, async () => {
     await publisher.close();
     await kafkaHealth.close();
+    await access.revocations.close();
     await redis.quit().catch(() => undefined);
   });
   return app;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accessConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 const positiveInt = () => z.coerce.number().int().positive();
 
@@ -7,6 +7,7 @@ export const intakeConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   ...accessConfigShape,
+  ...identityVerifierConfigShape,
   PORT: httpConfigShape.PORT.default(3101),
   BODY_LIMIT_BYTES: positiveInt().default(256 * 1024).describe('Largest report body accepted, in bytes'),
   PUBLISH_TIMEOUT_MS: positiveInt().default(8000).describe('How long a report may wait for Kafka to acknowledge it before the submitter gets 503'),

@@ -10,6 +10,7 @@ import { IdentityStore, loadConfig, type Envelope } from '@ucsc/shared';
 import { buildApp, intakeConfigSchema } from '@ucsc/intake';
 import { buildApp as buildTracker, trackerConfigSchema } from '@ucsc/tracker';
 import { bearer, collectIncidentEvents, createTopics, sampleReport, sessionToken, testLogger, testRedis, uniqueNames, waitFor } from '../../../test/support';
+import { startIdentityOwner } from '../../../test/support/system';
 
 const fixtures = join(__dirname, 'fixtures');
 const root = join(__dirname, '..', '..', '..');
@@ -22,6 +23,7 @@ const root = join(__dirname, '..', '..', '..');
  */
 describe('intake after the initial report', () => {
   const names = uniqueNames('reports');
+  let owner: Awaited<ReturnType<typeof startIdentityOwner>> | undefined;
   let intake: FastifyInstance;
   let tracker: FastifyInstance;
   let collector: Awaited<ReturnType<typeof collectIncidentEvents>>;
@@ -32,6 +34,7 @@ describe('intake after the initial report', () => {
   beforeAll(async () => {
     attachmentDir = await mkdtemp(join(tmpdir(), 'ucsc-attachments-'));
     await createTopics(names.prefix);
+    owner = await startIdentityOwner(names);
     const config = loadConfig(intakeConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ATTACHMENT_LIMIT_BYTES: '65536' });
     intake = await buildApp(config, { logger: testLogger });
     tracker = await buildTracker(loadConfig(trackerConfigSchema, names.env), { logger: testLogger });
@@ -49,6 +52,7 @@ describe('intake after the initial report', () => {
   });
   afterAll(async () => {
     await collector?.stop();
+    await owner?.close();
     await Promise.all([intake?.close(), tracker?.close()]);
     await rm(attachmentDir, { recursive: true, force: true });
   });

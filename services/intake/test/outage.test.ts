@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, parseMessage, topicName } from '@ucsc/shared';
 import { buildApp, intakeConfigSchema } from '@ucsc/intake';
 import { bearer, createTopics, sampleReport, sessionToken, testKafka, testLogger, uniqueNames, waitFor } from '../../../test/support';
+import { startIdentityOwner } from '../../../test/support/system';
 import { postJson } from '../../../test/support/system';
 
 // A Kafka broker of this test's own, so stopping it disturbs no other test.
@@ -20,6 +21,7 @@ function kafkaCtl(command: 'start' | 'stop') {
 
 describe('intake when Kafka is down', () => {
   const names = uniqueNames('outage');
+  let owner: Awaited<ReturnType<typeof startIdentityOwner>> | undefined;
   let intake: FastifyInstance;
   let url: string;
   let auth: Record<string, string>;
@@ -27,6 +29,8 @@ describe('intake when Kafka is down', () => {
   beforeAll(async () => {
     kafkaCtl('start');
     await createTopics(names.prefix, brokers);
+    await createTopics(names.prefix); // the owner's topics, on the test Kafka that stays up
+    owner = await startIdentityOwner(names);
     const config = loadConfig(intakeConfigSchema, {
       ...names.env,
       KAFKA_BROKERS: brokers.join(','),
@@ -43,6 +47,7 @@ describe('intake when Kafka is down', () => {
 
   afterAll(async () => {
     await intake?.close();
+    await owner?.close();
     kafkaCtl('stop');
   }, 60_000);
 

@@ -5,9 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Envelope } from '@ucsc/shared';
 import { buildApp, intakeConfigSchema } from '@ucsc/intake';
 import { bearer, collectIncidentEvents, createTopics, sampleReport, sessionToken, testLogger, uniqueNames, waitFor } from '../../../test/support';
+import { startIdentityOwner } from '../../../test/support/system';
 
 describe('POST /api/v1/reports', () => {
   const names = uniqueNames('intake');
+  let owner: Awaited<ReturnType<typeof startIdentityOwner>> | undefined;
   let intake: FastifyInstance;
   let collector: Awaited<ReturnType<typeof collectIncidentEvents>>;
   let token: string;
@@ -17,12 +19,14 @@ describe('POST /api/v1/reports', () => {
   beforeAll(async () => {
     attachmentDir = await mkdtemp(join(tmpdir(), 'ucsc-intake-'));
     await createTopics(names.prefix);
+    owner = await startIdentityOwner(names);
     intake = await buildApp(config(), { logger: testLogger });
     collector = await collectIncidentEvents(names.prefix);
     token = await sessionToken(names.redisPrefix, 'hanoi.baocao');
   });
   afterAll(async () => {
     await collector?.stop();
+    await owner?.close();
     await intake?.close();
     await rm(attachmentDir, { recursive: true, force: true });
   });

@@ -4,3 +4,4 @@ export * from './consumer';
 export * from './batching';
 export * from './errors';
 export * from './health';
+export * from './replay';

@@ -12,11 +12,13 @@ export function messageKey(envelope: Envelope): string {
   if (envelope.type === 'audit.recorded') return envelope.actor.id;
   const payload = envelope.payload;
   if ('incidentId' in payload) return payload.incidentId;
+  if ('user' in payload) return `user:${payload.user.id}`;
+  if ('token' in payload) return `token:${payload.token.id}`;
   if ('unit' in payload) return `unit:${payload.unit.code}`;
   if ('organisation' in payload) return `organisation:${payload.organisation.id}`;
   if ('liaison' in payload) return `liaison:${payload.liaison.id}`;
   if ('enterprise' in payload) return `enterprise:${payload.enterprise.id}`;
-  return `${envelope.type.replace(/_removed$/, '').replace(/^directory\./, '')}:${payload.id}`;
+  return `${envelope.type.replace(/_removed$/, '').replace(/^directory\./, '')}:${(payload as { id: string }).id}`;
 }
 
 const serialized = new WeakMap<Envelope, string>();

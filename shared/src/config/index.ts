@@ -101,6 +101,29 @@ export const accessConfigShape = {
   COOKIE_SECURE: booleanFromEnvSchema().default(false).describe('Mark session cookies Secure (true behind HTTPS, as in production)'),
 } as const;
 
+const accessTokenSeconds = z.coerce
+  .number()
+  .int()
+  .min(5)
+  .max(900)
+  .default(60)
+  .describe('How long an access token (the owner\'s signed statement of who a credential is) lives: the bound on a revocation that a verifier missed');
+
+/** Settings of the identity owner (the board): it signs the access tokens the other services check. */
+export const identityOwnerConfigShape = {
+  IDENTITY_SIGNING_JWK: z.string().min(1).describe('The private Ed25519 key (a JWK with kid) the owner signs access tokens with; verifiers get its public half in IDENTITY_PUBLIC_JWKS'),
+  IDENTITY_SERVICE_KEY: z.string().min(32).describe('The shared key services present to the owner to exchange a credential for an access token'),
+  ACCESS_TOKEN_SECONDS: accessTokenSeconds,
+} as const;
+
+/** Settings of a service that checks credentials without being their owner (intake, dispatch). */
+export const identityVerifierConfigShape = {
+  IDENTITY_URL: z.url().describe('Base URL of the identity owner (the board) as this service reaches it: opaque credentials are exchanged there'),
+  IDENTITY_PUBLIC_JWKS: z.string().min(1).describe('The owner\'s public keys as a JWKS (JSON with keys, each with a kid); list two while rotating'),
+  IDENTITY_SERVICE_KEY: z.string().min(32).describe('The shared key this service presents to the owner to exchange a credential'),
+  ACCESS_TOKEN_SECONDS: accessTokenSeconds,
+} as const;
+
 export const baseConfigSchema = z.object(baseConfigShape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

@@ -10,3 +10,4 @@ export * from './classification';
 export * from './routing';
 export * from './directory';
 export * from './lifecycle';
+export * from './identity';

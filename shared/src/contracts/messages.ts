@@ -73,6 +73,7 @@ import {
   directoryOrganisationPutSchema,
   directoryUnitPutSchema,
 } from './directory';
+import { identityTokenPutSchema, identityUserPutSchema } from './identity';
 
 /** Every event and command type, with its payload schema. Types come from here, never written twice. */
 export const messageSchemas = {
@@ -146,6 +147,9 @@ export const messageSchemas = {
   'directory.liaison_removed': directoryEntryRemovedSchema,
   'directory.enterprise_put': directoryEnterprisePutSchema,
   'directory.enterprise_removed': directoryEntryRemovedSchema,
+  // identity: accounts and API tokens (the board owns them)
+  'identity.user_put': identityUserPutSchema,
+  'identity.token_put': identityTokenPutSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type MessageType = keyof typeof messageSchemas;

@@ -120,6 +120,17 @@ export const topics = {
     ],
     config: forever,
   },
+  /**
+   * Every change of an account or API token, each record whole, kept forever: the identity store
+   * is rebuilt from it. One partition: one order. Its records hold password and secret hashes, so
+   * in production only the board may read it (a Kafka ACL).
+   */
+  identityEvents: {
+    suffix: 'identity.events',
+    partitions: 1,
+    messageTypes: ['identity.user_put', 'identity.token_put'],
+    config: forever,
+  },
   /** Messages no consumer could read, with their origin and the error; kept forever for inspection. */
   deadLetter: {
     suffix: 'deadletter',

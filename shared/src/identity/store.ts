@@ -1,43 +1,21 @@
 import { z } from 'zod';
 import { ulid } from 'ulid';
 import type { Redis } from '../redis';
-import { roleSchema, type Actor, type Role } from '../contracts/common';
+import type { Actor, Role } from '../contracts/common';
+import { apiTokenSchema, userSchema } from '../contracts/identity';
+import type { EventPublisher } from '../bus/publisher';
+import { makeEnvelope } from '../contracts/parse';
+import { revocationsChannel } from './tokens';
 import { dummyPasswordHash, hashPassword, hashToken, randomToken, sameHash, totpStep, verifyPassword } from './secrets';
 
 /** Roles that must sign in with a second factor. */
 export const rolesRequiringTotp: readonly Role[] = ['national_coordinator', 'admin'];
 
-export const userSchema = z.object({
-  id: z.string(),
-  username: z.string(),
-  name: z.string(),
-  organisationId: z.string(),
-  roles: z.array(roleSchema).min(1),
-  provinceCodes: z.array(z.string()),
-  assigneeIds: z.array(z.string()),
-  passwordHash: z.string(),
-  totpSecret: z.string().optional(),
-  disabled: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export { userSchema, apiTokenSchema, tokenScopes } from '../contracts/identity';
 export type User = z.infer<typeof userSchema>;
 /** What the API may show of a user: never the password hash or the TOTP secret. */
 export type PublicUser = Omit<User, 'passwordHash' | 'totpSecret'> & { totpEnrolled: boolean };
 
-export const tokenScopes = ['reports:write', 'reports:read'] as const;
-export const apiTokenSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  organisationId: z.string(),
-  provinceCodes: z.array(z.string()),
-  scopes: z.array(z.enum(tokenScopes)).min(1),
-  secretHash: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  revokedAt: z.string().optional(),
-});
 export type ApiToken = z.infer<typeof apiTokenSchema>;
 export type PublicApiToken = Omit<ApiToken, 'secretHash'>;
 
@@ -117,16 +95,28 @@ export function tokenActor(token: ApiToken, address?: string): Actor {
 }
 
 /**
- * Users, sessions, API tokens and sign-in failures, in Redis (with AOF). Shared by every service
- * through this module, so there is one place that knows the key layout. Only hashes of passwords
- * and tokens are stored.
+ * Users, sessions, API tokens and sign-in failures, in Redis (with AOF). Only the identity owner
+ * (the board) has one; the other services check access tokens it signs (see tokens.ts). With a
+ * journal, every change of an account or token is first recorded whole on the identity topic
+ * (acks=all), then written here: the accounts and tokens are rebuilt from that topic
+ * (rebuildIdentity); sessions, lock-outs and used TOTP steps are not (a wiped Redis ends every
+ * session). Only hashes of passwords and tokens are stored.
  */
 export class IdentityStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     readonly settings: IdentitySettings = defaultIdentitySettings,
+    /** where changes of accounts and tokens are recorded first (the board's publisher); fixtures go without */
+    private readonly journal?: EventPublisher,
   ) {}
+
+  private async record(change: { user: User } | { token: ApiToken }): Promise<void> {
+    if (!this.journal) return;
+    const context = { producedBy: 'board', actor: { kind: 'service' as const, id: 'board', authenticatedBy: 'service' as const } };
+    const envelope = 'user' in change ? makeEnvelope('identity.user_put', change, context) : makeEnvelope('identity.token_put', change, context);
+    await this.journal.publish('identityEvents', [envelope]);
+  }
 
   private key(...parts: string[]) {
     return `${this.prefix}identity:${parts.join(':')}`;
@@ -137,9 +127,24 @@ export class IdentityStore {
     return this.key('changes');
   }
 
-  /** Tells every copy of every service that this user's or token's access changed: open connections re-check at once. */
+  /**
+   * Tells every copy of every service that this user's or token's access changed: its access
+   * version moves on (access tokens issued before are void, on every verifier, from the
+   * revocation on) and open connections re-check at once.
+   */
   private async changed(subjectId: string): Promise<void> {
+    const ver = Number(await this.redis.eval(bumpVersion, 1, this.key('version', subjectId), String(Date.now())));
+    await this.redis.publish(revocationsChannel(this.prefix), JSON.stringify({ sub: subjectId, ver }));
     await this.redis.publish(this.changesChannel, subjectId);
+  }
+
+  /**
+   * The current access version of a user or token (what an access token issued now carries; 0
+   * until its first change). A change sets it to a time in milliseconds that only grows, so that
+   * after a wiped Redis the rebuild (restore) sets every one above those issued before.
+   */
+  async accessVersion(subjectId: string): Promise<number> {
+    return Number((await this.redis.get(this.key('version', subjectId))) ?? 0);
   }
 
   // ---- users ----
@@ -171,6 +176,12 @@ export class IdentityStore {
     };
     const claimed = await this.redis.set(this.key('username', user.username), user.id, 'NX');
     if (claimed !== 'OK') throw new UsernameTakenError(user.username);
+    try {
+      await this.record({ user });
+    } catch (error) {
+      await this.redis.del(this.key('username', user.username));
+      throw error;
+    }
     await this.redis.set(this.key('user', user.id), JSON.stringify(user));
     await this.redis.sadd(this.key('users'), user.id);
     return user;
@@ -196,6 +207,7 @@ export class IdentityStore {
     const user = await this.getUser(id);
     if (!user) return undefined;
     const next = { ...user, ...change, updatedAt: new Date().toISOString() };
+    await this.record({ user: next });
     await this.redis.set(this.key('user', id), JSON.stringify(next));
     if (change.disabled) await this.endSessionsOf(id);
     await this.changed(id);
@@ -334,6 +346,7 @@ export class IdentityStore {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + input.expiresInDays * 86_400_000).toISOString(),
     };
+    await this.record({ token });
     await this.redis.multi().set(this.key('token', id), JSON.stringify(token)).sadd(this.key('tokens-of', input.organisationId), id).exec();
     return { token, secret: `ucsc_${id}.${secretPart}` };
   }
@@ -364,6 +377,7 @@ export class IdentityStore {
     const token = await this.getToken(id);
     if (!token) return undefined;
     const revoked = { ...token, revokedAt: token.revokedAt ?? new Date().toISOString() };
+    await this.record({ token: revoked });
     await this.redis.set(this.key('token', id), JSON.stringify(revoked));
     await this.changed(id);
     return revoked;
@@ -375,9 +389,23 @@ export class IdentityStore {
     if (!token || token.revokedAt) return undefined;
     const secretPart = randomToken();
     const rotated = { ...token, secretHash: hashToken(secretPart) };
+    await this.record({ token: rotated });
     await this.redis.set(this.key('token', id), JSON.stringify(rotated));
     await this.changed(id);
     return { token: rotated, secret: `ucsc_${id}.${secretPart}` };
+  }
+
+  /** Writes an account or token as a record of the identity topic has it (rebuildIdentity). */
+  async restore(change: { user: User } | { token: ApiToken }): Promise<void> {
+    if ('user' in change) {
+      const { user } = change;
+      await this.redis.multi().set(this.key('user', user.id), JSON.stringify(user)).set(this.key('username', user.username), user.id).sadd(this.key('users'), user.id).exec();
+    } else {
+      const { token } = change;
+      await this.redis.multi().set(this.key('token', token.id), JSON.stringify(token)).sadd(this.key('tokens-of', token.organisationId), token.id).exec();
+    }
+    // whatever a verifier still holds of this subject was issued before: void it
+    await this.changed('user' in change ? change.user.id : change.token.id);
   }
 
   private async scanKeys(pattern: string): Promise<string[]> {
@@ -391,6 +419,11 @@ export class IdentityStore {
     return keys;
   }
 }
+
+const bumpVersion = `local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local v = math.max(old + 1, tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], v)
+return v`;
 
 export class UsernameTakenError extends Error {
   constructor(username: string) {

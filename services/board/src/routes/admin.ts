@@ -20,7 +20,7 @@ import {
   UsernameTakenError,
   type AccountAccess,
   type Actor,
-  type AuthenticationOptions,
+  type OwnerAccess,
   type Permission,
 } from '@ucsc/shared';
 
@@ -72,7 +72,7 @@ function requireAccountChange(actor: Actor, before: AccountAccess | undefined, a
 }
 
 /** Accounts and API tokens. Every change here is a permission change, and audited as such. */
-export async function adminRoutes(fastify: FastifyInstance, options: { access: AuthenticationOptions }): Promise<void> {
+export async function adminRoutes(fastify: FastifyInstance, options: { access: OwnerAccess }): Promise<void> {
   const { store, audit } = options.access;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 

@@ -12,7 +12,8 @@ import {
   publicUser,
   sessionCookie,
   userActor,
-  type AuthenticationOptions,
+  sameSecret,
+  type OwnerAccess,
 } from '@ucsc/shared';
 
 const signInBody = z.strictObject({
@@ -24,7 +25,9 @@ const signInBody = z.strictObject({
 export interface AuthRoutesOptions {
   /** intake's address as a browser reaches it */
   intakePublicUrl: string;
-  access: AuthenticationOptions;
+  access: OwnerAccess;
+  /** what the other services present to exchange a credential (IDENTITY_SERVICE_KEY) */
+  serviceKey: string;
   cookieSecure: boolean;
   sessionMaxSeconds: number;
 }
@@ -46,7 +49,7 @@ const signInProblems = {
 const whoAmI = z.looseObject({ actor: z.looseObject({ kind: z.string(), id: z.string() }), user: publicUserSchema.optional(), csrfToken: z.string().optional(), links: z.object({ intake: z.string() }) });
 
 export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  const { store, audit, failures } = options.access;
+  const { store, audit, failures, authenticator, signer } = options.access;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   // the session cookie is HttpOnly; the CSRF one is read by the page, to echo it on writes
   const setCookies = (reply: FastifyReply, session: string, csrf: string, maxAge: number) => {
@@ -103,9 +106,50 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
     return {
       actor,
       ...(user ? { user: publicUser(user) } : {}),
-      ...(request.session ? { csrfToken: request.session.csrf } : {}),
+      ...(request.session?.csrf ? { csrfToken: request.session.csrf } : {}),
       // where the page sends a browser for what another service serves (attachment downloads)
       links: { intake: options.intakePublicUrl },
     };
   });
+
+  // ---- the identity owner's side of the other services' checks ----
+
+  app.get('/.well-known/jwks.json', { config: { public: true }, schema: { summary: 'The public keys access tokens are signed with', response: { 200: z.looseObject({ keys: z.array(z.looseObject({})) }) } } }, async (_request, reply) => {
+    void reply.header('cache-control', 'public, max-age=300');
+    return options.access.jwks;
+  });
+
+  const exchangeBody = z.strictObject({ credential: z.string().min(1).max(4096), viaCookie: z.boolean() });
+  const exchanged = z.object({ accessToken: z.string(), expiresAt: z.string() });
+  /*
+   * Another service (intake, dispatch) exchanges the opaque credential a request presented to it
+   * for an access token it can check itself. Called with the services' key, never by a browser:
+   * not counted by the rate limit (that service counts its own clients, and its own failed
+   * authentications per client address), not audited (the request it serves is). A wrong
+   * service key is a failed authentication of the address that sent it.
+   */
+  app.post(
+    '/api/v1/identity/exchange',
+    {
+      config: { public: true, rateLimit: false, auditedByRoute: true },
+      schema: { summary: 'For the other services: an access token for a session or API token', hide: true, body: exchangeBody, response: { ...commonProblems, 200: exchanged } },
+    },
+    async (request) => {
+      const wait = await failures.throttled(request.ip);
+      if (wait !== undefined) throw new HttpError(429, 'rate_limited', 'too many failed authentications from this address', [], { 'retry-after': String(wait) });
+      const presented = request.headers['x-ucsc-service-key'];
+      if (typeof presented !== 'string' || !sameSecret(presented, options.serviceKey)) {
+        await failures.record(request.ip, anonymousActor(request.ip), { action: 'auth.rejected', outcome: 'denied', requestId: String(request.id), detail: { method: 'POST', path: '/api/v1/identity/exchange' } });
+        throw new HttpError(401, 'unauthenticated', 'this route is for the services of ucsc');
+      }
+      const { credential, viaCookie } = request.body;
+      const found = await authenticator.authenticateForExchange(credential, viaCookie, request.ip);
+      if (!found) throw new HttpError(401, 'unauthenticated', 'the credentials are invalid, expired or revoked');
+      return signer.issue(found.actor, {
+        version: found.version,
+        ...(found.scopes ? { scopes: found.scopes } : {}),
+        ...(viaCookie && found.session?.csrf ? { csrf: found.session.csrf } : {}),
+      });
+    },
+  );
 }

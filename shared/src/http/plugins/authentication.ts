@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import type { Actor } from '../../contracts/common';
-import { tokenActor, userActor, type Session } from '../../identity/store';
+import type { Authenticated, RequestSession } from '../../identity/authenticators';
 import { anonymousActor } from '../audit';
 import { HttpError } from '../errors';
 import type { AuthenticationOptions } from '../auth';
@@ -12,10 +12,10 @@ import type { AuthenticationOptions } from '../auth';
 declare module 'fastify' {
   interface FastifyRequest {
     /** who the request's credentials name, once checked; the rate limit counts against it */
-    authenticated?: { actor: Actor; scopes?: readonly string[] };
+    authenticated?: Authenticated;
     /** who is making the request, once every check of authentication passed (see identify) */
     actor?: Actor;
-    session?: Session & { token: string; viaCookie: boolean };
+    session?: RequestSession;
   }
   interface FastifyContextConfig {
     /** reachable without signing in (health, metrics, the page shell, sign-in itself) */
@@ -47,7 +47,7 @@ function credentialOf(request: FastifyRequest): { value: string; viaCookie: bool
  */
 export const authenticationPlugin = fp(
   async (app: FastifyInstance, options: { access: AuthenticationOptions }) => {
-    const { store, failures } = options.access;
+    const { authenticator, failures } = options.access;
     // a cookie that is not valid percent-encoding is kept as sent: no session of ours, never a 500
     await app.register(cookie);
     app.decorateRequest('authenticated', undefined);
@@ -60,7 +60,8 @@ export const authenticationPlugin = fp(
       if (!credential) return;
       const wait = await failures.throttled(request.ip);
       if (wait !== undefined) throw new HttpError(429, 'rate_limited', 'too many failed authentications from this address', [], { 'retry-after': String(wait) });
-      request.authenticated = await authenticate(request, credential);
+      request.authenticated = await authenticator.authenticate(credential.value, credential.viaCookie, request.ip);
+      if (request.authenticated?.session) request.session = request.authenticated.session;
       if (!request.authenticated) {
         await failures.record(request.ip, anonymousActor(request.ip), {
           action: 'auth.rejected',
@@ -81,20 +82,6 @@ export const authenticationPlugin = fp(
       if (scopes && !scopes.includes(needed)) throw new HttpError(403, 'insufficient_scope', `this API token lacks the ${needed} scope`);
       request.actor = actor;
     });
-
-    async function authenticate(request: FastifyRequest, credential: { value: string; viaCookie: boolean }): Promise<{ actor: Actor; scopes?: readonly string[] } | undefined> {
-      if (!credential.value) return undefined;
-      if (credential.value.startsWith('ucsc_tok-') && !credential.viaCookie) {
-        const token = await store.resolveToken(credential.value);
-        return token ? { actor: tokenActor(token, request.ip), scopes: token.scopes } : undefined;
-      }
-      const session = await store.resolveSession(credential.value);
-      if (!session) return undefined;
-      const user = await store.getUser(session.userId);
-      if (!user || user.disabled) return undefined;
-      request.session = { ...session, token: credential.value, viaCookie: credential.viaCookie };
-      return { actor: userActor(user, session.authenticatedBy, request.ip) };
-    }
   },
   { name: 'ucsc-authentication', fastify: '5.x' },
 );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../errors';
+import { sha256Hex } from '../../identity/tokens';
 import { safeMethods } from './authentication';
 
 /**
@@ -10,7 +11,10 @@ import { safeMethods } from './authentication';
 export const csrfPlugin = fp(
   async (app: FastifyInstance) => {
     app.addHook('preParsing', async (request) => {
-      if (request.session?.viaCookie && !safeMethods.has(request.method) && request.headers['x-csrf-token'] !== request.session.csrf) {
+      const session = request.session;
+      if (!session?.viaCookie || safeMethods.has(request.method)) return;
+      const echoed = request.headers['x-csrf-token'];
+      if (typeof echoed !== 'string' || !session.csrfHash || sha256Hex(echoed) !== session.csrfHash) {
         throw new HttpError(403, 'csrf_failed', 'a cookie session must send its CSRF token in the X-CSRF-Token header');
       }
     });
