@@ -302,8 +302,8 @@ describe('what an attacker got (issue 11)', () => {
       { role: 'submitter', account: 'hanoi.baocao', readsAmber: 200, readsRed: 200, view: 'submitter', seesRedAttachment: true, filesInTuyenQuang: [403, 'within_submitter_scope'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'submitter' },
       { role: 'province hub', account: 'hanoi.dieuphoi', readsAmber: 200, readsRed: 200, view: 'responder', seesRedAttachment: true, filesInTuyenQuang: [403, 'within_submitter_scope'], mintsHubToken: 201, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'province_coordinator' },
       { role: 'liaison', account: 'lienlac.hanoi', readsAmber: 200, readsRed: 'if assigned', view: 'responder', seesRedAttachment: 'if assigned', filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'liaison_officer' },
-      { role: 'enterprise', account: 'offered enterprise', readsAmber: 200, readsRed: 'if assigned', view: 'responder', seesRedAttachment: 'if assigned', filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [409, 'assignment_not_held'], acceptsTheOffer: 'may', lockRole: 'enterprise_responder' },
-      { role: 'national coordinator', account: 'dieuphoi', readsAmber: 200, readsRed: 200, view: 'whole', seesRedAttachment: true, filesInTuyenQuang: [202], mintsHubToken: 201, grantsItself: [403, 'self_grant'], acknowledgesAnOffer: [409, 'assignment_not_held'], acceptsTheOffer: 'may', lockRole: 'national_coordinator' },
+      { role: 'enterprise', account: 'offered enterprise', readsAmber: 200, readsRed: 'if assigned', view: 'responder', seesRedAttachment: 'if assigned', filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [409, 'not_allowed_in_state'], acceptsTheOffer: 'may', lockRole: 'enterprise_responder' },
+      { role: 'national coordinator', account: 'dieuphoi', readsAmber: 200, readsRed: 200, view: 'whole', seesRedAttachment: true, filesInTuyenQuang: [202], mintsHubToken: 201, grantsItself: [403, 'self_grant'], acknowledgesAnOffer: [409, 'not_allowed_in_state'], acceptsTheOffer: 'may', lockRole: 'national_coordinator' },
       { role: 'auditor', account: 'kiemtoan', readsAmber: 200, readsRed: 404, view: 'whole', seesRedAttachment: false, filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'auditor' },
       { role: 'admin', account: 'quantri', readsAmber: 404, readsRed: 404, seesRedAttachment: false, filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'self_grant'], acknowledgesAnOffer: [404, 'not_found'], acceptsTheOffer: 404, lockRole: 'admin' },
     ];
@@ -332,7 +332,7 @@ describe('what an attacker got (issue 11)', () => {
       expect(upload.status).toBe(202);
       await waitFor('A classified and routed, with its attachment; R assigned', async () => {
         const [a, r] = [await readIncident(redis, system.names.redisPrefix, incidentA), await readIncident(redis, system.names.redisPrefix, incidentR)];
-        return a && r && a.classification && a.routingReasons.length > 0 && a.attachments?.length && r.state === 'assigned';
+        return a && r && a.classification && a.routingReasons.length > 0 && a.attachments?.length && r.state === 'routed';
       });
     });
 
@@ -390,6 +390,8 @@ describe('what an attacker got (issue 11)', () => {
       it('acknowledges, or answers, an enterprise’s open offer only as the assignment allows', async () => {
         const early = await board('POST', `/api/v1/incidents/${incidentA}/acknowledge`, as(row), { assigneeId: enterprise });
         expect([early.status, early.json.error]).toEqual(row.acknowledgesAnOffer.length > 1 ? row.acknowledgesAnOffer : [row.acknowledgesAnOffer[0], expect.any(String)]);
+        // the tracker's refusal says why: the actor holds no assignment, only an open offer
+        if (early.status === 409) expect(early.json.message).toMatch(/does not hold this assignment \(offered\)/);
         if (row.acceptsTheOffer !== 'may') expect((await board('POST', `/api/v1/incidents/${incidentA}/assignments/${enterprise}/accept`, as(row), {})).status).toBe(row.acceptsTheOffer);
         // whatever was refused left the offer open
         expect((await readIncident(redis, system.names.redisPrefix, incidentA))?.assignees.find((a) => a.id === enterprise)?.status).toBe('offered');

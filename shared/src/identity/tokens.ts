@@ -6,7 +6,7 @@ import type { Redis } from '../redis';
 import type { Logger } from '../log';
 import { roleSchema, type Actor } from '../contracts/common';
 
-// jose is an ES module only; Node >= 20.19 requires one synchronously (and jest compiles it: jest.config.js)
+// jose is an ES module only; Node requires one synchronously (require(esm); under jest too: jest.config.js)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SignJWT, createLocalJWKSet, importJWK, jwtVerify } = require('jose') as typeof Jose;
 
