@@ -262,10 +262,11 @@ describe('what an attacker got (issue 11)', () => {
       expect(account.status).toBe(201);
       const responder = (await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: account.json.user.username, password: 'mot-mat-khau-dai' })).json.token as string;
       const early = await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise });
-      expect([early.status, early.json.error]).toEqual([409, 'not_allowed_in_state']);
+      expect([early.status, early.json.error]).toEqual([409, 'assignment_not_held']);
       expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/accept`, responder, {})).status).toBe(200);
       await waitFor('accepted', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.id === enterprise)?.status === 'accepted');
-      expect((await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/decline`, responder, { reason: 'đổi ý' })).status).toBe(409);
+      const again = await board('POST', `/api/v1/incidents/${id}/assignments/${enterprise}/decline`, responder, { reason: 'đổi ý' });
+      expect([again.status, again.json.error]).toEqual([409, 'no_open_offer']);
       expect((await board('POST', `/api/v1/incidents/${id}/acknowledge`, responder, { assigneeId: enterprise })).status).toBe(200);
       await waitFor('acknowledged', async () => (await readIncident(redis, system.names.redisPrefix, id))?.assignees.find((a) => a.id === enterprise)?.acknowledgedAt);
       // the early attempt left nothing: one acknowledgement event, after the acceptance
@@ -302,8 +303,8 @@ describe('what an attacker got (issue 11)', () => {
       { role: 'submitter', account: 'hanoi.baocao', readsAmber: 200, readsRed: 200, view: 'submitter', seesRedAttachment: true, filesInTuyenQuang: [403, 'within_submitter_scope'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'submitter' },
       { role: 'province hub', account: 'hanoi.dieuphoi', readsAmber: 200, readsRed: 200, view: 'responder', seesRedAttachment: true, filesInTuyenQuang: [403, 'within_submitter_scope'], mintsHubToken: 201, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'province_coordinator' },
       { role: 'liaison', account: 'lienlac.hanoi', readsAmber: 200, readsRed: 'if assigned', view: 'responder', seesRedAttachment: 'if assigned', filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'liaison_officer' },
-      { role: 'enterprise', account: 'offered enterprise', readsAmber: 200, readsRed: 'if assigned', view: 'responder', seesRedAttachment: 'if assigned', filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [409, 'not_allowed_in_state'], acceptsTheOffer: 'may', lockRole: 'enterprise_responder' },
-      { role: 'national coordinator', account: 'dieuphoi', readsAmber: 200, readsRed: 200, view: 'whole', seesRedAttachment: true, filesInTuyenQuang: [202], mintsHubToken: 201, grantsItself: [403, 'self_grant'], acknowledgesAnOffer: [409, 'not_allowed_in_state'], acceptsTheOffer: 'may', lockRole: 'national_coordinator' },
+      { role: 'enterprise', account: 'offered enterprise', readsAmber: 200, readsRed: 'if assigned', view: 'responder', seesRedAttachment: 'if assigned', filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [409, 'assignment_not_held'], acceptsTheOffer: 'may', lockRole: 'enterprise_responder' },
+      { role: 'national coordinator', account: 'dieuphoi', readsAmber: 200, readsRed: 200, view: 'whole', seesRedAttachment: true, filesInTuyenQuang: [202], mintsHubToken: 201, grantsItself: [403, 'self_grant'], acknowledgesAnOffer: [409, 'assignment_not_held'], acceptsTheOffer: 'may', lockRole: 'national_coordinator' },
       { role: 'auditor', account: 'kiemtoan', readsAmber: 200, readsRed: 404, view: 'whole', seesRedAttachment: false, filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'forbidden'], acknowledgesAnOffer: [403, 'forbidden'], acceptsTheOffer: 403, lockRole: 'auditor' },
       { role: 'admin', account: 'quantri', readsAmber: 404, readsRed: 404, seesRedAttachment: false, filesInTuyenQuang: [403, 'forbidden'], mintsHubToken: 403, grantsItself: [403, 'self_grant'], acknowledgesAnOffer: [404, 'not_found'], acceptsTheOffer: 404, lockRole: 'admin' },
     ];

@@ -115,10 +115,10 @@ export function decideCommands(options: CommandHandlerOptions) {
         continue;
       }
       logger.info({ incidentId, status: decision.status, reason: decision.reason }, `command ${command.type} refused`);
-      const { status, reason, state, allowed } = decision;
+      const { status, reason, state, allowed, code } = decision;
       const rejected = makeEnvelope(
         'incident.command_rejected',
-        { incidentId, commandId: command.id, commandType: command.type, reason, status, ...(state ? { state } : {}), ...(allowed ? { allowed } : {}) },
+        { incidentId, commandId: command.id, commandType: command.type, reason, status, ...(state ? { state } : {}), ...(allowed ? { allowed } : {}), ...(code ? { code } : {}) },
         { ...context, actor: trackerActor },
       );
       // an unknown incident has no projection to record the refusal on: it is answered here

@@ -224,8 +224,8 @@ function replyOf(event: IncidentEvent, before: IncidentView | undefined, after: 
   if (!commandId) return undefined;
   const base = { commandId, incidentId: after.id, at: event.occurredAt };
   if (event.type === 'incident.command_rejected') {
-    const { commandType, reason, status, state, allowed } = event.payload;
-    return { ...base, commandType, outcome: 'refused', status: status ?? 409, reason, ...(state ? { state: after.state } : {}), ...(allowed ? { allowed } : {}) };
+    const { commandType, reason, status, state, allowed, code } = event.payload;
+    return { ...base, commandType, outcome: 'refused', status: status ?? 409, reason, ...(state ? { state: after.state } : {}), ...(allowed ? { allowed } : {}), ...(code ? { code } : {}) };
   }
   const commandType = event.type === 'incident.routing_overridden' ? 'incident.override_routing' : commandOfEvent[event.type]!;
   if (before && after.timeline.length === before.timeline.length) {

@@ -59,6 +59,8 @@ export const incidentCommandRejectedSchema = z.object({
   /** the state that refused it, and what that state allows */
   state: z.string().optional(),
   allowed: z.array(z.string()).optional(),
+  /** the refusal's name, when more precise than its status (e.g. assignment_not_held) */
+  code: z.string().regex(/^[a-z_]{1,60}$/).optional(),
 });
 
 /** Command: an assignee acknowledges an incident. */

@@ -21,6 +21,8 @@ export const commandReplySchema = z.object({
   state: lifecycleStateSchema.optional(),
   /** when refused in a state: the commands that state allows */
   allowed: z.array(z.string()).optional(),
+  /** the refusal's name, when more precise than its status (the answer's `error`) */
+  code: z.string().optional(),
   /** the events the command led to */
   eventIds: z.array(ulidSchema).optional(),
   /** true: the same command id was decided before; this is that first outcome */

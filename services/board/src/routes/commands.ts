@@ -153,7 +153,7 @@ export async function commandRoutes(fastify: FastifyInstance, options: CommandRo
     return {
       code: outcome.status,
       body: {
-        error: refusalCodes[outcome.status] ?? 'refused',
+        error: outcome.code ?? refusalCodes[outcome.status] ?? 'refused',
         message: outcome.reason ?? 'refused',
         commandId: outcome.commandId,
         ...(outcome.state ? { state: outcome.state } : {}),

@@ -373,6 +373,8 @@ export interface Refusal {
   reason: string;
   state?: LifecycleState;
   allowed?: CommandType[];
+  /** a name more precise than the status, for the answer's `error` (e.g. assignment_not_held) */
+  code?: string;
 }
 /** `duplicate`: the command was decided before (a retry): nothing more to emit. */
 export type Decision = { accepted: true; events: IncidentEvent[]; duplicate?: true } | Refusal;
@@ -429,13 +431,13 @@ export function decide(view: IncidentView | undefined, command: IncidentCommand,
     const found = assignee(id);
     return found && !endedAssignmentStatuses.includes(found.status ?? 'assigned') ? found : undefined;
   };
-  const conflict = (reason: string) => refuse(409, reason, { state: view.state });
+  const conflict = (reason: string, code?: string) => refuse(409, reason, { state: view.state, ...(code ? { code } : {}) });
   switch (command.type) {
     case 'incident.acknowledge': {
       const { incidentId, assigneeId, note } = command.payload;
       const who = assignee(assigneeId);
       if (!who) return conflict(`${assigneeId} is not assigned to this incident`);
-      if (!assignmentAllows('acknowledge', who.status)) return conflict(`${who.name} does not hold this assignment (${who.status ?? 'assigned'})`);
+      if (!assignmentAllows('acknowledge', who.status)) return conflict(`${who.name} does not hold this assignment (${who.status ?? 'assigned'})`, 'assignment_not_held');
       if (hasAcknowledged(view, who)) return conflict(`${who.name} already acknowledged`);
       return accept(emit('incident.acknowledged', { incidentId, assigneeId, ...(note ? { note } : {}) }));
     }
@@ -443,7 +445,7 @@ export function decide(view: IncidentView | undefined, command: IncidentCommand,
     case 'incident.decline_assignment': {
       const who = assignee(command.payload.assigneeId);
       if (!who) return conflict(`${command.payload.assigneeId} is not assigned to this incident`);
-      if (!assignmentAllows('respond', who.status)) return conflict(`${who.name} has no open offer to answer (${who.status ?? 'assigned'})`);
+      if (!assignmentAllows('respond', who.status)) return conflict(`${who.name} has no open offer to answer (${who.status ?? 'assigned'})`, 'no_open_offer');
       if (command.type === 'incident.accept_assignment') {
         const { incidentId, assigneeId, note } = command.payload;
         return accept(emit('incident.assignment_accepted', { incidentId, assigneeId, ...(note ? { note } : {}) }));
