@@ -121,6 +121,8 @@ describe('deadlines, sweeps and the escalation ladder', () => {
     // the alarm: something is overdue and nobody swept it
     const overdue = async () => (await a.inject({ method: 'GET', url: '/api/v1/clocks/overdue' })).json().overdue as number;
     expect(await overdue()).toBeGreaterThan(0);
+    const gauge = async () => Number(/^ucsc_deadlines_overdue\{[^}]*\} (\S+)$/m.exec((await a.inject({ method: 'GET', url: '/metrics' })).body)?.[1]);
+    expect(await gauge()).toBe(await overdue());
     // a copy comes back, on its schedule
     const back = await tracker('back', clock, '* * * * * *');
     const breach = await waitFor('the breach, late', () => fired(view.id).find((e) => e.type === 'incident.deadline_breached' && e.payload.deadlineKey === 'acknowledge'), 60_000);
@@ -129,6 +131,7 @@ describe('deadlines, sweeps and the escalation ladder', () => {
     await waitFor('three more sweeps', () => deadlineSweeper(back).sweeps >= seen + 3);
     expect(fired(view.id).filter((e) => e.type === 'incident.deadline_breached' && e.payload.deadlineKey === 'acknowledge')).toHaveLength(1);
     expect(await overdue()).toBe(0);
+    expect(await gauge()).toBe(0);
     const shown = await waitFor('the breach on the timeline', async () => (await readIncident(redis, system.names.redisPrefix, view.id))?.timeline.find((t) => t.type === 'incident.deadline_breached'));
     expect(shown.summary).toMatch(/Quá hạn: xác nhận tiếp nhận .*ghi nhận muộn/);
   });

@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
@@ -84,6 +85,15 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
         response: { 200: z.object({ overdue: z.number().int() }) },
       },
     }, async () => ({ overdue: await sweeper.overdue() }));
+  // the same alarm where operators look: a gauge read on each scrape
+  new Gauge({
+    name: 'ucsc_deadlines_overdue',
+    help: 'Incidents whose reminder, breach or rung was due past the grace and not fired: deadline sweeps were missed',
+    registers: [app.metrics],
+    async collect() {
+      this.set(await sweeper.overdue().catch(() => Number.NaN));
+    },
+  });
   if (config.SWEEP_ENABLED) sweeper.start();
   onClose(app, async () => {
     sweeper.stop();
