@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const dispatch = require(join(root, 'services/dispatch/dist/index.js'));
@@ -315,7 +315,8 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
     cwd: serverRoot,
     // its log (warnings and errors) beside the benchmark's Kafka and Redis
     stdio: ['ignore', openSync(join(dataRoot, `dispatch-${prefix}.log`), 'w'), 'inherit'],
-    env: { ...env, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    // routing needs no HTTP caller; a verifier's configuration is still required (no board runs here, so nothing is exchanged)
+    env: { ...env, ...identityKeys().verifier, IDENTITY_URL: `http://${host}:9`, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
   let exited = false;
   const died = new Promise((_resolve, reject) =>
