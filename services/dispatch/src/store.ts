@@ -1,4 +1,4 @@
-import { envelopeJson, newId, redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
+import { envelopeBytes, newId, redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
 import type { Effects, IncidentRouting } from './domain/dispatching';
 import type { LoadView, RoutingDirectory } from './domain/routing';
 import { LoadMirror, type LoadChange } from './loads';
@@ -326,7 +326,7 @@ export class RoutingStore {
       batch.records.length,
       buckets.lookup.length,
       this.outputTtlSeconds,
-      batch.outputs.length ? `[${batch.outputs.join(',')}]` : '',
+      batch.output(),
       ...batch.records.map(([eventId]) => eventId),
       ...batch.records.map(([, record]) => record),
       ...incidents.flatMap((id) => [batch.read.get(id) ?? '', batch.stateToStore(id)]),
@@ -360,13 +360,24 @@ export class RoutingStore {
 const toWire = (change: LoadChange): LoadChangeWire => ({ l: change.l, o: Object.fromEntries(Object.entries(change.o).map(([id, seq]) => [id, String(seq)])) });
 const fromWire = (change: LoadChangeWire): LoadChange => ({ l: change.l, o: Object.fromEntries(Object.entries(change.o).map(([id, seq]) => [id, Number(seq)])) });
 
+const [jsonOpen, jsonComma, jsonClose] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
+
 class PendingBatch implements RoutingBatch {
   /** this batch's output key: unique, so a batch decided again never overwrites what an earlier try emitted */
   readonly id = newId();
   /** [event id, its done marker] for the write */
   readonly records: [string, string][] = [];
   /** the JSON of every envelope the batch's decisions emitted, in order: stored once, as one string */
-  readonly outputs: string[] = [];
+  readonly outputs: Buffer[] = [];
+
+  /** the batch's output as one JSON array, '' when it emitted nothing */
+  output(): Buffer | '' {
+    if (this.outputs.length === 0) return '';
+    const parts: Buffer[] = [jsonOpen];
+    this.outputs.forEach((b, i) => parts.push(...(i ? [jsonComma, b] : [b])));
+    parts.push(jsonClose);
+    return Buffer.concat(parts);
+  }
   private readonly outputsRead = new Map<string, Envelope[]>();
   /** incidents a record of this batch depends on: written only if no other copy changed them since the read */
   readonly touched = new Set<string>();
@@ -416,9 +427,9 @@ class PendingBatch implements RoutingBatch {
   }
 
   record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void {
-    // the envelopes' JSON is made once, for the batch's output and for Kafka (envelopeJson)
+    // the envelopes' JSON is made once, for the batch's output and for Kafka (envelopeBytes)
     const done: DoneMarker = { source, batch: this.id, from: this.outputs.length, count: envelopes.length };
-    for (const e of envelopes) this.outputs.push(envelopeJson(e));
+    for (const e of envelopes) this.outputs.push(envelopeBytes(e));
     this.done.set(eventId, done);
     this.records.push([eventId, JSON.stringify(done)]);
     // the decision rests on its incident's state as read: written only if nobody changed it since
