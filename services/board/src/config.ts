@@ -30,6 +30,8 @@ export const boardConfigSchema = z.object({
     .positive()
     .default(30)
     .describe('How often a connected board client’s session or token is checked again (ended ones are disconnected)'),
+  DUPLICATE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(72).describe('Two reports detected this many hours apart or less may be one attack (duplicate suggestions)'),
+  DUPLICATE_SCAN_LIMIT: z.coerce.number().int().positive().max(50_000).default(2000).describe('How many of the most recently changed incidents duplicate suggestions look through'),
   COMMAND_REPLY_TIMEOUT_MS: z.coerce
     .number()
     .int()
