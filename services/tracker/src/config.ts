@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseConfigShape, escalationLadderSchema, httpConfigShape, responsePolicySchema } from '@ucsc/shared';
+import type { SweepPolicy } from './domain/sweep';
 
 /** A JSON value in an environment variable, checked against its schema at start-up. */
 const jsonOf = <S extends z.ZodType>(schema: S) =>
@@ -40,3 +41,12 @@ export const trackerConfigSchema = z.object({
   ESCALATION_LADDER_JSON: jsonOf(escalationLadderSchema).optional().describe('The escalation ladder, as JSON (default: officer → leader → on site → ministry leadership)'),
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
+
+/** The clocks' settings as configured (policy, ladder, lateness): the live projector and the rebuild use the same. */
+export function clocksOf(config: TrackerConfig): SweepPolicy {
+  return {
+    ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}),
+    ...(config.ESCALATION_LADDER_JSON ? { ladder: config.ESCALATION_LADDER_JSON } : {}),
+    lateAfterMinutes: config.DEADLINE_LATE_AFTER_MINUTES,
+  };
+}
