@@ -9,3 +9,4 @@ export * from './domain/classification';
 export * from './domain/dispatching';
 export * from './domain/directory';
 export * from './domain/roster';
+export { rebuildLoads } from './rebuild';

@@ -1,5 +1,5 @@
 export { buildApp } from './app';
-export { trackerConfigSchema, type TrackerConfig } from './config';
+export { clocksOf, trackerConfigSchema, type TrackerConfig } from './config';
 export * from './domain/lifecycle';
 export * from './domain/transitions';
 export * from './domain/clocks';
