@@ -11,3 +11,4 @@ export * from './routing';
 export * from './directory';
 export * from './lifecycle';
 export * from './identity';
+export * from './feed';
