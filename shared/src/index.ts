@@ -15,3 +15,4 @@ export * from './identity/tokens';
 export * from './identity/authenticators';
 export * from './identity/secrets';
 export * from './identity/rebuild';
+export * from './feed-client';

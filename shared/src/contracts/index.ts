@@ -12,3 +12,4 @@ export * from './directory';
 export * from './lifecycle';
 export * from './identity';
 export * from './labels';
+export * from './feed';
