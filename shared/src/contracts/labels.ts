@@ -2,6 +2,9 @@ import type { Role } from './common';
 import type { AssignmentStatus, LifecycleState, PortalStatus } from './lifecycle';
 import type { IncidentCategory } from './classification';
 import { incidentCategories } from './classification';
+import type { TopicMessageType } from './topics';
+
+type CommandType = TopicMessageType<'incidentCommands'>;
 
 /**
  * The words people read for each code, in Vietnamese (the default) and English: the one
@@ -97,4 +100,82 @@ const categoryEnglish: Record<IncidentCategory, string> = {
 export const categoryLabels: Labels<IncidentCategory> = {
   vi: Object.fromEntries(Object.entries(incidentCategories).map(([code, { label }]) => [code, label])) as Record<IncidentCategory, string>,
   en: categoryEnglish,
+};
+
+/** Where each command is sent on the board: POST /api/v1/incidents/:id/<this> (the board's routes and the page both read it; override_routing is dispatch's, through the board). */
+export const commandUrls: Record<CommandType | 'incident.override_routing', string> = {
+  'incident.acknowledge': 'acknowledge',
+  'incident.triage': 'triage',
+  'incident.assign': 'assignments',
+  'incident.unassign': 'assignments/:assigneeId/unassign',
+  'incident.accept_assignment': 'assignments/:assigneeId/accept',
+  'incident.decline_assignment': 'assignments/:assigneeId/decline',
+  'incident.post_progress': 'progress',
+  'incident.request_support': 'support-requests',
+  'incident.contain': 'contain',
+  'incident.resolve': 'resolve',
+  'incident.submit_final_report': 'final-report',
+  'incident.close': 'close',
+  'incident.reject': 'reject',
+  'incident.merge': 'merge',
+  'incident.unmerge': 'unmerge',
+  'incident.reopen': 'reopen',
+  'incident.comment': 'comments',
+  'incident.change_tlp': 'tlp',
+  'incident.change_severity': 'severity',
+  'incident.issue_coordination_order': 'coordination-orders',
+  'incident.answer_coordination_order': 'coordination-orders/:orderId/answers',
+  'incident.escalate_to_ministry': 'escalate-to-ministry',
+  'incident.override_routing': 'routing/override',
+};
+
+export const commandLabels: Labels<CommandType> = {
+  vi: {
+    'incident.acknowledge': 'Xác nhận đã nhận',
+    'incident.triage': 'Xác minh, phân loại',
+    'incident.assign': 'Giao xử lý',
+    'incident.unassign': 'Rút giao',
+    'incident.accept_assignment': 'Nhận xử lý',
+    'incident.decline_assignment': 'Từ chối',
+    'incident.post_progress': 'Cập nhật tình hình',
+    'incident.request_support': 'Đề nghị hỗ trợ',
+    'incident.contain': 'Đã ngăn chặn',
+    'incident.resolve': 'Kết thúc ứng phó',
+    'incident.submit_final_report': 'Gửi báo cáo kết thúc (Biểu mẫu 04)',
+    'incident.close': 'Đóng sự cố',
+    'incident.reject': 'Không phải sự cố',
+    'incident.merge': 'Gộp sự cố',
+    'incident.unmerge': 'Tách sự cố',
+    'incident.reopen': 'Mở lại',
+    'incident.comment': 'Bình luận',
+    'incident.change_tlp': 'Đổi mức TLP',
+    'incident.change_severity': 'Đổi mức độ',
+    'incident.issue_coordination_order': 'Ra lệnh điều phối (Biểu mẫu 06)',
+    'incident.answer_coordination_order': 'Trả lời lệnh điều phối',
+    'incident.escalate_to_ministry': 'Báo cáo lãnh đạo Bộ',
+  },
+  en: {
+    'incident.acknowledge': 'Acknowledge',
+    'incident.triage': 'Verify and classify',
+    'incident.assign': 'Assign',
+    'incident.unassign': 'Unassign',
+    'incident.accept_assignment': 'Accept',
+    'incident.decline_assignment': 'Decline',
+    'incident.post_progress': 'Post an update',
+    'incident.request_support': 'Ask for support',
+    'incident.contain': 'Contained',
+    'incident.resolve': 'End the response',
+    'incident.submit_final_report': 'Submit the end-of-response report (Form 04)',
+    'incident.close': 'Close',
+    'incident.reject': 'Not an incident',
+    'incident.merge': 'Merge',
+    'incident.unmerge': 'Unmerge',
+    'incident.reopen': 'Reopen',
+    'incident.comment': 'Comment',
+    'incident.change_tlp': 'Change TLP',
+    'incident.change_severity': 'Change severity',
+    'incident.issue_coordination_order': 'Issue a coordination order (Form 06)',
+    'incident.answer_coordination_order': 'Answer a coordination order',
+    'incident.escalate_to_ministry': 'Escalate to the ministry',
+  },
 };
