@@ -318,6 +318,7 @@ function fieldsOf(command: CommandType): string[] {
     case 'incident.post_progress': return ['situation'];
     case 'incident.comment': return ['text'];
     case 'incident.submit_final_report': return ['whatHappened', 'whatWasDone', 'damage'];
+    case 'incident.acknowledge': return ['ackAssignee'];
     default: return [];
   }
 }
@@ -328,6 +329,8 @@ function Actions(props: { me: Me; t: Words; lang: Language; incident: IncidentVi
   const [message, setMessage] = useState('');
   const commands = commandsFor(me.actor, incident).filter((c) => offered.includes(c));
   const mine = ownParts(me.actor, incident)[0];
+  // whom the actor may acknowledge for: its own parts, or (a coordinator) any part not yet acknowledged
+  const ackable = ownParts(me.actor, incident).length ? ownParts(me.actor, incident) : incident.assignees.filter((a) => !a.acknowledgedAt && a.kind !== 'enterprise');
   const run = (command: CommandType) => async (e: Event) => {
     e.preventDefault();
     const f = Object.fromEntries(new FormData(e.currentTarget as HTMLFormElement).entries()) as Record<string, string>;
@@ -337,7 +340,7 @@ function Actions(props: { me: Me; t: Words; lang: Language; incident: IncidentVi
       : command === 'incident.post_progress' ? { situation: f.situation, ...(mine ? { assigneeId: mine.id } : {}) }
       : command === 'incident.resolve' ? { responseEndedAt: now }
       : command === 'incident.submit_final_report' ? { report: { kind: 'final_report', reportTime: now, responseEndedAt: incident.milestones?.responseEnded ?? now, whatHappened: f.whatHappened, whatWasDone: f.whatWasDone, damage: f.damage } }
-      : command === 'incident.acknowledge' ? (mine ? { assigneeId: mine.id } : {})
+      : command === 'incident.acknowledge' ? { assigneeId: f.ackAssignee }
       : Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
     const answer = await sendCommand(incident.id, command, body, { assigneeId: mine?.id ?? '' });
     setMessage(answer.status < 300 ? `${commandLabels[lang][command]}: ${t.done}` : `${commandLabels[lang][command]}: ${t.refused} — ${answer.body?.message ?? answer.status}`);
@@ -349,8 +352,10 @@ function Actions(props: { me: Me; t: Words; lang: Language; incident: IncidentVi
         <form class="action" onSubmit={run(command)} data-testid={`action-${command.slice('incident.'.length)}`}>
           {fieldsOf(command).map((field) => (
             <label>
-              {field === 'reason' ? t.reason : field === 'situation' ? t.situation : field === 'assigneeId' ? t.assignee : t[field as 'whatHappened']}
-              {field === 'assigneeId' ? (
+              {field === 'reason' ? t.reason : field === 'situation' ? t.situation : field === 'assigneeId' || field === 'ackAssignee' ? t.assignee : t[field as 'whatHappened']}
+              {field === 'ackAssignee' ? (
+                <select name={field} required data-testid="acknowledge-assignee">{ackable.map((a) => <option value={a.id}>{a.name}</option>)}</select>
+              ) : field === 'assigneeId' ? (
                 <select name={field} required data-testid="assign-enterprise">{enterprises.map((e) => <option value={e.id}>{e.name}</option>)}</select>
               ) : field === 'situation' || field.startsWith('what') || field === 'damage' ? <textarea name={field} required /> : <input name={field} required />}
             </label>
