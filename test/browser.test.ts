@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
@@ -5,6 +6,22 @@ import { bearer, sampleReport, sessionToken } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
 const demoTotp = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+/** npm run screens sets this: each screen the walk-through reaches is saved there (docs/screens). */
+const screensDir = process.env.UCSC_SCREENS_DIR;
+
+/** Saves the screen as it is: Vietnamese and English at desktop width, Vietnamese at 360 px (a phone). */
+async function shoot(page: Page, name: string): Promise<void> {
+  if (!screensDir) return;
+  const desktop = { width: 1280, height: 800 };
+  await page.setViewportSize(desktop);
+  await page.screenshot({ path: join(screensDir, `${name}-vi.png`) });
+  await page.getByTestId('language').click();
+  await page.screenshot({ path: join(screensDir, `${name}-en.png`) });
+  await page.getByTestId('language').click();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: join(screensDir, `${name}-vi-360.png`) });
+  await page.setViewportSize(desktop);
+}
 
 /** Signs in on the web app as a demo account (the TOTP step when the account has one). */
 export async function signIn(page: Page, boardUrl: string, username: string): Promise<void> {
@@ -46,6 +63,7 @@ describe('the web app in a browser', () => {
     await signIn(coordinator, system.boardUrl, 'dieuphoi');
     await coordinator.getByTestId('unit-tile').first().waitFor();
     expect(await coordinator.getByTestId('unit-tile').count()).toBe(34);
+    await shoot(coordinator, 'national-board');
 
     // the submitter files (through intake's API: the page's form checks and keeps drafts, see below)
     const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
@@ -68,12 +86,15 @@ describe('the web app in a browser', () => {
     await assign.locator('button').click();
     const part = detail.locator('[data-testid="assignee"][data-assignee-id="ent-bm-saokhue"]');
     await part.and(coordinator.locator('[data-status="offered"]')).waitFor({ timeout: 20_000 });
+    await shoot(coordinator, 'incident');
 
     // the enterprise finds the offer in its inbox, accepts it and posts progress
     const enterprise = await browser.newPage();
     enterprise.on('pageerror', (e) => errors.push(String(e)));
     await signIn(enterprise, system.boardUrl, 'saokhue.ungcuu');
     const offer = enterprise.getByTestId('inbox-offers').locator(`[data-incident-id="${id}"]`);
+    await offer.waitFor();
+    await shoot(enterprise, 'enterprise-inbox');
     await offer.getByTestId('incident-title').click();
     await enterprise.getByTestId('action-accept_assignment').locator('button').click();
     await part.and(coordinator.locator('[data-status="accepted"]')).waitFor({ timeout: 20_000 });
@@ -81,17 +102,19 @@ describe('the web app in a browser', () => {
     await progress.locator('textarea').fill('Đã cô lập máy chủ bị nhiễm, đang phân tích mẫu');
     await progress.locator('button').click();
     await state.filter({ hasText: 'Đang ứng cứu' }).waitFor({ timeout: 20_000 });
-    await coordinator.getByTestId('detail-timeline').filter({ hasText: 'Đã cô lập máy chủ' }).waitFor({ timeout: 20_000 }).catch(() => undefined);
 
     // the province's director goes to the ministry's leadership
     const province = await browser.newPage();
     province.on('pageerror', (e) => errors.push(String(e)));
     await signIn(province, system.boardUrl, 'hanoi.dieuphoi');
+    await province.locator(`[data-incident-id="${id}"]`).waitFor();
+    await shoot(province, 'province');
     await province.locator(`[data-incident-id="${id}"]`).getByTestId('incident-title').click();
     const escalate = province.getByTestId('action-escalate_to_ministry');
     await escalate.locator('input[name="reason"]').fill('Ảnh hưởng dịch vụ công toàn tỉnh');
     await escalate.locator('button').click();
-    await coordinator.getByTestId('incident-detail').filter({ hasText: 'Báo cáo lãnh đạo Bộ' }).locator('[data-testid="detail-rung"]').waitFor({ timeout: 20_000 });
+    await detail.getByTestId('detail-ministry').waitFor({ timeout: 20_000 });
+    expect(await detail.getByTestId('detail-ministry').textContent()).toContain('Ảnh hưởng dịch vụ công toàn tỉnh');
 
     // the enterprise ends the response and files Biểu mẫu 04; the coordinator closes
     await enterprise.getByTestId('action-resolve').locator('button').click();
@@ -115,6 +138,7 @@ describe('the web app in a browser', () => {
     await form.getByTestId('check-report').click();
     expect(await form.getByTestId('error-description').textContent()).toBe('Vui lòng nhập trường này');
     expect(await form.getByTestId('error-title').count()).toBe(0);
+    await shoot(page, 'submitter');
     await form.getByTestId('save-draft').click();
     await page.reload();
     expect(await page.getByTestId('report-form').locator('input[name="title"]').inputValue()).toBe('Trang web bị thay đổi giao diện');
@@ -125,9 +149,18 @@ describe('the web app in a browser', () => {
     await page.goto(system.boardUrl);
     await page.getByTestId('login-form').waitFor({ state: 'visible' });
     expect(await page.getByTestId('incident').count()).toBe(0);
+    await shoot(page, 'sign-in');
     await page.getByTestId('language').click();
     expect(await page.getByTestId('login-submit').textContent()).toBe('Sign in');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('an administrator sees the accounts and their roles', async () => {
+    const page = await browser.newPage();
+    await signIn(page, system.boardUrl, 'quantri');
+    await page.getByTestId('accounts').getByText('dieuphoi', { exact: true }).waitFor();
+    expect(await page.getByTestId('accounts').textContent()).toContain('Điều phối quốc gia');
+    await shoot(page, 'admin');
   });
 
   it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {

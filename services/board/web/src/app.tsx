@@ -289,7 +289,7 @@ function IncidentPage(props: { me: Me; t: Words; lang: Language; incident: Incid
       <section>
         <h3>{t.deadlines}</h3>
         <ul>{(i.clocks?.breaches ?? []).map((b) => <li class="overdue">{b.deadlineKey}: {formatDate(b.dueAt, lang)} ({timeLeft(b.dueAt, now, lang)})</li>)}</ul>
-        <p>{t.rung}: <span data-testid="detail-rung">{rungOf(i)}</span>{i.clocks?.ministry && <> · {commandLabels[lang]['incident.escalate_to_ministry']} {formatDate(i.clocks.ministry.at, lang)}</>}</p>
+        <p>{t.rung}: <span data-testid="detail-rung">{rungOf(i)}</span>{i.clocks?.ministry && <span data-testid="detail-ministry"> · {commandLabels[lang]['incident.escalate_to_ministry']} {formatDate(i.clocks.ministry.at, lang)}: {i.clocks.ministry.reason}</span>}</p>
       </section>
       <Actions me={me} t={t} lang={lang} incident={i} />
       <section>
@@ -352,7 +352,7 @@ function Actions(props: { me: Me; t: Words; lang: Language; incident: IncidentVi
         <form class="action" onSubmit={run(command)} data-testid={`action-${command.slice('incident.'.length)}`}>
           {fieldsOf(command).map((field) => (
             <label>
-              {field === 'reason' ? t.reason : field === 'situation' ? t.situation : field === 'assigneeId' || field === 'ackAssignee' ? t.assignee : t[field as 'whatHappened']}
+              {field === 'reason' ? t.reason : field === 'situation' ? t.situation : field === 'assigneeId' || field === 'ackAssignee' ? t.assignee : field === 'text' ? commandLabels[lang]['incident.comment'] : t[field as 'whatHappened']}
               {field === 'ackAssignee' ? (
                 <select name={field} required data-testid="acknowledge-assignee">{ackable.map((a) => <option value={a.id}>{a.name}</option>)}</select>
               ) : field === 'assigneeId' ? (
