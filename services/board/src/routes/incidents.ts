@@ -34,7 +34,7 @@ export interface IncidentRoutesOptions {
 }
 
 const idParams = z.object({ id: ulidSchema });
-const feedQuery = z.strictObject({ view: z.enum(['full', 'summary']).default('full') });
+const feedQuery = z.strictObject({});
 /** what each incident route may answer besides its success */
 const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema.describe('Unknown incident, or not one this account may see') } as const;
 
@@ -111,7 +111,7 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
     preValidation: [sameOrigin],
     // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
     schema: {
-      summary: 'The live feed (WebSocket): a snapshot, then every change this account may see',
+      summary: 'The live feed (WebSocket): subscriptions by scope and filters, paged snapshots, deltas and positions to resume from (protocol: shared/src/contracts/feed.ts)',
       querystring: feedQuery,
       response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
     },
@@ -124,13 +124,8 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       const credential: FeedCredential = request.session
         ? { kind: 'session', token: request.session.token }
         : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-      const { view } = request.query;
-      // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-      options.feed.add(socket, actor, credential, view);
-      const incidents = await recentViews(actor, options.snapshotSize);
-      // the last line the caller is shown: an internal event it may not see is not named in its list
-      const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
-      socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+      // the client says what it wants in frames (shared/src/contracts/feed.ts)
+      options.feed.add(socket, actor, credential);
     },
   });
 }
