@@ -36,7 +36,7 @@ function listScreen() {
 describe('the live feed: subscriptions, positions, resume, scope', () => {
   let system: TestSystem;
   let coordinator: string;
-  let hanoiCoordinator: string;
+  let hanoiLiaison: string; // Hà Nội's security liaison officer: assigned by routing, not of the reporting organisation
   let submitter: string; // Hà Nội
   let tqSubmitter: string; // Tuyên Quang
   const sockets: WebSocket[] = [];
@@ -69,7 +69,7 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     system = await startSystem('feed');
     boardUrl = system.boardUrl;
     coordinator = await sessionToken(system.names.redisPrefix, 'dieuphoi');
-    hanoiCoordinator = await sessionToken(system.names.redisPrefix, 'hanoi.dieuphoi');
+    hanoiLiaison = await sessionToken(system.names.redisPrefix, 'lienlac.hanoi');
     submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
     tqSubmitter = await sessionToken(system.names.redisPrefix, 'tuyenquang.baocao');
   });
@@ -128,10 +128,13 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
 
   it('a position the log no longer holds is answered reload, and the client takes a fresh snapshot', async () => {
     const screen = listScreen();
-    const feed = client(coordinator);
+    let offline = false;
+    // while offline, the client's reconnections find nobody listening (port 9: discard, closed here)
+    const feed = client(coordinator, () => (offline ? 'http://127.0.0.1:9' : boardUrl));
     const sub = feed.subscribe({ scope: { kind: 'country' } }, screen.handlers);
     await waitFor('the snapshot', () => sub.position);
     const held = sub.position!;
+    offline = true;
     sockets.at(-1)!.terminate();
     const missed = await report(submitter);
     const redis = testRedis();
@@ -142,30 +145,31 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     } finally {
       redis.disconnect();
     }
+    offline = false;
     await waitFor('the reload', () => screen.reloads.length > 0 || undefined);
     expect(screen.reloads).toEqual(['gap_too_old']);
     await waitFor('the missed report in the fresh snapshot', () => screen.items.get(missed) ?? undefined);
     expect(comparePositions(sub.position!, held)).toBeGreaterThan(0);
   });
 
-  it('a province’s coordinator gets only its province; a TLP:RED report reaches only its reporter and the national coordinator', async () => {
+  it('a province’s liaison gets only its province, and not TLP:AMBER+STRICT; a submitter only its organisation’s', async () => {
     const province = listScreen();
     const national = listScreen();
     const reporterOrg = listScreen();
     const subs = [
-      client(hanoiCoordinator).subscribe({ scope: { kind: 'country' } }, province.handlers),
+      client(hanoiLiaison).subscribe({ scope: { kind: 'country' } }, province.handlers),
       client(coordinator).subscribe({ scope: { kind: 'country' } }, national.handlers),
       client(submitter).subscribe({ scope: { kind: 'country' } }, reporterOrg.handlers),
     ];
     await waitFor('three snapshots', () => subs.every((s) => s.position) || undefined);
     const elsewhere = await report(tqSubmitter, { province: 'Tuyên Quang' });
-    const red = await report(submitter, { tlp: 'RED' });
+    const strict = await report(submitter, { tlp: 'AMBER+STRICT' });
     const amber = await report(submitter, { tlp: 'AMBER' });
-    await waitFor('both on the national board', () => [elsewhere, red, amber].every((id) => national.items.get(id)?.state === 'routed') || undefined);
-    await waitFor('the reporter’s own', () => [red, amber].every((id) => reporterOrg.items.has(id)) || undefined);
+    await waitFor('all three on the national board', () => [elsewhere, strict, amber].every((id) => national.items.get(id)?.state === 'routed') || undefined);
+    await waitFor('the reporter’s own', () => [strict, amber].every((id) => reporterOrg.items.has(id)) || undefined);
     await waitFor('the province’s AMBER one', () => province.items.get(amber)?.state === 'routed' || undefined);
     expect(province.items.has(elsewhere)).toBe(false);
-    expect(province.items.has(red)).toBe(false);
+    expect(province.items.has(strict)).toBe(false);
     expect(reporterOrg.items.has(elsewhere)).toBe(false);
     // nothing of another province ever reached the province's screen, not even a removal
     for (const item of province.items.values()) expect(item.province.code).toBe('01');

@@ -191,8 +191,10 @@ export class FeedClient {
         this.options.onError?.(frame);
         return;
       case 'reload':
-        // every subscription starts again from a snapshot
+        // every subscription that held a position starts again from a snapshot (once: a reload
+        // answers each subscription that asked to resume)
         for (const sub of this.subs.values()) {
+          if (sub.position === undefined && frame.reason === 'gap_too_old') continue;
           sub.position = undefined;
           sub.firstPage = true;
           sub.handlers.onReload?.(frame.reason);

@@ -286,7 +286,10 @@ export class LiveFeed {
     } else sub.incidentId = frame.scope.id;
     if (after !== undefined) {
       if (await this.tooOld(after)) {
-        // positions are global: every subscription of the connection starts again
+        // the client starts its subscriptions again from snapshots: this one is forgotten here
+        this.drop(sub);
+        if (connection.subs.get(sub.id) === sub) connection.subs.delete(sub.id);
+        connection.resumeFrom = undefined;
         this.sendNow(connection, { type: 'reload', reason: 'gap_too_old', position: at });
         return;
       }
@@ -306,15 +309,26 @@ export class LiveFeed {
     return raw ? (JSON.parse(raw) as IncidentView) : undefined;
   }
 
-  /** Whether the log has dropped entries after this position (trimmed by its cap). */
+  /**
+   * Whether the log may have dropped entries after this position (trimmed by its cap, or deleted):
+   * entries were removed, and the position is before the first one kept (or the log is empty and
+   * has written past it). Erring to `reload` is safe; erring the other way loses changes.
+   */
   private async tooOld(after: string): Promise<boolean> {
     const info = (await this.redis.xinfo('STREAM', this.keys.changes).catch(() => [])) as unknown[];
     const field = (name: string) => {
       const i = info.indexOf(name);
       return i >= 0 ? info[i + 1] : undefined;
     };
+    const length = Number(field('length') ?? 0);
+    const added = Number(field('entries-added') ?? 0);
     const deleted = field('max-deleted-entry-id');
-    return typeof deleted === 'string' && comparePositions(after, deleted) < 0;
+    if (typeof deleted === 'string' && comparePositions(after, deleted) < 0) return true;
+    if (added <= length) return false;
+    const first = field('recorded-first-entry-id');
+    if (length > 0) return typeof first === 'string' && comparePositions(after, first) < 0;
+    const last = field('last-generated-id');
+    return typeof last === 'string' && comparePositions(after, last) < 0;
   }
 
   /** The changes after `after`, up to `to`, compacted into the subscription's pending (live changes that came meanwhile win). */
