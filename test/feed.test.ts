@@ -50,7 +50,7 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     return socket as unknown as FeedSocket;
   };
   const client = (token: string, url = () => boardUrl) => {
-    const c = new FeedClient({ url: 'unused', connect: (u) => connect(token)(u === 'unused' ? `${url().replace(/^http/, 'ws')}/api/v1/feed` : u), minDelayMs: 50, maxDelayMs: 200 });
+    const c = new FeedClient({ url: 'unused', connect: (u) => connect(token)(u === 'unused' ? `${url().replace(/^http/, 'ws')}/api/v2/feed` : u), minDelayMs: 50, maxDelayMs: 200 });
     clients.push(c);
     return c;
   };
@@ -182,7 +182,7 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     const id = await report(submitter);
     const records: any[] = [];
     const errors: any[] = [];
-    const feed = new FeedClient({ url: `${boardUrl.replace(/^http/, 'ws')}/api/v1/feed`, connect: connect(coordinator), onError: (e) => void errors.push(e) });
+    const feed = new FeedClient({ url: `${boardUrl.replace(/^http/, 'ws')}/api/v2/feed`, connect: connect(coordinator), onError: (e) => void errors.push(e) });
     clients.push(feed);
     feed.subscribe({ scope: { kind: 'incident', id } }, { onRecord: (incident) => void records.push(incident) });
     await waitFor('the routed record', () => records.find((r) => r?.state === 'routed'));

@@ -23,7 +23,7 @@ export interface FeedSocket {
 }
 
 export interface FeedClientOptions {
-  /** ws:// or wss:// URL of /api/v1/feed */
+  /** ws:// or wss:// URL of /api/v2/feed */
   url: string;
   /** makes the socket (default: the global WebSocket); Node passes a `ws` socket with its credentials */
   connect?: (url: string) => FeedSocket;

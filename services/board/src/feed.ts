@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import {
+  applyView,
   comparePositions,
   feedClientFrameSchema,
   feedCloseCodes,
@@ -86,6 +87,8 @@ interface Connection {
   sent: string;
   resumeFrom: string | undefined;
   lastHeard: number;
+  /** the first protocol (`/api/v1/feed`, the old board.js page): every change it may see, whole (`full`) or as summaries each flush */
+  legacy: { view: 'full' | 'summary'; pending: Map<string, string> } | undefined;
 }
 
 function audienceKey(actor: Actor): string {
@@ -199,11 +202,23 @@ export class LiveFeed {
     return this.position;
   }
 
-  add(socket: WebSocket, actor: Actor, credential: FeedCredential): void {
-    const connection: Connection = { socket, actor, audienceKey: audienceKey(actor), credential, subs: new Map(), sent: this.position, resumeFrom: undefined, lastHeard: Date.now() };
+  /** A connection of this protocol; `legacy`: one of the first protocol's, which sends no frames. */
+  add(socket: WebSocket, actor: Actor, credential: FeedCredential, legacy?: 'full' | 'summary'): void {
+    const connection: Connection = {
+      socket,
+      actor,
+      audienceKey: audienceKey(actor),
+      credential,
+      subs: new Map(),
+      sent: this.position,
+      resumeFrom: undefined,
+      lastHeard: Date.now(),
+      legacy: legacy ? { view: legacy, pending: new Map() } : undefined,
+    };
     this.connections.add(connection);
     socket.on('message', (data, isBinary) => {
       connection.lastHeard = Date.now();
+      if (connection.legacy) return;
       if (isBinary) return this.refuse(connection, 'text_only', 'frames are JSON text');
       let frame: FeedClientFrameParsed;
       try {
@@ -444,8 +459,25 @@ export class LiveFeed {
       else this.judge(group, change);
     }
     for (const connection of this.connections) {
-      for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
+      if (connection.legacy) this.legacyChange(connection, change);
+      else for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
     }
+  }
+
+  private legacyChange(connection: Connection, change: IncidentChange): void {
+    const plan = viewPlan(connection.actor, change.incident);
+    if (!plan) return;
+    const type = visibleChangeType(change, plan);
+    if (connection.legacy!.view === 'summary') {
+      connection.legacy!.pending.set(change.incident.id, JSON.stringify(incidentListItem(applyView(change.incident, plan), type)));
+      return;
+    }
+    if (connection.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      connection.socket.close(1013, 'too far behind; reconnect');
+      this.leave(connection);
+      return;
+    }
+    connection.socket.send(JSON.stringify({ type: 'change', change: { eventId: change.eventId, type, incident: applyView(change.incident, plan) } }));
   }
 
   /** Whether the change enters, moves within, or leaves the group; its item written once for all the group's subscriptions. */
@@ -490,6 +522,17 @@ export class LiveFeed {
     for (const connection of this.connections) {
       const socket = connection.socket;
       if (socket.readyState !== socket.OPEN) continue;
+      if (connection.legacy) {
+        const pending = connection.legacy.pending;
+        if (pending.size > 0 && socket.bufferedAmount <= this.options.maxBufferedBytes) {
+          socket.send(`{"type":"summaries","incidents":[${[...pending.values()].join(',')}]}`);
+          pending.clear();
+        } else if (pending.size > this.maxPending) {
+          socket.close(1013, 'too far behind; reconnect');
+          this.leave(connection);
+        }
+        continue;
+      }
       const waiting = [...connection.subs.values()].reduce((n, s) => n + s.pending.size, 0);
       if (waiting > this.maxPending) {
         socket.close(feedCloseCodes.tooSlow, 'too far behind: reconnect and resume');
@@ -539,7 +582,7 @@ export class LiveFeed {
       }
       if (connection.socket.readyState !== connection.socket.OPEN) continue;
       connection.socket.ping();
-      if (![...connection.subs.values()].some((s) => s.loading)) {
+      if (!connection.legacy && ![...connection.subs.values()].some((s) => s.loading)) {
         this.sendNow(connection, { type: 'heartbeat', at: now, position: connection.sent, intervalMs: this.heartbeatMs });
       }
     }
@@ -562,7 +605,7 @@ export class LiveFeed {
         if (!actor) {
           connection.socket.close(feedCloseCodes.sessionEnded, 'session ended');
           this.leave(connection);
-        } else if (audienceKey(actor) !== connection.audienceKey) {
+        } else if (audienceKey(actor) !== connection.audienceKey && !connection.legacy) {
           // what it may see changed: its subscriptions start again from snapshots
           for (const sub of connection.subs.values()) this.drop(sub);
           connection.subs.clear();

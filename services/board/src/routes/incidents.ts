@@ -34,7 +34,7 @@ export interface IncidentRoutesOptions {
 }
 
 const idParams = z.object({ id: ulidSchema });
-const feedQuery = z.strictObject({});
+const feedQuery = z.strictObject({ view: z.enum(['full', 'summary']).default('full') });
 /** what each incident route may answer besides its success */
 const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema.describe('Unknown incident, or not one this account may see') } as const;
 
@@ -111,7 +111,7 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
     preValidation: [sameOrigin],
     // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
     schema: {
-      summary: 'The live feed (WebSocket): subscriptions by scope and filters, paged snapshots, deltas and positions to resume from (protocol: shared/src/contracts/feed.ts)',
+      summary: 'The first live feed (WebSocket), for the old page: a snapshot, then every change this account may see (the resumable feed is /api/v2/feed)',
       querystring: feedQuery,
       response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
     },
@@ -124,8 +124,34 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       const credential: FeedCredential = request.session
         ? { kind: 'session', token: request.session.token }
         : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-      // the client says what it wants in frames (shared/src/contracts/feed.ts)
-      options.feed.add(socket, actor, credential);
+      const { view } = request.query;
+      // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
+      options.feed.add(socket, actor, credential, view);
+      const incidents = await recentViews(actor, options.snapshotSize);
+      // the last line the caller is shown: an internal event it may not see is not named in its list
+      const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
+      socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/v2/feed',
+    preValidation: [sameOrigin],
+    schema: {
+      summary: 'The live feed (WebSocket): subscriptions by scope and filters, paged snapshots with true counts, deltas, positions to resume from (protocol: shared/src/contracts/feed.ts)',
+      querystring: z.strictObject({}),
+      response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
+    },
+    handler: async () => {
+      throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
+    },
+    wsHandler: async (socket, request) => {
+      const credential: FeedCredential = request.session
+        ? { kind: 'session', token: request.session.token }
+        : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
+      // the client says what it wants in frames
+      options.feed.add(socket, identify(request), credential);
     },
   });
 }
