@@ -50,7 +50,7 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     return socket as unknown as FeedSocket;
   };
   const client = (token: string, url = () => boardUrl) => {
-    const c = new FeedClient({ url: 'unused', connect: (u) => connect(token)(u === 'unused' ? `${url().replace(/^http/, 'ws')}/api/v2/feed` : u), minDelayMs: 50, maxDelayMs: 200 });
+    const c = new FeedClient({ url: () => `${url().replace(/^http/, 'ws')}/api/v2/feed`, connect: connect(token), minDelayMs: 50, maxDelayMs: 200 });
     clients.push(c);
     return c;
   };
@@ -190,5 +190,46 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     feed.subscribe({ scope: { kind: 'province', code: 'Hà Nội' } as never }, {});
     await waitFor('the refusal', () => errors[0]);
     expect(errors[0]).toMatchObject({ code: 'invalid_frame', field: 'scope.code' });
+  });
+  it('counts by state and severity are the board’s true counts, past 500 incidents, and snapshots come in pages', async () => {
+    const posted: string[] = [];
+    for (let round = 0; round < 26; round += 1) posted.push(...(await Promise.all(Array.from({ length: 20 }, () => report(submitter)))));
+    const redis = testRedis();
+    try {
+      const keys = incidentKeys(system.names.redisPrefix);
+      await waitFor('every report routed', async () => {
+        const views = await redis.mget(posted.map(keys.incident));
+        return views.every((v) => v && JSON.parse(v).state !== 'reported') || undefined;
+      }, 60_000);
+      const screen = listScreen();
+      const pages: number[] = [];
+      const feed = client(coordinator);
+      const sub = feed.subscribe({ scope: { kind: 'country' }, pageSize: 200 }, {
+        ...screen.handlers,
+        onSnapshot: (page) => {
+          screen.handlers.onSnapshot(page);
+          pages.push(page.items.length);
+          if (page.more) sub.nextPage();
+        },
+      });
+      const ids = await redis.zrange(keys.byUpdated, 0, -1);
+      await waitFor('every page', () => screen.items.size >= ids.length || undefined);
+      const views = (await redis.mget(ids.map(keys.incident))).map((v) => JSON.parse(v!));
+      const byState: Record<string, number> = {};
+      const bySeverity: Record<string, number> = {};
+      for (const v of views) {
+        byState[v.state] = (byState[v.state] ?? 0) + 1;
+        const severity = v.classification?.severity ?? 'unclassified';
+        bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
+      }
+      expect(ids.length).toBeGreaterThan(520);
+      expect(screen.counts().total).toBe(ids.length);
+      expect(screen.counts().byState).toEqual(byState);
+      expect((screen.counts() as any).bySeverity).toEqual(bySeverity);
+      expect(pages.slice(0, 2)).toEqual([200, 200]);
+      for (const id of posted) expect(screen.items.has(id)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
