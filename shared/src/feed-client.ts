@@ -23,8 +23,8 @@ export interface FeedSocket {
 }
 
 export interface FeedClientOptions {
-  /** ws:// or wss:// URL of /api/v1/feed */
-  url: string;
+  /** ws:// or wss:// URL of /api/v2/feed; a function is asked again at each reconnection (another board copy) */
+  url: string | (() => string);
   /** makes the socket (default: the global WebSocket); Node passes a `ws` socket with its credentials */
   connect?: (url: string) => FeedSocket;
   /** pause before the first reconnection, doubling to maxDelayMs */
@@ -138,7 +138,8 @@ export class FeedClient {
 
   private open(): void {
     this.options.onStatus?.(this.attempts === 0 ? 'connecting' : 'reconnecting');
-    const socket = (this.options.connect ?? ((url) => new WebSocket(url) as unknown as FeedSocket))(this.options.url);
+    const url = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+    const socket = (this.options.connect ?? ((u) => new WebSocket(u) as unknown as FeedSocket))(url);
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
@@ -191,8 +192,10 @@ export class FeedClient {
         this.options.onError?.(frame);
         return;
       case 'reload':
-        // every subscription starts again from a snapshot
+        // every subscription that held a position starts again from a snapshot (once: a reload
+        // answers each subscription that asked to resume)
         for (const sub of this.subs.values()) {
+          if (sub.position === undefined && frame.reason === 'gap_too_old') continue;
           sub.position = undefined;
           sub.firstPage = true;
           sub.handlers.onReload?.(frame.reason);

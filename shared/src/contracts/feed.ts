@@ -4,7 +4,7 @@ import { tlpSchema } from './common';
 import { lifecycleStateSchema, portalStatusSchema } from './lifecycle';
 
 /**
- * The live feed's protocol (issue 13): one WebSocket at `/api/v1/feed`, JSON frames both ways.
+ * The live feed's protocol (issue 13): one WebSocket at `/api/v2/feed`, JSON frames both ways.
  * Every screen subscribes to what it shows; the board sends only what the user may see
  * (shared/src/access: canSee, TLP and the audience views).
  *
