@@ -63,7 +63,9 @@ describe('the web app in a browser', () => {
     await signIn(coordinator, system.boardUrl, 'dieuphoi');
     await coordinator.getByTestId('unit-tile').first().waitFor();
     expect(await coordinator.getByTestId('unit-tile').count()).toBe(34);
-    await shoot(coordinator, 'national-board');
+    const hanoiTotal = coordinator.locator('[data-testid="unit-tile"][data-unit="01"]').getByTestId('unit-total');
+    await coordinator.locator('[data-testid="unit-tile"][data-unit="01"]').waitFor();
+    const before = Number(await hanoiTotal.textContent());
 
     // the submitter files (through intake's API: the page's form checks and keeps drafts, see below)
     const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
@@ -73,6 +75,9 @@ describe('the web app in a browser', () => {
     const item = coordinator.locator(`[data-testid="incident"][data-incident-id="${id}"]`);
     await item.getByTestId('incident-title').waitFor({ timeout: 20_000 });
     expect(await item.getByTestId('incident-title').textContent()).toBe('Cổng dịch vụ công bị tấn công');
+    // Hà Nội's tile counts it: the server's count over everything the coordinator may see
+    await coordinator.locator('[data-testid="unit-tile"][data-unit="01"] [data-testid="unit-total"]', { hasText: String(before + 1) }).waitFor({ timeout: 20_000 });
+    await shoot(coordinator, 'national-board');
 
     // the coordinator opens it, acknowledges for the routed liaison, and assigns an enterprise
     await item.getByTestId('incident-title').click();

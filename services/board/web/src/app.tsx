@@ -6,6 +6,7 @@ import {
   assignmentStatusLabels,
   categoryLabels,
   commandLabels,
+  finishedStates,
   incidentCategories,
   lifecycleStateLabels,
   lifecycleStates,
@@ -17,7 +18,8 @@ import {
   type Language,
 } from './catalogue';
 import { request, sendCommand, setCsrf, type Me } from './api';
-import { applyChange, openFeed, type FeedStatus } from './feed';
+import { applyChange, openFeed, watchUnitCounts, type FeedStatus } from './feed';
+import type { FeedCounts } from '../../../../shared/src/contracts/feed';
 import { formatDate, timeLeft, words, type Words } from './i18n';
 import { countByUnit, isEscalated, isOverdue, matches, noFilters, orderQueue, rungOf, type Filters } from './queue';
 import { commandsFor, ownParts } from './rules';
@@ -177,7 +179,10 @@ function NationalBoard(props: { t: Words; lang: Language; incidents: IncidentVie
   const { t, lang } = props;
   const [filters, setFilters] = useState<Filters>(() => ({ ...noFilters, ...JSON.parse(sessionStorage.getItem('ucsc.filters') ?? '{}') }));
   useEffect(() => sessionStorage.setItem('ucsc.filters', JSON.stringify(filters)), [filters]);
-  const counts = useMemo(() => countByUnit(props.incidents), [props.incidents]);
+  const held = useMemo(() => countByUnit(props.incidents), [props.incidents]);
+  // the tiles' numbers are the server's, over everything the user may see (not what the page holds)
+  const [counts, setCounts] = useState(new Map<string, FeedCounts>());
+  useEffect(() => watchUnitCounts(unitList.map((u) => u.code), (code, c) => setCounts((m) => new Map(m).set(code, c))), []);
   const assignees = useMemo(() => [...new Map(props.incidents.flatMap((i) => i.assignees).map((a) => [a.id, a.name])).entries()], [props.incidents]);
   const queue = useMemo(() => orderQueue(props.incidents.filter((i) => matches(i, filters))), [props.incidents, filters]);
   const set = (key: keyof Filters) => (e: Event) => setFilters({ ...filters, [key]: (e.currentTarget as HTMLSelectElement).value });
@@ -197,13 +202,14 @@ function NationalBoard(props: { t: Words; lang: Language; incidents: IncidentVie
         <ul class="tiles" data-testid="unit-tiles">
           {unitList.map((u) => {
             const c = counts.get(u.code);
+            const open = c ? c.total - finishedStates.reduce((n, s) => n + (c.byState[s] ?? 0), 0) : 0;
             return (
               <li>
-                <button type="button" class={`tile${c?.overdue ? ' hot' : ''}`} aria-pressed={filters.province === u.code} data-testid="unit-tile" data-unit={u.code}
+                <button type="button" class={`tile${held.get(u.code)?.overdue ? ' hot' : ''}`} aria-pressed={filters.province === u.code} data-testid="unit-tile" data-unit={u.code}
                   onClick={() => setFilters({ ...filters, province: filters.province === u.code ? '' : u.code })}>
                   <span class="tile-name">{u.shortName}</span>
-                  <span class="tile-count" data-testid="unit-open">{c?.open ?? 0} {t.open}</span>
-                  <span class="tile-sub">{c?.severe ?? 0} {t.severe} · {c?.total ?? 0} {t.total}</span>
+                  <span class="tile-count" data-testid="unit-open">{open} {t.open}</span>
+                  <span class="tile-sub">{c?.bySeverity.severe ?? 0} {t.severe} · <span data-testid="unit-total">{c?.total ?? 0}</span> {t.total}</span>
                 </button>
               </li>
             );

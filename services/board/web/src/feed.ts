@@ -1,10 +1,13 @@
 import type { IncidentView } from './catalogue';
+import { FeedClient } from '../../../../shared/src/feed-client';
+import type { FeedCounts } from '../../../../shared/src/contracts/feed';
 
 /**
- * The web app's one use of the live feed: every screen takes incidents from here. Today it speaks
- * the board's current protocol (services/board/src/feed.ts: a snapshot, then each change with the
- * whole incident as this user may see it); the resumable protocol of shared/src/contracts/feed.ts
- * replaces it here alone, once the board serves it.
+ * The web app's one use of the live feed: every screen takes incidents from here. The incidents
+ * themselves still come over /api/v1/feed (a snapshot, then each change with the whole incident as
+ * this user may see it: the screens read deadlines, parts and clocks that the list items of the
+ * resumable protocol do not carry); the units' counts come over /api/v2/feed (shared/src/contracts/feed.ts,
+ * through shared/src/feed-client.ts): true counts over everything the user may see, from the server.
  */
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -14,13 +17,27 @@ export interface FeedHandlers {
   onStatus(status: FeedStatus): void;
 }
 
+const feedBase = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+
+/** Each unit's true counts by state and severity (one list subscription per unit, one item per page). */
+export function watchUnitCounts(codes: readonly string[], onCounts: (code: string, counts: FeedCounts) => void): () => void {
+  const client = new FeedClient({ url: () => `${feedBase()}/api/v2/feed` });
+  for (const code of codes) {
+    client.subscribe({ scope: { kind: 'province', code }, pageSize: 1 }, {
+      onSnapshot: (page) => onCounts(code, page.counts),
+      onDelta: (delta) => delta.counts && onCounts(code, delta.counts),
+    });
+  }
+  return () => client.close();
+}
+
 export function openFeed(handlers: FeedHandlers): () => void {
   let socket: WebSocket | undefined;
   let stopped = false;
   let delay = 500;
   const connect = () => {
     handlers.onStatus(socket ? 'reconnecting' : 'connecting');
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/feed?view=full`;
+    const url = `${feedBase()}/api/v1/feed?view=full`;
     const ws = (socket = new WebSocket(url));
     ws.onmessage = (event) => {
       const frame = JSON.parse(String(event.data)) as { type: string; incidents?: IncidentView[]; change?: { incident: IncidentView } };
