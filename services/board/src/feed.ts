@@ -1,15 +1,25 @@
 import type { WebSocket } from 'ws';
 import {
   applyView,
+  comparePositions,
+  feedClientFrameSchema,
+  feedCloseCodes,
   incidentKeys,
   incidentListItem,
   tokenActor,
   userActor,
+  viewFor,
   viewPlan,
   visibleChangeType,
   type Actor,
+  type FeedClientFrameParsed,
+  type FeedCounts,
+  type FeedFilters,
+  type FeedScope,
+  type FeedServerFrame,
   type IdentityStore,
   type IncidentChange,
+  type IncidentView,
   type Logger,
   type Redis,
 } from '@ucsc/shared';
@@ -17,28 +27,68 @@ import {
 /** How a client proved who it is; checked again while it stays connected. */
 export type FeedCredential = { kind: 'session'; token: string } | { kind: 'api_token'; token: string };
 
-/** `full`: every change with the whole incident, at once (the incident panel); `summary`: list items, coalesced. */
-export type FeedView = 'full' | 'summary';
+export interface FeedOptions {
+  maxBufferedBytes: number;
+  revalidateMs?: number;
+  flushMs?: number;
+  heartbeatMs?: number;
+  /** incidents a slow client may have waiting (coalesced) before it is closed with 4429 */
+  maxPending?: number;
+}
 
-interface Client {
-  socket: WebSocket;
-  actor: Actor;
-  credential: FeedCredential;
-  view: FeedView;
-  audience: Audience;
+/** What a group remembers of each incident it covers: enough for counts and ordering. */
+interface Member {
+  state: string;
+  severity: string;
+  priority: string;
+  updated: number;
 }
 
 /**
- * Clients whose actors would get the same answer from canSee and the same view of an incident
- * (same roles, provinces, assignee ids and organisation): the question is asked once per change
- * for all of them, and their coalesced summary frame is written once.
+ * Subscriptions of users with the same access facts and the same scope and filters share one
+ * group: whether a change concerns them is asked once, its list item is written once, and the
+ * members (for true counts and snapshot pages) are kept once.
  */
-interface Audience {
+interface Group {
   key: string;
   actor: Actor;
-  clients: Set<Client>;
-  /** list items waiting for the next flush, the latest per incident */
-  pending: Map<string, string>;
+  scope: Exclude<FeedScope, { kind: 'incident' }>;
+  filters: FeedFilters;
+  members: Map<string, Member>;
+  subs: Set<Sub>;
+  /** changes that came while the members were being read: applied after, in order */
+  backlog: IncidentChange[] | undefined;
+  ready: Promise<void>;
+}
+
+interface Sub {
+  id: string;
+  connection: Connection;
+  group: Group | undefined;
+  /** an incident subscription: the id */
+  incidentId: string | undefined;
+  pageSize: number;
+  /** list items (JSON) or null (removed) waiting for the next flush, the latest per incident */
+  pending: Map<string, string | null>;
+  /** a record waiting for the next flush */
+  record: IncidentChange | undefined;
+  countsMoved: boolean;
+  /** reading its snapshot or its replay: nothing is flushed yet */
+  loading: boolean;
+}
+
+interface Connection {
+  socket: WebSocket;
+  actor: Actor;
+  audienceKey: string;
+  credential: FeedCredential;
+  subs: Map<string, Sub>;
+  /** the position this connection's frames have reached */
+  sent: string;
+  resumeFrom: string | undefined;
+  lastHeard: number;
+  /** the first protocol (`/api/v1/feed`, the old board.js page): every change it may see, whole (`full`) or as summaries each flush */
+  legacy: { view: 'full' | 'summary'; pending: Map<string, string> } | undefined;
 }
 
 function audienceKey(actor: Actor): string {
@@ -46,172 +96,523 @@ function audienceKey(actor: Actor): string {
   return JSON.stringify([sorted(actor.roles), sorted(actor.provinceCodes), sorted(actor.assigneeIds), actor.organisationId ?? null]);
 }
 
+const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
+const priorityOrder = ['urgent', 'high', 'medium', 'low'];
+
+function inScope(actor: Actor, scope: Group['scope'], incident: IncidentView): boolean {
+  switch (scope.kind) {
+    case 'country':
+      return true;
+    case 'province':
+      return incident.province.code === scope.code;
+    case 'assignments':
+      return incident.assignees.some((a) => (actor.assigneeIds ?? []).includes(a.id) && !['declined', 'timed_out', 'removed'].includes(a.status ?? 'assigned'));
+    case 'queue':
+      return !endedStates.includes(incident.state);
+  }
+}
+
+function passes(filters: FeedFilters, incident: IncidentView): boolean {
+  const c = incident.classification;
+  if (filters.provinces && !filters.provinces.includes(incident.province.code)) return false;
+  if (filters.states && !filters.states.includes(incident.state)) return false;
+  if (filters.tlp && !filters.tlp.includes(incident.tlp)) return false;
+  if (filters.severities && !(c && filters.severities.includes(c.severity))) return false;
+  if (filters.priorities && !(c?.priority && filters.priorities.includes(c.priority))) return false;
+  if (filters.categories && !(c && filters.categories.includes(c.category))) return false;
+  if (filters.assignee && !incident.assignees.some((a) => a.id === filters.assignee && !['declined', 'timed_out', 'removed'].includes(a.status ?? 'assigned'))) return false;
+  return true;
+}
+
+function memberOf(incident: IncidentView): Member {
+  return { state: incident.state, severity: incident.classification?.severity ?? 'unclassified', priority: incident.classification?.priority ?? '', updated: Date.parse(incident.updatedAt) };
+}
+
+function countsOf(members: Map<string, Member>): FeedCounts {
+  const byState: Record<string, number> = {};
+  const bySeverity: Record<string, number> = {};
+  for (const m of members.values()) {
+    byState[m.state] = (byState[m.state] ?? 0) + 1;
+    bySeverity[m.severity] = (bySeverity[m.severity] ?? 0) + 1;
+  }
+  return { total: members.size, byState, bySeverity };
+}
+
 /**
- * Fans the tracker's incident changes out to connected board clients, each filtered by what its
- * user may see. One Redis subscription per board process, however many clients; visibility asked
- * once per audience, not per client; a change serialised once, whoever receives it. Summary
- * clients get one frame per FEED_FLUSH_MS with the latest of each incident that changed, so a
- * burst of reports costs each of them a few frames a second, not one per event. A client whose
- * session ends (sign-out, expiry, disabled account, revoked token) is disconnected, and a change
- * of its roles applies to what it is sent next: the identity store announces each change, and the
- * clients of that user or token are checked again at once.
+ * The live feed (protocol: shared/src/contracts/feed.ts). Changes come from the change log the
+ * tracker's projector writes with the views (a Redis Stream): every board copy reads the same
+ * log, so its entry ids are positions any copy can resume from. One reader per board process;
+ * each change is judged once per group (canSee and the audience's view through viewPlan), and
+ * each subscription gets, per flush, one coalesced delta. A client that reads slowly gets its
+ * changes coalesced while its socket is full (a compacted catch-up), and is closed with 4429 when
+ * more than maxPending incidents wait for it: memory stays bounded, the others are not slowed.
  */
 export class LiveFeed {
-  private readonly audiences = new Map<string, Audience>();
-  private clientCount = 0;
-  private subscriber: Redis | undefined;
-  private revalidation: NodeJS.Timeout | undefined;
-  private flushing: NodeJS.Timeout | undefined;
+  private readonly connections = new Set<Connection>();
+  private readonly groups = new Map<string, Group>();
+  private readonly keys: ReturnType<typeof incidentKeys>;
+  private reader: Redis | undefined;
+  private position = '0-0';
+  private stopped = false;
+  private reading: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly flushMs: number;
+  private readonly heartbeatMs: number;
+  private readonly maxPending: number;
+  private identitySubscriber: Redis | undefined;
 
   constructor(
     private readonly redis: Redis,
-    private readonly redisPrefix: string,
-    private readonly maxBufferedBytes: number,
+    redisPrefix: string,
     private readonly logger: Logger,
     private readonly identities: IdentityStore,
-    private readonly revalidateMs = 30_000,
-    private readonly flushMs = 100,
-  ) {}
-
-  async start(): Promise<void> {
-    const channel = incidentKeys(this.redisPrefix).feed;
-    const identityChanges = this.identities.changesChannel;
-    this.subscriber = this.redis.duplicate();
-    this.subscriber.on('message', (from: string, message: string) => {
-      if (from === identityChanges) void this.revalidate((client) => client.actor.id === message);
-      else this.broadcast(message);
-    });
-    // a role change, sign-out, disabled account or revoked token applies to open connections at
-    // once; the periodic check is for what announces nothing (a session that expires)
-    await this.subscriber.subscribe(channel, identityChanges);
-    // pub/sub keeps nothing for a subscriber that was away: after Redis comes back, what changed
-    // meanwhile never arrives. Every client is asked to reconnect, and gets a fresh snapshot.
-    this.subscriber.on('ready', () => this.resyncAll());
-    this.revalidation = setInterval(() => void this.revalidate(), this.revalidateMs);
-    this.revalidation.unref();
-    this.flushing = setInterval(() => this.flush(), this.flushMs);
-    this.flushing.unref();
+    private readonly options: FeedOptions,
+  ) {
+    this.keys = incidentKeys(redisPrefix);
+    this.flushMs = options.flushMs ?? 100;
+    this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.maxPending = options.maxPending ?? 5_000;
   }
 
-  add(socket: WebSocket, actor: Actor, credential: FeedCredential, view: FeedView = 'full'): void {
-    const client = { socket, actor, credential, view } as Client;
-    this.join(client, actor);
-    const leave = () => this.leave(client);
+  async start(): Promise<void> {
+    const last = await this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1);
+    this.position = last[0]?.[0] ?? '0-0';
+    this.reader = this.redis.duplicate();
+    this.reading = this.read();
+    // a role change, sign-out, disabled account or revoked token applies to open connections at once
+    this.identitySubscriber = this.redis.duplicate();
+    this.identitySubscriber.on('message', (_from: string, userId: string) => void this.revalidate((c) => c.actor.id === userId));
+    await this.identitySubscriber.subscribe(this.identities.changesChannel);
+    const every = (ms: number, run: () => void) => {
+      const timer = setInterval(run, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.revalidateMs ?? 30_000, () => void this.revalidate());
+    every(this.flushMs, () => this.flush());
+    every(this.heartbeatMs, () => this.heartbeat());
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** The position the board has read the log to. */
+  get head(): string {
+    return this.position;
+  }
+
+  /** A connection of this protocol; `legacy`: one of the first protocol's, which sends no frames. */
+  add(socket: WebSocket, actor: Actor, credential: FeedCredential, legacy?: 'full' | 'summary'): void {
+    const connection: Connection = {
+      socket,
+      actor,
+      audienceKey: audienceKey(actor),
+      credential,
+      subs: new Map(),
+      sent: this.position,
+      resumeFrom: undefined,
+      lastHeard: Date.now(),
+      legacy: legacy ? { view: legacy, pending: new Map() } : undefined,
+    };
+    this.connections.add(connection);
+    socket.on('message', (data, isBinary) => {
+      connection.lastHeard = Date.now();
+      if (connection.legacy) return;
+      if (isBinary) return this.refuse(connection, 'text_only', 'frames are JSON text');
+      let frame: FeedClientFrameParsed;
+      try {
+        const parsed = feedClientFrameSchema.safeParse(JSON.parse(String(data)));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          return this.refuse(connection, 'invalid_frame', issue.message, issue.path.join('.'));
+        }
+        frame = parsed.data;
+      } catch {
+        return this.refuse(connection, 'invalid_json', 'a frame must be JSON');
+      }
+      void this.receive(connection, frame).catch((err: unknown) => {
+        this.logger.warn({ err }, 'a feed frame could not be answered');
+        this.sendNow(connection, { type: 'error', code: 'unavailable', message: 'the board could not answer; try again' });
+      });
+    });
+    socket.on('pong', () => (connection.lastHeard = Date.now()));
+    const leave = () => this.leave(connection);
     socket.on('close', leave);
     socket.on('error', leave);
   }
 
-  get size(): number {
-    return this.clientCount;
+  private refuse(connection: Connection, code: string, message: string, field?: string): void {
+    this.sendNow(connection, { type: 'error', code, message, ...(field ? { field } : {}) });
   }
 
-  private join(client: Client, actor: Actor): void {
-    const key = audienceKey(actor);
-    let audience = this.audiences.get(key);
-    if (!audience) this.audiences.set(key, (audience = { key, actor, clients: new Set(), pending: new Map() }));
-    client.actor = actor;
-    client.audience = audience;
-    if (!audience.clients.has(client)) {
-      audience.clients.add(client);
-      this.clientCount += 1;
+  private sendNow(connection: Connection, frame: FeedServerFrame): void {
+    if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(JSON.stringify(frame));
+  }
+
+  private leave(connection: Connection): void {
+    if (!this.connections.delete(connection)) return;
+    for (const sub of connection.subs.values()) this.drop(sub);
+    connection.subs.clear();
+  }
+
+  private drop(sub: Sub): void {
+    const group = sub.group;
+    if (!group) return;
+    group.subs.delete(sub);
+    if (group.subs.size === 0) this.groups.delete(group.key);
+  }
+
+  private async receive(connection: Connection, frame: FeedClientFrameParsed): Promise<void> {
+    switch (frame.type) {
+      case 'ping':
+        return this.sendNow(connection, { type: 'pong', ...(frame.at !== undefined ? { at: frame.at } : {}) });
+      case 'resume':
+        connection.resumeFrom = frame.position;
+        return;
+      case 'unsubscribe': {
+        const sub = connection.subs.get(frame.sub);
+        if (sub) this.drop(sub);
+        connection.subs.delete(frame.sub);
+        return;
+      }
+      case 'page': {
+        const sub = connection.subs.get(frame.sub);
+        if (!sub?.group) return this.refuse(connection, 'unknown_subscription', 'no list subscription of that name', 'sub');
+        return this.sendPage(sub, Number(frame.cursor));
+      }
+      case 'subscribe':
+        return this.subscribe(connection, frame);
     }
   }
 
-  private leave(client: Client): void {
-    const audience = client.audience;
-    if (!audience.clients.delete(client)) return;
-    this.clientCount -= 1;
-    if (audience.clients.size === 0) this.audiences.delete(audience.key);
-  }
-
-  /** Sends, unless the client is too far behind: then it is dropped rather than buffered without bound. */
-  private send(client: Client, frame: string): void {
-    if (client.socket.bufferedAmount > this.maxBufferedBytes) {
-      client.socket.close(1013, 'too far behind; reconnect');
-      this.leave(client);
-      return;
+  private async subscribe(connection: Connection, frame: Extract<FeedClientFrameParsed, { type: 'subscribe' }>): Promise<void> {
+    const previous = connection.subs.get(frame.sub);
+    if (previous) this.drop(previous);
+    const sub: Sub = { id: frame.sub, connection, group: undefined, incidentId: undefined, pageSize: frame.pageSize, pending: new Map(), record: undefined, countsMoved: false, loading: true };
+    connection.subs.set(frame.sub, sub);
+    const after = frame.after ?? connection.resumeFrom;
+    const at = this.position;
+    if (frame.scope.kind !== 'incident') {
+      const group = this.group(connection.actor, frame.scope, frame.filters);
+      sub.group = group;
+      group.subs.add(sub);
+      await group.ready;
+    } else sub.incidentId = frame.scope.id;
+    if (after !== undefined) {
+      if (await this.tooOld(after)) {
+        // the client starts its subscriptions again from snapshots: this one is forgotten here
+        this.drop(sub);
+        if (connection.subs.get(sub.id) === sub) connection.subs.delete(sub.id);
+        connection.resumeFrom = undefined;
+        this.sendNow(connection, { type: 'reload', reason: 'gap_too_old', position: at });
+        return;
+      }
+      await this.replay(sub, after, at);
+    } else if (sub.group) {
+      await this.sendPage(sub, 0, at);
+    } else {
+      const incident = await this.readView(sub.incidentId!);
+      const shown = incident ? viewFor(connection.actor, incident) : undefined;
+      this.sendNow(connection, { type: 'record', sub: sub.id, position: at, incident: (shown as Record<string, unknown> | undefined) ?? null });
     }
-    client.socket.send(frame);
+    if (connection.subs.get(sub.id) === sub) sub.loading = false;
   }
 
-  private broadcast(message: string): void {
-    // the channel is the tracker's (inside the system): read, not validated field by field again
-    let change: IncidentChange;
+  private async readView(id: string): Promise<IncidentView | undefined> {
+    const raw = await this.redis.get(this.keys.incident(id));
+    return raw ? (JSON.parse(raw) as IncidentView) : undefined;
+  }
+
+  /**
+   * Whether the log may have dropped entries after this position (trimmed by its cap, or deleted):
+   * entries were removed, and the position is before the first one kept (or the log is empty and
+   * has written past it). Erring to `reload` is safe; erring the other way loses changes.
+   */
+  private async tooOld(after: string): Promise<boolean> {
+    const info = (await this.redis.xinfo('STREAM', this.keys.changes).catch(() => [])) as unknown[];
+    const field = (name: string) => {
+      const i = info.indexOf(name);
+      return i >= 0 ? info[i + 1] : undefined;
+    };
+    const length = Number(field('length') ?? 0);
+    const added = Number(field('entries-added') ?? 0);
+    const deleted = field('max-deleted-entry-id');
+    if (typeof deleted === 'string' && comparePositions(after, deleted) < 0) return true;
+    if (added <= length) return false;
+    const first = field('recorded-first-entry-id');
+    if (length > 0) return typeof first === 'string' && comparePositions(after, first) < 0;
+    const last = field('last-generated-id');
+    return typeof last === 'string' && comparePositions(after, last) < 0;
+  }
+
+  /** The changes after `after`, up to `to`, compacted into the subscription's pending (live changes that came meanwhile win). */
+  private async replay(sub: Sub, after: string, to: string): Promise<void> {
+    const live = sub.pending;
+    const liveRecord = sub.record;
+    sub.pending = new Map();
+    sub.record = undefined;
+    let from = `(${after}`;
+    while (comparePositions(after, to) < 0) {
+      const entries = await this.redis.xrange(this.keys.changes, from, to, 'COUNT', 1000);
+      if (entries.length === 0) break;
+      for (const [id, fields] of entries) {
+        const change = this.parse(fields[1]);
+        if (change) this.offer(sub, change, false);
+        from = `(${id}`;
+      }
+    }
+    for (const [id, item] of live) sub.pending.set(id, item);
+    if (liveRecord) sub.record = liveRecord;
+    sub.countsMoved = true;
+  }
+
+  private group(actor: Actor, scope: Group['scope'], filters: FeedFilters): Group {
+    const key = JSON.stringify([audienceKey(actor), scope, filters]);
+    let group = this.groups.get(key);
+    if (!group) {
+      const created: Group = { key, actor, scope, filters, members: new Map(), subs: new Set(), backlog: [], ready: Promise.resolve() };
+      created.ready = this.load(created);
+      this.groups.set(key, (group = created));
+    }
+    return group;
+  }
+
+  /** Reads the group's members from the indexes: a province's own index, else every incident by last change. */
+  private async load(group: Group): Promise<void> {
+    const index = group.scope.kind === 'province' ? this.keys.byProvince(group.scope.code) : this.keys.byUpdated;
+    for (let start = 0; ; start += 500) {
+      const ids = await this.redis.zrevrange(index, start, start + 499);
+      if (ids.length === 0) break;
+      const raws = await this.redis.mget(ids.map(this.keys.incident));
+      for (const raw of raws) {
+        if (!raw) continue;
+        const incident = JSON.parse(raw) as IncidentView;
+        if (this.matches(group, incident)) group.members.set(incident.id, memberOf(incident));
+      }
+      if (ids.length < 500) break;
+    }
+    const backlog = group.backlog ?? [];
+    group.backlog = undefined;
+    for (const change of backlog) this.judge(group, change);
+  }
+
+  private matches(group: Group, incident: IncidentView): boolean {
+    return viewPlan(group.actor, incident) !== undefined && inScope(group.actor, group.scope, incident) && passes(group.filters, incident);
+  }
+
+  private order(group: Group): string[] {
+    const entries = [...group.members];
+    if (group.scope.kind === 'queue') {
+      const rank = (p: string) => (priorityOrder.includes(p) ? priorityOrder.indexOf(p) : priorityOrder.length);
+      entries.sort(([, a], [, b]) => rank(a.priority) - rank(b.priority) || a.updated - b.updated);
+    } else entries.sort(([, a], [, b]) => b.updated - a.updated);
+    return entries.map(([id]) => id);
+  }
+
+  private async sendPage(sub: Sub, offset: number, position = this.position): Promise<void> {
+    const group = sub.group!;
+    const ids = this.order(group).slice(offset, offset + sub.pageSize);
+    const raws = ids.length ? await this.redis.mget(ids.map(this.keys.incident)) : [];
+    const items = raws.flatMap((raw) => {
+      if (!raw) return [];
+      const incident = JSON.parse(raw) as IncidentView;
+      const plan = viewPlan(group.actor, incident);
+      return plan ? [incidentListItem(viewFor(group.actor, incident)!, visibleChangeType({ eventId: incident.timeline.at(-1)?.eventId ?? '', type: incident.timeline.at(-1)?.type ?? 'incident.reported' }, plan))] : [];
+    });
+    const next = offset + sub.pageSize < group.members.size ? String(offset + sub.pageSize) : null;
+    this.sendNow(sub.connection, { type: 'snapshot', sub: sub.id, position, items, next, counts: countsOf(group.members) });
+  }
+
+  private parse(raw: string | undefined): IncidentChange | undefined {
     try {
-      change = JSON.parse(message) as IncidentChange;
-      if (typeof change?.incident?.id !== 'string' || typeof change.incident.province?.code !== 'string' || !Array.isArray(change.incident.assignees)) throw new Error('not a change');
+      const change = JSON.parse(raw ?? '') as IncidentChange;
+      if (typeof change?.incident?.id === 'string' && typeof change.incident.province?.code === 'string' && Array.isArray(change.incident.assignees)) return change;
     } catch {
-      this.logger.warn('ignored a malformed incident change on the feed channel');
-      return;
+      // fall through
     }
-    // one frame per distinct view (an audience's plan), however many audiences and clients share it;
-    // the whole view wraps the channel's message as it came
-    const fulls = new Map<string, string>();
-    const items = new Map<string, string>();
-    for (const audience of this.audiences.values()) {
-      const plan = viewPlan(audience.actor, change.incident);
-      if (!plan) continue;
-      for (const client of audience.clients) {
-        if (client.view === 'summary') {
-          let item = items.get(plan.key);
-          if (item === undefined) items.set(plan.key, (item = JSON.stringify(incidentListItem(applyView(change.incident, plan), visibleChangeType(change, plan)))));
-          audience.pending.set(change.incident.id, item);
-        } else {
-          let full = fulls.get(plan.key);
-          if (full === undefined) {
-            const whole = plan.audience === 'coordinator' && plan.hiddenAttachments.length === 0;
-            const shown = { eventId: change.eventId, type: visibleChangeType(change, plan), incident: applyView(change.incident, plan) };
-            fulls.set(plan.key, (full = `{"type":"change","change":${whole ? message : JSON.stringify(shown)}}`));
-          }
-          this.send(client, full);
+    this.logger.warn('ignored a malformed entry on the feed log');
+    return undefined;
+  }
+
+  private async read(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const answer = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
+        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+          const change = this.parse(fields[1]);
+          if (change) this.dispatch(change);
+          this.position = id;
         }
+      } catch (err) {
+        if (this.stopped) return;
+        this.logger.warn({ err }, 'could not read the feed log; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
   }
 
-  /** Closes every connection with 1012 (service restart): clients reconnect and start from a new snapshot. */
-  private resyncAll(): void {
-    this.logger.warn({ clients: this.clientCount }, 'the change stream was interrupted; clients reconnect to resync');
-    for (const audience of [...this.audiences.values()]) {
-      for (const client of [...audience.clients]) {
-        client.socket.close(1012, 'the live feed was interrupted; reconnect to resync');
-        this.leave(client);
-      }
+  /** One change to every group and incident subscription it may concern. */
+  private dispatch(change: IncidentChange): void {
+    for (const group of this.groups.values()) {
+      if (group.backlog) group.backlog.push(change);
+      else this.judge(group, change);
     }
+    for (const connection of this.connections) {
+      if (connection.legacy) this.legacyChange(connection, change);
+      else for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
+    }
+  }
+
+  private legacyChange(connection: Connection, change: IncidentChange): void {
+    const plan = viewPlan(connection.actor, change.incident);
+    if (!plan) return;
+    const type = visibleChangeType(change, plan);
+    if (connection.legacy!.view === 'summary') {
+      connection.legacy!.pending.set(change.incident.id, JSON.stringify(incidentListItem(applyView(change.incident, plan), type)));
+      return;
+    }
+    if (connection.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      connection.socket.close(1013, 'too far behind; reconnect');
+      this.leave(connection);
+      return;
+    }
+    connection.socket.send(JSON.stringify({ type: 'change', change: { eventId: change.eventId, type, incident: applyView(change.incident, plan) } }));
+  }
+
+  /** Whether the change enters, moves within, or leaves the group; its item written once for all the group's subscriptions. */
+  private judge(group: Group, change: IncidentChange): void {
+    const incident = change.incident;
+    const was = group.members.has(incident.id);
+    const plan = viewPlan(group.actor, incident);
+    const now = plan !== undefined && inScope(group.actor, group.scope, incident) && passes(group.filters, incident);
+    if (!now && !was) return;
+    let item: string | null = null;
+    if (now) {
+      group.members.set(incident.id, memberOf(incident));
+      item = JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan!)));
+    } else group.members.delete(incident.id);
+    for (const sub of group.subs) {
+      sub.pending.set(incident.id, item);
+      sub.countsMoved = true;
+    }
+  }
+
+  /** A replayed change, judged for one subscription against the change itself (the group's members are already current). */
+  private offer(sub: Sub, change: IncidentChange, _live: boolean): void {
+    const incident = change.incident;
+    if (sub.incidentId !== undefined) {
+      if (incident.id === sub.incidentId) sub.record = change;
+      return;
+    }
+    const group = sub.group!;
+    const plan = viewPlan(group.actor, incident);
+    if (plan && inScope(group.actor, group.scope, incident) && passes(group.filters, incident)) {
+      sub.pending.set(incident.id, JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan))));
+    } else if (sub.pending.has(incident.id) || this.mightHaveHeld(group.actor, incident)) sub.pending.set(incident.id, null);
+  }
+
+  /** Whether a client may hold this incident from before: it sees it, or it was one of its assignees. */
+  private mightHaveHeld(actor: Actor, incident: IncidentView): boolean {
+    return viewPlan(actor, incident) !== undefined || incident.assignees.some((a) => (actor.assigneeIds ?? []).includes(a.id));
   }
 
   private flush(): void {
-    for (const audience of this.audiences.values()) {
-      if (audience.pending.size === 0) continue;
-      const frame = `{"type":"summaries","incidents":[${[...audience.pending.values()].join(',')}]}`;
-      audience.pending.clear();
-      for (const client of audience.clients) if (client.view === 'summary') this.send(client, frame);
-    }
-  }
-
-  private async currentActor(client: Client): Promise<Actor | undefined> {
-    if (client.credential.kind === 'api_token') {
-      const token = await this.identities.resolveToken(client.credential.token);
-      return token ? tokenActor(token, client.actor.address) : undefined;
-    }
-    const session = await this.identities.resolveSession(client.credential.token);
-    const user = session ? await this.identities.getUser(session.userId) : undefined;
-    return session && user && !user.disabled ? userActor(user, session.authenticatedBy, client.actor.address) : undefined;
-  }
-
-  private async revalidate(which: (client: Client) => boolean = () => true): Promise<void> {
-    for (const client of [...this.audiences.values()].flatMap((a) => [...a.clients]).filter(which)) {
-      try {
-        const actor = await this.currentActor(client);
-        if (actor) {
-          if (audienceKey(actor) !== client.audience.key) {
-            this.leave(client);
-            this.join(client, actor);
-          } else client.actor = actor;
-        } else {
-          client.socket.close(4401, 'session ended');
-          this.leave(client);
+    const position = this.position;
+    for (const connection of this.connections) {
+      const socket = connection.socket;
+      if (socket.readyState !== socket.OPEN) continue;
+      if (connection.legacy) {
+        const pending = connection.legacy.pending;
+        if (pending.size > 0 && socket.bufferedAmount <= this.options.maxBufferedBytes) {
+          socket.send(`{"type":"summaries","incidents":[${[...pending.values()].join(',')}]}`);
+          pending.clear();
+        } else if (pending.size > this.maxPending) {
+          socket.close(1013, 'too far behind; reconnect');
+          this.leave(connection);
         }
+        continue;
+      }
+      const waiting = [...connection.subs.values()].reduce((n, s) => n + s.pending.size, 0);
+      if (waiting > this.maxPending) {
+        socket.close(feedCloseCodes.tooSlow, 'too far behind: reconnect and resume');
+        this.leave(connection);
+        continue;
+      }
+      // a full socket: changes keep coalescing (the latest per incident) until it drains
+      if (socket.bufferedAmount > this.options.maxBufferedBytes) continue;
+      if ([...connection.subs.values()].some((s) => s.loading)) continue;
+      let sentAny = false;
+      for (const sub of connection.subs.values()) {
+        if (sub.record) {
+          const shown = viewFor(connection.actor, sub.record.incident);
+          const plan = viewPlan(connection.actor, sub.record.incident);
+          const frame: FeedServerFrame = { type: 'record', sub: sub.id, position, eventType: plan ? visibleChangeType(sub.record, plan) : 'incident.updated', incident: (shown as Record<string, unknown> | undefined) ?? null };
+          sub.record = undefined;
+          socket.send(JSON.stringify(frame));
+          sentAny = true;
+        }
+        if (sub.pending.size === 0 && !sub.countsMoved) continue;
+        const upserts: string[] = [];
+        const removes: string[] = [];
+        for (const [id, item] of sub.pending) {
+          if (item === null) removes.push(JSON.stringify(id));
+          else upserts.push(item);
+        }
+        sub.pending.clear();
+        const counts = sub.countsMoved && sub.group ? `,"counts":${JSON.stringify(countsOf(sub.group.members))}` : '';
+        sub.countsMoved = false;
+        if (upserts.length === 0 && removes.length === 0 && !counts) continue;
+        socket.send(`{"type":"delta","sub":${JSON.stringify(sub.id)},"position":"${position}","upserts":[${upserts.join(',')}],"removes":[${removes.join(',')}]${counts}}`);
+        sentAny = true;
+      }
+      if (!sentAny && comparePositions(position, connection.sent) > 0) socket.send(`{"type":"position","position":"${position}"}`);
+      connection.sent = position;
+    }
+  }
+
+  private heartbeat(): void {
+    const now = Date.now();
+    for (const connection of [...this.connections]) {
+      if (now - connection.lastHeard > 2 * this.heartbeatMs) {
+        connection.socket.close(feedCloseCodes.heartbeatTimeout, 'nothing heard for two heartbeats');
+        connection.socket.terminate();
+        this.leave(connection);
+        continue;
+      }
+      if (connection.socket.readyState !== connection.socket.OPEN) continue;
+      connection.socket.ping();
+      if (!connection.legacy && ![...connection.subs.values()].some((s) => s.loading)) {
+        this.sendNow(connection, { type: 'heartbeat', at: now, position: connection.sent, intervalMs: this.heartbeatMs });
+      }
+    }
+  }
+
+  private async currentActor(connection: Connection): Promise<Actor | undefined> {
+    if (connection.credential.kind === 'api_token') {
+      const token = await this.identities.resolveToken(connection.credential.token);
+      return token ? tokenActor(token, connection.actor.address) : undefined;
+    }
+    const session = await this.identities.resolveSession(connection.credential.token);
+    const user = session ? await this.identities.getUser(session.userId) : undefined;
+    return session && user && !user.disabled ? userActor(user, session.authenticatedBy, connection.actor.address) : undefined;
+  }
+
+  private async revalidate(which: (connection: Connection) => boolean = () => true): Promise<void> {
+    for (const connection of [...this.connections].filter(which)) {
+      try {
+        const actor = await this.currentActor(connection);
+        if (!actor) {
+          connection.socket.close(feedCloseCodes.sessionEnded, 'session ended');
+          this.leave(connection);
+        } else if (audienceKey(actor) !== connection.audienceKey && !connection.legacy) {
+          // what it may see changed: its subscriptions start again from snapshots
+          for (const sub of connection.subs.values()) this.drop(sub);
+          connection.subs.clear();
+          connection.actor = actor;
+          connection.audienceKey = audienceKey(actor);
+          this.sendNow(connection, { type: 'reload', reason: 'scope_changed', position: this.position });
+        } else connection.actor = actor;
       } catch (err) {
         this.logger.warn({ err }, 'could not revalidate a feed client; will try again');
       }
@@ -219,11 +620,13 @@ export class LiveFeed {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.revalidation);
-    clearInterval(this.flushing);
-    for (const audience of this.audiences.values()) for (const client of audience.clients) client.socket.close(1001, 'server shutting down');
-    this.audiences.clear();
-    this.clientCount = 0;
-    this.subscriber?.disconnect();
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    for (const connection of this.connections) connection.socket.close(feedCloseCodes.shuttingDown, 'server shutting down');
+    this.connections.clear();
+    this.groups.clear();
+    this.identitySubscriber?.disconnect();
+    this.reader?.disconnect();
+    await this.reading?.catch(() => undefined);
   }
 }

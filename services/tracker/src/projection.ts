@@ -1,6 +1,6 @@
-import { commandReplyKeys, commandReplyTtlSeconds, incidentKeys, redisScript, type CommandReply, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
+import { commandReplyKeys, commandReplyTtlSeconds, feedLogLength, incidentKeys, redisScript, type CommandReply, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
 import { applyEvent, type IncidentEvent } from './domain/lifecycle';
-import { commandOfEvent } from './domain/transitions';
+import { commandOfEvent } from '@ucsc/shared';
 import { nextFireAt, type SweepPolicy } from './domain/sweep';
 
 /** The tracker's own keys beside the incident projection (cleared and rebuilt with it). */
@@ -25,14 +25,16 @@ export interface Positioned {
  * is kept beside the view in a hash, so the guard does not decode ~4 KB views (a view written
  * before that hash existed is decoded once). With the views: each incident's next deadline (the
  * sweep's index; '' removes it) and the answers to the commands the batch applied or refused.
- * KEYS: versions hash, by-updated set, deadline index. ARGV: count, feed channel, reply channel,
- * reply lifetime (s), reply count; per incident key, id, expected, version, view, score, province
+ * The changes go on the feed's change log (a stream capped near FEED_LOG_LENGTH entries) in the
+ * same call, so a change is on the log exactly when its view is written, in the projection's order.
+ * KEYS: versions hash, by-updated set, deadline index. ARGV: count, change log, reply channel,
+ * reply lifetime (s), reply count, log length; per incident key, id, expected, version, view, score, province
  * set, next deadline; per reply its key and JSON; then the changes to publish.
  */
 const projectLua = `
 local versions, byUpdated, deadlines = KEYS[1], KEYS[2], KEYS[3]
-local n, feed, replyChannel, replyTtl, nReplies = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local first = 6
+local n, changes, replyChannel, replyTtl, nReplies, logLength = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
+local first = 7
 local moved = {}
 for i = 0, n - 1 do
   local b = first + i * 8
@@ -59,7 +61,7 @@ for i = 0, nReplies - 1 do
   redis.call('SET', ARGV[r + i * 2], ARGV[r + i * 2 + 1], 'EX', replyTtl)
   redis.call('PUBLISH', replyChannel, ARGV[r + i * 2 + 1])
 end
-for j = r + nReplies * 2, #ARGV do redis.call('PUBLISH', feed, ARGV[j]) end
+for j = r + nReplies * 2, #ARGV do redis.call('XADD', changes, 'MAXLEN', '~', logLength, '*', 'c', ARGV[j]) end
 return moved
 `;
 
@@ -120,7 +122,7 @@ export class Projection {
       for (const id of first.keys()) base.set(id, read.get(id) ?? this.known.get(id) ?? { version: -1, json: null });
       const { changes, views, replies } = this.apply(base, events, publish);
       if (changes.length === 0) return [];
-      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, this.deadlines, views.size, this.keys.feed, this.replyKeys.channel, commandReplyTtlSeconds, replies.length];
+      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, this.deadlines, views.size, this.keys.changes, this.replyKeys.channel, commandReplyTtlSeconds, replies.length, feedLogLength];
       const written = new Map<string, Known>();
       for (const [id, view] of views) {
         const json = JSON.stringify(view);

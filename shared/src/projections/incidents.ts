@@ -227,6 +227,12 @@ export function incidentListItem(view: IncidentView, lastEvent: string): Inciden
   };
 }
 
+/**
+ * How many changes the feed's log keeps (about 3.5 KB each: ~35 MB): a client away for less than
+ * that many changes resumes; one away longer is told to reload.
+ */
+export const feedLogLength = 10_000;
+
 /** Redis key layout of the incident projection. */
 export function incidentKeys(prefix: string) {
   return {
@@ -236,8 +242,11 @@ export function incidentKeys(prefix: string) {
     byProvince: (code: string) => `${prefix}incidents:province:${code}`,
     /** hash of incident id → version of its view (the tracker's write guard) */
     versions: `${prefix}incidents:versions`,
-    /** pub/sub channel of IncidentChange messages */
-    feed: `${prefix}feed:incidents`,
+    /**
+     * the feed's change log: a stream of IncidentChange messages (field `c`), written by the
+     * tracker's projector with the views; its entry ids are the feed's positions
+     */
+    changes: `${prefix}feed:changes`,
   };
 }
 

@@ -111,7 +111,7 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
     preValidation: [sameOrigin],
     // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
     schema: {
-      summary: 'The live feed (WebSocket): a snapshot, then every change this account may see',
+      summary: 'The first live feed (WebSocket), for the old page: a snapshot, then every change this account may see (the resumable feed is /api/v2/feed)',
       querystring: feedQuery,
       response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
     },
@@ -131,6 +131,27 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       // the last line the caller is shown: an internal event it may not see is not named in its list
       const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
       socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/v2/feed',
+    preValidation: [sameOrigin],
+    schema: {
+      summary: 'The live feed (WebSocket): subscriptions by scope and filters, paged snapshots with true counts, deltas, positions to resume from (protocol: shared/src/contracts/feed.ts)',
+      querystring: z.strictObject({}),
+      response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
+    },
+    handler: async () => {
+      throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
+    },
+    wsHandler: async (socket, request) => {
+      const credential: FeedCredential = request.session
+        ? { kind: 'session', token: request.session.token }
+        : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
+      // the client says what it wants in frames
+      options.feed.add(socket, identify(request), credential);
     },
   });
 }

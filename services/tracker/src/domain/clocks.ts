@@ -1,4 +1,4 @@
-import { finishedStates } from './transitions';
+import { finishedStates } from '@ucsc/shared';
 import { prioritySchema, type Classification, type IncidentView, type LifecycleState, type Priority, type ResponsePolicy, type ResponseTimes } from '@ucsc/shared';
 
 /** Vietnam has kept UTC+7 without daylight saving since 1975: the zone of every legal day and every sweep. */
