@@ -3,7 +3,8 @@ import nodemailer from 'nodemailer';
 import { registerServicePlugins, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
 import type { NotifierConfig } from './config';
 import { addressbookOf } from './addressbook';
-import { startNotifier } from './consumer';
+import { startHeldSweep, startNotifier } from './consumer';
+import { HeldEmail } from './held';
 import { DeliveryLog } from './deliveries';
 import type { Addressbook } from './domain/notifications';
 
@@ -32,7 +33,12 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     docs: { title: 'ucsc notifier', description: 'Delivers what the lifecycle decides people must hear, by email, signed webhook and in the web app, once per event, recipient and channel.' },
   });
+  const held = new HeldEmail(redis, config.REDIS_PREFIX);
+  const grouping = { windowMs: config.GROUP_WINDOW_MS, after: config.GROUP_AFTER, maxListed: config.GROUP_MAX_LISTED };
+  const now = overrides.now ?? (() => new Date());
   const notifier = await startNotifier({
+    held,
+    grouping,
     kafka,
     redis,
     prefix: config.TOPIC_PREFIX,
@@ -47,11 +53,13 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
     retryScheduleMs: config.RETRY_SCHEDULE_MS,
     logger,
-    now: overrides.now ?? (() => new Date()),
+    now,
     settings,
   });
+  const sweep = startHeldSweep({ held, log, transport, mailFrom: config.MAIL_FROM, boardUrl: config.BOARD_URL, grouping, redis, redisPrefix: config.REDIS_PREFIX, logger, now }, config.HELD_SWEEP_MS, config.SERVICE_INSTANCE);
   onClose(app, async () => {
     await notifier.stop();
+    await sweep.stop();
     transport.close();
     await kafkaHealth.close();
     await redis.quit().catch(() => undefined);

@@ -31,6 +31,10 @@ export const notifierConfigSchema = z.object({
     .default('0,5000,300000,1800000,7200000,18000000,36000000,36000000')
     .transform((s) => s.split(',').map(Number))
     .describe('Waits before each retry of a failed delivery (Standard Webhooks schedule); after the last, it is dead-lettered'),
+  GROUP_WINDOW_MS: z.coerce.number().int().positive().default(5 * 60_000).describe('The burst window: after GROUP_AFTER emails within it, a recipient gets one grouped email at its end'),
+  GROUP_AFTER: z.coerce.number().int().nonnegative().default(3).describe('Emails a recipient gets one by one within a burst window before the rest are grouped'),
+  GROUP_MAX_LISTED: z.coerce.number().int().positive().default(20).describe('Incidents a grouped email lists (most urgent first); it counts all of them'),
+  HELD_SWEEP_MS: z.coerce.number().int().positive().default(1000).describe('How often held email (quiet hours, grouping) is looked for'),
   DELIVERY_MEMORY_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600).describe('How long a delivery id is remembered'),
 });
 export type NotifierConfig = z.infer<typeof notifierConfigSchema>;

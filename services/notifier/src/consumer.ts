@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import type { Transporter } from 'nodemailer';
 import { runConsumer, type ConsumerSettings, type Envelope, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
-import { applyFacts, deliveryId, noticeOf, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
+import { HeldEmail, groupId, type HeldNotice } from './held';
+import { applyFacts, deliveryId, noticeOf, releaseAt, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
 import { renderEmail } from './domain/templates';
 import { DeliveryLog, isPrivateHost, sendEmail, sendWebhook, WebhookGone, type WebhookEndpoint } from './deliveries';
 
@@ -19,6 +20,8 @@ export interface NotifierDeps {
   allowPrivateWebhooks: boolean;
   webhookTimeoutMs: number;
   retryScheduleMs: number[];
+  held: HeldEmail;
+  grouping: { windowMs: number; after: number; maxListed: number };
   logger: Logger;
   now: () => Date;
   settings: ConsumerSettings;
@@ -74,13 +77,33 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
       if (!notice) return;
       const now = deps.now();
       for (const recipient of notice.recipients) {
-        await deliver('inapp', recipient, event, facts, (id) =>
+        const preferences = await deps.held.preferences(recipient.id);
+        if (preferences.channels.includes('inapp'))
+          await deliver('inapp', recipient, event, facts, (id) =>
           log.addInApp(recipient.id, { id, incidentId, kind: notice.kind, at: now.toISOString(), urgent: notice.urgent, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) }),
         );
-        if (recipient.email) {
-          const message = renderEmail([{ notice, facts }], 'vi', deps.boardUrl);
-          await deliver('email', recipient, event, facts, (id) => sendEmail(deps.transport, deps.mailFrom, recipient.email!, id, message));
+        if (recipient.email && preferences.channels.includes('email')) {
+          const id = deliveryId(event.id, recipient.id, 'email');
+          // urgent notices (a severe incident, the ladder) go at once; others wait for quiet hours
+          // to end, and during a burst for the window's end, as one grouped message
+          let release = releaseAt(now, preferences.quietHours, notice.urgent);
+          if (!notice.urgent) {
+            const { burst, windowEnd } = await deps.held.inBurst(recipient.id, deps.grouping.windowMs, deps.grouping.after, now);
+            if (burst && windowEnd > release) release = windowEnd;
+          }
+          if (release > now) {
+            const state = await log.state(id);
+            // held before it is recorded: a crash between the two holds it twice, and the flush drops the copy
+            if (state !== 'sent' && state !== 'dead') {
+              await deps.held.hold(recipient.id, { deliveryId: id, email: recipient.email, notice, facts }, release);
+              await log.intend(id);
+            }
+          } else {
+            const message = renderEmail([{ notice, facts }], 'vi', deps.boardUrl);
+            await deliver('email', recipient, event, facts, (mid) => sendEmail(deps.transport, deps.mailFrom, recipient.email!, mid, message));
+          }
         }
+        if (!preferences.channels.includes('webhook')) continue;
         for (const endpoint of deps.endpoints.filter((e) => e.organisationId === recipient.organisationId)) {
           if (!deps.allowPrivateWebhooks && isPrivateHost(new URL(endpoint.url).hostname)) continue;
           if (await log.disabled(endpoint.id)) continue;
@@ -95,4 +118,49 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
       }
     },
   });
+}
+
+/** Sends what is held and due: one message per recipient, grouping all its held notices. */
+export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'transport' | 'mailFrom' | 'boardUrl' | 'grouping' | 'redis' | 'redisPrefix'>, now: Date, instance: string): Promise<number> {
+  let sent = 0;
+  for (const recipientId of await deps.held.due(now)) {
+    const lock = `${deps.redisPrefix}notifier:held-lock:${recipientId}`;
+    // one copy flushes a recipient at a time
+    if ((await deps.redis.set(lock, instance, 'PX', 60_000, 'NX')) !== 'OK') continue;
+    try {
+      const taken = await deps.held.take(recipientId);
+      const seen = new Set<string>();
+      const items: HeldNotice[] = [];
+      for (const item of taken) {
+        if (seen.has(item.deliveryId)) continue;
+        seen.add(item.deliveryId);
+        const state = await deps.log.state(item.deliveryId);
+        if (state !== 'sent' && state !== 'dead') items.push(item);
+      }
+      if (items.length > 0) {
+        const message = renderEmail(items, 'vi', deps.boardUrl, deps.grouping.maxListed);
+        await sendEmail(deps.transport, deps.mailFrom, items[0]!.email, items.length === 1 ? items[0]!.deliveryId : `group.${groupId(items)}`, message);
+        for (const item of items) await deps.log.mark(item.deliveryId, 'sent');
+        sent += 1;
+      }
+      await deps.held.done(recipientId, taken.length);
+    } finally {
+      await deps.redis.del(lock);
+    }
+  }
+  return sent;
+}
+
+/** Flushes held email every intervalMs until stopped. */
+export function startHeldSweep(deps: Parameters<typeof flushHeld>[0] & { logger: Logger; now: () => Date }, intervalMs: number, instance: string): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => flushHeld(deps, deps.now(), instance)).catch((error: unknown) => deps.logger.warn({ err: error }, 'held email not flushed; trying again'));
+  }, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

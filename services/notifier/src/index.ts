@@ -3,3 +3,4 @@ export { notifierConfigSchema, type NotifierConfig } from './config';
 export { DeliveryLog, isPrivateHost, type WebhookEndpoint } from './deliveries';
 export * from './domain/notifications';
 export * from './domain/templates';
+export { HeldEmail, defaultPreferences, type Preferences } from './held';

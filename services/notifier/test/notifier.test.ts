@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { loadConfig, makeEnvelope, Publisher, type Actor, type Envelope, type Payload } from '@ucsc/shared';
-import { buildApp, deliveryId, DeliveryLog, notifierConfigSchema } from '@ucsc/notifier';
+import { buildApp, deliveryId, DeliveryLog, HeldEmail, notifierConfigSchema } from '@ucsc/notifier';
 import { createTopics, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
 
 // a real SMTP server on a TCP port and a real HTTP receiver that verifies signatures with the same library
@@ -82,6 +82,7 @@ class Catcher {
 const liaison = { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Trần Văn B', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' } as const;
 const liaisonEmail = 'dungtn@attt.example.gov.vn';
 const enterprise = { kind: 'enterprise', id: 'ent-vt-lachong', name: 'Lạc Hồng Telecom', organisationId: 'ent-vt-lachong', organisationName: 'Lạc Hồng Telecom', role: 'responder' } as const;
+const BURST = Number(process.env.NOTIFIER_TEST_BURST ?? 1000);
 const hubEmail = 'phongnx@tuyenquang.example.gov.vn';
 
 function reported(incidentId: string, tlp: Payload<'incident.reported'>['tlp'], title = 'Mã độc mã hóa máy chủ hồ sơ') {
@@ -127,7 +128,7 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     await publisher.close();
   });
 
-  async function start(env: Record<string, string> = {}): Promise<FastifyInstance> {
+  async function start(env: Record<string, string> = {}, now?: () => Date): Promise<FastifyInstance> {
     const config = loadConfig(notifierConfigSchema, {
       ...names.env,
       SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
@@ -137,7 +138,7 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
       RETRY_SCHEDULE_MS: '50,100,200',
       ...env,
     });
-    app = await buildApp(config, { logger: testLogger });
+    app = await buildApp(config, { logger: testLogger, ...(now ? { now } : {}) });
     return app;
   }
   const publish = (events: Envelope[]) => publisher.publish('incidentEvents', events as never);
@@ -238,5 +239,65 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     await publish([reported(later, 'GREEN'), makeEnvelope('incident.assigned', { incidentId: later, provinceCode: '08', assignees: [liaison], reasons: ['rule'] }, ctx)]);
     await waitFor('the later email', () => catcher.to(liaisonEmail).some((m) => m.text?.includes(later)));
     expect(catcher.to('hangnh@attt.example.gov.vn').filter((m) => m.text?.includes(incidentId))).toHaveLength(1);
+  });
+
+  it('quiet hours hold a normal incident until they end; a severe one goes at once', async () => {
+    const officer = 'lia-08-sec-officer';
+    const officerEmail = 'hangnh@attt.example.gov.vn';
+    await new HeldEmail(redis, names.redisPrefix).setPreferences(officer, { channels: ['email', 'inapp'], quietHours: { start: '22:00', end: '07:00' } });
+    // 23:00 in Hà Nội; the clock moves on when the test says so
+    let clock = new Date('2026-11-20T16:00:00.000Z');
+    await start({ HELD_SWEEP_MS: '100' }, () => clock);
+    const normal = ulid();
+    const severe = ulid();
+    const assign = (incidentId: string) => makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [{ ...liaison, id: officer, role: 'officer' }], reasons: ['rule'] }, ctx);
+    await publish([
+      reported(normal, 'GREEN', 'Tấn công giả mạo thư điện tử'),
+      assign(normal),
+      reported(severe, 'GREEN', 'Tấn công từ chối dịch vụ cổng quốc gia'),
+      makeEnvelope('incident.severity_changed', { incidentId: severe, to: 'severe', reason: 'cấp độ 4, gián đoạn dịch vụ' }, ctx),
+      assign(severe),
+    ]);
+    await waitFor('the severe email', () => catcher.to(officerEmail).find((m) => m.text?.includes(severe)));
+    // the normal one is in the app at once, and held for email until 07:00 (00:00 UTC)
+    await waitFor('the in-app notice', async () => (await inApp(officer)).length === 2 || undefined);
+    expect(await redis.zscore(`${names.redisPrefix}notifier:held-due`, officer)).toBe(String(Date.parse('2026-11-21T00:00:00.000Z')));
+    expect(catcher.to(officerEmail).filter((m) => m.text?.includes(normal))).toHaveLength(0);
+    clock = new Date('2026-11-21T00:01:00.000Z');
+    const held = await waitFor('the held email', () => catcher.to(officerEmail).find((m) => m.text?.includes(normal)));
+    expect(held.subject).toBe('Được giao xử lý sự cố: Tấn công giả mạo thư điện tử');
+    expect(catcher.to(officerEmail).filter((m) => m.text?.includes(severe))).toHaveLength(1);
+  });
+
+  it('a burst of 1,000 incidents reaches the province liaison in a bounded number of emails that count them all, most urgent first', async () => {
+    const officer = 'lia-08-dig-officer';
+    const officerEmail = 'thaolm@cds.example.gov.vn';
+    await start({ GROUP_WINDOW_MS: '2000', GROUP_AFTER: '3', GROUP_MAX_LISTED: '10', HELD_SWEEP_MS: '200' });
+    const events: Envelope[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < BURST; i++) {
+      const incidentId = ulid();
+      ids.push(incidentId);
+      events.push(reported(incidentId, 'GREEN', `Mã độc lan rộng ${i}`));
+      events.push(makeEnvelope('incident.assignee_added', { incidentId, assignee: { ...liaison, id: officer, role: 'officer' }, reason: 'đợt tấn công', offerExpiresAt: new Date(Date.parse('2026-11-21T00:00:00.000Z') + (BURST - i) * 60_000).toISOString() }, ctx));
+    }
+    const started = Date.now();
+    for (let i = 0; i < events.length; i += 200) await publish(events.slice(i, i + 200));
+    const counted = (mails: ParsedMail[]) =>
+      mails.reduce((n, m) => n + (/^(\d+) sự cố mới/.exec(m.subject ?? '')?.[1] ? Number(/^(\d+) sự cố mới/.exec(m.subject!)![1]) : 1), 0);
+    await waitFor('every incident counted', () => counted(catcher.to(officerEmail)) >= BURST || undefined, 90_000);
+    const mails = catcher.to(officerEmail);
+    const elapsedWindows = Math.ceil((Date.now() - started) / 2000);
+    expect(counted(mails)).toBe(BURST);
+    // in each window: three one by one, then one grouped email at its end
+    expect(mails.length).toBeLessThanOrEqual((3 + 1) * (elapsedWindows + 1));
+    expect(mails.length).toBeLessThan(BURST / 20);
+    const grouped = mails.filter((m) => /sự cố mới/.test(m.subject ?? ''));
+    expect(grouped.length).toBeGreaterThan(0);
+    // most urgent first: the earliest offer deadline leads the list
+    const first = grouped[grouped.length - 1]!;
+    const titles = [...(first.text ?? '').matchAll(/Mã độc lan rộng (\d+)/g)].map((m) => Number(m[1]));
+    expect(titles).toEqual([...titles].sort((a, b) => b - a));
+    expect(first.text).toMatch(/… và \d+ thông báo khác/);
   });
 });

@@ -44,7 +44,7 @@ function vietnamTime(iso: string): string {
  * One message for one or more notices: the incident, the deadline and the one link to act.
  * TLP:RED allows the link only (its title is a detail too); grouped notices are counted, most urgent first.
  */
-export function renderEmail(items: { notice: Notice; facts: IncidentFacts }[], language: Language, boardUrl: string): Rendered {
+export function renderEmail(items: { notice: Notice; facts: IncidentFacts }[], language: Language, boardUrl: string, maxListed = 20): Rendered {
   const l = labels[language];
   const ordered = [...items].sort((a, b) => Number(b.notice.urgent) - Number(a.notice.urgent) || (a.notice.dueAt ?? '~').localeCompare(b.notice.dueAt ?? '~'));
   const line = ({ notice, facts }: (typeof items)[number]) => {
@@ -58,6 +58,10 @@ export function renderEmail(items: { notice: Notice; facts: IncidentFacts }[], l
     const subject = facts.tlp === 'RED' ? `[TLP:RED] ${subjects[language][notice.kind]}` : `${subjects[language][notice.kind]}: ${facts.title}`;
     return { subject, text: line(ordered[0]!) };
   }
-  const subject = language === 'vi' ? `${ordered.length} thông báo sự cố mới` : `${ordered.length} new incident notices`;
-  return { subject, text: ordered.map((item, i) => `${i + 1}. ${line(item)}`).join('\n\n') };
+  const incidents = new Set(ordered.map((i) => i.facts.incidentId)).size;
+  const subject = language === 'vi' ? `${incidents} sự cố mới (${ordered.length} thông báo)` : `${incidents} new incidents (${ordered.length} notices)`;
+  const listed = ordered.slice(0, maxListed).map((item, i) => `${i + 1}. ${line(item)}`);
+  const more = ordered.length - listed.length;
+  const tail = more > 0 ? [language === 'vi' ? `… và ${more} thông báo khác: ${boardUrl.replace(/\/$/, '')}/` : `… and ${more} more: ${boardUrl.replace(/\/$/, '')}/`] : [];
+  return { subject, text: [...listed, ...tail].join('\n\n') };
 }
