@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import nodemailer from 'nodemailer';
-import { registerServicePlugins, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import { registerServicePlugins, Publisher, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
 import type { NotifierConfig } from './config';
 import { addressbookOf } from './addressbook';
 import { startHeldSweep, startNotifier } from './consumer';
@@ -33,12 +33,15 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     docs: { title: 'ucsc notifier', description: 'Delivers what the lifecycle decides people must hear, by email, signed webhook and in the web app, once per event, recipient and channel.' },
   });
+  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const held = new HeldEmail(redis, config.REDIS_PREFIX);
   const grouping = { windowMs: config.GROUP_WINDOW_MS, after: config.GROUP_AFTER, maxListed: config.GROUP_MAX_LISTED };
   const now = overrides.now ?? (() => new Date());
   const notifier = await startNotifier({
     held,
     grouping,
+    publisher,
+    instance: config.SERVICE_INSTANCE,
     kafka,
     redis,
     prefix: config.TOPIC_PREFIX,
@@ -56,10 +59,11 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     now,
     settings,
   });
-  const sweep = startHeldSweep({ held, log, transport, mailFrom: config.MAIL_FROM, boardUrl: config.BOARD_URL, grouping, redis, redisPrefix: config.REDIS_PREFIX, logger, now }, config.HELD_SWEEP_MS, config.SERVICE_INSTANCE);
+  const sweep = startHeldSweep({ held, log, transport, mailFrom: config.MAIL_FROM, boardUrl: config.BOARD_URL, grouping, redis, redisPrefix: config.REDIS_PREFIX, publisher, logger, now }, config.HELD_SWEEP_MS, config.SERVICE_INSTANCE);
   onClose(app, async () => {
     await notifier.stop();
     await sweep.stop();
+    await publisher.close();
     transport.close();
     await kafkaHealth.close();
     await redis.quit().catch(() => undefined);

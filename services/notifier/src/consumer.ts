@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Transporter } from 'nodemailer';
-import { runConsumer, type ConsumerSettings, type Envelope, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
+import { makeEnvelope, runConsumer, type Publisher, type ConsumerSettings, type Envelope, type Payload, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
 import { HeldEmail, groupId, type HeldNotice } from './held';
 import { applyFacts, deliveryId, noticeOf, releaseAt, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
 import { renderEmail } from './domain/templates';
@@ -25,7 +25,11 @@ export interface NotifierDeps {
   logger: Logger;
   now: () => Date;
   settings: ConsumerSettings;
+  publisher: Publisher;
+  instance: string;
 }
+
+const notifierActor: Envelope['actor'] = { kind: 'service', id: 'notifier', authenticatedBy: 'service' };
 
 class RetryLater extends Error {
   readonly retriable = true; // the bus treats it as transient: the batch is tried again
@@ -35,27 +39,40 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
   const { redis, redisPrefix, log } = deps;
   const factsKey = (id: string) => `${redisPrefix}notifier:incident:${id}`;
 
-  async function deliver(channel: Channel, recipient: Recipient, event: Envelope, facts: IncidentFacts, send: (id: string) => Promise<void>): Promise<void> {
+  /**
+   * One delivery, recorded on the incident's timeline through the outbox (committed with the
+   * consumed offset): a delivery found already sent is recorded again, since the transaction
+   * that recorded it may not have committed; a retry's failure is published at once.
+   */
+  async function deliver(channel: Channel, recipient: Recipient, event: Envelope, facts: IncidentFacts, outbox: Envelope<'incident.notification_sent' | 'incident.notification_failed'>[], send: (id: string) => Promise<void>): Promise<void> {
     const id = deliveryId(event.id, recipient.id, channel);
+    const ref = { incidentId: facts.incidentId, deliveryId: id, aboutEventId: event.id, channel, recipientId: recipient.id, recipientName: recipient.name };
+    const record = <T extends 'incident.notification_sent' | 'incident.notification_failed'>(type: T, payload: Payload<T>) =>
+      makeEnvelope(type, payload, { producedBy: 'notifier', actor: notifierActor, correlationId: event.correlationId, causationId: event.id, occurredAt: deps.now().toISOString() });
     const state = await log.intend(id);
-    if (state === 'sent' || state === 'dead') return;
+    if (state === 'sent') {
+      outbox.push(record('incident.notification_sent', ref));
+      return;
+    }
+    if (state === 'dead') return;
     try {
       await send(id);
       await log.mark(id, 'sent');
+      outbox.push(record('incident.notification_sent', ref));
     } catch (error) {
-      if (error instanceof WebhookGone) {
-        await log.mark(id, 'dead');
-        return;
-      }
+      const message = ((error as Error).message ?? String(error)).slice(0, 500);
       const failures = await log.failed(id);
-      if (failures > deps.retryScheduleMs.length) {
-        deps.logger.error({ err: error, deliveryId: id, incidentId: facts.incidentId }, 'delivery dead-lettered after its retries');
+      const dead = error instanceof WebhookGone || failures > deps.retryScheduleMs.length;
+      if (dead) {
+        deps.logger.error({ err: error, deliveryId: id, incidentId: facts.incidentId }, 'delivery given up (dead-lettered)');
         await log.mark(id, 'dead');
+        outbox.push(record('incident.notification_failed', { ...ref, attempt: failures, error: message, dead: true }));
         return;
       }
       deps.logger.warn({ err: error, deliveryId: id, failures }, 'delivery failed; retrying');
+      await deps.publisher.publish('incidentEvents', [record('incident.notification_failed', { ...ref, attempt: failures, error: message, dead: false })]);
       await new Promise((resolve) => setTimeout(resolve, deps.retryScheduleMs[failures - 1]));
-      throw new RetryLater(`delivery ${id} failed: ${(error as Error).message}`);
+      throw new RetryLater(`delivery ${id} failed: ${message}`);
     }
   }
 
@@ -64,6 +81,8 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
     prefix: deps.prefix,
     group: 'notifier',
     topics: ['incidentEvents'],
+    // its own timeline records pass by; everything else is read (the facts come from many types)
+    transactionalId: `${deps.prefix}.notifier.${deps.instance}`,
     logger: deps.logger,
     ...deps.settings,
     handle: async (event) => {
@@ -76,10 +95,11 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
       const notice = noticeOf(event, facts, deps.book);
       if (!notice) return;
       const now = deps.now();
+      const outbox: Envelope<'incident.notification_sent' | 'incident.notification_failed'>[] = [];
       for (const recipient of notice.recipients) {
         const preferences = await deps.held.preferences(recipient.id);
         if (preferences.channels.includes('inapp'))
-          await deliver('inapp', recipient, event, facts, (id) =>
+          await deliver('inapp', recipient, event, facts, outbox, (id) =>
           log.addInApp(recipient.id, { id, incidentId, kind: notice.kind, at: now.toISOString(), urgent: notice.urgent, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) }),
         );
         if (recipient.email && preferences.channels.includes('email')) {
@@ -95,12 +115,12 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
             const state = await log.state(id);
             // held before it is recorded: a crash between the two holds it twice, and the flush drops the copy
             if (state !== 'sent' && state !== 'dead') {
-              await deps.held.hold(recipient.id, { deliveryId: id, email: recipient.email, notice, facts }, release);
+              await deps.held.hold(recipient.id, { deliveryId: id, email: recipient.email, recipientName: recipient.name, notice, facts }, release);
               await log.intend(id);
             }
           } else {
             const message = renderEmail([{ notice, facts }], 'vi', deps.boardUrl);
-            await deliver('email', recipient, event, facts, (mid) => sendEmail(deps.transport, deps.mailFrom, recipient.email!, mid, message));
+            await deliver('email', recipient, event, facts, outbox, (mid) => sendEmail(deps.transport, deps.mailFrom, recipient.email!, mid, message));
           }
         }
         if (!preferences.channels.includes('webhook')) continue;
@@ -108,7 +128,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
           if (!deps.allowPrivateWebhooks && isPrivateHost(new URL(endpoint.url).hostname)) continue;
           if (await log.disabled(endpoint.id)) continue;
           const body = { type: event.type, timestamp: now.toISOString(), data: { incidentId, kind: notice.kind, tlp: facts.tlp, dueAt: notice.dueAt, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) } };
-          await deliver('webhook', { ...recipient, id: `${recipient.id}.${endpoint.id}` }, event, facts, (id) =>
+          await deliver('webhook', { ...recipient, id: `${recipient.id}.${endpoint.id}` }, event, facts, outbox, (id) =>
             sendWebhook(endpoint, id, body, now, deps.webhookTimeoutMs).catch(async (error: unknown) => {
               if (error instanceof WebhookGone) await log.disable(endpoint.id);
               throw error;
@@ -116,12 +136,13 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
           );
         }
       }
+      return { incidentEvents: outbox };
     },
   });
 }
 
 /** Sends what is held and due: one message per recipient, grouping all its held notices. */
-export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'transport' | 'mailFrom' | 'boardUrl' | 'grouping' | 'redis' | 'redisPrefix'>, now: Date, instance: string): Promise<number> {
+export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'transport' | 'mailFrom' | 'boardUrl' | 'grouping' | 'redis' | 'redisPrefix' | 'publisher'>, now: Date, instance: string): Promise<number> {
   let sent = 0;
   for (const recipientId of await deps.held.due(now)) {
     const lock = `${deps.redisPrefix}notifier:held-lock:${recipientId}`;
@@ -141,6 +162,17 @@ export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'trans
         const message = renderEmail(items, 'vi', deps.boardUrl, deps.grouping.maxListed);
         await sendEmail(deps.transport, deps.mailFrom, items[0]!.email, items.length === 1 ? items[0]!.deliveryId : `group.${groupId(items)}`, message);
         for (const item of items) await deps.log.mark(item.deliveryId, 'sent');
+        const counted = new Set(items.map((i) => i.facts.incidentId)).size;
+        await deps.publisher.publish(
+          'incidentEvents',
+          items.map((item) =>
+            makeEnvelope(
+              'incident.notification_sent',
+              { incidentId: item.facts.incidentId, deliveryId: item.deliveryId, aboutEventId: item.notice.eventId, channel: 'email', recipientId: recipientId, recipientName: item.recipientName, ...(counted > 1 ? { grouped: counted } : {}) },
+              { producedBy: 'notifier', actor: notifierActor, occurredAt: now.toISOString() },
+            ),
+          ),
+        );
         sent += 1;
       }
       await deps.held.done(recipientId, taken.length);

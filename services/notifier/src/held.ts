@@ -6,6 +6,7 @@ import type { Channel, IncidentFacts, Notice, QuietHours } from './domain/notifi
 export interface HeldNotice {
   deliveryId: string;
   email: string;
+  recipientName: string;
   notice: Notice;
   facts: IncidentFacts;
 }
