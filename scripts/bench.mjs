@@ -1,5 +1,5 @@
 // npm run bench: every benchmark of the project in turn (bench:intake, bench:dispatch, bench:projection,
-// bench:burst), each printing its own figures; exits non-zero if any of them failed. Each runs on
+// bench:burst, bench:notify), each printing its own figures; exits non-zero if any of them failed. Each runs on
 // ports of its own (below, all changeable), so this can run beside npm start and npm test.
 //   BENCH_ONLY=intake,burst   run only these
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,7 @@ const benchmarks = [
   { name: 'dispatch', script: 'bench-dispatch.mjs', env: {} },
   { name: 'projection', script: 'bench-projection.mjs', env: {} },
   { name: 'burst', script: 'bench-burst.mjs', env: {} },
+  { name: 'notify', script: 'bench-notify.mjs', env: {} },
 ];
 const only = env.BENCH_ONLY?.split(',');
 

@@ -57,6 +57,7 @@ class Catcher {
   private server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
     onData: (stream, _session, callback) => {
       simpleParser(stream)
         .then((mail) => {
