@@ -146,6 +146,9 @@ export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'trans
   let sent = 0;
   for (const recipientId of await deps.held.due(now)) {
     const lock = `${deps.redisPrefix}notifier:held-lock:${recipientId}`;
+    // at most one grouped email per window: what comes after one waits for the window to pass
+    const cooldown = `${deps.redisPrefix}notifier:held-cooldown:${recipientId}`;
+    if (await deps.redis.exists(cooldown)) continue;
     // one copy flushes a recipient at a time
     if ((await deps.redis.set(lock, instance, 'PX', 60_000, 'NX')) !== 'OK') continue;
     try {
@@ -161,6 +164,7 @@ export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'trans
       if (items.length > 0) {
         const message = renderEmail(items, 'vi', deps.boardUrl, deps.grouping.maxListed);
         await sendEmail(deps.transport, deps.mailFrom, items[0]!.email, items.length === 1 ? items[0]!.deliveryId : `group.${groupId(items)}`, message);
+        await deps.redis.set(cooldown, '1', 'PX', deps.grouping.windowMs);
         for (const item of items) await deps.log.mark(item.deliveryId, 'sent');
         const counted = new Set(items.map((i) => i.facts.incidentId)).size;
         await deps.publisher.publish(
