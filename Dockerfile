@@ -7,6 +7,7 @@ COPY services/intake/package.json services/intake/
 COPY services/dispatch/package.json services/dispatch/
 COPY services/tracker/package.json services/tracker/
 COPY services/board/package.json services/board/
+COPY services/notifier/package.json services/notifier/
 COPY patches patches
 # the project's own patches (patches/, see package.json) apply even though dependency scripts are off
 RUN npm ci --ignore-scripts && npx patch-package --error-on-fail

@@ -24,9 +24,11 @@ const shared = {
   // as in the image (Dockerfile): a larger young generation for request garbage
   NODE_OPTIONS: '--max-semi-space-size=32',
 };
-// UCSC_PORT_BASE moves the four services (board on it, intake, dispatch and tracker on the next three)
+// UCSC_PORT_BASE moves the five services (board on it, intake, dispatch, tracker and notifier on the next four)
 const portBase = Number(process.env.UCSC_PORT_BASE ?? 3100);
-const services = ['board', 'intake', 'dispatch', 'tracker'].map((name, i) => ({ name, port: portBase + i }));
+const services = ['board', 'intake', 'dispatch', 'tracker', 'notifier'].map((name, i) => ({ name, port: portBase + i }));
+// the mail catcher (maildev): the notifier sends through its SMTP port, a newcomer reads the mail on its page
+const mail = { smtp: Number(process.env.MAIL_SMTP_PORT ?? 1025), web: Number(process.env.MAIL_WEB_PORT ?? 1080) };
 const url = (name) => `http://${host}:${services.find((s) => s.name === name).port}`;
 // the board owns identity and signs access tokens; intake and dispatch check them with its public key
 const identity = identityKeys(join(root, 'infra', '.data', 'identity-key.json'));
@@ -57,6 +59,23 @@ try {
     TOPIC_PREFIX: shared.TOPIC_PREFIX,
     LOG_LEVEL: 'error',
   });
+  {
+    const logPath = join(logDir, 'mail.log');
+    const log = createWriteStream(logPath, { flags: 'a' });
+    supervisors.push(
+      supervise({
+        name: 'mail',
+        command: 'node',
+        args: [join('node_modules', 'maildev', 'bin', 'maildev'), '--ip', host, '--web-ip', host, '--smtp', String(mail.smtp), '--web', String(mail.web)],
+        spawnOptions: { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+        onStart: (child) => {
+          child.stdout.pipe(log, { end: false });
+          child.stderr.pipe(log, { end: false });
+        },
+        logPath,
+      }),
+    );
+  }
   for (const service of services) {
     const logPath = join(logDir, `${service.name}.log`);
     const log = createWriteStream(logPath, { flags: 'a' });
@@ -65,7 +84,7 @@ try {
         name: service.name,
         command: 'node',
         args: [join('services', service.name, 'dist', 'server.js')],
-        spawnOptions: { cwd: root, env: { ...process.env, ...shared, ...identityEnv(service.name), PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake') }, stdio: ['ignore', 'pipe', 'pipe'] },
+        spawnOptions: { cwd: root, env: { ...process.env, ...shared, ...identityEnv(service.name), PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake'), SMTP_URL: `smtp://${host}:${mail.smtp}`, BOARD_URL: url('board') }, stdio: ['ignore', 'pipe', 'pipe'] },
         // every run of the service appends to the one log
         onStart: (child) => {
           child.stdout.pipe(log, { end: false });
@@ -88,6 +107,7 @@ ucsc is running.
   Intake API description (OpenAPI):              ${url('intake')}/api/docs
   dispatch health:                               ${url('dispatch')}/ready
   tracker health:                                ${url('tracker')}/ready
+  Mail catcher (the emails the notifier sends):  http://${host}:${mail.web}/
   Kafka: ${shared.KAFKA_BROKERS}    Redis: ${shared.REDIS_URL}    logs: ${logDir}
 
 ${accounts}

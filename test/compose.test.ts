@@ -10,6 +10,7 @@ import { boardConfigSchema } from '@ucsc/board';
 import { dispatchConfigSchema } from '@ucsc/dispatch';
 import { intakeConfigSchema } from '@ucsc/intake';
 import { trackerConfigSchema } from '@ucsc/tracker';
+import { notifierConfigSchema } from '@ucsc/notifier';
 
 // There is no Docker engine here: this checks what can be checked without one.
 const root = join(__dirname, '..');
@@ -30,6 +31,7 @@ const schemas: Record<string, z.ZodObject> = {
   dispatch: dispatchConfigSchema,
   tracker: trackerConfigSchema,
   board: boardConfigSchema,
+  notifier: notifierConfigSchema,
 };
 
 describe('docker-compose.yml', () => {

@@ -199,6 +199,16 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
     rule: 'reaches',
   },
   'incident.ministry_escalated': { valid: { incidentId, reason: 'Các Cục chậm' }, invalid: { incidentId, reason: '' }, rule: 'reason' },
+  'incident.notification_sent': {
+    valid: { incidentId, deliveryId: 'x.lia-08.email', aboutEventId: incidentId, channel: 'email', recipientId: 'lia-08', recipientName: 'Trần Văn B' },
+    invalid: { incidentId, deliveryId: 'x.lia-08.email', aboutEventId: incidentId, channel: 'sms', recipientId: 'lia-08', recipientName: 'Trần Văn B' },
+    rule: 'channel',
+  },
+  'incident.notification_failed': {
+    valid: { incidentId, deliveryId: 'x.lia-08.webhook', aboutEventId: incidentId, channel: 'webhook', recipientId: 'lia-08', recipientName: 'Trần Văn B', attempt: 1, error: 'answered 500', dead: false },
+    invalid: { incidentId, deliveryId: 'x.lia-08.webhook', aboutEventId: incidentId, channel: 'webhook', recipientId: 'lia-08', recipientName: 'Trần Văn B', attempt: 0, error: 'answered 500', dead: false },
+    rule: 'attempt',
+  },
   'incident.escalate_to_ministry': { valid: { incidentId, reason: 'Các Cục chậm' }, invalid: { incidentId }, rule: 'reason' },
   'directory.unit_put': {
     valid: { unit: { code: '08', name: 'Tỉnh Tuyên Quang', shortName: 'Tuyên Quang', kind: 'province', region: 'north', formerUnits: [{ code: '02', name: 'Tỉnh Hà Giang', shortName: 'Hà Giang' }] } },

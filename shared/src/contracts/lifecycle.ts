@@ -282,3 +282,20 @@ export const escalationLadderSchema = z.object({
   rungs: z.array(ladderRungSchema).min(1),
 });
 export type EscalationLadder = z.infer<typeof escalationLadderSchema>;
+
+// ── notifications: what the notifier delivered, or could not (events on incident.events, on the timeline) ──
+
+const notificationRef = {
+  ...incidentId,
+  /** (event, recipient, channel): the one identity of a delivery, also its webhook-id and Message-ID */
+  deliveryId: z.string().min(1),
+  /** the event it told of */
+  aboutEventId: ulidSchema,
+  channel: z.enum(['email', 'webhook', 'inapp']),
+  recipientId: z.string().min(1),
+  recipientName: z.string().min(1),
+};
+/** The notifier delivered a notice (for a grouped email: one such event per incident it counted). */
+export const notificationSentSchema = z.object({ ...notificationRef, grouped: z.number().int().positive().optional() });
+/** A delivery failed: retried (`dead` false) or given up after its retries or on a 410 (`dead` true). */
+export const notificationFailedSchema = z.object({ ...notificationRef, attempt: z.number().int().positive(), error: z.string().min(1).max(500), dead: z.boolean() });

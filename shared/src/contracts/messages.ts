@@ -63,6 +63,8 @@ import {
   deadlineRemindedSchema,
   deadlineBreachedSchema,
   escalationRungReachedSchema,
+  notificationSentSchema,
+  notificationFailedSchema,
   escalateToMinistrySchema,
   ministryEscalatedSchema,
 } from './lifecycle';
@@ -119,6 +121,8 @@ export const messageSchemas = {
   'incident.deadline_reminded': deadlineRemindedSchema,
   'incident.deadline_breached': deadlineBreachedSchema,
   'incident.escalation_rung_reached': escalationRungReachedSchema,
+  'incident.notification_sent': notificationSentSchema,
+  'incident.notification_failed': notificationFailedSchema,
   'incident.ministry_escalated': ministryEscalatedSchema,
   'incident.escalate_to_ministry': escalateToMinistrySchema,
   'incident.triage': triageIncidentSchema,

@@ -55,6 +55,8 @@ export const topics = {
       'incident.deadline_breached',
       'incident.escalation_rung_reached',
       'incident.ministry_escalated',
+      'incident.notification_sent',
+      'incident.notification_failed',
     ],
     config: forever,
   },

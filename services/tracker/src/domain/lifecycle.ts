@@ -47,6 +47,8 @@ function withMilestones(view: IncidentView, at: string, keys: readonly Milestone
   return { ...view, milestones };
 }
 
+const channelLabels = { email: 'thư điện tử', webhook: 'webhook', inapp: 'trong ứng dụng' } as const;
+
 function withState(
   view: IncidentView,
   state: LifecycleState,
@@ -335,6 +337,16 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const climbs = clocks.climbs.map((c) => (c === climb ? { ...c, reached: [...c.reached, { rung, at: firedAt, late, recipients }] } : c));
       const whom = recipients.map((r) => r.name).join(', ') || 'chưa có người nhận trong danh bạ';
       return withState({ ...view, clocks: { ...clocks, climbs } }, view.state, event, version, `Báo cáo vượt cấp: ${rungLabels[reaches]}${late ? ' (muộn)' : ''}`, [whom]);
+    }
+    // ── what the notifier delivered: on the timeline, the state unchanged ──
+    case 'incident.notification_sent': {
+      const { channel, recipientName, grouped } = event.payload;
+      return withState(view, view.state, event, version, `Đã gửi thông báo (${channelLabels[channel]}) tới ${recipientName}${grouped ? `, gộp ${grouped} sự cố` : ''}`);
+    }
+    case 'incident.notification_failed': {
+      const { channel, recipientName, attempt, dead } = event.payload;
+      const what = dead ? 'Không gửi được thông báo, đã dừng' : `Gửi thông báo lỗi (lần ${attempt}), sẽ thử lại`;
+      return withState(view, view.state, event, version, `${what} (${channelLabels[channel]}) tới ${recipientName}`, [event.payload.error]);
     }
     case 'incident.ministry_escalated': {
       const clocks = clocksOf(view);

@@ -1,0 +1,333 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { Webhook } from 'standardwebhooks';
+import { ulid } from 'ulid';
+import { loadConfig, makeEnvelope, Publisher, type Actor, type Envelope, type Payload } from '@ucsc/shared';
+import { buildApp, deliveryId, DeliveryLog, HeldEmail, notifierConfigSchema } from '@ucsc/notifier';
+import { collectIncidentEvents, createTopics, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
+
+// a real SMTP server on a TCP port and a real HTTP receiver that verifies signatures with the same library
+const secret = 'whsec_' + Buffer.from('notifier-test-secret-0123456789ab').toString('base64');
+const actor: Actor = { kind: 'service', id: 'tracker', roles: [], authenticatedBy: 'none' } as unknown as Actor;
+const ctx = { producedBy: 'test', actor };
+
+interface Received {
+  id: string;
+  status: number;
+  verified: boolean;
+  body: { type: string; data: { incidentId: string; kind: string; title?: string } };
+}
+
+class Receiver {
+  readonly received: Received[] = [];
+  /** what to answer next, in order; 204 when the list is empty */
+  answers: number[] = [];
+  private server!: Server;
+  url = '';
+  async start(): Promise<void> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      req.on('end', () => {
+        let verified = false;
+        try {
+          new Webhook(secret).verify(raw, req.headers as Record<string, string>);
+          verified = true;
+        } catch {
+          verified = false;
+        }
+        const status = this.answers.shift() ?? 204;
+        this.received.push({ id: String(req.headers['webhook-id']), status, verified, body: JSON.parse(raw) as Received['body'] });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+class Catcher {
+  readonly mails: ParsedMail[] = [];
+  private server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    onData: (stream, _session, callback) => {
+      simpleParser(stream)
+        .then((mail) => {
+          this.mails.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  port = 0;
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+  }
+  to(address: string): ParsedMail[] {
+    return this.mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((t) => t?.text.includes(address)));
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const liaison = { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Trần Văn B', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' } as const;
+const liaisonEmail = 'dungtn@attt.example.gov.vn';
+const enterprise = { kind: 'enterprise', id: 'ent-vt-lachong', name: 'Lạc Hồng Telecom', organisationId: 'ent-vt-lachong', organisationName: 'Lạc Hồng Telecom', role: 'responder' } as const;
+const BURST = Number(process.env.NOTIFIER_TEST_BURST ?? 1000);
+const hubEmail = 'phongnx@tuyenquang.example.gov.vn';
+
+function reported(incidentId: string, tlp: Payload<'incident.reported'>['tlp'], title = 'Mã độc mã hóa máy chủ hồ sơ') {
+  return makeEnvelope(
+    'incident.reported',
+    {
+      incidentId,
+      province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Tuyên Quang' },
+      reportingOrganisation: { name: 'Sở Y tế' },
+      title,
+      description: 'Máy chủ nhiễm mã độc',
+      detectedAt: '2026-11-20T02:10:00.000Z',
+      reportedAt: '2026-11-20T03:00:00.000Z',
+      tlp,
+    },
+    ctx,
+  );
+}
+
+describe('the notifier, through a real SMTP server and a signing-checking webhook receiver', () => {
+  const redis = testRedis();
+  const catcher = new Catcher();
+  const receiver = new Receiver();
+  let names: TestNames;
+  let app: FastifyInstance | undefined;
+  let publisher: Publisher;
+
+  beforeAll(async () => {
+    await Promise.all([catcher.start(), receiver.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([catcher.close(), receiver.close()]);
+    redis.disconnect();
+  });
+  beforeEach(async () => {
+    names = uniqueNames('notifier');
+    await createTopics(names.prefix);
+    publisher = new Publisher(testKafka(), names.prefix, testLogger);
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await publisher.close();
+  });
+
+  async function start(env: Record<string, string> = {}, now?: () => Date): Promise<FastifyInstance> {
+    const config = loadConfig(notifierConfigSchema, {
+      ...names.env,
+      SMTP_URL: `smtp://127.0.0.1:${catcher.port}`,
+      BOARD_URL: 'http://127.0.0.1:3100',
+      WEBHOOK_ENDPOINTS: JSON.stringify([{ id: 'hook-lachong', organisationId: 'ent-vt-lachong', url: receiver.url, secrets: [secret] }]),
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      RETRY_SCHEDULE_MS: '50,100,200',
+      ...env,
+    });
+    app = await buildApp(config, { logger: testLogger, ...(now ? { now } : {}) });
+    return app;
+  }
+  const publish = (events: Envelope[]) => publisher.publish('incidentEvents', events as never);
+  const inApp = (userId: string) => new DeliveryLog(redis, names.redisPrefix, 60).listInApp(userId, 100);
+
+  it('an assignment, a breach and a rung reach their people by email, webhook and in the app; a signature checks', async () => {
+    await start();
+    const incidentId = ulid();
+    const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [liaison, enterprise], reasons: ['rule'] }, ctx);
+    const breached = makeEnvelope('incident.deadline_breached', { incidentId, deadlineKey: 'ack', kind: 'acknowledge', basis: 'legal', dueAt: '2026-11-20T04:00:00.000Z', firedAt: '2026-11-20T04:00:01.000Z', late: false }, ctx);
+    const rung = makeEnvelope(
+      'incident.escalation_rung_reached',
+      { incidentId, deadlineKey: 'ack', ladderId: 'default', rung: 1, reaches: 'liaison_leader', recipients: [{ id: 'lia-08-dig-leader', name: 'Lãnh đạo' }], dueAt: '2026-11-20T05:00:00.000Z', firedAt: '2026-11-20T05:00:00.000Z', late: false },
+      ctx,
+    );
+    await publish([reported(incidentId, 'AMBER'), assigned, breached, rung]);
+
+    // email: the assignee hears of the assignment and the breach, the hub of the breach, the rung's liaison of the rung
+    await waitFor('the emails', () => catcher.to(liaisonEmail).length >= 2 && catcher.to(hubEmail).length >= 1 && catcher.to('phuongtt@cds.example.gov.vn').length >= 1);
+    const toLiaison = catcher.to(liaisonEmail);
+    expect(toLiaison.map((m) => m.subject).sort()).toEqual(['Quá hạn xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ', 'Được giao xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ']);
+    expect(toLiaison[0]!.text).toContain(`http://127.0.0.1:3100/#/incidents/${incidentId}`);
+    expect(toLiaison.map((m) => m.messageId).sort()).toEqual([`<${deliveryId(assigned.id, liaison.id, 'email')}@notifier.ucsc>`, `<${deliveryId(breached.id, liaison.id, 'email')}@notifier.ucsc>`].sort());
+    expect(catcher.to(hubEmail).map((m) => m.subject)).toEqual(['Quá hạn xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ']);
+    expect(catcher.to('phuongtt@cds.example.gov.vn')[0]!.text).toMatch(/Hạn: .*2026/);
+
+    // webhook: the enterprise's registered endpoint, signed and verified with the same library
+    await waitFor('the webhooks', () => receiver.received.filter((r) => r.body.data.incidentId === incidentId).length >= 2);
+    const hooks = receiver.received.filter((r) => r.body.data.incidentId === incidentId);
+    expect(hooks.map((h) => [h.body.type, h.verified])).toEqual([
+      ['incident.assigned', true],
+      ['incident.deadline_breached', true],
+    ]);
+
+    // in the app: each recipient's own list
+    const items = (await waitFor('the in-app list', async () => ((await inApp(liaison.id)).length >= 2 ? inApp(liaison.id) : undefined))) as { kind: string; incidentId: string }[];
+    expect(items.map((i) => i.kind)).toEqual(['breach', 'assigned']);
+    expect((await inApp('lia-08-dig-leader')).map((i) => (i as { kind: string }).kind)).toEqual(['rung']);
+
+    // every delivery is an event on the incident's timeline
+    const log = await collectIncidentEvents(names.prefix);
+    try {
+      const sent = await waitFor('the timeline records', () => {
+        const records = log.events.filter((e) => e.type === 'incident.notification_sent' && e.payload.incidentId === incidentId);
+        return records.length >= 9 ? records : undefined;
+      });
+      const ids = sent.map((e) => (e.payload as { deliveryId: string }).deliveryId);
+      expect(ids).toEqual(expect.arrayContaining([deliveryId(assigned.id, liaison.id, 'email'), deliveryId(assigned.id, `${enterprise.id}.hook-lachong`, 'webhook'), deliveryId(rung.id, 'lia-08-dig-leader', 'inapp')]));
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      await log.stop();
+    }
+  });
+
+  it('a TLP:RED incident is emailed with the link only, never its title', async () => {
+    await start();
+    const incidentId = ulid();
+    await publish([reported(incidentId, 'RED', 'Rò rỉ bí mật nhà nước'), makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [liaison], reasons: ['rule'] }, ctx)]);
+    const mail = await waitFor('the email', () => catcher.to(liaisonEmail).find((m) => m.text?.includes(incidentId)));
+    expect(mail.subject).toBe('[TLP:RED] Được giao xử lý sự cố');
+    expect(mail.text).not.toContain('Rò rỉ');
+    expect(JSON.stringify(await inApp(liaison.id))).not.toContain('Rò rỉ');
+  });
+
+  it('retries a webhook the receiver failed twice, under the same webhook-id, and delivers it once', async () => {
+    await start();
+    receiver.answers = [500, 503];
+    const incidentId = ulid();
+    const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [enterprise], reasons: ['rule'] }, ctx);
+    await publish([reported(incidentId, 'GREEN'), assigned]);
+    await waitFor('the third try', () => receiver.received.filter((r) => r.body.data.incidentId === incidentId).length >= 3);
+    const tries = receiver.received.filter((r) => r.body.data.incidentId === incidentId);
+    expect(tries.map((t) => t.status)).toEqual([500, 503, 204]);
+    expect(new Set(tries.map((t) => t.id))).toEqual(new Set([deliveryId(assigned.id, `${enterprise.id}.hook-lachong`, 'webhook')]));
+    const log = await collectIncidentEvents(names.prefix);
+    try {
+      const failures = await waitFor('the failures on the timeline', () => {
+        const records = log.events.filter((e) => e.type === 'incident.notification_failed' && e.payload.incidentId === incidentId);
+        return records.length >= 2 ? records : undefined;
+      });
+      expect(failures.map((e) => [(e.payload as { attempt: number }).attempt, (e.payload as { dead: boolean }).dead])).toEqual([
+        [1, false],
+        [2, false],
+      ]);
+    } finally {
+      await log.stop();
+    }
+    // the email to the enterprise's focal point went once, before the webhook's retries
+    await waitFor('the enterprise email', () => catcher.to('longhm@lachongtel.example.vn').some((m) => m.text?.includes(incidentId)));
+    expect(catcher.to('longhm@lachongtel.example.vn').filter((m) => m.text?.includes(incidentId))).toHaveLength(1);
+  });
+
+  it('an endpoint answering 410 is disabled: the next event is not posted to it', async () => {
+    await start();
+    receiver.answers = [410];
+    const first = ulid();
+    const second = ulid();
+    await publish([reported(first, 'GREEN'), makeEnvelope('incident.assigned', { incidentId: first, provinceCode: '08', assignees: [enterprise], reasons: ['rule'] }, ctx)]);
+    await waitFor('the 410', () => receiver.received.some((r) => r.body.data.incidentId === first));
+    await publish([reported(second, 'GREEN'), makeEnvelope('incident.assigned', { incidentId: second, provinceCode: '08', assignees: [enterprise], reasons: ['rule'] }, ctx)]);
+    // the second incident's email shows the notifier has handled it
+    await waitFor('the second email', () => catcher.to('longhm@lachongtel.example.vn').some((m) => m.text?.includes(second)));
+    expect(receiver.received.filter((r) => r.body.data.incidentId === first).map((r) => r.status)).toEqual([410]);
+    expect(receiver.received.some((r) => r.body.data.incidentId === second)).toBe(false);
+  });
+
+  it('killed between sending and recording: the redelivery sends under the same ids; what was recorded sent is never sent again', async () => {
+    const incidentId = ulid();
+    const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [liaison, { ...liaison, id: 'lia-08-sec-officer', role: 'officer' }], reasons: ['rule'] }, ctx);
+    const log = new DeliveryLog(redis, names.redisPrefix, 60);
+    // as a copy killed mid-way left it: the leader's email recorded sent, the officer's email intended (sent, not recorded)
+    await redis.set(log.key(deliveryId(assigned.id, liaison.id, 'email')), 'sent');
+    await redis.set(log.key(deliveryId(assigned.id, 'lia-08-sec-officer', 'email')), 'intended');
+    await start();
+    await publish([reported(incidentId, 'GREEN'), assigned]);
+    const mail = await waitFor('the officer email', () => catcher.to('hangnh@attt.example.gov.vn').find((m) => m.text?.includes(incidentId)));
+    expect(mail.messageId).toBe(`<${deliveryId(assigned.id, 'lia-08-sec-officer', 'email')}@notifier.ucsc>`);
+    expect(await log.state(deliveryId(assigned.id, 'lia-08-sec-officer', 'email'))).toBe('sent');
+    expect(catcher.to(liaisonEmail).filter((m) => m.text?.includes(incidentId))).toHaveLength(0);
+
+    // a restart (a new copy, the same group) reads nothing again and sends nothing again
+    await app!.close();
+    await start();
+    const later = ulid();
+    await publish([reported(later, 'GREEN'), makeEnvelope('incident.assigned', { incidentId: later, provinceCode: '08', assignees: [liaison], reasons: ['rule'] }, ctx)]);
+    await waitFor('the later email', () => catcher.to(liaisonEmail).some((m) => m.text?.includes(later)));
+    expect(catcher.to('hangnh@attt.example.gov.vn').filter((m) => m.text?.includes(incidentId))).toHaveLength(1);
+  });
+
+  it('quiet hours hold a normal incident until they end; a severe one goes at once', async () => {
+    const officer = 'lia-08-sec-officer';
+    const officerEmail = 'hangnh@attt.example.gov.vn';
+    await new HeldEmail(redis, names.redisPrefix).setPreferences(officer, { channels: ['email', 'inapp'], quietHours: { start: '22:00', end: '07:00' } });
+    // 23:00 in Hà Nội; the clock moves on when the test says so
+    let clock = new Date('2026-11-20T16:00:00.000Z');
+    await start({ HELD_SWEEP_MS: '100' }, () => clock);
+    const normal = ulid();
+    const severe = ulid();
+    const assign = (incidentId: string) => makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [{ ...liaison, id: officer, role: 'officer' }], reasons: ['rule'] }, ctx);
+    await publish([
+      reported(normal, 'GREEN', 'Tấn công giả mạo thư điện tử'),
+      assign(normal),
+      reported(severe, 'GREEN', 'Tấn công từ chối dịch vụ cổng quốc gia'),
+      makeEnvelope('incident.severity_changed', { incidentId: severe, to: 'severe', reason: 'cấp độ 4, gián đoạn dịch vụ' }, ctx),
+      assign(severe),
+    ]);
+    await waitFor('the severe email', () => catcher.to(officerEmail).find((m) => m.text?.includes(severe)));
+    // the normal one is in the app at once, and held for email until 07:00 (00:00 UTC)
+    await waitFor('the in-app notice', async () => (await inApp(officer)).length === 2 || undefined);
+    expect(await redis.zscore(`${names.redisPrefix}notifier:held-due`, officer)).toBe(String(Date.parse('2026-11-21T00:00:00.000Z')));
+    expect(catcher.to(officerEmail).filter((m) => m.text?.includes(normal))).toHaveLength(0);
+    clock = new Date('2026-11-21T00:01:00.000Z');
+    const held = await waitFor('the held email', () => catcher.to(officerEmail).find((m) => m.text?.includes(normal)));
+    expect(held.subject).toBe('Được giao xử lý sự cố: Tấn công giả mạo thư điện tử');
+    expect(catcher.to(officerEmail).filter((m) => m.text?.includes(severe))).toHaveLength(1);
+  });
+
+  it('a burst of 1,000 incidents reaches the province liaison in a bounded number of emails that count them all, most urgent first', async () => {
+    const officer = 'lia-08-dig-officer';
+    const officerEmail = 'thaolm@cds.example.gov.vn';
+    await start({ GROUP_WINDOW_MS: '2000', GROUP_AFTER: '3', GROUP_MAX_LISTED: '10', HELD_SWEEP_MS: '200' });
+    const events: Envelope[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < BURST; i++) {
+      const incidentId = ulid();
+      ids.push(incidentId);
+      events.push(reported(incidentId, 'GREEN', `Mã độc lan rộng ${i}`));
+      events.push(makeEnvelope('incident.assignee_added', { incidentId, assignee: { ...liaison, id: officer, role: 'officer' }, reason: 'đợt tấn công', offerExpiresAt: new Date(Date.parse('2026-11-21T00:00:00.000Z') + (BURST - i) * 60_000).toISOString() }, ctx));
+    }
+    const started = Date.now();
+    for (let i = 0; i < events.length; i += 200) await publish(events.slice(i, i + 200));
+    const counted = (mails: ParsedMail[]) =>
+      mails.reduce((n, m) => n + (/^(\d+) sự cố mới/.exec(m.subject ?? '')?.[1] ? Number(/^(\d+) sự cố mới/.exec(m.subject!)![1]) : 1), 0);
+    await waitFor('every incident counted', () => counted(catcher.to(officerEmail)) >= BURST || undefined, 90_000);
+    const mails = catcher.to(officerEmail);
+    const elapsedWindows = Math.ceil((Date.now() - started) / 2000);
+    expect(counted(mails)).toBe(BURST);
+    // in each window: three one by one, one grouped email at its end, and one more for what came while that was sent
+    expect(mails.length).toBeLessThanOrEqual((3 + 2) * (elapsedWindows + 1));
+    expect(mails.length).toBeLessThan(BURST / 20);
+    const grouped = mails.filter((m) => /sự cố mới/.test(m.subject ?? ''));
+    expect(grouped.length).toBeGreaterThan(0);
+    // most urgent first: the earliest offer deadline leads the list
+    // the largest grouped email: with at most BURST / 20 emails, it groups far more than the 10 it lists
+    const first = grouped.reduce((a, b) => (counted([b]) > counted([a]) ? b : a));
+    expect(counted([first])).toBeGreaterThan(10);
+    const titles = [...(first.text ?? '').matchAll(/Mã độc lan rộng (\d+)/g)].map((m) => Number(m[1]));
+    expect(titles).toEqual([...titles].sort((a, b) => b - a));
+    expect(first.text).toMatch(/… và \d+ thông báo khác/);
+  });
+});
