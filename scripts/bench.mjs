@@ -1,5 +1,5 @@
 // npm run bench: every benchmark of the project in turn (bench:intake, bench:dispatch, bench:projection,
-// bench:burst), each printing its own figures; exits non-zero if any of them failed. Each runs on
+// bench:burst, bench:rebuild), each printing its own figures; exits non-zero if any of them failed. Each runs on
 // ports of its own (below, all changeable), so this can run beside npm start and npm test.
 //   BENCH_ONLY=intake,burst   run only these
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,8 @@ const benchmarks = [
   { name: 'dispatch', script: 'bench-dispatch.mjs', env: {} },
   { name: 'projection', script: 'bench-projection.mjs', env: {} },
   { name: 'burst', script: 'bench-burst.mjs', env: {} },
+  // npm run rebuild from 1,000,000 events (BENCH_EVENTS), on a Kafka and Redis of its own
+  { name: 'rebuild', script: 'bench-rebuild.mjs', env: {} },
 ];
 const only = env.BENCH_ONLY?.split(',');
 

@@ -1,11 +1,46 @@
-import { chromium, type Browser } from 'playwright-core';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
 import { bearer, sampleReport, sessionToken } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
-// What a coordinator sees: Debian's Chromium, headless, driving the real board page.
-describe('the live board in a browser', () => {
+const demoTotp = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+/** npm run screens sets this: each screen the walk-through reaches is saved there (docs/screens). */
+const screensDir = process.env.UCSC_SCREENS_DIR;
+
+/** Saves the screen as it is: Vietnamese and English at desktop width, Vietnamese at 360 px (a phone). */
+async function shoot(page: Page, name: string): Promise<void> {
+  if (!screensDir) return;
+  const desktop = { width: 1280, height: 800 };
+  await page.setViewportSize(desktop);
+  await page.screenshot({ path: join(screensDir, `${name}-vi.png`) });
+  await page.getByTestId('language').click();
+  await page.screenshot({ path: join(screensDir, `${name}-en.png`) });
+  await page.getByTestId('language').click();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: join(screensDir, `${name}-vi-360.png`) });
+  await page.setViewportSize(desktop);
+}
+
+/** Signs in on the web app as a demo account (the TOTP step when the account has one). */
+export async function signIn(page: Page, boardUrl: string, username: string): Promise<void> {
+  await page.goto(boardUrl);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(demoPassword);
+  await page.getByTestId('login-submit').click();
+  const totp = page.getByTestId('login-totp');
+  const user = page.getByTestId('current-user');
+  await Promise.race([totp.waitFor({ state: 'visible' }), user.waitFor()]);
+  if (await totp.isVisible()) {
+    await totp.fill(totpCode(demoTotp));
+    await page.getByTestId('login-submit').click();
+  }
+  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+}
+
+// The web app in Debian's Chromium, headless: a report's whole response, each step seen live.
+describe('the web app in a browser', () => {
   let system: TestSystem;
   let browser: Browser;
   beforeAll(async () => {
@@ -21,69 +56,116 @@ describe('the live board in a browser', () => {
     await system?.close();
   });
 
-  it('a coordinator signs in with the second factor and sees a new report arrive, be assigned and acknowledged, without reloading', async () => {
-    const page = await browser.newPage();
+  it('a report is assigned, accepted, worked on, escalated, resolved, reported on and closed, and the coordinator sees each step without reloading', async () => {
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(system.boardUrl);
-    await page.getByTestId('login-username').fill('dieuphoi');
-    await page.getByTestId('login-password').fill(demoPassword);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('login-totp').waitFor({ state: 'visible' });
-    await page.getByTestId('login-totp').fill(totpCode('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'));
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
-    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor();
+    const coordinator = await browser.newPage();
+    coordinator.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(coordinator, system.boardUrl, 'dieuphoi');
+    await coordinator.getByTestId('unit-tile').first().waitFor();
+    expect(await coordinator.getByTestId('unit-tile').count()).toBe(34);
+    const hanoiTotal = coordinator.locator('[data-testid="unit-tile"][data-unit="01"]').getByTestId('unit-total');
+    await coordinator.locator('[data-testid="unit-tile"][data-unit="01"]').waitFor();
+    const before = Number(await hanoiTotal.textContent());
 
+    // the submitter files (through intake's API: the page's form checks and keeps drafts, see below)
     const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
     const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Cổng dịch vụ công bị tấn công' }), bearer(submitter));
     expect(posted.status).toBe(202);
-    const row = page.locator(`[data-testid="incident"][data-incident-id="${posted.json.incidentId}"]`);
-    await row.locator('[data-testid="incident-state"]', { hasText: 'Đã phân công' }).waitFor({ timeout: 20_000 });
-    expect(await row.getByTestId('incident-title').textContent()).toBe('Cổng dịch vụ công bị tấn công');
-
-    await row.click();
-    const panel = page.getByTestId('incident-detail');
-    // the form as filed: whom to call back, the affected system, its addresses
-    const report = panel.getByTestId('detail-report');
-    const phone = report.getByTestId('report-contact').locator('a.contact-phone');
-    expect(await phone.textContent()).toBe('0912 345 678');
-    expect(await phone.getAttribute('href')).toBe('tel:0912345678');
-    expect(await report.getByTestId('report-protection-level').textContent()).toBe('Cấp 3');
-    expect(await report.getByTestId('report-ips').textContent()).toBe('203.162.10.20');
-
-    // a follow-up and a malware sample filed at intake appear in the open panel, without reloading
     const id = posted.json.incidentId as string;
-    const now = new Date().toISOString();
-    const followUp = await postJson(`${system.intakeUrl}/api/v1/reports/${id}/follow-ups`, { kind: 'support_request', reportTime: now, supportNeeded: 'Cần phân tích mẫu mã độc', urgency: 'urgent' }, bearer(submitter));
-    expect(followUp.status).toBe(202);
-    const sample = await fetch(`${system.intakeUrl}/api/v1/reports/${id}/attachments?kind=malware_sample&filename=dropper.exe`, {
-      method: 'POST',
-      headers: { ...bearer(submitter), 'content-type': 'application/octet-stream' },
-      body: Buffer.from('MZ not really a program'),
-    });
-    expect(sample.status).toBe(202);
-    await panel.locator('[data-testid="follow-up"][data-kind="support_request"]', { hasText: 'KHẨN' }).waitFor({ timeout: 20_000 });
-    const attachment = panel.getByTestId('attachment');
-    await attachment.getByTestId('attachment-malware').waitFor({ timeout: 20_000 });
-    const href = await attachment.locator('a.attachment-name').getAttribute('href');
-    expect(href).toBe(`${system.intakeUrl}/api/v1/reports/${id}/attachments/${((await sample.json()) as { sha256: string }).sha256}`);
-    // the coordinator's browser session downloads it from intake, as a download
-    const download = await page.request.get(href!);
-    expect(download.status()).toBe(200);
-    expect(download.headers()['content-disposition']).toMatch(/^attachment;/);
-    expect(download.headers()['x-malware-sample']).toBe('true');
+    const item = coordinator.locator(`[data-testid="incident"][data-incident-id="${id}"]`);
+    await item.getByTestId('incident-title').waitFor({ timeout: 20_000 });
+    expect(await item.getByTestId('incident-title').textContent()).toBe('Cổng dịch vụ công bị tấn công');
+    // Hà Nội's tile counts it: the server's count over everything the coordinator may see
+    await coordinator.locator('[data-testid="unit-tile"][data-unit="01"] [data-testid="unit-total"]', { hasText: String(before + 1) }).waitFor({ timeout: 20_000 });
+    await shoot(coordinator, 'national-board');
 
-    await panel.locator('[data-assignee-id="lia-01-sec-leader"]').getByTestId('acknowledge').click();
-    await row.locator('[data-testid="incident-state"]', { hasText: 'Đã xác nhận' }).waitFor({ timeout: 20_000 });
+    // the coordinator opens it, acknowledges for the routed liaison, and assigns an enterprise
+    await item.getByTestId('incident-title').click();
+    const detail = coordinator.getByTestId('incident-detail');
+    const state = detail.getByTestId('detail-state');
+    await detail.getByTestId('action-acknowledge').locator('button').click();
+    await state.filter({ hasText: 'Đầu mối đã xác nhận' }).waitFor({ timeout: 20_000 });
+    const assign = detail.getByTestId('action-assign');
+    await assign.getByTestId('assign-enterprise').selectOption('ent-bm-saokhue');
+    await assign.locator('input[name="reason"]').fill('Doanh nghiệp có năng lực phân tích mã độc');
+    await assign.locator('button').click();
+    const part = detail.locator('[data-testid="assignee"][data-assignee-id="ent-bm-saokhue"]');
+    await part.and(coordinator.locator('[data-status="offered"]')).waitFor({ timeout: 20_000 });
+    await shoot(coordinator, 'incident');
+
+    // the enterprise finds the offer in its inbox, accepts it and posts progress
+    const enterprise = await browser.newPage();
+    enterprise.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(enterprise, system.boardUrl, 'saokhue.ungcuu');
+    const offer = enterprise.getByTestId('inbox-offers').locator(`[data-incident-id="${id}"]`);
+    await offer.waitFor();
+    await shoot(enterprise, 'enterprise-inbox');
+    await offer.getByTestId('incident-title').click();
+    await enterprise.getByTestId('action-accept_assignment').locator('button').click();
+    await part.and(coordinator.locator('[data-status="accepted"]')).waitFor({ timeout: 20_000 });
+    const progress = enterprise.getByTestId('action-post_progress');
+    await progress.locator('textarea').fill('Đã cô lập máy chủ bị nhiễm, đang phân tích mẫu');
+    await progress.locator('button').click();
+    await state.filter({ hasText: 'Đang ứng cứu' }).waitFor({ timeout: 20_000 });
+
+    // the province's director goes to the ministry's leadership
+    const province = await browser.newPage();
+    province.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(province, system.boardUrl, 'hanoi.dieuphoi');
+    await province.locator(`[data-incident-id="${id}"]`).waitFor();
+    await shoot(province, 'province');
+    await province.locator(`[data-incident-id="${id}"]`).getByTestId('incident-title').click();
+    const escalate = province.getByTestId('action-escalate_to_ministry');
+    await escalate.locator('input[name="reason"]').fill('Ảnh hưởng dịch vụ công toàn tỉnh');
+    await escalate.locator('button').click();
+    await detail.getByTestId('detail-ministry').waitFor({ timeout: 20_000 });
+    expect(await detail.getByTestId('detail-ministry').textContent()).toContain('Ảnh hưởng dịch vụ công toàn tỉnh');
+
+    // the enterprise ends the response and files Biểu mẫu 04; the coordinator closes
+    await enterprise.getByTestId('action-resolve').locator('button').click();
+    await state.filter({ hasText: 'Đã kết thúc ứng phó' }).waitFor({ timeout: 20_000 });
+    const final = enterprise.getByTestId('action-submit_final_report');
+    await final.locator('textarea[name="whatHappened"]').fill('Tấn công DDoS vào cổng dịch vụ công');
+    await final.locator('textarea[name="whatWasDone"]').fill('Lọc lưu lượng, chặn nguồn tấn công');
+    await final.locator('textarea[name="damage"]').fill('Gián đoạn 2 giờ');
+    await final.locator('button').click();
+    await state.filter({ hasText: 'chờ đóng sự cố' }).waitFor({ timeout: 20_000 });
+    await detail.getByTestId('action-close').locator('button').click();
+    await state.filter({ hasText: 'Đã đóng sự cố' }).waitFor({ timeout: 20_000 });
     expect(errors).toEqual([]);
   });
 
-  it('someone not signed in sees only the sign-in form', async () => {
+  it('the Biểu mẫu 03 form says in Vietnamese what is missing, and keeps a draft across a reload', async () => {
+    const page = await browser.newPage();
+    await signIn(page, system.boardUrl, 'hanoi.baocao');
+    const form = page.getByTestId('report-form');
+    await form.locator('input[name="title"]').fill('Trang web bị thay đổi giao diện');
+    await form.getByTestId('check-report').click();
+    expect(await form.getByTestId('error-description').textContent()).toBe('Vui lòng nhập trường này');
+    expect(await form.getByTestId('error-title').count()).toBe(0);
+    await shoot(page, 'submitter');
+    await form.getByTestId('save-draft').click();
+    await page.reload();
+    expect(await page.getByTestId('report-form').locator('input[name="title"]').inputValue()).toBe('Trang web bị thay đổi giao diện');
+  });
+
+  it('someone not signed in sees only the sign-in form; the switch shows it in English', async () => {
     const page = await browser.newPage();
     await page.goto(system.boardUrl);
     await page.getByTestId('login-form').waitFor({ state: 'visible' });
     expect(await page.getByTestId('incident').count()).toBe(0);
+    await shoot(page, 'sign-in');
+    await page.getByTestId('language').click();
+    expect(await page.getByTestId('login-submit').textContent()).toBe('Sign in');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('an administrator sees the accounts and their roles', async () => {
+    const page = await browser.newPage();
+    await signIn(page, system.boardUrl, 'quantri');
+    await page.getByTestId('accounts').getByText('dieuphoi', { exact: true }).waitFor();
+    expect(await page.getByTestId('accounts').textContent()).toContain('Điều phối quốc gia');
+    await shoot(page, 'admin');
   });
 
   it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {

@@ -171,4 +171,29 @@ describe('the lifecycle, command by command, on the real Kafka and Redis', () =>
     await waitFor('the reporters left', async () => !(await view(a.id)).reporters?.some((r) => r.incidentId === b.id));
     expect((await view(b.id)).mergedInto).toBeUndefined();
   });
+
+  it('a reporter of another organisation whose report is merged in sees the surviving incident and its merge on the timeline; un-merged, it no longer does', async () => {
+    const gateway = bearer(await sessionToken(system.names.redisPrefix, 'tiepnhan.demo'));
+    const a = await acknowledgedIncident();
+    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ reportingOrganisation: { ...sampleReport().reportingOrganisation, name: 'Cổng tiếp nhận mẫu' } }), gateway);
+    expect(posted.status).toBe(202);
+    const b: string = posted.json.incidentId;
+    await waitFor('routed', async () => (await view(b))?.state === 'routed');
+    const read = (id: string) => fetch(`${system.boardUrl}/api/v1/incidents/${id}`, { headers: gateway });
+    expect((await read(a.id)).status).toBe(404);
+
+    expect((await board(`${b}/merge`, { intoIncidentId: a.id, reason: 'Cùng một cuộc tấn công' })).json).toMatchObject({ outcome: 'applied', state: 'merged' });
+    await waitFor('the reporters moved', async () => (await view(a.id)).reporters?.some((r) => r.incidentId === b));
+    const seen = await read(a.id);
+    expect(seen.status).toBe(200);
+    const shown = (await seen.json()) as IncidentView;
+    expect(shown.timeline.map((t) => t.type)).toContain('incident.merge_received');
+    const listed = (await fetch(`${system.boardUrl}/api/v1/incidents`, { headers: gateway }).then((r) => r.json())) as { incidents: IncidentView[] };
+    expect(listed.incidents.map((i) => i.id)).toEqual(expect.arrayContaining([a.id, b]));
+
+    expect((await board(`${b}/unmerge`, { reason: 'Khác hệ thống' })).json).toMatchObject({ outcome: 'applied' });
+    await waitFor('the reporters left', async () => !(await view(a.id)).reporters?.some((r) => r.incidentId === b));
+    expect((await read(a.id)).status).toBe(404);
+    expect((await read(b)).status).toBe(200);
+  });
 });

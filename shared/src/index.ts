@@ -9,6 +9,7 @@ export * from './directory';
 export * from './projections/incidents';
 export * from './projections/commands';
 export * from './access';
+export * from './access/transitions';
 export * from './identity/store';
 export * from './identity/tokens';
 export * from './identity/authenticators';

@@ -116,6 +116,17 @@ describe('who sees an incident: scope, then TLP', () => {
     const base = incident(tlp);
     expect(canSee(people[who]!, { ...base, assignees: [hub, ...base.assignees] })).toBe(visible);
   });
+
+  it('a reporter whose report was merged into the incident sees it at every TLP its own organisation would, until un-merged', () => {
+    const other = people['a submitter of another organisation in the province']!;
+    const own = { incidentId: ulid(), actorId: 'u-reporter', organisationId: 'org-agency-a', organisationName: 'Sở Y tế' };
+    const mergedIn = { incidentId: ulid(), actorId: 'u-b', organisationId: 'org-agency-b', organisationName: 'Sở Tài chính', mergedVia: ulid() };
+    for (const tlp of levels) {
+      expect([tlp, canSee(other, incident(tlp, { reporters: [own, mergedIn] }))]).toEqual([tlp, true]);
+      // un-merged: the reporter left the list again
+      expect([tlp, canSee(other, incident(tlp, { reporters: [own] }))]).toEqual([tlp, false]);
+    }
+  });
 });
 
 describe('who grants access to incidents', () => {

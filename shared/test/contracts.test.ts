@@ -280,4 +280,19 @@ describe('envelope', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.code).toBe(code);
   });
+
+  it('a reader that names the part of a payload it uses checks that part, with the same rules, and is not given the rest', () => {
+    const reported = examples['incident.reported'].valid as Record<string, unknown>;
+    const facts = messageSchemas['incident.reported'].omit({ report: true });
+    const withDetails = { ...reported, report: { supportRequested: 42 } }; // the rest of the form, wrong: not this reader's to read
+    const record = (payload: unknown) => Buffer.from(JSON.stringify(makeEnvelope('incident.reported', payload as never, { producedBy: 't', actor, payloadAlreadyValidated: true })));
+    expect(parseMessage('incidentEvents', record(withDetails)).ok).toBe(false);
+    const narrow = parseMessage('incidentEvents', record(withDetails), { 'incident.reported': facts });
+    expect(narrow.ok).toBe(true);
+    if (narrow.ok) expect(narrow.value.payload).not.toHaveProperty('report');
+    // what it does read is checked as before
+    const badFacts = parseMessage('incidentEvents', record({ ...reported, tlp: 'PURPLE' }), { 'incident.reported': facts });
+    expect(badFacts.ok).toBe(false);
+    if (!badFacts.ok) expect(badFacts.issues?.join(' ')).toMatch(/tlp/);
+  });
 });

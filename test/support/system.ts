@@ -41,7 +41,7 @@ export async function startSystem(
   const intakePort = await freePort();
   const intakeUrl = `http://127.0.0.1:${intakePort}`;
   const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides, ...options.board, INTAKE_PUBLIC_URL: intakeUrl }), { logger });
-  const boardUrl = await board.listen({ host: '127.0.0.1', port: 0 });
+  const boardUrl = await board.listen({ host: '127.0.0.1', port: await freePort() });
   names.env.IDENTITY_URL = boardUrl;
   const env = { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides };
   const intake = await buildIntake(loadConfig(intakeConfigSchema, { ...env, ...options.intake }), { logger });
@@ -87,13 +87,37 @@ export async function startSystem(
   };
 }
 
-/** A TCP port nothing listens on now (for a service whose address another needs before it listens). */
-export async function freePort(): Promise<number> {
+/** The next port to try in UCSC_TEST_PORTS (`low-high`, for suites run side by side on one machine), per jest worker. */
+let nextInRange = 0;
+const portRange = /^(\d+)-(\d+)$/.exec(process.env.UCSC_TEST_PORTS ?? '');
+
+/** Whether a port is free to listen on now. */
+async function bindable(port: number): Promise<number | undefined> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  const chosen = bound ? (server.address() as { port: number }).port : undefined;
+  if (bound) await new Promise((resolve) => server.close(resolve));
+  return chosen;
+}
+
+/**
+ * A TCP port nothing listens on now (for a service whose address another needs before it listens):
+ * one of UCSC_TEST_PORTS when set (each jest worker takes its own slice), else one the system picks.
+ */
+export async function freePort(): Promise<number> {
+  if (!portRange) return (await bindable(0))!;
+  const [low, high] = [Number(portRange[1]), Number(portRange[2])];
+  const workers = 2; // jest.config.js: maxWorkers
+  const worker = Number(process.env.JEST_WORKER_ID ?? 1) - 1;
+  const slice = Math.floor((high - low + 1) / workers);
+  for (let tries = 0; tries < slice; tries++) {
+    const port = low + worker * slice + (nextInRange++ % slice);
+    if ((await bindable(port)) !== undefined) return port;
+  }
+  throw new Error(`no free port in UCSC_TEST_PORTS=${process.env.UCSC_TEST_PORTS}`);
 }
 
 /**
@@ -102,7 +126,7 @@ export async function freePort(): Promise<number> {
  */
 export async function startIdentityOwner(names: TestNames): Promise<{ url: string; close(): Promise<void> }> {
   const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, INTAKE_PUBLIC_URL: 'http://127.0.0.1:9' }), { logger: testLogger });
-  const url = await board.listen({ host: '127.0.0.1', port: 0 });
+  const url = await board.listen({ host: '127.0.0.1', port: await freePort() });
   names.env.IDENTITY_URL = url;
   return { url, close: () => board.close() };
 }

@@ -20,6 +20,12 @@ export const dispatchConfigSchema = z.object({
     .int()
     .positive()
     .default(7 * 24 * 3600)
-    .describe('How long dispatch remembers what it emitted for an event, to re-emit the same on a redelivery'),
+    .describe('How long dispatch remembers that it handled an event, and at which record, so that a copy of it decides nothing'),
+  DECISION_OUTPUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600)
+    .describe('How long dispatch keeps what a batch emitted, to re-emit the same if that batch is delivered again after its transaction failed'),
 });
 export type DispatchConfig = z.infer<typeof dispatchConfigSchema>;

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { ZodError } from 'zod';
 import {
+  incidentReportedSchema,
   makeEnvelope,
   PermanentError,
   runConsumer,
@@ -15,7 +16,7 @@ import {
 import { onAccepted, onOfferedByCoordinator, onOfferEnded, onOverride, onPartsChanged, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
 import type { RoutingDirectory } from './domain/routing';
 import type { DirectoryView } from './directory';
-import type { RoutingBatch, RoutingStore } from './store';
+import { DecisionOutputLost, type RoutingBatch, type RoutingStore } from './store';
 
 export const dispatchActor = { kind: 'service', id: 'dispatch', authenticatedBy: 'service' } as const;
 
@@ -40,6 +41,8 @@ const decides = new Set<Message['type']>([
   'incident.merged',
   'incident.reopened',
 ]);
+const reportFactsSchema = incidentReportedSchema.omit({ report: true });
+const sourceOf = (context: DispatchItem['context']) => `${context.topic}:${context.partition}:${context.offset}`;
 const incidentOf = (message: Message) => (message.payload as { incidentId: string }).incidentId;
 
 /**
@@ -51,7 +54,9 @@ export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routi
   const { directory, store, policy, logger } = options;
   const now = options.now ?? (() => new Date());
   return async (items: readonly DispatchItem[]): Promise<DispatchResult[]> => {
-    const events = items.filter((i) => decides.has(i.envelope.type)).map((i) => ({ eventId: i.envelope.id, incidentId: incidentOf(i.envelope) }));
+    const events = items
+      .filter((i) => decides.has(i.envelope.type))
+      .map((i) => ({ eventId: i.envelope.id, incidentId: incidentOf(i.envelope), source: sourceOf(i.context) }));
     if (events.length === 0) return items.map(() => undefined);
     const routing = directory.routing();
     const results = await store.batch(routing, events, (batch) => items.map((item) => decideOne(batch, routing, item)));
@@ -62,8 +67,15 @@ export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routi
 
   function decideOne(batch: RoutingBatch, routing: RoutingDirectory, { envelope: message, context }: DispatchItem): DispatchResult {
     if (!decides.has(message.type)) return undefined;
-    const source = `${context.topic}:${context.partition}:${context.offset}`;
-    const before = batch.handledBefore(message.id, source);
+    const source = sourceOf(context);
+    let before: Envelope[] | undefined;
+    try {
+      before = batch.handledBefore(message.id, source);
+    } catch (error) {
+      if (!(error instanceof DecisionOutputLost)) throw error;
+      context.logger.error({ eventId: message.id }, error.message);
+      return new PermanentError(error.message, 'decision_output_lost');
+    }
     if (before) return before.length ? { incidentEvents: before as Envelope<Draft['type']>[] } : undefined;
     try {
       return decide(batch, routing, message, source, context.logger);
@@ -169,6 +181,9 @@ export function startDispatcher(options: {
     logger: options.logger,
     // its own decisions come back on the events topic: passed by unparsed, not validated again
     handles: [...decides],
+    // a report's classification facts are read and checked; the rest of Biểu mẫu 03 (two thirds of
+    // its bytes and of its validation) is not dispatch's to read: the tracker checks it in full
+    reads: { 'incident.reported': reportFactsSchema },
     // the next batch is decided (its Redis read and write; the store runs batches one at a time)
     // while the previous one's transaction is with the broker: a copy waited a third of its time
     partitionsConsumedConcurrently: 3,

@@ -1,7 +1,7 @@
 export { buildApp } from './app';
 export { dispatchConfigSchema, type DispatchConfig } from './config';
 export { seedDirectory, directoryDrafts, DirectoryView } from './directory';
-export { RoutingStore, dispatchKeys, type RoutingBatch } from './store';
+export { RoutingStore, DecisionOutputLost, dispatchKeys, type RoutingBatch } from './store';
 export { dispatchBatches, type DispatchItem, type DispatchResult } from './consumer';
 export { startTimeoutSweep, type TimeoutSweep } from './sweeper';
 export * from './domain/routing';
@@ -9,3 +9,4 @@ export * from './domain/classification';
 export * from './domain/dispatching';
 export * from './domain/directory';
 export * from './domain/roster';
+export { rebuildLoads } from './rebuild';

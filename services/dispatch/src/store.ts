@@ -1,4 +1,4 @@
-import { envelopeJson, redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
+import { envelopeBytes, newId, redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
 import type { Effects, IncidentRouting } from './domain/dispatching';
 import type { LoadView, RoutingDirectory } from './domain/routing';
 import { LoadMirror, type LoadChange } from './loads';
@@ -10,8 +10,10 @@ import { LoadMirror, type LoadChange } from './loads';
  *   <prefix>dispatch:last-offered    hash enterprise id → sequence of its last offer (round-robin)
  *   <prefix>dispatch:load-changes    stream of every batch's changes to the two hashes (capped)
  *   <prefix>dispatch:deadlines       sorted set "<incident> <enterprise>" by acceptance deadline (ms)
- *   <prefix>dispatch:done:<bucket>   hash event id → what handling it produced, for a redelivery; one
- *                                    hash per seventh of the memory time, expiring as a whole
+ *   <prefix>dispatch:done:<bucket>   hash event id → that it was handled, at which record, and where its
+ *                                    output is; one hash per seventh of the memory time, expiring as a whole
+ *   <prefix>dispatch:output:<batch>  what a batch's decisions emitted (a JSON array of envelopes), for a
+ *                                    redelivery of the batch after its transaction failed; kept for a day
  *   <prefix>dispatch:sweep-lock      the timeout sweep's lock, so one copy sweeps at a time
  */
 export function dispatchKeys(prefix: string) {
@@ -23,6 +25,7 @@ export function dispatchKeys(prefix: string) {
     loadChanges: `${base}load-changes`,
     deadlines: `${base}deadlines`,
     done: (bucket: number) => `${base}done:${bucket}`,
+    output: (batch: string) => `${base}output:${batch}`,
     sweepLock: `${base}sweep-lock`,
   };
 }
@@ -82,34 +85,36 @@ return {1, id, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]), s
 /**
  * One atomic step at the end of a batch: unless another copy recorded one of its events or changed
  * one of its incidents since the read (then nothing is written, and the batch is decided again),
- * stores what each event emitted, the incidents' new state, the load counters (HINCRBY: exact
+ * stores that each event was handled (a small marker) and what the batch emitted (one string), the incidents' new state, the load counters (HINCRBY: exact
  * across copies), the round-robin sequences (the larger wins), the deadlines, and appends the load
  * change to the stream the other copies catch up from. Returns the change's stream id ('' when the
  * batch changed no load), or false on a conflict. Bulk commands (one HSET, one MSET, …): a batch
  * of hundreds of events costs Redis a few commands, not thousands.
- * KEYS: changes stream, load, last-offered, deadlines, the done bucket to write, then b done
- * buckets to look in, then m incident keys.
+ * KEYS: changes stream, load, last-offered, deadlines, the done bucket to write, the batch's output
+ * key, then b done buckets to look in, then m incident keys.
  * ARGV: when the bucket expires (unix s), load change (JSON), deadline operations (JSON), n, b,
- * then n event ids, their n done records, then per incident the state read and the state to store.
+ * the output's time to live (s), the output ('' for none), then n event ids, their n done markers,
+ * then per incident the state read and the state to store.
  */
 const writeBatch = `${luaHelpers}
 local n, b = tonumber(ARGV[4]), tonumber(ARGV[5])
-local ids = range(ARGV, 6, 5 + n)
-for _, found in ipairs(recorded(range(KEYS, 6, 5 + b), ids)) do
+local ids = range(ARGV, 8, 7 + n)
+for _, found in ipairs(recorded(range(KEYS, 7, 6 + b), ids)) do
   if found then return false end
 end
-local incidents = range(KEYS, 6 + b, #KEYS)
+local incidents = range(KEYS, 7 + b, #KEYS)
 local states = sliced('MGET', nil, incidents, 1000)
 local writes = {}
 for j = 1, #incidents do
-  local read, state = ARGV[4 + 2 * n + 2 * j], ARGV[5 + 2 * n + 2 * j]
+  local read, state = ARGV[6 + 2 * n + 2 * j], ARGV[7 + 2 * n + 2 * j]
   if (states[j] or '') ~= read then return false end
   if state ~= read then writes[#writes + 1] = incidents[j]; writes[#writes + 1] = state end
 end
 local records = {}
-for i = 1, n do records[#records + 1] = ids[i]; records[#records + 1] = ARGV[5 + n + i] end
+for i = 1, n do records[#records + 1] = ids[i]; records[#records + 1] = ARGV[7 + n + i] end
 sliced('HSET', KEYS[5], records, 1000)
 redis.call('EXPIREAT', KEYS[5], ARGV[1])
+if ARGV[7] ~= '' then redis.call('SET', KEYS[6], ARGV[7], 'EX', ARGV[6]) end
 if #writes > 0 then sliced('MSET', nil, writes, 1000) end
 local change = cjson.decode(ARGV[2])
 local changed = false
@@ -144,7 +149,8 @@ export interface RoutingBatch {
   /**
    * What handling this event emitted before: the same envelopes for the same record (its batch's
    * transaction failed after Redis changed), none for a copy of it at another offset; undefined
-   * when it was never handled.
+   * when it was never handled. Throws DecisionOutputLost when the same record's output is no
+   * longer kept (a transaction left unfinished for longer than the output's time to live).
    */
   handledBefore(eventId: string, source: string): Envelope[] | undefined;
   readonly loads: LoadView;
@@ -155,7 +161,19 @@ export interface RoutingBatch {
 export interface BatchEvent {
   eventId: string;
   incidentId: string;
+  /** the record it was read from (topic:partition:offset) */
+  source: string;
 }
+
+/** The event was decided and its decision recorded, but what it emitted is no longer kept: it cannot be emitted again the same. */
+export class DecisionOutputLost extends Error {
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} was decided, but what it emitted is no longer kept (its transaction never finished within the output's time to live); re-route its incident by an override`);
+  }
+}
+
+/** A done marker: which record an event was handled at, and where in which batch's output its envelopes are. */
+type DoneMarker = { source: string; batch: string; from: number; count: number } | { source: string; envelopes: Envelope[] };
 
 type LoadChangeWire = { l: Record<string, number>; o: Record<string, string> };
 
@@ -180,6 +198,8 @@ export class RoutingStore {
     private readonly redis: Redis,
     prefix: string,
     private readonly doneTtlSeconds: number,
+    /** how long a batch's output is kept for a redelivery of the batch: a day, or the done records' time if shorter */
+    private readonly outputTtlSeconds = Math.min(doneTtlSeconds, 86_400),
   ) {
     this.keys = dispatchKeys(prefix);
     this.read = redisScript(redis, 'dispatchReadBatch', readBatch);
@@ -254,6 +274,7 @@ export class RoutingStore {
     )) as [0, string, [string, string[]][], (string | null)[], (string | null)[]] | [1, string, string[], string[], (string | null)[], (string | null)[]];
     let states: (string | null)[];
     let done: (string | null)[];
+    let outputs = new Map<string, string | null>();
     if (reply[0] === 1) {
       this.mirror.reset(reply[2], reply[3]);
       this.own.clear();
@@ -267,10 +288,18 @@ export class RoutingStore {
       [, , , states, done] = reply;
     }
     this.mirror.useDirectory(directory);
+    const markers = new Map(eventIds.map((id, i) => [id, done[i] ? (JSON.parse(done[i]!) as DoneMarker) : undefined]));
+    // a batch handled again at the same records (its transaction failed): the output it made, in a second read
+    const again = [...new Set(events.flatMap((e) => { const m = markers.get(e.eventId); return m && 'batch' in m && m.source === e.source ? [m.batch] : []; }))];
+    if (again.length) {
+      const blobs = await this.redis.mget(...again.map(this.keys.output));
+      outputs = new Map(again.map((batch, i) => [batch, blobs[i] ?? null]));
+    }
     return new PendingBatch(
       this.mirror,
       new Map(incidentIds.map((id, i) => [id, states[i] ?? ''])),
-      new Map(eventIds.map((id, i) => [id, done[i] ?? undefined])),
+      markers,
+      outputs,
       new Map(events.map((e) => [e.eventId, e.incidentId])),
       () => (this.sequence = Math.max(this.sequence + 1, Date.now() * 1000)),
     );
@@ -282,12 +311,13 @@ export class RoutingStore {
     const incidents = [...batch.touched];
     const buckets = this.doneBuckets();
     const reply = (await this.write(
-      5 + buckets.lookup.length + incidents.length,
+      6 + buckets.lookup.length + incidents.length,
       this.keys.loadChanges,
       this.keys.load,
       this.keys.lastOffered,
       this.keys.deadlines,
       buckets.current,
+      this.keys.output(batch.id),
       ...buckets.lookup,
       ...incidents.map(this.keys.incident),
       buckets.expireAt,
@@ -295,6 +325,8 @@ export class RoutingStore {
       JSON.stringify(batch.deadlines),
       batch.records.length,
       buckets.lookup.length,
+      this.outputTtlSeconds,
+      batch.output(),
       ...batch.records.map(([eventId]) => eventId),
       ...batch.records.map(([, record]) => record),
       ...incidents.flatMap((id) => [batch.read.get(id) ?? '', batch.stateToStore(id)]),
@@ -328,9 +360,25 @@ export class RoutingStore {
 const toWire = (change: LoadChange): LoadChangeWire => ({ l: change.l, o: Object.fromEntries(Object.entries(change.o).map(([id, seq]) => [id, String(seq)])) });
 const fromWire = (change: LoadChangeWire): LoadChange => ({ l: change.l, o: Object.fromEntries(Object.entries(change.o).map(([id, seq]) => [id, Number(seq)])) });
 
+const [jsonOpen, jsonComma, jsonClose] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
+
 class PendingBatch implements RoutingBatch {
-  /** [event id, its done record] for the write */
+  /** this batch's output key: unique, so a batch decided again never overwrites what an earlier try emitted */
+  readonly id = newId();
+  /** [event id, its done marker] for the write */
   readonly records: [string, string][] = [];
+  /** the JSON of every envelope the batch's decisions emitted, in order: stored once, as one string */
+  readonly outputs: Buffer[] = [];
+
+  /** the batch's output as one JSON array, '' when it emitted nothing */
+  output(): Buffer | '' {
+    if (this.outputs.length === 0) return '';
+    const parts: Buffer[] = [jsonOpen];
+    this.outputs.forEach((b, i) => parts.push(...(i ? [jsonComma, b] : [b])));
+    parts.push(jsonClose);
+    return Buffer.concat(parts);
+  }
+  private readonly outputsRead = new Map<string, Envelope[]>();
   /** incidents a record of this batch depends on: written only if no other copy changed them since the read */
   readonly touched = new Set<string>();
   readonly change: LoadChange = { l: {}, o: {} };
@@ -343,7 +391,9 @@ class PendingBatch implements RoutingBatch {
     private readonly mirror: LoadMirror,
     /** raw state of each incident as read ('' = none) */
     readonly read: Map<string, string>,
-    private readonly done: Map<string, string | undefined>,
+    private readonly done: Map<string, DoneMarker | undefined>,
+    /** the outputs of earlier tries of this batch, by batch id (null: no longer kept) */
+    private readonly earlier: Map<string, string | null>,
     private readonly incidentOf: Map<string, string>,
     private readonly nextSequence: () => number,
   ) {}
@@ -362,17 +412,26 @@ class PendingBatch implements RoutingBatch {
   }
 
   handledBefore(eventId: string, source: string): Envelope[] | undefined {
-    const raw = this.done.get(eventId);
-    if (!raw) return undefined;
-    const done = JSON.parse(raw) as { source: string; envelopes: Envelope[] };
-    return done.source === source ? done.envelopes : [];
+    const done = this.done.get(eventId);
+    if (!done) return undefined;
+    if (done.source !== source) return [];
+    if ('envelopes' in done) return done.envelopes; // a record of the layout before outputs were kept per batch
+    if (done.count === 0) return [];
+    let envelopes = this.outputsRead.get(done.batch);
+    if (!envelopes) {
+      const raw = this.earlier.get(done.batch);
+      if (!raw) throw new DecisionOutputLost(eventId);
+      this.outputsRead.set(done.batch, (envelopes = JSON.parse(raw) as Envelope[]));
+    }
+    return envelopes.slice(done.from, done.from + done.count);
   }
 
   record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void {
-    // the envelopes' JSON is made once, for this record and for Kafka (envelopeJson)
-    const done = `{"source":${JSON.stringify(source)},"envelopes":[${envelopes.map(envelopeJson).join(',')}]}`;
+    // the envelopes' JSON is made once, for the batch's output and for Kafka (envelopeBytes)
+    const done: DoneMarker = { source, batch: this.id, from: this.outputs.length, count: envelopes.length };
+    for (const e of envelopes) this.outputs.push(envelopeBytes(e));
     this.done.set(eventId, done);
-    this.records.push([eventId, done]);
+    this.records.push([eventId, JSON.stringify(done)]);
     // the decision rests on its incident's state as read: written only if nobody changed it since
     const incidentId = this.incidentOf.get(eventId);
     if (incidentId === undefined || (effects.state && effects.state.incidentId !== incidentId)) throw new Error(`event ${eventId} was not read for this batch`);

@@ -103,6 +103,31 @@ describe('routing state in Redis, read and written once per batch', () => {
     expect(Object.values(await loadsInRedis()).reduce((a, b) => a + b, 0)).toBe(3);
   });
 
+  it('what a decision emitted is kept once per batch, for a day; the per-event record that outlives it is a small marker, and an output no longer kept is a dead letter, never a silent nothing', async () => {
+    const { decide } = copy();
+    const batch = items([reported(), reported(), reported()]);
+    const first = await decide(batch);
+    const keys = dispatchKeys(redisPrefix);
+    const outputs = await redis.keys(`${keys.output('*')}`);
+    expect(outputs).toHaveLength(1);
+    const stored = JSON.parse((await redis.get(outputs[0]!))!) as Envelope[];
+    expect(stored.map((e) => e.id)).toEqual(first.flatMap((r) => emitted(r).map((e) => e.id)));
+    const ttl = await redis.ttl(outputs[0]!);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60); // this copy remembers decisions for 60 s: its outputs no longer than that
+    const [bucket] = await redis.keys(`${redisPrefix}dispatch:done:*`);
+    const markers = Object.values(await redis.hgetall(bucket!));
+    expect(markers).toHaveLength(3);
+    for (const m of markers) expect(m.length).toBeLessThan(200);
+    // the output gone (a transaction left unfinished past its time to live): each record is dead-lettered with the reason
+    await redis.del(outputs[0]!);
+    const again = await decide(batch);
+    for (const r of again) {
+      expect(r).toBeInstanceOf(PermanentError);
+      expect((r as PermanentError).code).toBe('decision_output_lost');
+    }
+  });
+
   it('a decline releases the enterprise’s load; an event dispatch does not act on reads nothing and emits nothing', async () => {
     const { decide } = copy();
     const report = reported();

@@ -14,7 +14,7 @@ import {
   Publisher,
   type Logger,
 } from '@ucsc/shared';
-import type { TrackerConfig } from './config';
+import { clocksOf, type TrackerConfig } from './config';
 import { projectorGroup, startCommandHandler, startProjector } from './consumers';
 import { ProjectionSync } from './sync';
 import { DeadlineSweeper } from './sweeper';
@@ -57,11 +57,7 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings, cacheViews: config.PROJECTION_CACHE_VIEWS };
   const sync = new ProjectionSync(kafka, config.TOPIC_PREFIX, `${config.TOPIC_PREFIX}.${projectorGroup}`, logger);
   const now = overrides.now ?? (() => new Date());
-  const clocks = {
-    ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}),
-    ...(config.ESCALATION_LADDER_JSON ? { ladder: config.ESCALATION_LADDER_JSON } : {}),
-    lateAfterMinutes: config.DEADLINE_LATE_AFTER_MINUTES,
-  };
+  const clocks = clocksOf(config);
   const consumers = await Promise.all([
     startProjector({ ...options, clocks }),
     startCommandHandler({ ...options, sync, now, ...(clocks.policy ? { policy: clocks.policy } : {}) }),

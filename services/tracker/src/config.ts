@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseConfigShape, escalationLadderSchema, httpConfigShape, responsePolicySchema } from '@ucsc/shared';
+import type { SweepPolicy } from './domain/sweep';
 
 /** A JSON value in an environment variable, checked against its schema at start-up. */
 const jsonOf = <S extends z.ZodType>(schema: S) =>
@@ -37,6 +38,19 @@ export const trackerConfigSchema = z.object({
     .describe('Whether this copy schedules deadline sweeps (tests drive them by hand)'),
   DEADLINE_LATE_AFTER_MINUTES: z.coerce.number().int().min(1).default(5).describe('A deadline or rung fired this long after it was due is marked late'),
   RESPONSE_POLICY_JSON: jsonOf(responsePolicySchema).optional().describe('The response times per severity and priority, as JSON (default: the policy shipped in clocks.ts)'),
+  LEGAL_HOLIDAYS_JSON: jsonOf(z.array(z.iso.date()).max(1000))
+    .default([])
+    .describe('Vietnam’s public holidays as a JSON list of dates (YYYY-MM-DD, Vietnam time): a legal period (5 days) whose last day is one, or a Saturday or Sunday, ends at the end of the next working day'),
   ESCALATION_LADDER_JSON: jsonOf(escalationLadderSchema).optional().describe('The escalation ladder, as JSON (default: officer → leader → on site → ministry leadership)'),
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
+
+/** The clocks' settings as configured (policy, ladder, lateness): the live projector and the rebuild use the same. */
+export function clocksOf(config: TrackerConfig): SweepPolicy {
+  return {
+    ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}),
+    ...(config.ESCALATION_LADDER_JSON ? { ladder: config.ESCALATION_LADDER_JSON } : {}),
+    lateAfterMinutes: config.DEADLINE_LATE_AFTER_MINUTES,
+    holidays: config.LEGAL_HOLIDAYS_JSON,
+  };
+}

@@ -1,7 +1,6 @@
 export { buildApp } from './app';
-export { trackerConfigSchema, type TrackerConfig } from './config';
+export { clocksOf, trackerConfigSchema, type TrackerConfig } from './config';
 export * from './domain/lifecycle';
-export * from './domain/transitions';
 export * from './domain/clocks';
 export * from './domain/escalation';
 export { rebuildProjection, clearProjection } from './rebuild';

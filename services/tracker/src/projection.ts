@@ -1,6 +1,6 @@
 import { commandReplyKeys, commandReplyTtlSeconds, feedLogLength, incidentKeys, redisScript, type CommandReply, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
 import { applyEvent, type IncidentEvent } from './domain/lifecycle';
-import { commandOfEvent } from './domain/transitions';
+import { commandOfEvent } from '@ucsc/shared';
 import { nextFireAt, type SweepPolicy } from './domain/sweep';
 
 /** The tracker's own keys beside the incident projection (cleared and rebuilt with it). */

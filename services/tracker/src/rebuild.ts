@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { incidentKeys, parseMessage, replayTopic, topicName, type Logger, type Redis } from '@ucsc/shared';
+import type { SweepPolicy } from './domain/sweep';
 import { Projection, type Positioned } from './projection';
 
 /** Deletes every key of the incident projection (SCAN, never KEYS, so Redis keeps serving). */
@@ -27,6 +28,8 @@ export async function rebuildProjection(options: {
   prefix: string;
   redisPrefix: string;
   logger: Logger;
+  /** the configured policy and ladder (clocksOf): the deadline index is rebuilt with them, not the defaults */
+  clocks?: SweepPolicy;
 }): Promise<{ events: number; incidents: number }> {
   const { kafka, redis, logger } = options;
   let events = 0;
@@ -44,7 +47,7 @@ export async function rebuildProjection(options: {
         const parsed = parseMessage('incidentEvents', message.value);
         if (parsed.ok) positioned.push({ event: parsed.value, offset: Number(message.offset) }); // else: dead-lettered by the live consumer
       }
-      await projection.project(positioned, false);
+      await projection.project(positioned, false, options.clocks ?? {});
       events += positioned.length;
     },
   });

@@ -63,6 +63,19 @@ describe('legal periods, counted in Vietnam time', () => {
   ])('within 5 days of %s: the day itself does not count, the period ends at 24:00 of the fifth', (_what, start, end) => {
     expect(endOfLegalPeriod(start, 5)).toBe(end);
   });
+
+  it.each([
+    // Monday the 23rd + 5 = Saturday the 28th: to the end of Monday the 30th
+    ['a last day on a Saturday runs to the end of Monday', '2026-11-23T02:00:00.000Z', [], '2026-11-30T17:00:00.000Z'],
+    // Tuesday the 24th + 5 = Sunday the 29th
+    ['a last day on a Sunday runs to the end of Monday', '2026-11-24T02:00:00.000Z', [], '2026-11-30T17:00:00.000Z'],
+    // Friday the 20th + 5 = Wednesday the 25th, a holiday here, then Thursday
+    ['a last day on a configured holiday runs to the next working day', '2026-11-20T02:10:00.000Z', ['2026-11-25'], '2026-11-26T17:00:00.000Z'],
+    ['holidays then a weekend: past all of them', '2026-11-20T02:10:00.000Z', ['2026-11-25', '2026-11-26', '2026-11-27'], '2026-11-30T17:00:00.000Z'],
+    ['a holiday inside the period changes nothing (calendar days)', '2026-11-20T02:10:00.000Z', ['2026-11-23'], '2026-11-25T17:00:00.000Z'],
+  ])('%s (Civil Code art. 148(5))', (_what, start, holidays, end) => {
+    expect(endOfLegalPeriod(start, 5, holidays)).toBe(end);
+  });
 });
 
 describe('the policy table', () => {
@@ -136,8 +149,11 @@ describe('an incident’s deadlines, with a fake clock', () => {
   it('Biểu mẫu 04 within 5 days of the end of the response, in Vietnam days', () => {
     const ended = '2026-11-22T20:00:00.000Z'; // 03:00 on the 23rd in Hà Nội
     const view = incident({ state: 'resolved', milestones: { acknowledged: reportedAt, resolved: ended, responseEnded: ended } });
-    expect(find(deadlinesOf(view, { clock: at('2026-11-28T16:00:00.000Z') }), 'final_report')).toMatchObject({ basis: 'legal', status: 'pending', dueAt: '2026-11-28T17:00:00.000Z' });
-    expect(find(deadlinesOf(view, { clock: at('2026-11-28T17:00:00.001Z') }), 'final_report')?.status).toBe('breached');
+    // the fifth day is Saturday the 28th: the period runs to 24:00 on Monday the 30th (Civil Code art. 148(5))
+    expect(find(deadlinesOf(view, { clock: at('2026-11-28T17:00:00.001Z') }), 'final_report')).toMatchObject({ basis: 'legal', status: 'pending', dueAt: '2026-11-30T17:00:00.000Z' });
+    expect(find(deadlinesOf(view, { clock: at('2026-11-30T17:00:00.001Z') }), 'final_report')?.status).toBe('breached');
+    // and to Tuesday when that Monday is a configured holiday
+    expect(find(deadlinesOf(view, { clock: at('2026-11-30T17:00:00.001Z'), holidays: ['2026-11-30'] }), 'final_report')).toMatchObject({ status: 'pending', dueAt: '2026-12-01T17:00:00.000Z' });
     const received = { ...view, state: 'report_received' as const, milestones: { ...view.milestones, reportReceived: '2026-11-25T00:00:00.000Z' } };
     expect(find(deadlinesOf(received, { clock: at('2026-12-30T00:00:00.000Z') }), 'final_report')?.status).toBe('met');
   });

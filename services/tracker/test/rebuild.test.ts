@@ -1,5 +1,6 @@
 import { createKafka, listRecentIncidents, parseMessage, readIncident, topicName } from '@ucsc/shared';
-import { clearProjection, projectEvent, rebuildProjection } from '@ucsc/tracker';
+import { clearProjection, clocksOf, defaultResponsePolicy, projectEvent, rebuildProjection, trackerConfigSchema, type ResponsePolicy } from '@ucsc/tracker';
+import { loadConfig } from '@ucsc/shared';
 import { bearer, brokers, sampleReport, sessionToken, testLogger, testRedis, waitFor } from '../../../test/support';
 import { postJson, startSystem, type TestSystem } from '../../../test/support/system';
 
@@ -76,5 +77,48 @@ describe('the incident projection can be rebuilt from Kafka', () => {
       await consumer.disconnect();
     }
     expect(await listRecentIncidents(redis, prefix, 100)).toEqual(before);
+  });
+});
+
+describe('the rebuild uses the configured response policy (RESPONSE_POLICY_JSON), as the live tracker does', () => {
+  let system: TestSystem;
+  const redis = testRedis();
+  // every time of the shipped policy, doubled: a rebuild with the default policy would give other deadlines
+  const doubled = Object.fromEntries(
+    Object.entries(defaultResponsePolicy).map(([severity, rows]) => [
+      severity,
+      Object.fromEntries(Object.entries(rows).map(([priority, times]) => [priority, Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v === null ? null : v * 2]))])),
+    ]),
+  ) as ResponsePolicy;
+  const env = { RESPONSE_POLICY_JSON: JSON.stringify(doubled) };
+  beforeAll(async () => {
+    system = await startSystem('rebuild-policy', env);
+  });
+  afterAll(async () => {
+    await system?.close();
+    redis.disconnect();
+  });
+
+  it('after a wipe, the incidents and the deadline index come back equal to the live ones, not the default policy’s', async () => {
+    const coordinator = bearer(await sessionToken(system.names.redisPrefix, 'dieuphoi'));
+    const prefix = system.names.redisPrefix;
+    const ids: string[] = [];
+    for (const province of ['Hà Nội', 'Cao Bằng']) ids.push((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province }), coordinator)).json.incidentId);
+    await waitFor('both routed', async () => (await Promise.all(ids.map((id) => readIncident(redis, prefix, id)))).every((v) => v?.state === 'routed') || undefined);
+    await system.tracker.close();
+    const live = { incidents: await listRecentIncidents(redis, prefix, 100), deadlines: await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES') };
+    expect(live.deadlines).toHaveLength(4);
+
+    const kafka = createKafka({ clientId: 'rebuild-policy-test', brokers }, testLogger);
+    const rebuild = async (clocks: Parameters<typeof rebuildProjection>[0]['clocks']) => {
+      await clearProjection(redis, prefix);
+      await rebuildProjection({ kafka, redis, prefix: system.names.prefix, redisPrefix: prefix, logger: testLogger, ...(clocks ? { clocks } : {}) });
+      return { incidents: await listRecentIncidents(redis, prefix, 100), deadlines: await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES') };
+    };
+    // what npm run rebuild does: the clocks as the tracker's configuration says
+    const configured = clocksOf(loadConfig(trackerConfigSchema, { ...system.names.env, ...env }));
+    expect(await rebuild(configured)).toEqual(live);
+    // the shipped policy would have put the deadlines elsewhere: the comparison can fail
+    expect((await rebuild(undefined)).deadlines).not.toEqual(live.deadlines);
   });
 });

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { lifecycleStates, makeEnvelope, roles, type Actor, type IncidentView, type LifecycleState, type Role } from '@ucsc/shared';
-import { allowedCommands, applyEvent, decide, transitions, type CommandType, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
+import { allowedCommands, transitions, type CommandType } from '@ucsc/shared';
+import { applyEvent, decide, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
 
 const incidentId = ulid();
 const otherId = ulid();

@@ -2,7 +2,7 @@ import { roles, type Actor, type Role } from '../contracts/common';
 import { endedAssignmentStatuses, type AssignmentStatus, type IncidentView } from '../projections/incidents';
 
 /** What decides who sees an incident: nothing else of it is read. */
-export type VisibilityFacts = Pick<IncidentView, 'province' | 'tlp' | 'reportedBy' | 'assignees'>;
+export type VisibilityFacts = Pick<IncidentView, 'province' | 'tlp' | 'reportedBy' | 'assignees'> & Partial<Pick<IncidentView, 'reporters'>>;
 
 /**
  * The policy table: which roles may do what. The one place this is decided; routes ask `may`.
@@ -45,8 +45,11 @@ export function mayActFor(actor: Actor, assigneeId: string): boolean {
   return (actor.assigneeIds ?? []).includes(assigneeId) || hasRole(actor, 'national_coordinator');
 }
 
+/** A reporting organisation: the one that filed it, or one whose report was merged into it (until un-merged). */
 function fromReportingOrganisation(actor: Actor, incident: VisibilityFacts): boolean {
-  return Boolean(actor.organisationId) && incident.reportedBy?.organisationId === actor.organisationId;
+  const org = actor.organisationId;
+  if (!org) return false;
+  return incident.reportedBy?.organisationId === org || (incident.reporters ?? []).some((r) => r.organisationId === org);
 }
 
 /** Assigned and still assigned: an enterprise whose assignment ended no longer sees the incident. */

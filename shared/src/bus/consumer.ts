@@ -3,7 +3,7 @@ import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import type { Envelope } from '../contracts/messages';
 import { withheldMarking, type DeadLetter } from '../contracts/deadletter';
-import { parseMessage } from '../contracts/parse';
+import { parseMessage, type PayloadReads } from '../contracts/parse';
 import { topicName, topics, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer } from './kafka';
 import { chunkRecords, recordBytes, toRecord } from './publisher';
@@ -55,6 +55,8 @@ export interface ConsumerOptions<K extends TopicKey> {
    * parsed or validated: the consumers that act on it validate it. Anything else is parsed in full.
    */
   handles?: readonly TopicMessageType<K>[];
+  /** per message type, the part of the payload the handler reads, validated instead of the whole (PayloadReads) */
+  reads?: PayloadReads<TopicMessageType<K>>;
   /**
    * Exactly-once consume → produce: the outbox and the consumed offsets commit in one Kafka
    * transaction. Give a transactional id that is stable for this copy of the service.
@@ -388,7 +390,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     const slots: ({ letter: Message } | { item: number })[] = [];
     for (const message of messages) {
       if (passesBy(message, topicKey)) continue;
-      const parsed = parseMessage(topicKey, message.value);
+      const parsed = parseMessage(topicKey, message.value, options.reads);
       if (!parsed.ok) {
         slots.push({ letter: deadLetter(topic, partition, message, parsed.code, parsed.message, parsed.issues) });
         continue;

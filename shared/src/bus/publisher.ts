@@ -21,22 +21,24 @@ export function messageKey(envelope: Envelope): string {
   return `${envelope.type.replace(/_removed$/, '').replace(/^directory\./, '')}:${(payload as { id: string }).id}`;
 }
 
-const serialized = new WeakMap<Envelope, string>();
+const serialized = new WeakMap<Envelope, Buffer>();
 
 /**
- * An envelope's JSON, made once: a handler that also stores what it emitted (dispatch's done
- * records) and the record sent to Kafka share it. Envelopes are not changed once made.
+ * An envelope's JSON as UTF-8 bytes, made once: a handler that also stores what it emitted
+ * (dispatch's batch outputs) and the record sent to Kafka share them. Bytes rather than a string:
+ * kafkajs measures a string value twice and encodes it once more, and the request's size check a
+ * third time. Envelopes are not changed once made.
  */
-export function envelopeJson(envelope: Envelope): string {
-  let json = serialized.get(envelope);
-  if (json === undefined) serialized.set(envelope, (json = JSON.stringify(envelope)));
-  return json;
+export function envelopeBytes(envelope: Envelope): Buffer {
+  let bytes = serialized.get(envelope);
+  if (bytes === undefined) serialized.set(envelope, (bytes = Buffer.from(JSON.stringify(envelope))));
+  return bytes;
 }
 
 export function toRecord(envelope: Envelope) {
   return {
     key: messageKey(envelope),
-    value: envelopeJson(envelope),
+    value: envelopeBytes(envelope),
     headers: { type: envelope.type, 'correlation-id': envelope.correlationId },
   };
 }

@@ -6,11 +6,14 @@ import { z } from 'zod';
 export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');
 
 // ulid's own generator asks the OS for one random byte per character (16 calls per id); ids are
-// made several times per request, so the bytes come from a pool refilled 4 KB at a time.
-const randomPool = Buffer.alloc(4096);
-let randomOffset = randomPool.length;
+// made several times per request, so the bytes come from a pool refilled 4 KB at a time. Made on
+// first use: the web app imports these contracts too, and a browser has no Buffer.
+const poolSize = 4096;
+let randomPool: Uint8Array | undefined;
+let randomOffset = poolSize;
 function pooledRandom(): number {
-  if (randomOffset >= randomPool.length) {
+  if (!randomPool || randomOffset >= poolSize) {
+    randomPool ??= new Uint8Array(poolSize);
     randomFillSync(randomPool);
     randomOffset = 0;
   }

@@ -11,4 +11,5 @@ export * from './routing';
 export * from './directory';
 export * from './lifecycle';
 export * from './identity';
+export * from './labels';
 export * from './feed';

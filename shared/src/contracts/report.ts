@@ -197,6 +197,8 @@ export const finalReportSchema = z.object({
   damage: text(10_000).describe('Thiệt hại'),
   recommendations: text(10_000).optional().describe('Kiến nghị, bài học kinh nghiệm'),
   category: incidentCategorySchema.optional().describe('The category as understood after the response'),
+  /** Biểu mẫu 05 counts incidents by who handled them; absent, an enterprise's part decides (domestic help) or not (in-house) */
+  handledWith: z.enum(['in_house', 'domestic_help', 'foreign_help']).optional().describe('Tự xử lý / có hỗ trợ trong nước / có hỗ trợ nước ngoài'),
 });
 
 /** POST /api/v1/reports/:id/follow-ups: one of the report types the law names. */

@@ -166,6 +166,9 @@ export const submitterTimelineTypes: readonly string[] = [
   'incident.rejected',
   'incident.merged',
   'incident.unmerged',
+  // on the surviving incident: a report merged in (its reporters now follow this one), or taken out again
+  'incident.merge_received',
+  'incident.merge_undone',
   'incident.reopened',
 ];
 

@@ -25,7 +25,7 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
   return client;
 }
 
-export type RedisScript = (...args: (string | number)[]) => Promise<unknown>;
+export type RedisScript = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 
 /**
  * A Lua script as a command of this client: sent by EVALSHA, with ioredis falling back to EVAL

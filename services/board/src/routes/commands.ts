@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  commandUrls,
   canSee,
   commonProblems,
   HttpError,
@@ -41,7 +42,6 @@ type Command = TrackerCommand | 'incident.override_routing';
  */
 interface CommandRoute {
   type: Command;
-  url: string;
   summary: string;
   /** path parameters besides :id that fill the payload */
   params?: readonly ('assigneeId' | 'orderId')[];
@@ -60,29 +60,29 @@ const overrideBody = z
   .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one assignee', path: ['add'] });
 
 const routes: readonly CommandRoute[] = [
-  { type: 'incident.acknowledge', url: 'acknowledge', summary: 'Acknowledge receipt (an assignee that holds the assignment)' },
-  { type: 'incident.triage', url: 'triage', summary: 'Verify and classify the incident (the receiving unit)' },
-  { type: 'incident.assign', url: 'assignments', summary: 'Assign a responder (coordinators); an enterprise is offered the incident and must accept' },
-  { type: 'incident.unassign', url: 'assignments/:assigneeId/unassign', params: ['assigneeId'], summary: 'Take an assignee off the incident, with a reason' },
-  { type: 'incident.accept_assignment', url: 'assignments/:assigneeId/accept', params: ['assigneeId'], summary: 'Accept an offered assignment' },
-  { type: 'incident.decline_assignment', url: 'assignments/:assigneeId/decline', params: ['assigneeId'], summary: 'Decline an offered assignment, with a reason' },
-  { type: 'incident.post_progress', url: 'progress', summary: 'Post a situation update (free text, attachments by reference, on site or not)' },
-  { type: 'incident.request_support', url: 'support-requests', summary: 'Ask for support (people, analysis, direction)' },
-  { type: 'incident.contain', url: 'contain', summary: 'The incident is contained' },
-  { type: 'incident.resolve', url: 'resolve', summary: 'The response has ended (resolved)' },
-  { type: 'incident.submit_final_report', url: 'final-report', summary: 'Submit the end-of-response report (Biểu mẫu 04)' },
-  { type: 'incident.close', url: 'close', summary: 'Close the incident (only after the end-of-response report)' },
-  { type: 'incident.reject', url: 'reject', summary: 'Not an incident: reject it, with a reason' },
-  { type: 'incident.merge', url: 'merge', summary: 'Merge into another incident (the same attack): every reporter is kept' },
-  { type: 'incident.unmerge', url: 'unmerge', summary: 'Undo a merge: the incident returns to the state it had' },
-  { type: 'incident.reopen', url: 'reopen', summary: 'Reopen an ended, closed or rejected incident, with a reason' },
-  { type: 'incident.comment', url: 'comments', summary: 'Comment on the incident' },
-  { type: 'incident.change_tlp', url: 'tlp', summary: 'Change the TLP marking (up only, unless a coordinator)' },
-  { type: 'incident.change_severity', url: 'severity', summary: 'Change the severity (and priority), with a reason' },
-  { type: 'incident.issue_coordination_order', url: 'coordination-orders', summary: 'Issue a coordination order (Biểu mẫu 06) to members, who must answer' },
-  { type: 'incident.answer_coordination_order', url: 'coordination-orders/:orderId/answers', params: ['orderId'], summary: 'Answer a coordination order' },
-  { type: 'incident.escalate_to_ministry', url: 'escalate-to-ministry', summary: 'The province’s director goes straight to the ministry’s leadership, in one action, with a reason' },
-  { type: 'incident.override_routing', url: 'routing/override', summary: 'Override routing (national coordinators): add or remove assignees, with a reason (judged by dispatch)', body: overrideBody },
+  { type: 'incident.acknowledge', summary: 'Acknowledge receipt (an assignee that holds the assignment)' },
+  { type: 'incident.triage', summary: 'Verify and classify the incident (the receiving unit)' },
+  { type: 'incident.assign', summary: 'Assign a responder (coordinators); an enterprise is offered the incident and must accept' },
+  { type: 'incident.unassign', params: ['assigneeId'], summary: 'Take an assignee off the incident, with a reason' },
+  { type: 'incident.accept_assignment', params: ['assigneeId'], summary: 'Accept an offered assignment' },
+  { type: 'incident.decline_assignment', params: ['assigneeId'], summary: 'Decline an offered assignment, with a reason' },
+  { type: 'incident.post_progress', summary: 'Post a situation update (free text, attachments by reference, on site or not)' },
+  { type: 'incident.request_support', summary: 'Ask for support (people, analysis, direction)' },
+  { type: 'incident.contain', summary: 'The incident is contained' },
+  { type: 'incident.resolve', summary: 'The response has ended (resolved)' },
+  { type: 'incident.submit_final_report', summary: 'Submit the end-of-response report (Biểu mẫu 04)' },
+  { type: 'incident.close', summary: 'Close the incident (only after the end-of-response report)' },
+  { type: 'incident.reject', summary: 'Not an incident: reject it, with a reason' },
+  { type: 'incident.merge', summary: 'Merge into another incident (the same attack): every reporter is kept' },
+  { type: 'incident.unmerge', summary: 'Undo a merge: the incident returns to the state it had' },
+  { type: 'incident.reopen', summary: 'Reopen an ended, closed or rejected incident, with a reason' },
+  { type: 'incident.comment', summary: 'Comment on the incident' },
+  { type: 'incident.change_tlp', summary: 'Change the TLP marking (up only, unless a coordinator)' },
+  { type: 'incident.change_severity', summary: 'Change the severity (and priority), with a reason' },
+  { type: 'incident.issue_coordination_order', summary: 'Issue a coordination order (Biểu mẫu 06) to members, who must answer' },
+  { type: 'incident.answer_coordination_order', params: ['orderId'], summary: 'Answer a coordination order' },
+  { type: 'incident.escalate_to_ministry', summary: 'The province’s director goes straight to the ministry’s leadership, in one action, with a reason' },
+  { type: 'incident.override_routing', summary: 'Override routing (national coordinators): add or remove assignees, with a reason (judged by dispatch)', body: overrideBody },
 ];
 
 const commandHeaders = z.looseObject({
@@ -165,7 +165,7 @@ export async function commandRoutes(fastify: FastifyInstance, options: CommandRo
   for (const route of routes) {
     const params = z.object({ id: ulidSchema, ...Object.fromEntries((route.params ?? []).map((p) => [p, p === 'orderId' ? ulidSchema : text(100)])) });
     const body = bodyOf(route);
-    app.post(`/api/v1/incidents/:id/${route.url}`, { schema: { summary: route.summary, params, headers: commandHeaders, body, response: responses }, preValidation: requireBody }, async (request, reply) => {
+    app.post(`/api/v1/incidents/:id/${commandUrls[route.type]}`, { schema: { summary: route.summary, params, headers: commandHeaders, body, response: responses }, preValidation: requireBody }, async (request, reply) => {
       const { id, ...fromUrl } = request.params as { id: string } & Record<string, string>;
       const actor = identify(request);
       const incident = await readIncident(redis, redisPrefix, id);

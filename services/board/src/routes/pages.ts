@@ -1,22 +1,32 @@
 import type { FastifyInstance } from 'fastify';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 
-const publicDir = join(__dirname, '..', '..', 'public');
-const pages: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/board.js': { file: 'board.js', type: 'text/javascript; charset=utf-8' },
-  '/board.css': { file: 'board.css', type: 'text/css; charset=utf-8' },
+/** The web app as `npm run build` leaves it (services/board/web, built by Vite). */
+export const webDist = join(__dirname, '..', '..', 'web', 'dist');
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
 
-/** The board's page: three static files, read once, with a strict content security policy. */
+/** The board's page: the built web app's files, read once at start, with a strict content security policy. */
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
-  for (const [url, { file, type }] of Object.entries(pages)) {
-    const body = await readFile(join(publicDir, file));
+  const assets = await readdir(join(webDist, 'assets')).catch(() => {
+    throw new Error(`the web app is not built (${webDist}): run npm run build`);
+  });
+  const files: [string, string][] = [['/', 'index.html'], ...assets.map((f): [string, string] => [`/assets/${f}`, join('assets', f)])];
+  for (const [url, file] of files) {
+    const body = await readFile(join(webDist, file));
+    const type = types[extname(file)] ?? 'application/octet-stream';
+    // the assets' names carry a hash of their content: kept for a year; the page itself is asked again each time
+    const cache = url === '/' ? 'no-cache' : 'public, max-age=31536000, immutable';
     app.get(url, { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
       reply
         .header('content-type', type)
-        .header('cache-control', 'no-cache')
+        .header('cache-control', cache)
         .header('content-security-policy', "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
         .send(body),
     );

@@ -108,14 +108,19 @@ export function onOfferEnded(
   now: Date,
   policy: RoutingPolicy,
 ): Effects {
+  const effects = endOffer(previous, enterpriseId, outcome);
+  if (effects.state) offerMore(directory, loads, effects.state, outcome === 'declined' ? 'after_decline' : 'after_timeout', now, policy, effects);
+  return effects;
+}
+
+/** The offer's end alone, without re-routing (a rebuild replays the re-routing's own offers from the log). */
+export function endOffer(previous: IncidentRouting, enterpriseId: string, outcome: 'declined' | 'timed_out'): Effects {
   const effects = noEffects();
   const offer = previous.offers.find((o) => o.id === enterpriseId);
   if (!offer || offer.status !== 'offered') return effects; // answered already, or a late duplicate
-  const state: IncidentRouting = { ...previous, offers: previous.offers.map((o) => (o.id === enterpriseId ? { ...o, status: outcome } : o)) };
-  effects.state = state;
+  effects.state = { ...previous, offers: previous.offers.map((o) => (o.id === enterpriseId ? { ...o, status: outcome } : o)) };
   effects.loadDelta[enterpriseId] = -1;
-  effects.deadlinesRemove.push(deadlineMember(state.incidentId, enterpriseId));
-  offerMore(directory, loads, state, outcome === 'declined' ? 'after_decline' : 'after_timeout', now, policy, effects);
+  effects.deadlinesRemove.push(deadlineMember(previous.incidentId, enterpriseId));
   return effects;
 }
 

@@ -9,28 +9,12 @@ import {
   portalStatusSchema,
   provinceRefSchema,
   ulidSchema,
+  lifecycleStateLabels,
+  portalStatusLabels,
   type IncidentSummary,
   type LifecycleState,
   type PortalStatus,
 } from '@ucsc/shared';
-
-export const portalStatusLabels: Record<PortalStatus, string> = { cho: 'Chờ', dang_xu_ly: 'Đang xử lý', ket_thuc: 'Kết thúc' };
-
-export const lifecycleStateLabels: Record<LifecycleState, string> = {
-  reported: 'Đã tiếp nhận báo cáo',
-  routed: 'Đã phân công đầu mối xử lý',
-  acknowledged: 'Đầu mối đã xác nhận, đang ứng cứu',
-  triaged: 'Đã xác minh, phân loại sự cố',
-  assigned: 'Đã có đơn vị nhận ứng cứu',
-  responding: 'Đang ứng cứu',
-  contained: 'Đã khoanh vùng, ngăn chặn sự cố',
-  resolved: 'Đã kết thúc ứng phó, chờ báo cáo kết thúc (Biểu mẫu 04)',
-  report_received: 'Đã có báo cáo kết thúc ứng phó, chờ đóng sự cố',
-  closed: 'Đã đóng sự cố',
-  rejected: 'Không phải sự cố',
-  merged: 'Đã gộp vào một sự cố khác',
-  reopened: 'Đã mở lại sự cố',
-};
 
 /** What a submitter is shown about its report (GET /api/v1/reports/:id). */
 export const reportStatusSchema = z.object({
@@ -61,9 +45,9 @@ export function reportStatus(view: IncidentSummary): ReportStatus {
   return {
     incidentId: view.id,
     status: view.portalStatus,
-    statusLabel: portalStatusLabels[view.portalStatus],
+    statusLabel: portalStatusLabels.vi[view.portalStatus],
     state: view.state,
-    stateLabel: lifecycleStateLabels[view.state],
+    stateLabel: lifecycleStateLabels.vi[view.state],
     title: view.title,
     province: view.province,
     tlp: view.tlp,

@@ -1,5 +1,5 @@
 import { createKafka, createLogger, createRedis, loadConfig } from '@ucsc/shared';
-import { trackerConfigSchema } from '../config';
+import { clocksOf, trackerConfigSchema } from '../config';
 import { rebuildProjection } from '../rebuild';
 
 /** npm run rebuild-projections: rebuild the incident projection in Redis from Kafka. */
@@ -9,7 +9,7 @@ async function main() {
   const kafka = createKafka({ clientId: 'tracker-rebuild', brokers: config.KAFKA_BROKERS }, logger);
   const redis = createRedis(config.REDIS_URL, logger);
   try {
-    const result = await rebuildProjection({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger });
+    const result = await rebuildProjection({ kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, clocks: clocksOf(config) });
     console.log(`rebuilt ${result.incidents} incidents from ${result.events} events`);
   } finally {
     redis.disconnect();

@@ -1,4 +1,4 @@
-import { finishedStates } from './transitions';
+import { finishedStates } from '@ucsc/shared';
 import { prioritySchema, type Classification, type IncidentView, type LifecycleState, type Priority, type ResponsePolicy, type ResponseTimes } from '@ucsc/shared';
 
 /** Vietnam has kept UTC+7 without daylight saving since 1975: the zone of every legal day and every sweep. */
@@ -12,13 +12,21 @@ export const systemClock: Clock = () => new Date();
 
 /**
  * The end of a period of `days` days that starts with an event, as the Civil Code counts it
- * (2015, arts. 147–148): the day of the event does not count, the period ends at 24:00 of its last
- * day, in Vietnam time. "Within 5 days" of a detection at 09:00 on the 1st ends at 24:00 on the 6th.
+ * (2015, arts. 147–148): calendar days (the law says "05 ngày", not working days); the day of the
+ * event does not count; the period ends at 24:00 of its last day, in Vietnam time; and when that
+ * last day is a Saturday, a Sunday or a public holiday (`holidays`, Vietnamese dates YYYY-MM-DD,
+ * configuration), at the end of the next working day (art. 148(5)). "Within 5 days" of a detection
+ * at 09:00 on Monday the 1st ends at 24:00 on Saturday the 6th, so at 24:00 on Monday the 8th.
  */
-export function endOfLegalPeriod(startIso: string, days: number): string {
+export function endOfLegalPeriod(startIso: string, days: number, holidays: readonly string[] = []): string {
   const local = new Date(Date.parse(startIso) + vietnamOffsetMs);
-  const endLocal = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + days + 1);
-  return new Date(endLocal - vietnamOffsetMs).toISOString();
+  let last = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + days);
+  const restDay = (day: number) => {
+    const date = new Date(day);
+    return date.getUTCDay() === 0 || date.getUTCDay() === 6 || holidays.includes(date.toISOString().slice(0, 10));
+  };
+  while (restDay(last)) last += 24 * 3600_000;
+  return new Date(last + 24 * 3600_000 - vietnamOffsetMs).toISOString();
 }
 
 /** The law's own windows (Decision 05/2017, Circular 20/2017). "At once" is measured by the policy's time to acknowledge. */
@@ -89,7 +97,7 @@ const underWay: readonly LifecycleState[] = ['responding', 'contained'];
  * An incident's deadlines, from its state and its history (the view's milestones, offers and
  * orders), as of the clock's now. Pure: the sweeper fires the breached ones, the board shows them.
  */
-export function deadlinesOf(view: IncidentView, options: { policy?: ResponsePolicy; clock?: Clock } = {}): Deadline[] {
+export function deadlinesOf(view: IncidentView, options: { policy?: ResponsePolicy; clock?: Clock; holidays?: readonly string[] } = {}): Deadline[] {
   const now = (options.clock ?? systemClock)().getTime();
   const times = responseTimesOf(options.policy ?? defaultResponsePolicy, view.classification);
   const m = view.milestones ?? {};
@@ -104,7 +112,7 @@ export function deadlinesOf(view: IncidentView, options: { policy?: ResponsePoli
   const policyClock = (key: DeadlineKind, start: string, minutes: number, metAt: string | undefined) =>
     add({ key, kind: key, basis: 'policy', dueAt: addMinutes(start, minutes), metAt }, times.remindBefore);
 
-  add({ key: 'notify', kind: 'notify', basis: 'legal', dueAt: endOfLegalPeriod(view.detectedAt, legalWindows.notifyDays), metAt: view.reportedAt }, legal);
+  add({ key: 'notify', kind: 'notify', basis: 'legal', dueAt: endOfLegalPeriod(view.detectedAt, legalWindows.notifyDays, options.holidays), metAt: view.reportedAt }, legal);
   // the law says "at once"; the policy says how long that is. A reopened incident's clocks start again.
   const start = m.reopened ?? view.reportedAt;
   add({ key: 'acknowledge', kind: 'acknowledge', basis: 'legal', dueAt: addMinutes(view.reportedAt, times.acknowledge), metAt: m.acknowledged }, times.remindBefore);
@@ -122,7 +130,7 @@ export function deadlinesOf(view: IncidentView, options: { policy?: ResponsePoli
     add({ key: `progress:${m.lastProgress}`, kind: 'progress', basis: 'policy', dueAt }, times.remindBefore);
   }
   const ended = m.responseEnded ?? m.resolved;
-  if (ended) add({ key: 'final_report', kind: 'final_report', basis: 'legal', dueAt: endOfLegalPeriod(ended, legalWindows.finalReportDays), metAt: m.reportReceived }, legal);
+  if (ended) add({ key: 'final_report', kind: 'final_report', basis: 'legal', dueAt: endOfLegalPeriod(ended, legalWindows.finalReportDays, options.holidays), metAt: m.reportReceived }, legal);
   for (const order of view.coordinationOrders ?? []) {
     if (!order.answerBy) continue;
     for (const addressee of order.addressees) {

@@ -21,7 +21,7 @@ import {
 } from '@ucsc/shared';
 import { addMinutes, defaultResponsePolicy, responseTimesOf } from './clocks';
 import { startClimb, stopClimb, stopsClimb, type Climb } from './escalation';
-import { allowedCommands, commandOfEvent, finishedStates, transitions, type CommandRule, type CommandType, type IncidentEventType } from './transitions';
+import { allowedCommands, commandOfEvent, finishedStates, transitions, type CommandRule, type CommandType, type IncidentEventType } from '@ucsc/shared';
 
 export type IncidentEvent = Envelope<TopicMessageType<'incidentEvents'>>;
 export type IncidentCommand = Envelope<CommandType>;

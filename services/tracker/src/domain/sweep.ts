@@ -9,6 +9,8 @@ export interface SweepPolicy {
   ladder?: EscalationLadder;
   /** a deadline or rung fired this long after it was due is marked late (the tracker was away) */
   lateAfterMinutes?: number;
+  /** Vietnam's public holidays (YYYY-MM-DD): a legal period ending on one runs to the next working day */
+  holidays?: readonly string[];
 }
 
 const epoch: Clock = () => new Date(0);
@@ -21,7 +23,7 @@ const fired = (view: IncidentView, what: string) => view.clocks?.fired.includes(
  */
 export function nextFireAt(view: IncidentView, options: SweepPolicy = {}): number | undefined {
   let next = Infinity;
-  for (const d of deadlinesOf(view, { policy: options.policy ?? defaultResponsePolicy, clock: epoch })) {
+  for (const d of deadlinesOf(view, { policy: options.policy ?? defaultResponsePolicy, clock: epoch, ...(options.holidays ? { holidays: options.holidays } : {}) })) {
     if (d.metAt || d.kind === 'accept') continue;
     const remindAt = Date.parse(d.remindAt);
     const dueAt = Date.parse(d.dueAt);
@@ -53,7 +55,7 @@ export function sweepIncident(view: IncidentView, clock: Clock, emit: Emit, opti
     events.push(event);
     current = applyEvent(current, event, current.version) ?? current;
   };
-  for (const d of deadlinesOf(view, { policy: options.policy ?? defaultResponsePolicy, clock })) {
+  for (const d of deadlinesOf(view, { policy: options.policy ?? defaultResponsePolicy, clock, ...(options.holidays ? { holidays: options.holidays } : {}) })) {
     if (d.metAt || d.kind === 'accept') continue;
     const ref: Omit<Payload<'incident.deadline_reminded'>, 'firedAt'> = {
       incidentId: view.id,

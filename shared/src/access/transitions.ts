@@ -1,4 +1,7 @@
-import { policy, type LifecycleState, type Role, type TopicMessageType } from '@ucsc/shared';
+import { policy } from './index';
+import type { LifecycleState } from '../contracts/lifecycle';
+import type { Role } from '../contracts/common';
+import type { TopicMessageType } from '../contracts/topics';
 
 export type CommandType = TopicMessageType<'incidentCommands'>;
 export type IncidentEventType = TopicMessageType<'incidentEvents'>;

@@ -1,0 +1,53 @@
+import type { Language } from './catalogue';
+
+export const timeZone = 'Asia/Ho_Chi_Minh';
+
+/** A date as people in Vietnam read it (the page's time zone, whatever the browser's). */
+export function formatDate(iso: string | undefined, lang: Language): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** Time left until `iso` (negative: overdue), in hours and minutes. */
+export function timeLeft(iso: string, now: number, lang: Language): string {
+  const minutes = Math.round((Date.parse(iso) - now) / 60_000);
+  const abs = Math.abs(minutes);
+  const text = abs >= 60 ? `${Math.floor(abs / 60)} ${lang === 'vi' ? 'giờ' : 'h'} ${abs % 60} ${lang === 'vi' ? 'phút' : 'min'}` : `${abs} ${lang === 'vi' ? 'phút' : 'min'}`;
+  if (minutes < 0) return lang === 'vi' ? `quá hạn ${text}` : `${text} overdue`;
+  return lang === 'vi' ? `còn ${text}` : `${text} left`;
+}
+
+/** The page's own words (the catalogue's labels are in shared/). */
+export const words = {
+  vi: {
+    appTitle: 'Điều phối ứng cứu sự cố an toàn thông tin mạng',
+    signIn: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', totp: 'Mã xác thực (TOTP)', signOut: 'Đăng xuất',
+    signInFailed: 'Tên đăng nhập hoặc mật khẩu không đúng',
+    board: 'Bảng quốc gia', province: 'Tỉnh/thành', inbox: 'Hộp việc doanh nghiệp', submit: 'Báo cáo sự cố', admin: 'Quản trị',
+    queue: 'Hàng đợi sự cố', units: '34 đơn vị hành chính', all: 'Tất cả', category: 'Loại', severity: 'Mức độ', state: 'Trạng thái', assignee: 'Đơn vị xử lý', tlp: 'TLP',
+    filters: 'Bộ lọc', overdue: 'Quá hạn', escalated: 'Đã leo thang', open: 'đang mở', severe: 'nghiêm trọng', total: 'tổng',
+    live: 'Trực tuyến', connecting: 'Đang kết nối…', reconnecting: 'Mất kết nối, đang kết nối lại…',
+    empty: 'Không có sự cố nào.', back: 'Quay lại', report: 'Báo cáo ban đầu (Biểu mẫu 03)', classification: 'Phân loại', why: 'Lý do phân công',
+    assignees: 'Đơn vị được giao', timeline: 'Diễn biến', attachments: 'Tệp đính kèm', actions: 'Thao tác', deadlines: 'Thời hạn', rung: 'Bậc leo thang',
+    reason: 'Lý do', situation: 'Tình hình', send: 'Gửi', done: 'Đã gửi', refused: 'Bị từ chối', offers: 'Đề nghị nhận xử lý', inProgress: 'Đang xử lý', finished: 'Đã xong',
+    accept: 'Nhận xử lý', decline: 'Từ chối', postProgress: 'Cập nhật tình hình', answerBy: 'Hạn trả lời', members: 'Thành viên mạng lưới', liaisons: 'Cán bộ đầu mối',
+    required: 'Trường này là bắt buộc', language: 'English', accounts: 'Tài khoản', tokens: 'Mã truy cập API', directory: 'Danh bạ',
+    title: 'Tiêu đề', description: 'Mô tả', detectedAt: 'Thời điểm phát hiện', saveDraft: 'Lưu nháp', draftSaved: 'Đã lưu nháp', myReports: 'Báo cáo của tôi', whatHappened: 'Diễn biến sự cố', whatWasDone: 'Các biện pháp đã triển khai', damage: 'Thiệt hại',
+  },
+  en: {
+    appTitle: 'Cybersecurity incident response coordination',
+    signIn: 'Sign in', username: 'Username', password: 'Password', totp: 'Authenticator code (TOTP)', signOut: 'Sign out',
+    signInFailed: 'Wrong username or password',
+    board: 'National board', province: 'Province', inbox: 'Enterprise inbox', submit: 'Report an incident', admin: 'Administration',
+    queue: 'Incident queue', units: 'The 34 units', all: 'All', category: 'Category', severity: 'Severity', state: 'State', assignee: 'Assignee', tlp: 'TLP',
+    filters: 'Filters', overdue: 'Overdue', escalated: 'Escalated', open: 'open', severe: 'severe', total: 'total',
+    live: 'Live', connecting: 'Connecting…', reconnecting: 'Disconnected, reconnecting…',
+    empty: 'No incidents.', back: 'Back', report: 'Initial report (Form 03)', classification: 'Classification', why: 'Why it was routed',
+    assignees: 'Assignees', timeline: 'Timeline', attachments: 'Attachments', actions: 'Actions', deadlines: 'Deadlines', rung: 'Escalation rung',
+    reason: 'Reason', situation: 'Situation', send: 'Send', done: 'Sent', refused: 'Refused', offers: 'Offers', inProgress: 'In progress', finished: 'Done',
+    accept: 'Accept', decline: 'Decline', postProgress: 'Post an update', answerBy: 'Answer by', members: 'Network members', liaisons: 'Liaison officers',
+    required: 'This field is required', language: 'Tiếng Việt', accounts: 'Accounts', tokens: 'API tokens', directory: 'Directory',
+    title: 'Title', description: 'Description', detectedAt: 'Detected at', saveDraft: 'Save draft', draftSaved: 'Draft saved', myReports: 'My reports', whatHappened: 'What happened', whatWasDone: 'What was done', damage: 'Damage',
+  },
+} as const;
+export type Words = Record<keyof (typeof words)['vi'], string>;

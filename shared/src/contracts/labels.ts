@@ -1,0 +1,181 @@
+import type { Role } from './common';
+import type { AssignmentStatus, LifecycleState, PortalStatus } from './lifecycle';
+import type { IncidentCategory } from './classification';
+import { incidentCategories } from './classification';
+import type { TopicMessageType } from './topics';
+
+type CommandType = TopicMessageType<'incidentCommands'>;
+
+/**
+ * The words people read for each code, in Vietnamese (the default) and English: the one
+ * catalogue the services' answers and the web app both use (nothing is copied into the page).
+ */
+export type Language = 'vi' | 'en';
+export type Labels<K extends string> = Record<Language, Record<K, string>>;
+
+export const portalStatusLabels: Labels<PortalStatus> = {
+  vi: { cho: 'Chờ', dang_xu_ly: 'Đang xử lý', ket_thuc: 'Kết thúc' },
+  en: { cho: 'Waiting', dang_xu_ly: 'In progress', ket_thuc: 'Finished' },
+};
+
+export const lifecycleStateLabels: Labels<LifecycleState> = {
+  vi: {
+    reported: 'Đã tiếp nhận báo cáo',
+    routed: 'Đã phân công đầu mối xử lý',
+    acknowledged: 'Đầu mối đã xác nhận, đang ứng cứu',
+    triaged: 'Đã xác minh, phân loại sự cố',
+    assigned: 'Đã có đơn vị nhận ứng cứu',
+    responding: 'Đang ứng cứu',
+    contained: 'Đã khoanh vùng, ngăn chặn sự cố',
+    resolved: 'Đã kết thúc ứng phó, chờ báo cáo kết thúc (Biểu mẫu 04)',
+    report_received: 'Đã có báo cáo kết thúc ứng phó, chờ đóng sự cố',
+    closed: 'Đã đóng sự cố',
+    rejected: 'Không phải sự cố',
+    merged: 'Đã gộp vào một sự cố khác',
+    reopened: 'Đã mở lại sự cố',
+  },
+  en: {
+    reported: 'Reported',
+    routed: 'Routed to the receiving units',
+    acknowledged: 'Receipt acknowledged',
+    triaged: 'Verified and classified',
+    assigned: 'A responder has taken it',
+    responding: 'Responding',
+    contained: 'Contained',
+    resolved: 'Response ended, end-of-response report (Form 04) due',
+    report_received: 'End-of-response report in, to be closed',
+    closed: 'Closed',
+    rejected: 'Not an incident',
+    merged: 'Merged into another incident',
+    reopened: 'Reopened',
+  },
+};
+
+export const assignmentStatusLabels: Labels<AssignmentStatus> = {
+  vi: { assigned: 'Được giao', offered: 'Chờ nhận', accepted: 'Đã nhận', declined: 'Từ chối', timed_out: 'Quá hạn trả lời', removed: 'Đã rút', working: 'Đang xử lý', done: 'Hoàn thành' },
+  en: { assigned: 'Assigned', offered: 'Offered', accepted: 'Accepted', declined: 'Declined', timed_out: 'No answer in time', removed: 'Removed', working: 'Working', done: 'Done' },
+};
+
+export const severityLabels: Labels<'severe' | 'normal'> = {
+  vi: { severe: 'Nghiêm trọng', normal: 'Thông thường' },
+  en: { severe: 'Severe', normal: 'Normal' },
+};
+
+export const roleLabels: Labels<Role> = {
+  vi: {
+    submitter: 'Đơn vị báo cáo',
+    province_coordinator: 'Điều phối cấp tỉnh',
+    liaison_officer: 'Cán bộ đầu mối',
+    liaison_leader: 'Lãnh đạo đầu mối',
+    national_coordinator: 'Điều phối quốc gia',
+    enterprise_responder: 'Doanh nghiệp ứng cứu',
+    auditor: 'Kiểm toán',
+    admin: 'Quản trị',
+  },
+  en: {
+    submitter: 'Submitter',
+    province_coordinator: 'Province coordinator',
+    liaison_officer: 'Liaison officer',
+    liaison_leader: 'Liaison leader',
+    national_coordinator: 'National coordinator',
+    enterprise_responder: 'Enterprise responder',
+    auditor: 'Auditor',
+    admin: 'Administrator',
+  },
+};
+
+const categoryEnglish: Record<IncidentCategory, string> = {
+  dos: 'Denial of service',
+  phishing: 'Phishing',
+  malware: 'Malware',
+  intrusion: 'Intrusion, account takeover',
+  defacement: 'Defacement',
+  ransomware: 'Ransomware',
+  data_destruction: 'Data destruction',
+  data_theft: 'Eavesdropping, data theft',
+  combined: 'Combined attack',
+  other: 'Other',
+};
+
+export const categoryLabels: Labels<IncidentCategory> = {
+  vi: Object.fromEntries(Object.entries(incidentCategories).map(([code, { label }]) => [code, label])) as Record<IncidentCategory, string>,
+  en: categoryEnglish,
+};
+
+/** Where each command is sent on the board: POST /api/v1/incidents/:id/<this> (the board's routes and the page both read it; override_routing is dispatch's, through the board). */
+export const commandUrls: Record<CommandType | 'incident.override_routing', string> = {
+  'incident.acknowledge': 'acknowledge',
+  'incident.triage': 'triage',
+  'incident.assign': 'assignments',
+  'incident.unassign': 'assignments/:assigneeId/unassign',
+  'incident.accept_assignment': 'assignments/:assigneeId/accept',
+  'incident.decline_assignment': 'assignments/:assigneeId/decline',
+  'incident.post_progress': 'progress',
+  'incident.request_support': 'support-requests',
+  'incident.contain': 'contain',
+  'incident.resolve': 'resolve',
+  'incident.submit_final_report': 'final-report',
+  'incident.close': 'close',
+  'incident.reject': 'reject',
+  'incident.merge': 'merge',
+  'incident.unmerge': 'unmerge',
+  'incident.reopen': 'reopen',
+  'incident.comment': 'comments',
+  'incident.change_tlp': 'tlp',
+  'incident.change_severity': 'severity',
+  'incident.issue_coordination_order': 'coordination-orders',
+  'incident.answer_coordination_order': 'coordination-orders/:orderId/answers',
+  'incident.escalate_to_ministry': 'escalate-to-ministry',
+  'incident.override_routing': 'routing/override',
+};
+
+export const commandLabels: Labels<CommandType> = {
+  vi: {
+    'incident.acknowledge': 'Xác nhận đã nhận',
+    'incident.triage': 'Xác minh, phân loại',
+    'incident.assign': 'Giao xử lý',
+    'incident.unassign': 'Rút giao',
+    'incident.accept_assignment': 'Nhận xử lý',
+    'incident.decline_assignment': 'Từ chối',
+    'incident.post_progress': 'Cập nhật tình hình',
+    'incident.request_support': 'Đề nghị hỗ trợ',
+    'incident.contain': 'Đã ngăn chặn',
+    'incident.resolve': 'Kết thúc ứng phó',
+    'incident.submit_final_report': 'Gửi báo cáo kết thúc (Biểu mẫu 04)',
+    'incident.close': 'Đóng sự cố',
+    'incident.reject': 'Không phải sự cố',
+    'incident.merge': 'Gộp sự cố',
+    'incident.unmerge': 'Tách sự cố',
+    'incident.reopen': 'Mở lại',
+    'incident.comment': 'Bình luận',
+    'incident.change_tlp': 'Đổi mức TLP',
+    'incident.change_severity': 'Đổi mức độ',
+    'incident.issue_coordination_order': 'Ra lệnh điều phối (Biểu mẫu 06)',
+    'incident.answer_coordination_order': 'Trả lời lệnh điều phối',
+    'incident.escalate_to_ministry': 'Báo cáo lãnh đạo Bộ',
+  },
+  en: {
+    'incident.acknowledge': 'Acknowledge',
+    'incident.triage': 'Verify and classify',
+    'incident.assign': 'Assign',
+    'incident.unassign': 'Unassign',
+    'incident.accept_assignment': 'Accept',
+    'incident.decline_assignment': 'Decline',
+    'incident.post_progress': 'Post an update',
+    'incident.request_support': 'Ask for support',
+    'incident.contain': 'Contained',
+    'incident.resolve': 'End the response',
+    'incident.submit_final_report': 'Submit the end-of-response report (Form 04)',
+    'incident.close': 'Close',
+    'incident.reject': 'Not an incident',
+    'incident.merge': 'Merge',
+    'incident.unmerge': 'Unmerge',
+    'incident.reopen': 'Reopen',
+    'incident.comment': 'Comment',
+    'incident.change_tlp': 'Change TLP',
+    'incident.change_severity': 'Change severity',
+    'incident.issue_coordination_order': 'Issue a coordination order (Form 06)',
+    'incident.answer_coordination_order': 'Answer a coordination order',
+    'incident.escalate_to_ministry': 'Escalate to the ministry',
+  },
+};
