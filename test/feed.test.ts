@@ -59,8 +59,8 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     expect(posted.status).toBe(202);
     return posted.json.incidentId as string;
   };
-  const anotherBoard = async () => {
-    const board = await buildBoard(loadConfig(boardConfigSchema, { ...system.names.env, INTAKE_PUBLIC_URL: system.intakeUrl }), { logger: testLogger });
+  const anotherBoard = async (env: Record<string, string> = {}) => {
+    const board = await buildBoard(loadConfig(boardConfigSchema, { ...system.names.env, INTAKE_PUBLIC_URL: system.intakeUrl, ...env }), { logger: testLogger });
     extraBoards.push(board);
     return { board, url: await board.listen({ host: '127.0.0.1', port: 0 }) };
   };
@@ -231,5 +231,28 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
     } finally {
       redis.disconnect();
     }
+  });
+  it('a client that stops reading is closed with 4429 once too much waits for it; the others on its board get every change meanwhile', async () => {
+    const copy = await anotherBoard({ WS_MAX_BUFFERED_BYTES: String(64 * 1024), FEED_MAX_PENDING: '3' });
+    const wsUrl = `${copy.url.replace(/^http/, 'ws')}/api/v2/feed`;
+    const slow = new WebSocket(wsUrl, { headers: bearer(coordinator) });
+    const slowClosed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => slow.once('open', resolve));
+    const healthy = listScreen();
+    const feed = new FeedClient({ url: wsUrl, connect: connect(coordinator) });
+    clients.push(feed);
+    const sub = feed.subscribe({ scope: { kind: 'country' } }, healthy.handlers);
+    await waitFor('the healthy snapshot', () => sub.position);
+    const big = await report(submitter);
+    await waitFor('a routed record', () => healthy.items.get(big)?.state === 'routed' || undefined);
+    // the slow one stops reading and asks for thousands of whole records: its socket fills (the board's buffer over the bound)
+    slow.send(JSON.stringify({ type: 'subscribe', sub: 'a', scope: { kind: 'country' } }));
+    (slow as any)._socket.pause();
+    for (let i = 0; i < 4000; i += 1) slow.send(JSON.stringify({ type: 'subscribe', sub: `r${i}`, scope: { kind: 'incident', id: big } }));
+    const later = await Promise.all(Array.from({ length: 6 }, () => report(submitter)));
+    await waitFor('the healthy client has every change', () => later.every((id) => healthy.items.get(id)?.state === 'routed') || undefined);
+    (slow as any)._socket.resume();
+    expect(await slowClosed).toBe(4429);
+    await copy.board.close();
   });
 });

@@ -41,7 +41,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const access = await createOwnerAccess(config, redis, publisher, 'board', logger);
-  const feed = new LiveFeed(redis, config.REDIS_PREFIX, logger, access.store, { maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES, revalidateMs: config.WS_REVALIDATE_SECONDS * 1000, flushMs: config.FEED_FLUSH_MS });
+  const feed = new LiveFeed(redis, config.REDIS_PREFIX, logger, access.store, { maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES, revalidateMs: config.WS_REVALIDATE_SECONDS * 1000, flushMs: config.FEED_FLUSH_MS, maxPending: config.FEED_MAX_PENDING });
   await feed.start();
   const replies = new CommandReplies(redis, config.REDIS_PREFIX, logger);
   await replies.start();

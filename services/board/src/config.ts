@@ -25,6 +25,12 @@ export const boardConfigSchema = z.object({
     .max(5000)
     .default(100)
     .describe('Summary clients of the live feed get the incidents that changed once per this many ms (the latest of each)'),
+  FEED_MAX_PENDING: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5000)
+    .describe('A feed client whose socket is full keeps its changes coalesced (the latest per incident) up to this many incidents; beyond, it is closed with 4429 and resumes'),
   WS_REVALIDATE_SECONDS: z.coerce
     .number()
     .positive()

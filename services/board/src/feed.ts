@@ -533,14 +533,17 @@ export class LiveFeed {
         }
         continue;
       }
-      const waiting = [...connection.subs.values()].reduce((n, s) => n + s.pending.size, 0);
-      if (waiting > this.maxPending) {
-        socket.close(feedCloseCodes.tooSlow, 'too far behind: reconnect and resume');
-        this.leave(connection);
+      // a full socket: changes keep coalescing (the latest per incident) until it drains, up to a bound
+      if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+        const waiting = [...connection.subs.values()].reduce((n, s) => n + s.pending.size, 0);
+        if (waiting > this.maxPending) {
+          // the close frame waits behind what is buffered (nothing more is added); ws ends the
+          // socket if the client never answers it
+          socket.close(feedCloseCodes.tooSlow, 'too far behind: reconnect and resume');
+          this.leave(connection);
+        }
         continue;
       }
-      // a full socket: changes keep coalescing (the latest per incident) until it drains
-      if (socket.bufferedAmount > this.options.maxBufferedBytes) continue;
       if ([...connection.subs.values()].some((s) => s.loading)) continue;
       let sentAny = false;
       for (const sub of connection.subs.values()) {

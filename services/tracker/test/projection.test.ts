@@ -67,19 +67,17 @@ describe('the incident projection in Redis: one round trip per batch, never back
 
   it('puts each change on the feed log, in order, with the incident as it was after that event', async () => {
     const { redisPrefix } = uniqueNames('projection-feed');
-    {
-      const id = ulid();
-      const events = [reported(id), assigned(id), acknowledged(id)];
-      await new Projection(redis, redisPrefix).project(events.map((event, i) => ({ event, offset: 20 + i })));
-      const entries = await redis.xrange(incidentKeys(redisPrefix).changes, '-', '+');
-      const changes = entries.map(([, fields]) => incidentChangeSchema.parse(JSON.parse(fields[1]!)));
-      expect(changes.map((c) => [c.eventId, c.type, c.incident.state, c.incident.version])).toEqual([
-        [events[0]!.id, 'incident.reported', 'reported', 20],
-        [events[1]!.id, 'incident.assigned', 'routed', 21],
-        [events[2]!.id, 'incident.acknowledged', 'acknowledged', 22],
-      ]);
-      expect(changes[2]!.incident).toEqual(await readIncident(redis, redisPrefix, id));
-    }
+    const id = ulid();
+    const events = [reported(id), assigned(id), acknowledged(id)];
+    await new Projection(redis, redisPrefix).project(events.map((event, i) => ({ event, offset: 20 + i })));
+    const entries = await redis.xrange(incidentKeys(redisPrefix).changes, '-', '+');
+    const changes = entries.map(([, fields]) => incidentChangeSchema.parse(JSON.parse(fields[1]!)));
+    expect(changes.map((c) => [c.eventId, c.type, c.incident.state, c.incident.version])).toEqual([
+      [events[0]!.id, 'incident.reported', 'reported', 20],
+      [events[1]!.id, 'incident.assigned', 'routed', 21],
+      [events[2]!.id, 'incident.acknowledged', 'acknowledged', 22],
+    ]);
+    expect(changes[2]!.incident).toEqual(await readIncident(redis, redisPrefix, id));
   });
 
   it('a redelivered batch changes nothing, also in a projector that just started (it guessed the report was new)', async () => {
