@@ -1,11 +1,9 @@
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { totpCode } from '@ucsc/shared';
-import { demoPassword } from '@ucsc/board';
+import type { Browser, Page } from 'playwright-core';
 import { bearer, sampleReport, sessionToken } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
+import { launchChromium, signIn } from './support/browser';
 
-const demoTotp = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 /** npm run screens sets this: each screen the walk-through reaches is saved there (docs/screens). */
 const screensDir = process.env.UCSC_SCREENS_DIR;
 
@@ -23,22 +21,6 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(desktop);
 }
 
-/** Signs in on the web app as a demo account (the TOTP step when the account has one). */
-export async function signIn(page: Page, boardUrl: string, username: string): Promise<void> {
-  await page.goto(boardUrl);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(demoPassword);
-  await page.getByTestId('login-submit').click();
-  const totp = page.getByTestId('login-totp');
-  const user = page.getByTestId('current-user');
-  await Promise.race([totp.waitFor({ state: 'visible' }), user.waitFor()]);
-  if (await totp.isVisible()) {
-    await totp.fill(totpCode(demoTotp));
-    await page.getByTestId('login-submit').click();
-  }
-  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
-}
-
 // The web app in Debian's Chromium, headless: a report's whole response, each step seen live.
 describe('the web app in a browser', () => {
   let system: TestSystem;
@@ -46,10 +28,7 @@ describe('the web app in a browser', () => {
   beforeAll(async () => {
     system = await startSystem('browser');
     await sessionToken(system.names.redisPrefix, 'dieuphoi'); // seeds the demo accounts
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -26,6 +26,7 @@ import { incidentRoutes } from './routes/incidents';
 import { summaryRoutes } from './routes/summaries';
 import { CommandReplies } from './replies';
 import { pageRoutes } from './routes/pages';
+import { notificationForwardRoutes } from './routes/notifications';
 
 export interface BoardOverrides {
   logger?: Logger;
@@ -83,6 +84,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   await app.register(duplicateRoutes, { redis, redisPrefix: config.REDIS_PREFIX, windowHours: config.DUPLICATE_WINDOW_HOURS, scanLimit: config.DUPLICATE_SCAN_LIMIT });
   await app.register(summaryRoutes, { redis, redisPrefix: config.REDIS_PREFIX, scanLimit: config.SUMMARY_SCAN_LIMIT });
   await app.register(commandRoutes, { redis, redisPrefix: config.REDIS_PREFIX, publisher, replies, replyTimeoutMs: config.COMMAND_REPLY_TIMEOUT_MS, retryAfterSeconds: 5 });
+  if (config.NOTIFIER_URL) await app.register(notificationForwardRoutes, { notifierUrl: config.NOTIFIER_URL });
   onClose(app, async () => {
     await feed.close();
     replies.close();

@@ -46,5 +46,6 @@ export const boardConfigSchema = z.object({
     .max(30_000)
     .default(3000)
     .describe('How long a command call waits for the tracker’s decision before answering 202 (pending, read later under the command id)'),
+  NOTIFIER_URL: z.url().optional().describe('The notifier as the board reaches it: /api/v1/notifications* is forwarded there (unset: those routes do not exist)'),
 });
 export type BoardConfig = z.infer<typeof boardConfigSchema>;

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import nodemailer from 'nodemailer';
-import { registerServicePlugins, Publisher, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import { registerServicePlugins, createVerifierAccess, Publisher, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
 import type { NotifierConfig } from './config';
 import { addressbookOf } from './addressbook';
 import { startHeldSweep, startNotifier } from './consumer';
 import { HeldEmail } from './held';
 import { DeliveryLog } from './deliveries';
+import { InAppNotifications } from './inapp';
+import { LiveNotifications } from './live';
+import { notificationRoutes } from './routes/notifications';
 import type { Addressbook } from './domain/notifications';
 
 export interface NotifierOverrides {
@@ -28,20 +31,28 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
   const transport = nodemailer.createTransport(smtpUrl.toString());
   const log = new DeliveryLog(redis, config.REDIS_PREFIX, config.DELIVERY_MEMORY_SECONDS);
   const kafkaHealth = kafkaReadiness(kafka);
+  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
+  // the board owns identity: a session (its cookie, through the board's forward) is exchanged there
+  const access = await createVerifierAccess(config, redis, publisher, 'notifier', logger);
+  const inApp = new InAppNotifications(redis, config.REDIS_PREFIX, 500, config.DELIVERY_MEMORY_SECONDS);
+  const live = new LiveNotifications(redis, inApp.channel, logger);
+  await live.start();
   const app = createHttpApp({ logger });
   await registerServicePlugins(app, {
     service: 'notifier',
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping(), smtp: () => transport.verify() },
     consumers,
+    publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     docs: { title: 'ucsc notifier', description: 'Delivers what the lifecycle decides people must hear, by email, signed webhook and in the web app, once per event, recipient and channel.' },
   });
-  const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const held = new HeldEmail(redis, config.REDIS_PREFIX);
+  await app.register(notificationRoutes, { inApp, live, held });
   const grouping = { windowMs: config.GROUP_WINDOW_MS, after: config.GROUP_AFTER, maxListed: config.GROUP_MAX_LISTED };
   const now = overrides.now ?? (() => new Date());
   const notifier = await startNotifier({
     held,
+    inApp,
     grouping,
     publisher,
     instance: config.SERVICE_INSTANCE,
@@ -66,6 +77,8 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
   onClose(app, async () => {
     await notifier.stop();
     await sweep.stop();
+    await live.close();
+    await access.revocations.close();
     await publisher.close();
     transport.close();
     await kafkaHealth.close();

@@ -4,6 +4,7 @@ import { makeEnvelope, runConsumer, type Publisher, type ConsumerSettings, type 
 import { HeldEmail, groupId, type HeldNotice } from './held';
 import { applyFacts, deliveryId, noticeOf, releaseAt, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
 import { renderEmail } from './domain/templates';
+import type { InAppNotifications } from './inapp';
 import { DeliveryLog, isPrivateHost, sendEmail, sendWebhook, WebhookGone, type WebhookEndpoint } from './deliveries';
 
 export interface NotifierDeps {
@@ -21,6 +22,7 @@ export interface NotifierDeps {
   webhookTimeoutMs: number;
   retryScheduleMs: number[];
   held: HeldEmail;
+  inApp: InAppNotifications;
   grouping: { windowMs: number; after: number; maxListed: number };
   logger: Logger;
   now: () => Date;
@@ -100,8 +102,8 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
         const preferences = await deps.held.preferences(recipient.id);
         if (preferences.channels.includes('inapp'))
           await deliver('inapp', recipient, event, facts, outbox, (id) =>
-          log.addInApp(recipient.id, { id, incidentId, kind: notice.kind, at: now.toISOString(), urgent: notice.urgent, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) }),
-        );
+            deps.inApp.add({ id, recipientId: recipient.id, incidentId, kind: notice.kind, at: now.toISOString(), urgent: notice.urgent, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) }),
+          );
         if (recipient.email && preferences.channels.includes('email')) {
           const id = deliveryId(event.id, recipient.id, 'email');
           // urgent notices (a severe incident, the ladder) go at once; others wait for quiet hours
@@ -119,7 +121,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
               await log.intend(id);
             }
           } else {
-            const message = renderEmail([{ notice, facts }], 'vi', deps.boardUrl);
+            const message = renderEmail([{ notice, facts }], preferences.language, deps.boardUrl);
             await deliver('email', recipient, event, facts, outbox, (mid) => sendEmail(deps.transport, deps.mailFrom, recipient.email!, mid, message));
           }
         }
@@ -162,7 +164,8 @@ export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'trans
         if (state !== 'sent' && state !== 'dead') items.push(item);
       }
       if (items.length > 0) {
-        const message = renderEmail(items, 'vi', deps.boardUrl, deps.grouping.maxListed);
+        const { language } = await deps.held.preferences(recipientId);
+        const message = renderEmail(items, language, deps.boardUrl, deps.grouping.maxListed);
         await sendEmail(deps.transport, deps.mailFrom, items[0]!.email, items.length === 1 ? items[0]!.deliveryId : `group.${groupId(items)}`, message);
         await deps.redis.set(cooldown, '1', 'PX', deps.grouping.windowMs);
         for (const item of items) await deps.log.mark(item.deliveryId, 'sent');

@@ -68,17 +68,6 @@ export class DeliveryLog {
   async disable(endpointId: string): Promise<void> {
     await this.redis.sadd(`${this.prefix}notifier:disabled-endpoints`, endpointId);
   }
-
-  /** the user's notification list in the web app, newest first */
-  async addInApp(userId: string, item: object, limit = 500): Promise<void> {
-    const key = `${this.prefix}notifier:inapp:${userId}`;
-    await this.redis.multi().lpush(key, JSON.stringify(item)).ltrim(key, 0, limit - 1).exec();
-  }
-
-  async listInApp(userId: string, limit: number): Promise<unknown[]> {
-    const items = await this.redis.lrange(`${this.prefix}notifier:inapp:${userId}`, 0, limit - 1);
-    return items.map((s) => JSON.parse(s) as unknown);
-  }
 }
 
 export class WebhookGone extends Error {}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Redis } from '@ucsc/shared';
-import type { Channel, IncidentFacts, Notice, QuietHours } from './domain/notifications';
+import type { IncidentFacts, Notice } from './domain/notifications';
 
 /** One notice held for a recipient: by their quiet hours, or grouped during a burst. */
 export interface HeldNotice {
@@ -11,13 +12,17 @@ export interface HeldNotice {
   facts: IncidentFacts;
 }
 
-/** What a user chose: the channels they hear on and their quiet hours (Vietnam's time). */
-export interface Preferences {
-  channels: Channel[];
-  quietHours?: QuietHours;
-}
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (00:00 to 23:59)');
 
-export const defaultPreferences: Preferences = { channels: ['email', 'webhook', 'inapp'] };
+/** What a user chose: the channels they hear on, their quiet hours (Vietnam's time) and the language of their email. */
+export const preferencesSchema = z.strictObject({
+  channels: z.array(z.enum(['email', 'webhook', 'inapp'])).max(3).refine((c) => new Set(c).size === c.length, 'each channel at most once'),
+  quietHours: z.strictObject({ start: timeOfDay, end: timeOfDay }).refine((q) => q.start !== q.end, 'start and end differ').optional().describe("Vietnam's time (Asia/Ho_Chi_Minh); may cross midnight"),
+  language: z.enum(['vi', 'en']).default('vi').describe('The language of the email (Vietnamese unless chosen)'),
+});
+export type Preferences = z.infer<typeof preferencesSchema>;
+
+export const defaultPreferences: Preferences = { channels: ['email', 'webhook', 'inapp'], language: 'vi' };
 
 /**
  * The email each recipient is owed later, in Redis so that a restart or another copy sends it: a
@@ -66,11 +71,12 @@ export class HeldEmail {
 
   async preferences(userId: string): Promise<Preferences> {
     const stored = await this.redis.get(`${this.prefix}notifier:preferences:${userId}`);
-    return stored ? (JSON.parse(stored) as Preferences) : defaultPreferences;
+    // stored before the language was a preference: Vietnamese
+    return stored ? { ...defaultPreferences, ...(JSON.parse(stored) as Partial<Preferences>) } : defaultPreferences;
   }
 
-  async setPreferences(userId: string, preferences: Preferences): Promise<void> {
-    await this.redis.set(`${this.prefix}notifier:preferences:${userId}`, JSON.stringify(preferences));
+  async setPreferences(userId: string, preferences: z.input<typeof preferencesSchema>): Promise<void> {
+    await this.redis.set(`${this.prefix}notifier:preferences:${userId}`, JSON.stringify(preferencesSchema.parse(preferences)));
   }
 }
 

@@ -3,4 +3,5 @@ export { notifierConfigSchema, type NotifierConfig } from './config';
 export { DeliveryLog, isPrivateHost, type WebhookEndpoint } from './deliveries';
 export * from './domain/notifications';
 export * from './domain/templates';
-export { HeldEmail, defaultPreferences, type Preferences } from './held';
+export { HeldEmail, defaultPreferences, preferencesSchema, type Preferences } from './held';
+export { InAppNotifications, addresseesOf, type InAppItem, type InAppPage } from './inapp';

@@ -1,107 +1,16 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
-import { Webhook } from 'standardwebhooks';
+import type { ParsedMail } from 'mailparser';
 import { ulid } from 'ulid';
-import { loadConfig, makeEnvelope, Publisher, type Actor, type Envelope, type Payload } from '@ucsc/shared';
-import { buildApp, deliveryId, DeliveryLog, HeldEmail, notifierConfigSchema } from '@ucsc/notifier';
+import { loadConfig, makeEnvelope, Publisher, type Envelope } from '@ucsc/shared';
+import { buildApp, deliveryId, DeliveryLog, HeldEmail, InAppNotifications, notifierConfigSchema } from '@ucsc/notifier';
 import { collectIncidentEvents, createTopics, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
-
-// a real SMTP server on a TCP port and a real HTTP receiver that verifies signatures with the same library
-const secret = 'whsec_' + Buffer.from('notifier-test-secret-0123456789ab').toString('base64');
-const actor: Actor = { kind: 'service', id: 'tracker', roles: [], authenticatedBy: 'none' } as unknown as Actor;
-const ctx = { producedBy: 'test', actor };
-
-interface Received {
-  id: string;
-  status: number;
-  verified: boolean;
-  body: { type: string; data: { incidentId: string; kind: string; title?: string } };
-}
-
-class Receiver {
-  readonly received: Received[] = [];
-  /** what to answer next, in order; 204 when the list is empty */
-  answers: number[] = [];
-  private server!: Server;
-  url = '';
-  async start(): Promise<void> {
-    this.server = createServer((req: IncomingMessage, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      req.on('end', () => {
-        let verified = false;
-        try {
-          new Webhook(secret).verify(raw, req.headers as Record<string, string>);
-          verified = true;
-        } catch {
-          verified = false;
-        }
-        const status = this.answers.shift() ?? 204;
-        this.received.push({ id: String(req.headers['webhook-id']), status, verified, body: JSON.parse(raw) as Received['body'] });
-        res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-class Catcher {
-  readonly mails: ParsedMail[] = [];
-  private server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    onData: (stream, _session, callback) => {
-      simpleParser(stream)
-        .then((mail) => {
-          this.mails.push(mail);
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  port = 0;
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
-  }
-  to(address: string): ParsedMail[] {
-    return this.mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((t) => t?.text.includes(address)));
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { Catcher, ctx, Receiver, reported, secret } from './support';
 
 const liaison = { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Trần Văn B', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' } as const;
 const liaisonEmail = 'dungtn@attt.example.gov.vn';
 const enterprise = { kind: 'enterprise', id: 'ent-vt-lachong', name: 'Lạc Hồng Telecom', organisationId: 'ent-vt-lachong', organisationName: 'Lạc Hồng Telecom', role: 'responder' } as const;
 const BURST = Number(process.env.NOTIFIER_TEST_BURST ?? 1000);
 const hubEmail = 'phongnx@tuyenquang.example.gov.vn';
-
-function reported(incidentId: string, tlp: Payload<'incident.reported'>['tlp'], title = 'Mã độc mã hóa máy chủ hồ sơ') {
-  return makeEnvelope(
-    'incident.reported',
-    {
-      incidentId,
-      province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Tuyên Quang' },
-      reportingOrganisation: { name: 'Sở Y tế' },
-      title,
-      description: 'Máy chủ nhiễm mã độc',
-      detectedAt: '2026-11-20T02:10:00.000Z',
-      reportedAt: '2026-11-20T03:00:00.000Z',
-      tlp,
-    },
-    ctx,
-  );
-}
 
 describe('the notifier, through a real SMTP server and a signing-checking webhook receiver', () => {
   const redis = testRedis();
@@ -143,7 +52,7 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     return app;
   }
   const publish = (events: Envelope[]) => publisher.publish('incidentEvents', events as never);
-  const inApp = (userId: string) => new DeliveryLog(redis, names.redisPrefix, 60).listInApp(userId, 100);
+  const inApp = async (addressee: string) => (await new InAppNotifications(redis, names.redisPrefix).page(addressee, [addressee], { limit: 100 })).items;
 
   it('an assignment, a breach and a rung reach their people by email, webhook and in the app; a signature checks', async () => {
     await start();
@@ -161,7 +70,7 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     await waitFor('the emails', () => catcher.to(liaisonEmail).length >= 2 && catcher.to(hubEmail).length >= 1 && catcher.to('phuongtt@cds.example.gov.vn').length >= 1);
     const toLiaison = catcher.to(liaisonEmail);
     expect(toLiaison.map((m) => m.subject).sort()).toEqual(['Quá hạn xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ', 'Được giao xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ']);
-    expect(toLiaison[0]!.text).toContain(`http://127.0.0.1:3100/#/incidents/${incidentId}`);
+    expect(toLiaison[0]!.text).toContain(`http://127.0.0.1:3100/#/incident/${incidentId}`);
     expect(toLiaison.map((m) => m.messageId).sort()).toEqual([`<${deliveryId(assigned.id, liaison.id, 'email')}@notifier.ucsc>`, `<${deliveryId(breached.id, liaison.id, 'email')}@notifier.ucsc>`].sort());
     expect(catcher.to(hubEmail).map((m) => m.subject)).toEqual(['Quá hạn xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ']);
     expect(catcher.to('phuongtt@cds.example.gov.vn')[0]!.text).toMatch(/Hạn: .*2026/);

@@ -179,3 +179,31 @@ export const commandLabels: Labels<CommandType> = {
     'incident.escalate_to_ministry': 'Escalate to the ministry',
   },
 };
+
+/** The web app's page of an incident, after the board's address: the one link to act (emails, notifications). */
+export const incidentPageHash = (incidentId: string): string => `#/incident/${incidentId}`;
+
+/** What a notification is about (the notifier's email subjects and the web app's list both name it so). */
+export type NotificationKind = 'assigned' | 'offered' | 'reminder' | 'breach' | 'rung' | 'order' | 'closed' | 'merged';
+export const notificationKindLabels: Record<Language, Record<NotificationKind, string>> = {
+  vi: {
+    assigned: 'Được giao xử lý sự cố',
+    offered: 'Đề nghị nhận xử lý sự cố',
+    reminder: 'Nhắc hạn xử lý sự cố',
+    breach: 'Quá hạn xử lý sự cố',
+    rung: 'Sự cố được báo lên cấp trên',
+    order: 'Lệnh điều phối ứng cứu sự cố',
+    closed: 'Sự cố đã kết thúc',
+    merged: 'Báo cáo đã được gộp vào sự cố',
+  },
+  en: {
+    assigned: 'Incident assigned to you',
+    offered: 'Incident offered to you',
+    reminder: 'Incident deadline reminder',
+    breach: 'Incident deadline breached',
+    rung: 'Incident escalated to you',
+    order: 'Coordination order',
+    closed: 'Incident closed',
+    merged: 'Your report was merged into an incident',
+  },
+};

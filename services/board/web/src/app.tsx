@@ -24,6 +24,7 @@ import { formatDate, timeLeft, words, type Words } from './i18n';
 import { countByUnit, isEscalated, isOverdue, matches, noFilters, orderQueue, rungOf, type Filters } from './queue';
 import { commandsFor, ownParts } from './rules';
 import { validateReport, type ReportDraft } from './report-form';
+import { Notifications } from './notifications';
 
 type Screen = 'board' | 'province' | 'inbox' | 'submit' | 'admin' | 'incident';
 const unitList = (units as { units: { code: string; shortName: string; name: string }[] }).units;
@@ -153,6 +154,7 @@ function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact
         </nav>
         <span class="conn" role="status" data-testid="connection-status" data-status={status}>{t[status === 'live' ? 'live' : status]}</span>
         <span data-testid="current-user">{me.user?.name ?? me.actor.name ?? me.actor.id} · {(me.actor.roles ?? []).map((r) => roleLabels[lang][r]).join(', ')}</span>
+        <Notifications lang={lang} />
         {props.switchLang}
         <button type="button" onClick={signOut} data-testid="logout">{t.signOut}</button>
       </header>

@@ -1,4 +1,4 @@
-import type { Envelope, Tlp } from '@ucsc/shared';
+import type { Envelope, NotificationKind, Tlp } from '@ucsc/shared';
 
 /** What the notifier keeps of an incident, from the events it reads: enough to address and word a notice. */
 export interface IncidentFacts {
@@ -37,7 +37,7 @@ export interface Notice {
   eventType: string;
   incidentId: string;
   /** what the notice is about, as a key of the templates */
-  kind: 'assigned' | 'offered' | 'reminder' | 'breach' | 'rung' | 'order' | 'closed' | 'merged';
+  kind: NotificationKind;
   dueAt?: string;
   /** the law makes it urgent (a severe incident, the escalation ladder): quiet hours do not hold it */
   urgent: boolean;

@@ -1,29 +1,9 @@
+import { incidentPageHash, notificationKindLabels, type Language } from '@ucsc/shared';
 import type { IncidentFacts, Notice } from './notifications';
 
-export type Language = 'vi' | 'en';
+export type { Language };
 
-const subjects: Record<Language, Record<Notice['kind'], string>> = {
-  vi: {
-    assigned: 'Được giao xử lý sự cố',
-    offered: 'Đề nghị nhận xử lý sự cố',
-    reminder: 'Nhắc hạn xử lý sự cố',
-    breach: 'Quá hạn xử lý sự cố',
-    rung: 'Sự cố được báo lên cấp trên',
-    order: 'Lệnh điều phối ứng cứu sự cố',
-    closed: 'Sự cố đã kết thúc',
-    merged: 'Báo cáo đã được gộp vào sự cố',
-  },
-  en: {
-    assigned: 'Incident assigned to you',
-    offered: 'Incident offered to you',
-    reminder: 'Incident deadline reminder',
-    breach: 'Incident deadline breached',
-    rung: 'Incident escalated to you',
-    order: 'Coordination order',
-    closed: 'Incident closed',
-    merged: 'Your report was merged into an incident',
-  },
-};
+const subjects = notificationKindLabels;
 
 const labels = {
   vi: { incident: 'Sự cố', deadline: 'Hạn', act: 'Xem và xử lý', red: 'Sự cố mang nhãn TLP:RED: nội dung chỉ xem được trên hệ thống.' },
@@ -48,7 +28,7 @@ export function renderEmail(items: { notice: Notice; facts: IncidentFacts }[], l
   const l = labels[language];
   const ordered = [...items].sort((a, b) => Number(b.notice.urgent) - Number(a.notice.urgent) || (a.notice.dueAt ?? '~').localeCompare(b.notice.dueAt ?? '~'));
   const line = ({ notice, facts }: (typeof items)[number]) => {
-    const link = `${boardUrl.replace(/\/$/, '')}/#/incidents/${facts.incidentId}`;
+    const link = `${boardUrl.replace(/\/$/, '')}/${incidentPageHash(facts.incidentId)}`;
     const head = facts.tlp === 'RED' ? `${subjects[language][notice.kind]}: ${l.red}` : `${subjects[language][notice.kind]}: ${l.incident} «${facts.title}»`;
     const due = notice.dueAt && facts.tlp !== 'RED' ? `\n${l.deadline}: ${vietnamTime(notice.dueAt)}` : '';
     return `${head}${due}\n${l.act}: ${link}`;

@@ -1,0 +1,115 @@
+import type { Redis } from '@ucsc/shared';
+import type { Notice } from './domain/notifications';
+
+/** One notification in the web app: what it is about, never more than its TLP allows (no title for RED). */
+export interface InAppItem {
+  /** the delivery id: it starts with the event's ULID, so ids sort by time */
+  id: string;
+  recipientId: string;
+  incidentId: string;
+  kind: Notice['kind'];
+  at: string;
+  urgent: boolean;
+  title?: string;
+}
+
+export interface InAppPage {
+  items: (InAppItem & { read: boolean })[];
+  unread: number;
+  /** the cursor of the next (older) page: pass it as `before` */
+  next?: string;
+}
+
+// adds an item (once: a redelivery adds nothing) and trims the oldest past the limit; answers 1 if added
+const addScript = `
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if excess > 0 then
+  local old = redis.call('ZRANGE', KEYS[1], 0, excess - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
+return 1`;
+
+/**
+ * Each addressee's notification list in the web app (a directory person or organisation, or the
+ * account that reported), newest first, and each user's read marks: a user acting for several
+ * addressees reads them as one list, and two users acting for one hub each have their own marks.
+ * Keys: `notifier:inapp:<addressee>` (sorted set of ids, one score, so ordered by id),
+ * `notifier:inapp-items:<addressee>` (hash id → JSON), `notifier:inapp-read:<user>` (set of ids
+ * read) and `notifier:inapp-read-upto:<user>` (everything up to this id is read). A new item is
+ * published on `notifier:inapp-live` for the live stream.
+ */
+export class InAppNotifications {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly keep = 500,
+    private readonly memorySeconds = 30 * 24 * 3600,
+  ) {}
+
+  private ids(addressee: string) {
+    return `${this.prefix}notifier:inapp:${addressee}`;
+  }
+  private items(addressee: string) {
+    return `${this.prefix}notifier:inapp-items:${addressee}`;
+  }
+  private read(userId: string) {
+    return `${this.prefix}notifier:inapp-read:${userId}`;
+  }
+  private readUpTo(userId: string) {
+    return `${this.prefix}notifier:inapp-read-upto:${userId}`;
+  }
+  get channel(): string {
+    return `${this.prefix}notifier:inapp-live`;
+  }
+
+  async add(item: InAppItem): Promise<void> {
+    const added = (await this.redis.eval(addScript, 2, this.ids(item.recipientId), this.items(item.recipientId), item.id, JSON.stringify(item), this.keep)) as number;
+    if (added === 1) await this.redis.publish(this.channel, JSON.stringify(item));
+  }
+
+  /** A page of the addressees' lists merged, newest first, older than `before` when given, with the user's read marks. */
+  async page(userId: string, addressees: string[], options: { limit: number; before?: string }): Promise<InAppPage> {
+    const max = options.before ? `(${options.before}` : '+';
+    const [readUpTo, readIds] = await Promise.all([this.redis.get(this.readUpTo(userId)), this.redis.smembers(this.read(userId))]);
+    const read = new Set(readIds);
+    const isRead = (id: string) => (readUpTo !== null && id <= readUpTo) || read.has(id);
+    const pages = await Promise.all(
+      addressees.map(async (a) => {
+        const ids = await this.redis.zrevrangebylex(this.ids(a), max, '-', 'LIMIT', 0, options.limit + 1);
+        const values = ids.length ? await this.redis.hmget(this.items(a), ...ids) : [];
+        return values.flatMap((v) => (v ? [JSON.parse(v) as InAppItem] : []));
+      }),
+    );
+    const merged = pages.flat().sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const items = merged.slice(0, options.limit).map((i) => ({ ...i, read: isRead(i.id) }));
+    return { items, unread: await this.unread(addressees, isRead), ...(merged.length > options.limit ? { next: items[items.length - 1]!.id } : {}) };
+  }
+
+  private async unread(addressees: string[], isRead: (id: string) => boolean): Promise<number> {
+    const all = await Promise.all(addressees.map((a) => this.redis.zrange(this.ids(a), 0, -1)));
+    return all.flat().filter((id) => !isRead(id)).length;
+  }
+
+  /** Marks the given ids read (only those of the user's addressees), or everything up to now. */
+  async markRead(userId: string, addressees: string[], what: { ids: string[] } | { all: true }): Promise<void> {
+    if ('all' in what) {
+      const newest = (await Promise.all(addressees.map((a) => this.redis.zrevrange(this.ids(a), 0, 0)))).flat().sort().pop();
+      if (newest === undefined) return;
+      await this.redis.multi().set(this.readUpTo(userId), newest, 'EX', this.memorySeconds).del(this.read(userId)).exec();
+      return;
+    }
+    const owned = (await Promise.all(what.ids.map(async (id) => ((await Promise.all(addressees.map((a) => this.redis.zscore(this.ids(a), id)))).some((s) => s !== null) ? id : undefined)))).filter(
+      (id): id is string => id !== undefined,
+    );
+    if (owned.length === 0) return;
+    await this.redis.multi().sadd(this.read(userId), ...owned).expire(this.read(userId), this.memorySeconds).exec();
+  }
+}
+
+/** Whom a signed-in user reads notifications for: themselves (a reporter's account) and the directory entries they act for. */
+export function addresseesOf(actor: { kind: string; id: string; assigneeIds?: readonly string[] }): string[] {
+  return actor.kind === 'user' ? [...new Set([actor.id, ...(actor.assigneeIds ?? [])])] : [];
+}
