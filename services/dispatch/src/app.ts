@@ -39,7 +39,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const view = new DirectoryView();
   const consumers = new ConsumerMonitor();
   const settings = consumerSettings(config, consumers, overrides.onFatal);
-  const follower = await followDirectory({ kafka, redis, prefix, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, view, logger, settings });
+  const follower = await followDirectory({ service: 'dispatch', kafka, redis, prefix, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, view, logger, settings });
   const writer = new DirectoryWriter(kafka, prefix, `${prefix}.dispatch.directory-writer.${config.SERVICE_INSTANCE}`);
   const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS, Math.min(config.DECISION_OUTPUT_SECONDS, config.DECISION_MEMORY_SECONDS));
   const publisher = new Publisher(kafka, prefix, logger);

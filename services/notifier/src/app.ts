@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import nodemailer from 'nodemailer';
-import { registerServicePlugins, createVerifierAccess, Publisher, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
+import { registerServicePlugins, createVerifierAccess, FollowedDirectory, followDirectory, Publisher, ConsumerMonitor, consumerSettings, createHttpApp, createServiceKafka, createLogger, createRedis, kafkaReadiness, onClose, type Logger } from '@ucsc/shared';
 import type { NotifierConfig } from './config';
 import { addressbookOf } from './addressbook';
-import { startHeldSweep, startNotifier } from './consumer';
+import { startHeldSweep, startNotifier, startRetrySweep } from './consumer';
+import { RetryQueue } from './retries';
 import { HeldEmail } from './held';
 import { DeliveryLog } from './deliveries';
 import { InAppNotifications } from './inapp';
@@ -47,12 +48,17 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     docs: { title: 'ucsc notifier', description: 'Delivers what the lifecycle decides people must hear, by email, signed webhook and in the web app, once per event, recipient and channel.' },
   });
   const held = new HeldEmail(redis, config.REDIS_PREFIX);
+  const retries = new RetryQueue(redis, config.REDIS_PREFIX, config.DELIVERY_MEMORY_SECONDS);
+  // the directory as its topic has it, caught up before the first event is read
+  const directory = new FollowedDirectory();
+  const follower = await followDirectory({ service: 'notifier', kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, view: directory, logger, settings });
   await app.register(notificationRoutes, { inApp, live, held });
   const grouping = { windowMs: config.GROUP_WINDOW_MS, after: config.GROUP_AFTER, maxListed: config.GROUP_MAX_LISTED };
   const now = overrides.now ?? (() => new Date());
   const notifier = await startNotifier({
     held,
     inApp,
+    retries,
     grouping,
     publisher,
     instance: config.SERVICE_INSTANCE,
@@ -61,7 +67,7 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     prefix: config.TOPIC_PREFIX,
     redisPrefix: config.REDIS_PREFIX,
     log,
-    book: overrides.book ?? addressbookOf(),
+    book: overrides.book ?? addressbookOf(directory),
     transport,
     mailFrom: config.MAIL_FROM,
     boardUrl: config.BOARD_URL,
@@ -73,10 +79,16 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     now,
     settings,
   });
+  const retrySweep = startRetrySweep(
+    { log, retries, retryScheduleMs: config.RETRY_SCHEDULE_MS, transport, mailFrom: config.MAIL_FROM, endpoints: config.WEBHOOK_ENDPOINTS, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, inApp, logger, publisher, leaseMs: config.RETRY_LEASE_MS },
+    config.RETRY_SWEEP_MS,
+  );
   const sweep = startHeldSweep({ held, log, transport, mailFrom: config.MAIL_FROM, boardUrl: config.BOARD_URL, grouping, redis, redisPrefix: config.REDIS_PREFIX, publisher, logger, now }, config.HELD_SWEEP_MS, config.SERVICE_INSTANCE);
   onClose(app, async () => {
     await notifier.stop();
+    await follower.stop();
     await sweep.stop();
+    await retrySweep.stop();
     await live.close();
     await access.revocations.close();
     await publisher.close();

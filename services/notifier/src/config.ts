@@ -31,6 +31,8 @@ export const notifierConfigSchema = z.object({
     .default('0,5000,300000,1800000,7200000,18000000,36000000,36000000')
     .transform((s) => s.split(',').map(Number))
     .describe('Waits before each retry of a failed delivery (Standard Webhooks schedule); after the last, it is dead-lettered'),
+  RETRY_SWEEP_MS: z.coerce.number().int().positive().default(1000).describe('How often the retry queue is looked at for deliveries due'),
+  RETRY_LEASE_MS: z.coerce.number().int().positive().default(300_000).describe('How long a copy holds the retries it took before another copy may take them (it died meanwhile); above 20 tries at WEBHOOK_TIMEOUT_MS (a sweep takes 20 at a time)'),
   GROUP_WINDOW_MS: z.coerce.number().int().positive().default(5 * 60_000).describe('The burst window: after GROUP_AFTER emails within it, a recipient gets one grouped email at its end'),
   GROUP_AFTER: z.coerce.number().int().nonnegative().default(3).describe('Emails a recipient gets one by one within a burst window before the rest are grouped'),
   GROUP_MAX_LISTED: z.coerce.number().int().positive().default(20).describe('Incidents a grouped email lists (most urgent first); it counts all of them'),

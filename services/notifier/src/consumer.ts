@@ -5,6 +5,9 @@ import { HeldEmail, groupId, type HeldNotice } from './held';
 import { applyFacts, deliveryId, noticeOf, releaseAt, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
 import { renderEmail } from './domain/templates';
 import type { InAppNotifications } from './inapp';
+import type { Delivery, RetryQueue } from './retries';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import { DeliveryLog, isPrivateHost, sendEmail, sendWebhook, WebhookGone, type WebhookEndpoint } from './deliveries';
 
 export interface NotifierDeps {
@@ -23,6 +26,7 @@ export interface NotifierDeps {
   retryScheduleMs: number[];
   held: HeldEmail;
   inApp: InAppNotifications;
+  retries: RetryQueue;
   grouping: { windowMs: number; after: number; maxListed: number };
   logger: Logger;
   now: () => Date;
@@ -33,8 +37,55 @@ export interface NotifierDeps {
 
 const notifierActor: Envelope['actor'] = { kind: 'service', id: 'notifier', authenticatedBy: 'service' };
 
-class RetryLater extends Error {
-  readonly retriable = true; // the bus treats it as transient: the batch is tried again
+type TimelineRecord = Envelope<'incident.notification_sent' | 'incident.notification_failed'>;
+
+/**
+ * One try of a delivery, and what becomes of it: sent; failed, with the next try scheduled in the
+ * retry queue (Standard Webhooks schedule); or given up (a 410, the schedule exhausted, an endpoint
+ * no longer registered) and dead-lettered. Returns the timeline record to write. Used by the
+ * consumer for the first try and by the retry sweep for the others, so a receiver that is down
+ * never holds the partition.
+ */
+export async function attempt(deps: Pick<NotifierDeps, 'log' | 'retries' | 'retryScheduleMs' | 'transport' | 'mailFrom' | 'endpoints' | 'webhookTimeoutMs' | 'inApp' | 'logger'>, delivery: Delivery): Promise<TimelineRecord> {
+  const { ref } = delivery;
+  const id = ref.deliveryId;
+  const record = <T extends 'incident.notification_sent' | 'incident.notification_failed'>(type: T, payload: Payload<T>) =>
+    makeEnvelope(type, payload, { producedBy: 'notifier', actor: notifierActor, correlationId: delivery.correlationId, causationId: delivery.causationId });
+  try {
+    switch (delivery.channel) {
+      case 'email':
+        await sendEmail(deps.transport, deps.mailFrom, delivery.to, id, delivery.message);
+        break;
+      case 'webhook': {
+        const endpoint = deps.endpoints.find((e) => e.id === delivery.endpointId);
+        if (!endpoint || (await deps.log.disabled(endpoint.id))) throw new WebhookGone(`endpoint ${delivery.endpointId} is no longer registered or was disabled`);
+        await sendWebhook(endpoint, id, delivery.body, new Date(), deps.webhookTimeoutMs).catch(async (error: unknown) => {
+          if (error instanceof WebhookGone) await deps.log.disable(endpoint.id);
+          throw error;
+        });
+        break;
+      }
+      case 'inapp':
+        await deps.inApp.add(delivery.item);
+        break;
+    }
+  } catch (error) {
+    const message = ((error as Error).message ?? String(error)).slice(0, 500) || 'failed';
+    const failures = await deps.log.failed(id);
+    const dead = error instanceof WebhookGone || failures > deps.retryScheduleMs.length;
+    if (dead) {
+      deps.logger.error({ err: error, deliveryId: id, incidentId: ref.incidentId }, 'delivery given up (dead-lettered)');
+      await deps.log.mark(id, 'dead');
+      await deps.retries.deadLetter(delivery, message);
+    } else {
+      deps.logger.warn({ err: error, deliveryId: id, failures }, 'delivery failed; retrying later');
+      await deps.retries.schedule(delivery, Date.now() + deps.retryScheduleMs[failures - 1]!);
+    }
+    return record('incident.notification_failed', { ...ref, attempt: failures, error: message, dead });
+  }
+  await deps.log.mark(id, 'sent');
+  await deps.retries.done(id);
+  return record('incident.notification_sent', ref);
 }
 
 export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer> {
@@ -42,40 +93,20 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
   const factsKey = (id: string) => `${redisPrefix}notifier:incident:${id}`;
 
   /**
-   * One delivery, recorded on the incident's timeline through the outbox (committed with the
-   * consumed offset): a delivery found already sent is recorded again, since the transaction
-   * that recorded it may not have committed; a retry's failure is published at once.
+   * A delivery's first try, recorded on the incident's timeline through the outbox (committed
+   * with the consumed offset): a delivery found already sent is recorded again, since the
+   * transaction that recorded it may not have committed; a failure is recorded and queued.
    */
-  async function deliver(channel: Channel, recipient: Recipient, event: Envelope, facts: IncidentFacts, outbox: Envelope<'incident.notification_sent' | 'incident.notification_failed'>[], send: (id: string) => Promise<void>): Promise<void> {
+  async function deliver(channel: Channel, recipient: Recipient, event: Envelope, facts: IncidentFacts, outbox: TimelineRecord[], what: (id: string) => DistributiveOmit<Delivery, 'ref' | 'correlationId' | 'causationId'>): Promise<void> {
     const id = deliveryId(event.id, recipient.id, channel);
     const ref = { incidentId: facts.incidentId, deliveryId: id, aboutEventId: event.id, channel, recipientId: recipient.id, recipientName: recipient.name };
-    const record = <T extends 'incident.notification_sent' | 'incident.notification_failed'>(type: T, payload: Payload<T>) =>
-      makeEnvelope(type, payload, { producedBy: 'notifier', actor: notifierActor, correlationId: event.correlationId, causationId: event.id, occurredAt: deps.now().toISOString() });
     const state = await log.intend(id);
     if (state === 'sent') {
-      outbox.push(record('incident.notification_sent', ref));
+      outbox.push(makeEnvelope('incident.notification_sent', ref, { producedBy: 'notifier', actor: notifierActor, correlationId: event.correlationId, causationId: event.id }));
       return;
     }
     if (state === 'dead') return;
-    try {
-      await send(id);
-      await log.mark(id, 'sent');
-      outbox.push(record('incident.notification_sent', ref));
-    } catch (error) {
-      const message = ((error as Error).message ?? String(error)).slice(0, 500);
-      const failures = await log.failed(id);
-      const dead = error instanceof WebhookGone || failures > deps.retryScheduleMs.length;
-      if (dead) {
-        deps.logger.error({ err: error, deliveryId: id, incidentId: facts.incidentId }, 'delivery given up (dead-lettered)');
-        await log.mark(id, 'dead');
-        outbox.push(record('incident.notification_failed', { ...ref, attempt: failures, error: message, dead: true }));
-        return;
-      }
-      deps.logger.warn({ err: error, deliveryId: id, failures }, 'delivery failed; retrying');
-      await deps.publisher.publish('incidentEvents', [record('incident.notification_failed', { ...ref, attempt: failures, error: message, dead: false })]);
-      await new Promise((resolve) => setTimeout(resolve, deps.retryScheduleMs[failures - 1]));
-      throw new RetryLater(`delivery ${id} failed: ${message}`);
-    }
+    outbox.push(await attempt(deps, { ...what(id), ref, correlationId: event.correlationId, causationId: event.id } as Delivery));
   }
 
   return runConsumer({
@@ -101,9 +132,10 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
       for (const recipient of notice.recipients) {
         const preferences = await deps.held.preferences(recipient.id);
         if (preferences.channels.includes('inapp'))
-          await deliver('inapp', recipient, event, facts, outbox, (id) =>
-            deps.inApp.add({ id, recipientId: recipient.id, incidentId, kind: notice.kind, at: now.toISOString(), urgent: notice.urgent, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) }),
-          );
+          await deliver('inapp', recipient, event, facts, outbox, (id) => ({
+            channel: 'inapp',
+            item: { id, recipientId: recipient.id, incidentId, kind: notice.kind, at: now.toISOString(), urgent: notice.urgent, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) },
+          }));
         if (recipient.email && preferences.channels.includes('email')) {
           const id = deliveryId(event.id, recipient.id, 'email');
           // urgent notices (a severe incident, the ladder) go at once; others wait for quiet hours
@@ -122,7 +154,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
             }
           } else {
             const message = renderEmail([{ notice, facts }], preferences.language, deps.boardUrl);
-            await deliver('email', recipient, event, facts, outbox, (mid) => sendEmail(deps.transport, deps.mailFrom, recipient.email!, mid, message));
+            await deliver('email', recipient, event, facts, outbox, () => ({ channel: 'email', to: recipient.email!, message }));
           }
         }
         if (!preferences.channels.includes('webhook')) continue;
@@ -130,12 +162,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
           if (!deps.allowPrivateWebhooks && isPrivateHost(new URL(endpoint.url).hostname)) continue;
           if (await log.disabled(endpoint.id)) continue;
           const body = { type: event.type, timestamp: now.toISOString(), data: { incidentId, kind: notice.kind, tlp: facts.tlp, dueAt: notice.dueAt, ...(facts.tlp === 'RED' ? {} : { title: facts.title }) } };
-          await deliver('webhook', { ...recipient, id: `${recipient.id}.${endpoint.id}` }, event, facts, outbox, (id) =>
-            sendWebhook(endpoint, id, body, now, deps.webhookTimeoutMs).catch(async (error: unknown) => {
-              if (error instanceof WebhookGone) await log.disable(endpoint.id);
-              throw error;
-            }),
-          );
+          await deliver('webhook', { ...recipient, id: `${recipient.id}.${endpoint.id}` }, event, facts, outbox, () => ({ channel: 'webhook', endpointId: endpoint.id, body }));
         }
       }
       return { incidentEvents: outbox };
@@ -197,6 +224,46 @@ export function startHeldSweep(deps: Parameters<typeof flushHeld>[0] & { logger:
     running = running.then(() => flushHeld(deps, deps.now(), instance)).catch((error: unknown) => deps.logger.warn({ err: error }, 'held email not flushed; trying again'));
   }, intervalMs);
   return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/**
+ * Tries again what is due in the retry queue, every intervalMs: each copy claims what it takes
+ * (a lease, so two copies never try one delivery at once and a copy that died mid-try is
+ * replaced), records each outcome on the incident's timeline, and a delivery found sent meanwhile
+ * (a redelivered event's first try) is dropped.
+ */
+export function startRetrySweep(deps: Parameters<typeof attempt>[0] & { publisher: Publisher; leaseMs: number }, intervalMs: number): { stop(): Promise<void>; sweep(): Promise<number> } {
+  // 20 at a time, so that a lease outlives 20 tries at the webhook timeout
+  const take = 20;
+  const sweep = async () => {
+    let tried = 0;
+    for (;;) {
+      const due = await deps.retries.claim(Date.now(), deps.leaseMs, take);
+      const records: TimelineRecord[] = [];
+      for (const delivery of due) {
+        const state = await deps.log.state(delivery.ref.deliveryId);
+        if (state === 'sent' || state === 'dead') {
+          await deps.retries.done(delivery.ref.deliveryId);
+          continue;
+        }
+        records.push(await attempt(deps, delivery));
+      }
+      if (records.length) await deps.publisher.publish('incidentEvents', records);
+      tried += due.length;
+      if (due.length < take) return tried;
+    }
+  };
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(sweep).catch((error: unknown) => deps.logger.warn({ err: error }, 'retries not swept; trying again'));
+  }, intervalMs);
+  return {
+    sweep,
     async stop() {
       clearInterval(timer);
       await running;

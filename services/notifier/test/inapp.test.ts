@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ulid } from 'ulid';
-import { loadConfig, makeEnvelope, Publisher, type Envelope } from '@ucsc/shared';
+import { loadConfig, loadDirectoryFiles, makeEnvelope, Publisher, type Envelope } from '@ucsc/shared';
+import { seedDirectory } from '@ucsc/dispatch';
 import { buildApp as buildBoard, boardConfigSchema } from '@ucsc/board';
 import { buildApp, notifierConfigSchema } from '@ucsc/notifier';
 import { bearer, createTopics, sessionToken, testKafka, testLogger, uniqueNames, waitFor, type TestNames } from '../../../test/support';
@@ -58,6 +59,7 @@ describe('in-app notifications and preferences, through the board', () => {
     await catcher.start();
     names = uniqueNames('notifier-inapp');
     await createTopics(names.prefix);
+    await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
     // the board forwards to the notifier, and the notifier exchanges sessions at the board
     const notifierPort = await freePort();
     board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, INTAKE_PUBLIC_URL: 'http://127.0.0.1:9', NOTIFIER_URL: `http://127.0.0.1:${notifierPort}` }), { logger: testLogger });

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ParsedMail } from 'mailparser';
 import { ulid } from 'ulid';
-import { loadConfig, makeEnvelope, Publisher, type Envelope } from '@ucsc/shared';
+import { loadConfig, loadDirectoryFiles, makeEnvelope, Publisher, type Envelope } from '@ucsc/shared';
+import { seedDirectory } from '@ucsc/dispatch';
 import { buildApp, deliveryId, DeliveryLog, HeldEmail, InAppNotifications, notifierConfigSchema } from '@ucsc/notifier';
 import { collectIncidentEvents, createTopics, testKafka, testLogger, testRedis, uniqueNames, waitFor, type TestNames } from '../../../test/support';
 import { Catcher, ctx, Receiver, reported, secret } from './support';
@@ -30,6 +31,7 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
   beforeEach(async () => {
     names = uniqueNames('notifier');
     await createTopics(names.prefix);
+    await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
     publisher = new Publisher(testKafka(), names.prefix, testLogger);
   });
   afterEach(async () => {
@@ -103,6 +105,19 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     }
   });
 
+  it('addresses people as the directory topic has them now: a changed email counts from the next event', async () => {
+    await start();
+    const directory = loadDirectoryFiles();
+    const entry = directory.liaisons.find((l) => l.id === liaison.id)!;
+    const moved = 'b.tran@attt-moi.example.gov.vn';
+    await publisher.publish('directoryEvents', [makeEnvelope('directory.liaison_put', { liaison: { ...entry, email: moved } }, ctx)]);
+    const incidentId = ulid();
+    await publish([reported(incidentId, 'GREEN'), makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [liaison], reasons: ['rule'] }, ctx)]);
+    const mail = await waitFor('the email at the new address', () => catcher.to(moved).find((m) => m.text?.includes(incidentId)));
+    expect(mail.subject).toBe('Được giao xử lý sự cố: Mã độc mã hóa máy chủ hồ sơ');
+    expect(catcher.to(liaisonEmail).filter((m) => m.text?.includes(incidentId))).toHaveLength(0);
+  });
+
   it('a TLP:RED incident is emailed with the link only, never its title', async () => {
     await start();
     const incidentId = ulid();
@@ -113,32 +128,61 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     expect(JSON.stringify(await inApp(liaison.id))).not.toContain('Rò rỉ');
   });
 
-  it('retries a webhook the receiver failed twice, under the same webhook-id, and delivers it once', async () => {
-    await start();
+  it('retries a webhook the receiver failed twice from the retry queue, under the same webhook-id, once; the partition does not wait for it', async () => {
+    // 1.5 s between tries: the next event of the same incident (the same partition) is delivered meanwhile
+    await start({ RETRY_SCHEDULE_MS: '1500,1500,1500', RETRY_SWEEP_MS: '100' });
     receiver.answers = [500, 503];
     const incidentId = ulid();
     const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [enterprise], reasons: ['rule'] }, ctx);
-    await publish([reported(incidentId, 'GREEN'), assigned]);
-    await waitFor('the third try', () => receiver.received.filter((r) => r.body.data.incidentId === incidentId).length >= 3);
-    const tries = receiver.received.filter((r) => r.body.data.incidentId === incidentId);
-    expect(tries.map((t) => t.status)).toEqual([500, 503, 204]);
-    expect(new Set(tries.map((t) => t.id))).toEqual(new Set([deliveryId(assigned.id, `${enterprise.id}.hook-lachong`, 'webhook')]));
+    const added = makeEnvelope('incident.assignee_added', { incidentId, assignee: liaison, reason: 'hỗ trợ' }, ctx);
+    await publish([reported(incidentId, 'GREEN'), assigned, added]);
+    const tries = () => receiver.received.filter((r) => r.body.data.incidentId === incidentId);
+    // the liaison's email, from the event after the failing one, arrives before the webhook's retries are done
+    await waitFor('the liaison email', () => catcher.to(liaisonEmail).some((m) => m.text?.includes(incidentId)));
+    expect(tries().length).toBeLessThan(3);
+    await waitFor('the third try', () => tries().length >= 3);
+    expect(tries().map((t) => t.status)).toEqual([500, 503, 204]);
+    expect(new Set(tries().map((t) => t.id))).toEqual(new Set([deliveryId(assigned.id, `${enterprise.id}.hook-lachong`, 'webhook')]));
+    expect(tries().every((t) => t.verified)).toBe(true);
     const log = await collectIncidentEvents(names.prefix);
     try {
-      const failures = await waitFor('the failures on the timeline', () => {
-        const records = log.events.filter((e) => e.type === 'incident.notification_failed' && e.payload.incidentId === incidentId);
-        return records.length >= 2 ? records : undefined;
+      const hookId = deliveryId(assigned.id, `${enterprise.id}.hook-lachong`, 'webhook');
+      const records = await waitFor('the failures and the delivery on the timeline', () => {
+        const mine = log.events.filter((e) => (e.type === 'incident.notification_failed' || e.type === 'incident.notification_sent') && (e.payload as { deliveryId: string }).deliveryId === hookId);
+        return mine.length >= 3 ? mine : undefined;
       });
-      expect(failures.map((e) => [(e.payload as { attempt: number }).attempt, (e.payload as { dead: boolean }).dead])).toEqual([
-        [1, false],
-        [2, false],
+      expect(records.map((e) => [e.type, (e.payload as { attempt?: number }).attempt, (e.payload as { dead?: boolean }).dead])).toEqual([
+        ['incident.notification_failed', 1, false],
+        ['incident.notification_failed', 2, false],
+        ['incident.notification_sent', undefined, undefined],
       ]);
     } finally {
       await log.stop();
     }
-    // the email to the enterprise's focal point went once, before the webhook's retries
-    await waitFor('the enterprise email', () => catcher.to('longhm@lachongtel.example.vn').some((m) => m.text?.includes(incidentId)));
+    // the email to the enterprise's focal point went once
     expect(catcher.to('longhm@lachongtel.example.vn').filter((m) => m.text?.includes(incidentId))).toHaveLength(1);
+    expect(await redis.zcard(`${names.redisPrefix}notifier:retry-due`)).toBe(0);
+  });
+
+  it('a delivery that fails past the schedule is dead-lettered and recorded so', async () => {
+    await start({ RETRY_SCHEDULE_MS: '50,50', RETRY_SWEEP_MS: '100' });
+    receiver.answers = [500, 500, 500];
+    const incidentId = ulid();
+    const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [enterprise], reasons: ['rule'] }, ctx);
+    await publish([reported(incidentId, 'GREEN'), assigned]);
+    const hookId = deliveryId(assigned.id, `${enterprise.id}.hook-lachong`, 'webhook');
+    const log = await collectIncidentEvents(names.prefix);
+    try {
+      const failures = await waitFor('three failures', () => {
+        const mine = log.events.filter((e) => e.type === 'incident.notification_failed' && e.payload.deliveryId === hookId);
+        return mine.length >= 3 ? mine : undefined;
+      });
+      expect(failures.map((e) => (e.payload as { dead: boolean }).dead)).toEqual([false, false, true]);
+    } finally {
+      await log.stop();
+    }
+    expect(JSON.parse((await redis.hget(`${names.redisPrefix}notifier:dead-letters`, hookId))!).error).toContain('answered 500');
+    expect(receiver.received.filter((r) => r.body.data.incidentId === incidentId)).toHaveLength(3);
   });
 
   it('an endpoint answering 410 is disabled: the next event is not posted to it', async () => {

@@ -62,3 +62,6 @@ function stripUnitWord(s: string): string {
 function keysOf(code: string, name: string, shortName: string): string[] {
   return [code, foldName(name), foldName(shortName), foldName(stripUnitWord(name))];
 }
+
+export * from './state';
+export * from './follow';
