@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Transporter } from 'nodemailer';
 import { makeEnvelope, runConsumer, type Publisher, type ConsumerSettings, type Envelope, type Payload, type Logger, type Redis, type RunningConsumer } from '@ucsc/shared';
 import { HeldEmail, groupId, type HeldNotice } from './held';
-import { applyFacts, deliveryId, noticeOf, releaseAt, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
+import { applyFacts, deliveryId, noticeOf, readTypes, releaseAt, type Addressbook, type Channel, type IncidentFacts, type Recipient } from './domain/notifications';
 import { renderEmail } from './domain/templates';
 import type { InAppNotifications } from './inapp';
 import type { Delivery, RetryQueue } from './retries';
@@ -114,9 +114,14 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
     prefix: deps.prefix,
     group: 'notifier',
     topics: ['incidentEvents'],
-    // its own timeline records pass by; everything else is read (the facts come from many types)
+    // the facts it keeps and the events people hear of; the rest (its own timeline records among
+    // them, one per delivery) pass by unparsed
+    handles: readTypes,
     transactionalId: `${deps.prefix}.notifier.${deps.instance}`,
     logger: deps.logger,
+    // one partition's batch is handled while another's transaction is with the broker; what two
+    // partitions share is a recipient's burst count, held list and in-app list, each changed atomically
+    partitionsConsumedConcurrently: 3,
     ...deps.settings,
     handle: async (event) => {
       const incidentId = (event.payload as { incidentId: string }).incidentId;

@@ -53,14 +53,17 @@ export class Receiver {
 
 export class Catcher {
   readonly mails: ParsedMail[] = [];
+  /** runs on each message received, before it is answered: a test may act then (kill the sender) */
+  beforeAnswer: (mail: ParsedMail) => Promise<void> = async () => undefined;
   private server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     disableReverseLookup: true,
     onData: (stream, _session, callback) => {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
           this.mails.push(mail);
+          await this.beforeAnswer(mail);
           callback();
         })
         .catch(callback);
@@ -79,7 +82,6 @@ export class Catcher {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
-
 
 /** The report that opens an incident for the notifier (its title, province and TLP). */
 export function reported(incidentId: string, tlp: Payload<'incident.reported'>['tlp'], title = 'Mã độc mã hóa máy chủ hồ sơ') {

@@ -93,6 +93,23 @@ export function noticeOf(event: Envelope, facts: IncidentFacts, book: Addressboo
   }
 }
 
+/** The types applyFacts and noticeOf act on: the consumer passes every other type by unparsed. */
+export const readTypes = [
+  'incident.reported',
+  'incident.classified',
+  'incident.severity_changed',
+  'incident.tlp_changed',
+  'incident.assigned',
+  'incident.assignee_added',
+  'incident.assignee_removed',
+  'incident.deadline_reminded',
+  'incident.deadline_breached',
+  'incident.escalation_rung_reached',
+  'incident.coordination_order_issued',
+  'incident.closed',
+  'incident.merge_received',
+] as const satisfies readonly Envelope['type'][];
+
 /** The facts after an event: what later notices of the same incident need. */
 export function applyFacts(facts: IncidentFacts | undefined, event: Envelope): IncidentFacts | undefined {
   if (event.type === 'incident.reported') {
