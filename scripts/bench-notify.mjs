@@ -12,7 +12,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { infraDown, infraUp, root } from './lib.mjs';
+import { identityKeys, infraDown, infraUp, root } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const shared = require(join(root, 'shared/dist/index.js'));
@@ -132,9 +132,8 @@ async function main() {
     SERVICE_INSTANCE: 'bench',
     LOG_LEVEL: 'silent',
     PORT: '0',
-    IDENTITY_URL: 'http://127.0.0.1:9',
-    IDENTITY_PUBLIC_JWKS: '{"keys":[]}',
-    IDENTITY_SERVICE_KEY: 'x'.repeat(32),
+    IDENTITY_URL: 'http://127.0.0.1:9', // no request is authenticated: the routes are not called
+    ...identityKeys().verifier,
     SMTP_URL: `smtp://${host}:${smtpPort}`,
     WEBHOOK_ENDPOINTS: JSON.stringify([{ id: 'hook', organisationId: 'ent-vt-lachong', url: `http://${host}:${hookPort}/`, secrets: [secret] }]),
     WEBHOOK_ALLOW_PRIVATE: 'true',
