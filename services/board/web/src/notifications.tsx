@@ -43,23 +43,33 @@ export function Notifications(props: { lang: Language }) {
   const [items, setItems] = useState<Item[]>([]);
   const [unread, setUnread] = useState(0);
   const [next, setNext] = useState<string | undefined>();
-  const load = async (before?: string) => {
+  const load = async (before?: string): Promise<boolean> => {
     const answer = await request<{ items: Item[]; unread: number; next?: string }>('GET', `/api/v1/notifications?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`);
-    if (answer.status !== 200) return;
+    if (answer.status !== 200) return false;
     setAvailable(true);
     setItems((old) => (before ? [...old, ...answer.body.items] : answer.body.items));
     setUnread(answer.body.unread);
     setNext(answer.body.next);
+    return true;
   };
   useEffect(() => {
-    void load();
-    const stream = new EventSource('/api/v1/notifications/stream');
-    stream.addEventListener('notification', (e) => {
-      const item = JSON.parse((e as MessageEvent<string>).data) as Item;
-      setItems((old) => (old.some((i) => i.id === item.id) ? old : [item, ...old]));
-      setUnread((n) => n + 1);
+    let stream: EventSource | undefined;
+    let closed = false;
+    void load().then((ok) => {
+      if (!ok || closed) return;
+      stream = new EventSource('/api/v1/notifications/stream');
+      // once the stream is open (and after each reconnect), what came before it is in the list
+      stream.addEventListener('open', () => void load());
+      stream.addEventListener('notification', (e) => {
+        const item = JSON.parse((e as MessageEvent<string>).data) as Item;
+        setItems((old) => (old.some((i) => i.id === item.id) ? old : [item, ...old]));
+        setUnread((n) => n + 1);
+      });
     });
-    return () => stream.close();
+    return () => {
+      closed = true;
+      stream?.close();
+    };
   }, []);
   const markRead = async (body: { ids: string[] } | { all: true }) => {
     const answer = await request<{ unread: number }>('POST', '/api/v1/notifications/read', body);
