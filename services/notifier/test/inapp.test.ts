@@ -96,20 +96,26 @@ describe('in-app notifications and preferences, through the board', () => {
       expect(live.event).toBe('notification');
       expect(live.data).toMatchObject({ incidentId: first, kind: 'assigned', recipientId: leader.id, title: 'Tấn công cổng dịch vụ công', read: false });
 
-      // two more, one of them TLP:RED (no title anywhere in the app)
-      await publish([reported(red, 'RED', 'Rò rỉ bí mật nhà nước'), assign(red, leader), makeEnvelope('incident.deadline_reminded', { incidentId: first, deadlineKey: 'ack', kind: 'acknowledge', basis: 'legal', dueAt: '2026-11-20T04:00:00.000Z', firedAt: '2026-11-20T03:00:00.000Z', assigneeId: leader.id }, ctx)]);
+      // two more, one after the other: a TLP:RED one (no title anywhere in the app), then a reminder
+      await publish([reported(red, 'RED', 'Rò rỉ bí mật nhà nước'), assign(red, leader)]);
+      await waitFor('two on the stream', () => stream.events.length >= 2 || undefined);
+      await publish([makeEnvelope('incident.deadline_reminded', { incidentId: first, deadlineKey: 'ack', kind: 'acknowledge', basis: 'legal', dueAt: '2026-11-20T04:00:00.000Z', firedAt: '2026-11-20T03:00:00.000Z', assigneeId: leader.id }, ctx)]);
       await waitFor('three on the stream', () => stream.events.length >= 3 || undefined);
 
       const page1 = await api(leaderToken, 'GET', '/api/v1/notifications?limit=2');
       expect(page1.status).toBe(200);
       expect(page1.json.unread).toBe(3);
       expect(page1.json.items).toHaveLength(2);
-      const page2 = await api(leaderToken, 'GET', `/api/v1/notifications?limit=2&before=${encodeURIComponent(page1.json.next)}`);
+      const page2 = await api(leaderToken, 'GET', `/api/v1/notifications?limit=2&before=${page1.json.next}`);
       expect(page2.json.items).toHaveLength(1);
       expect(page2.json.next).toBeUndefined();
+      // newest first: the reminder, the RED incident's assignment, the first assignment
       const all = [...page1.json.items, ...page2.json.items];
-      expect(all.map((i: { id: string }) => i.id)).toEqual([...all.map((i: { id: string }) => i.id)].sort().reverse());
-      expect(all.at(-1).incidentId).toBe(first);
+      expect(all.map((i: { kind: string; incidentId: string }) => [i.kind, i.incidentId])).toEqual([
+        ['reminder', first],
+        ['assigned', red],
+        ['assigned', first],
+      ]);
       const redItem = all.find((i: { incidentId: string }) => i.incidentId === red);
       expect(redItem.title).toBeUndefined();
       expect(JSON.stringify(stream.events)).not.toContain('Rò rỉ');

@@ -42,9 +42,9 @@ export function Notifications(props: { lang: Language }) {
   const [open, setOpen] = useState(false);
   const [items, setItems] = useState<Item[]>([]);
   const [unread, setUnread] = useState(0);
-  const [next, setNext] = useState<string | undefined>();
-  const load = async (before?: string): Promise<boolean> => {
-    const answer = await request<{ items: Item[]; unread: number; next?: string }>('GET', `/api/v1/notifications?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`);
+  const [next, setNext] = useState<number | undefined>();
+  const load = async (before?: number): Promise<boolean> => {
+    const answer = await request<{ items: Item[]; unread: number; next?: number }>('GET', `/api/v1/notifications?limit=20${before ? `&before=${before}` : ''}`);
     if (answer.status !== 200) return false;
     setAvailable(true);
     setItems((old) => (before ? [...old, ...answer.body.items] : answer.body.items));
@@ -55,19 +55,29 @@ export function Notifications(props: { lang: Language }) {
   useEffect(() => {
     let stream: EventSource | undefined;
     let closed = false;
+    // the server counts: a new item shows at once, and the list and count are read again soon
+    // after (once for a burst of them), so a count is never added to twice or missed
+    let reload: ReturnType<typeof setTimeout> | undefined;
+    const reloadSoon = () => {
+      reload ??= setTimeout(() => {
+        reload = undefined;
+        void load();
+      }, 250);
+    };
     void load().then((ok) => {
       if (!ok || closed) return;
       stream = new EventSource('/api/v1/notifications/stream');
       // once the stream is open (and after each reconnect), what came before it is in the list
-      stream.addEventListener('open', () => void load());
+      stream.addEventListener('open', reloadSoon);
       stream.addEventListener('notification', (e) => {
         const item = JSON.parse((e as MessageEvent<string>).data) as Item;
         setItems((old) => (old.some((i) => i.id === item.id) ? old : [item, ...old]));
-        setUnread((n) => n + 1);
+        reloadSoon();
       });
     });
     return () => {
       closed = true;
+      clearTimeout(reload);
       stream?.close();
     };
   }, []);
@@ -98,7 +108,7 @@ export function Notifications(props: { lang: Language }) {
               ))}
             </ul>
           )}
-          {next && <button type="button" onClick={() => void load(next)}>{t.more}</button>}
+          {next !== undefined && <button type="button" onClick={() => void load(next)}>{t.more}</button>}
           <PreferencesForm lang={props.lang} />
         </section>
       )}

@@ -26,7 +26,7 @@ const itemSchema = z.object({
   title: z.string().optional().describe('absent for a TLP:RED incident'),
   read: z.boolean(),
 });
-const pageSchema = z.object({ items: z.array(itemSchema), unread: z.number().int(), next: z.string().optional().describe('pass as `before` for the next, older page') });
+const pageSchema = z.object({ items: z.array(itemSchema), unread: z.number().int(), next: z.number().int().optional().describe('pass as `before` for the next, older page') });
 
 /**
  * The signed-in user's notifications (issue 14): the in-app list of the addressees they act for,
@@ -46,12 +46,12 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
   app.get('/api/v1/notifications', {
     schema: {
       summary: 'My notifications, newest first',
-      querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), before: deliveryIdSchema.optional().describe('the `next` of the previous page') }),
+      querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.coerce.number().int().positive().optional().describe('the `next` of the previous page') }),
       response: { ...commonProblems, 400: problemSchema, 200: pageSchema },
     },
   }, async (request) => {
     const { actor, list } = addressees(request);
-    return inApp.page(actor.id, list, { limit: request.query.limit, ...(request.query.before ? { before: request.query.before } : {}) });
+    return inApp.page(actor.id, list, { limit: request.query.limit, ...(request.query.before !== undefined ? { before: request.query.before } : {}) });
   });
 
   app.post('/api/v1/notifications/read', {
