@@ -52,7 +52,8 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
   // the directory as its topic has it, caught up before the first event is read
   const directory = new FollowedDirectory();
   const follower = await followDirectory({ service: 'notifier', kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, view: directory, logger, settings });
-  await app.register(notificationRoutes, { inApp, live, held });
+  const book = overrides.book ?? addressbookOf(directory);
+  await app.register(notificationRoutes, { inApp, live, held, book });
   const grouping = { windowMs: config.GROUP_WINDOW_MS, after: config.GROUP_AFTER, maxListed: config.GROUP_MAX_LISTED };
   const now = overrides.now ?? (() => new Date());
   const notifier = await startNotifier({
@@ -67,7 +68,7 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     prefix: config.TOPIC_PREFIX,
     redisPrefix: config.REDIS_PREFIX,
     log,
-    book: overrides.book ?? addressbookOf(directory),
+    book,
     transport,
     mailFrom: config.MAIL_FROM,
     boardUrl: config.BOARD_URL,

@@ -154,7 +154,8 @@ describe('in-app notifications and preferences, through the board', () => {
 
   it('the email is in the language each addressee chose: English when chosen, Vietnamese by default', async () => {
     const prefs = await api(leaderToken, 'GET', '/api/v1/notifications/preferences');
-    expect(prefs.json.addressees).toEqual(expect.arrayContaining([{ recipientId: leader.id, preferences: { channels: ['email', 'webhook', 'inapp'], language: 'vi' } }]));
+    expect(prefs.json.addressees).toEqual(expect.arrayContaining([{ recipientId: leader.id, name: 'Dương Quang Tài', self: false, preferences: { channels: ['email', 'webhook', 'inapp'], language: 'vi' } }]));
+    expect(prefs.json.addressees.filter((a: { self: boolean }) => a.self)).toHaveLength(1);
     const put = await api(leaderToken, 'PUT', `/api/v1/notifications/preferences/${leader.id}`, { channels: ['email', 'inapp'], quietHours: { start: '22:00', end: '06:30' }, language: 'en' });
     expect(put).toEqual({ status: 200, json: { recipientId: leader.id, preferences: { channels: ['email', 'inapp'], quietHours: { start: '22:00', end: '06:30' }, language: 'en' } } });
     const incidentId = ulid();

@@ -26,12 +26,12 @@ const words = {
   vi: {
     notifications: 'Thông báo', none: 'Chưa có thông báo.', markAll: 'Đánh dấu đã đọc hết', more: 'Xem thêm', red: 'TLP:RED — xem trên hệ thống',
     preferences: 'Cài đặt thông báo', email: 'Thư điện tử', webhook: 'Webhook', inapp: 'Trong ứng dụng', quiet: 'Giờ yên lặng (giờ Việt Nam)', from: 'từ', to: 'đến',
-    language: 'Ngôn ngữ thư', save: 'Lưu', saved: 'Đã lưu', urgent: 'khẩn',
+    language: 'Ngôn ngữ thư', save: 'Lưu', saved: 'Đã lưu', urgent: 'khẩn', myAccount: 'Tài khoản của tôi (báo cáo đã gửi)',
   },
   en: {
     notifications: 'Notifications', none: 'No notifications yet.', markAll: 'Mark all read', more: 'More', red: 'TLP:RED — see it in the system',
     preferences: 'Notification settings', email: 'Email', webhook: 'Webhook', inapp: 'In the app', quiet: 'Quiet hours (Vietnam time)', from: 'from', to: 'to',
-    language: 'Email language', save: 'Save', saved: 'Saved', urgent: 'urgent',
+    language: 'Email language', save: 'Save', saved: 'Saved', urgent: 'urgent', myAccount: 'My account (reports I filed)',
   },
 } as const;
 
@@ -118,7 +118,7 @@ export function Notifications(props: { lang: Language }) {
 
 function PreferencesForm(props: { lang: Language }) {
   const t = words[props.lang];
-  const [addressees, setAddressees] = useState<{ recipientId: string; preferences: Preferences }[]>([]);
+  const [addressees, setAddressees] = useState<{ recipientId: string; name?: string; self: boolean; preferences: Preferences }[]>([]);
   const [status, setStatus] = useState('');
   useEffect(() => {
     void request<{ addressees: typeof addressees }>('GET', '/api/v1/notifications/preferences').then((a) => a.status === 200 && setAddressees(a.body.addressees));
@@ -138,12 +138,12 @@ function PreferencesForm(props: { lang: Language }) {
   return (
     <details data-testid="notification-preferences">
       <summary>{t.preferences}</summary>
-      {addressees.map(({ recipientId, preferences: p }) => (
+      {addressees.map(({ recipientId, name, self, preferences: p }) => (
         <form key={recipientId} onSubmit={(e) => { e.preventDefault(); void save(recipientId, e.currentTarget); }} data-recipient={recipientId}>
           <fieldset>
-            <legend>{recipientId}</legend>
+            <legend>{self ? t.myAccount : name ?? recipientId}</legend>
             {(['email', 'webhook', 'inapp'] as const).map((c) => (
-              <label><input type="checkbox" name={c} defaultChecked={p.channels.includes(c)} /> {t[c]}</label>
+              <label class="check"><input type="checkbox" name={c} defaultChecked={p.channels.includes(c)} /> {t[c]}</label>
             ))}
             <label>{t.quiet} {t.from} <input type="time" name="start" defaultValue={p.quietHours?.start ?? ''} /></label>
             <label>{t.to} <input type="time" name="end" defaultValue={p.quietHours?.end ?? ''} /></label>

@@ -4,12 +4,15 @@ import { z } from 'zod';
 import { commonProblems, HttpError, identify, notificationKindLabels, problemSchema, type NotificationKind } from '@ucsc/shared';
 import { addresseesOf, type InAppNotifications } from '../inapp';
 import type { LiveNotifications } from '../live';
+import type { Addressbook } from '../domain/notifications';
 import { preferencesSchema, type HeldEmail } from '../held';
 
 export interface NotificationRoutesOptions {
   inApp: InAppNotifications;
   live: LiveNotifications;
   held: HeldEmail;
+  /** names the directory entries a user acts for */
+  book: Addressbook;
   /** how often an idle stream sends a comment, so proxies keep it open */
   keepAliveMs?: number;
 }
@@ -69,11 +72,23 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
   app.get('/api/v1/notifications/preferences', {
     schema: {
       summary: 'The preferences of each addressee I act for (channels, quiet hours in Vietnam time, language)',
-      response: { ...commonProblems, 200: z.object({ addressees: z.array(z.object({ recipientId: z.string(), preferences: preferencesSchema })) }) },
+      response: {
+        ...commonProblems,
+        200: z.object({
+          addressees: z.array(z.object({ recipientId: z.string(), name: z.string().optional(), self: z.boolean().describe('the account itself (reached as a reporter), not a directory entry'), preferences: preferencesSchema })),
+        }),
+      },
     },
   }, async (request) => {
-    const { list } = addressees(request);
-    return { addressees: await Promise.all(list.map(async (recipientId) => ({ recipientId, preferences: await held.preferences(recipientId) }))) };
+    const { actor, list } = addressees(request);
+    return {
+      addressees: await Promise.all(
+        list.map(async (recipientId) => {
+          const name = recipientId === actor.id ? actor.name : options.book.person(recipientId)?.name;
+          return { recipientId, ...(name ? { name } : {}), self: recipientId === actor.id, preferences: await held.preferences(recipientId) };
+        }),
+      ),
+    };
   });
 
   app.put('/api/v1/notifications/preferences/:recipientId', {
