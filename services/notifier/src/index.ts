@@ -5,3 +5,4 @@ export * from './domain/notifications';
 export * from './domain/templates';
 export { HeldEmail, defaultPreferences, preferencesSchema, type Preferences } from './held';
 export { InAppNotifications, addresseesOf, type InAppItem, type InAppPage } from './inapp';
+export { RetryQueue, type Delivery, type DeliveryRef } from './retries';
