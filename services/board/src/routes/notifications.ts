@@ -9,7 +9,7 @@ const returned = ['content-type', 'cache-control', 'retry-after', 'www-authentic
 /**
  * The web app's notifications, on the board's origin: forwarded to the notifier, which owns them
  * (the list, read marks, preferences, the live stream) and authenticates the session itself, by
- * exchanging it here like every other service. The board adds no rule of its own.
+ * exchanging it here like every other service. The board adds no rule of its own but sign-in.
  */
 export async function notificationForwardRoutes(app: FastifyInstance, options: { notifierUrl: string }): Promise<void> {
   const open = new Set<AbortController>();
@@ -55,8 +55,10 @@ export async function notificationForwardRoutes(app: FastifyInstance, options: {
     body.on('error', () => undefined); // the browser or the notifier went away: nothing to answer
     return reply.send(body);
   };
-  const config = { public: true }; // the notifier authenticates (an unauthenticated call is its 401)
+  // authenticated here first, like every board route: the rate limit counts per user, failed
+  // sign-ins per browser address, and a cookie write must carry its CSRF token; the notifier then
+  // checks the same credential itself (an exchange, cached), since it owns what it answers
   const schema = { hide: true };
-  app.route({ method: ['GET', 'POST', 'PUT'], url: '/api/v1/notifications', config, schema, handler: forward });
-  app.route({ method: ['GET', 'POST', 'PUT'], url: '/api/v1/notifications/*', config, schema, handler: forward });
+  app.route({ method: ['GET', 'POST', 'PUT'], url: '/api/v1/notifications', schema, handler: forward });
+  app.route({ method: ['GET', 'POST', 'PUT'], url: '/api/v1/notifications/*', schema, handler: forward });
 }
