@@ -142,6 +142,10 @@ describe('in-app notifications and preferences, through the board', () => {
     expect(JSON.stringify(badLimit.json.problems)).toContain('limit');
     const badRead = await api(leaderToken, 'POST', '/api/v1/notifications/read', { ids: [] });
     expect(badRead.status).toBe(400);
+    expect(badRead.json.problems.map((p: { field: string; rule: string }) => [p.field, p.rule])).toEqual([['body.ids', 'too_small']]);
+    const both = await api(leaderToken, 'POST', '/api/v1/notifications/read', { ids: ['x'], all: true });
+    expect(both.status).toBe(400);
+    expect(both.json.message + JSON.stringify(both.json.problems)).toContain('either ids or all');
     const badHours = await api(leaderToken, 'PUT', `/api/v1/notifications/preferences/${leader.id}`, { channels: ['email'], quietHours: { start: '25:00', end: '07:00' } });
     expect(badHours.status).toBe(400);
     expect(badHours.json.problems.map((p: { field: string }) => p.field)).toContain('body.quietHours.start');

@@ -60,12 +60,14 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
   app.post('/api/v1/notifications/read', {
     schema: {
       summary: 'Marks notifications read: the ids given, or all of them',
-      body: z.union([z.strictObject({ ids: z.array(deliveryIdSchema).min(1).max(100) }), z.strictObject({ all: z.literal(true) })]),
+      body: z
+        .strictObject({ ids: z.array(deliveryIdSchema).min(1).max(100).optional(), all: z.literal(true).optional() })
+        .refine((b) => (b.ids === undefined) !== (b.all === undefined), 'give either ids or all: true'),
       response: { ...commonProblems, 400: problemSchema, 200: z.object({ unread: z.number().int() }) },
     },
   }, async (request) => {
     const { actor, list } = addressees(request);
-    await inApp.markRead(actor.id, list, 'all' in request.body ? { all: true } : { ids: request.body.ids });
+    await inApp.markRead(actor.id, list, request.body.all ? { all: true } : { ids: request.body.ids ?? [] });
     return { unread: (await inApp.page(actor.id, list, { limit: 1 })).unread };
   });
 
