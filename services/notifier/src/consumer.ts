@@ -6,9 +6,9 @@ import { applyFacts, deliveryId, noticeOf, readTypes, releaseAt, type Addressboo
 import { renderEmail } from './domain/templates';
 import type { InAppNotifications } from './inapp';
 import type { Delivery, RetryQueue } from './retries';
+import { DeliveryLog, isPrivateHost, sendEmail, sendWebhook, WebhookGone, type WebhookEndpoint } from './deliveries';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-import { DeliveryLog, isPrivateHost, sendEmail, sendWebhook, WebhookGone, type WebhookEndpoint } from './deliveries';
 
 export interface NotifierDeps {
   kafka: Kafka;
