@@ -84,7 +84,7 @@ export async function buildApp(config: NotifierConfig, overrides: NotifierOverri
     { log, retries, retryScheduleMs: config.RETRY_SCHEDULE_MS, transport, mailFrom: config.MAIL_FROM, endpoints: config.WEBHOOK_ENDPOINTS, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, inApp, logger, publisher, leaseMs: config.RETRY_LEASE_MS },
     config.RETRY_SWEEP_MS,
   );
-  const sweep = startHeldSweep({ held, log, transport, mailFrom: config.MAIL_FROM, boardUrl: config.BOARD_URL, grouping, redis, redisPrefix: config.REDIS_PREFIX, publisher, logger, now }, config.HELD_SWEEP_MS, config.SERVICE_INSTANCE);
+  const sweep = startHeldSweep({ held, log, transport, mailFrom: config.MAIL_FROM, boardUrl: config.BOARD_URL, grouping, redis, redisPrefix: config.REDIS_PREFIX, publisher, logger, now, retryScheduleMs: config.RETRY_SCHEDULE_MS }, config.HELD_SWEEP_MS, config.SERVICE_INSTANCE);
   onClose(app, async () => {
     await notifier.stop();
     await follower.stop();

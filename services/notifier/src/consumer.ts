@@ -176,7 +176,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
 }
 
 /** Sends what is held and due: one message per recipient, grouping all its held notices. */
-export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'transport' | 'mailFrom' | 'boardUrl' | 'grouping' | 'redis' | 'redisPrefix' | 'publisher'>, now: Date, instance: string): Promise<number> {
+export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'transport' | 'mailFrom' | 'boardUrl' | 'grouping' | 'redis' | 'redisPrefix' | 'publisher' | 'retryScheduleMs' | 'logger'>, now: Date, instance: string): Promise<number> {
   let sent = 0;
   for (const recipientId of await deps.held.due(now)) {
     const lock = `${deps.redisPrefix}notifier:held-lock:${recipientId}`;
@@ -198,20 +198,32 @@ export async function flushHeld(deps: Pick<NotifierDeps, 'held' | 'log' | 'trans
       if (items.length > 0) {
         const { language } = await deps.held.preferences(recipientId);
         const message = renderEmail(items, language, deps.boardUrl, deps.grouping.maxListed);
-        await sendEmail(deps.transport, deps.mailFrom, items[0]!.email, items.length === 1 ? items[0]!.deliveryId : `group.${groupId(items)}`, message);
+        const record = <T extends 'incident.notification_sent' | 'incident.notification_failed'>(type: T, item: HeldNotice, extra: Omit<Payload<T>, 'incidentId' | 'deliveryId' | 'aboutEventId' | 'channel' | 'recipientId' | 'recipientName'>) =>
+          makeEnvelope(type, { incidentId: item.facts.incidentId, deliveryId: item.deliveryId, aboutEventId: item.notice.eventId, channel: 'email', recipientId, recipientName: item.recipientName, ...extra } as Payload<T>, { producedBy: 'notifier', actor: notifierActor, occurredAt: now.toISOString() });
+        const failuresOf = `held.${recipientId}`;
+        try {
+          await sendEmail(deps.transport, deps.mailFrom, items[0]!.email, items.length === 1 ? items[0]!.deliveryId : `group.${groupId(items)}`, message);
+        } catch (error) {
+          // on the retry schedule like any delivery (the cooldown holds the recipient meanwhile), each held notice's failure on its incident's timeline
+          const text = ((error as Error).message ?? String(error)).slice(0, 500) || 'failed';
+          const failures = await deps.log.failed(failuresOf);
+          const dead = failures > deps.retryScheduleMs.length;
+          deps.logger.warn({ err: error, recipientId, failures, dead }, 'held email not sent');
+          if (dead) {
+            for (const item of items) await deps.log.mark(item.deliveryId, 'dead');
+            await deps.held.done(recipientId, taken.length);
+            await deps.log.resetFailures(failuresOf);
+          } else {
+            await deps.redis.set(cooldown, '1', 'PX', Math.max(1, deps.retryScheduleMs[failures - 1]!));
+          }
+          await deps.publisher.publish('incidentEvents', items.map((item) => record('incident.notification_failed', item, { attempt: failures, error: text, dead })));
+          continue;
+        }
+        await deps.log.resetFailures(failuresOf);
         await deps.redis.set(cooldown, '1', 'PX', deps.grouping.windowMs);
         for (const item of items) await deps.log.mark(item.deliveryId, 'sent');
         const counted = new Set(items.map((i) => i.facts.incidentId)).size;
-        await deps.publisher.publish(
-          'incidentEvents',
-          items.map((item) =>
-            makeEnvelope(
-              'incident.notification_sent',
-              { incidentId: item.facts.incidentId, deliveryId: item.deliveryId, aboutEventId: item.notice.eventId, channel: 'email', recipientId: recipientId, recipientName: item.recipientName, ...(counted > 1 ? { grouped: counted } : {}) },
-              { producedBy: 'notifier', actor: notifierActor, occurredAt: now.toISOString() },
-            ),
-          ),
-        );
+        await deps.publisher.publish('incidentEvents', items.map((item) => record('incident.notification_sent', item, counted > 1 ? { grouped: counted } : {})));
         sent += 1;
       }
       await deps.held.done(recipientId, taken.length);

@@ -61,6 +61,10 @@ export class DeliveryLog {
     return n;
   }
 
+  async resetFailures(id: string): Promise<void> {
+    await this.redis.del(`${this.key(id)}:failures`);
+  }
+
   async disabled(endpointId: string): Promise<boolean> {
     return (await this.redis.sismember(`${this.prefix}notifier:disabled-endpoints`, endpointId)) === 1;
   }

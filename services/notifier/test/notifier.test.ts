@@ -35,6 +35,7 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     publisher = new Publisher(testKafka(), names.prefix, testLogger);
   });
   afterEach(async () => {
+    catcher.beforeAnswer = async () => undefined;
     await app?.close();
     app = undefined;
     await publisher.close();
@@ -220,6 +221,44 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     await publish([reported(later, 'GREEN'), makeEnvelope('incident.assigned', { incidentId: later, provinceCode: '08', assignees: [liaison], reasons: ['rule'] }, ctx)]);
     await waitFor('the later email', () => catcher.to(liaisonEmail).some((m) => m.text?.includes(later)));
     expect(catcher.to('hangnh@attt.example.gov.vn').filter((m) => m.text?.includes(incidentId))).toHaveLength(1);
+  });
+
+  it('a held email the SMTP server refuses is tried again on the retry schedule, each failure on the timeline', async () => {
+    const officer = 'lia-08-sec-officer';
+    const officerEmail = 'hangnh@attt.example.gov.vn';
+    await new HeldEmail(redis, names.redisPrefix).setPreferences(officer, { channels: ['email'], quietHours: { start: '22:00', end: '07:00' } });
+    let clock = new Date('2026-11-20T16:00:00.000Z'); // 23:00 in Hà Nội
+    await start({ HELD_SWEEP_MS: '100', RETRY_SCHEDULE_MS: '300,300' }, () => clock);
+    const incidentId = ulid();
+    const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees: [{ ...liaison, id: officer, role: 'officer' }], reasons: ['rule'] }, ctx);
+    await publish([reported(incidentId, 'GREEN', 'Tấn công giả mạo thư điện tử'), assigned]);
+    await waitFor('the email held', async () => (await redis.zscore(`${names.redisPrefix}notifier:held-due`, officer)) !== null || undefined);
+    let refused = 0;
+    catcher.beforeAnswer = async (mail) => {
+      if (mail.text?.includes(incidentId) && refused < 2) {
+        refused += 1;
+        throw Object.assign(new Error('mailbox busy'), { responseCode: 451 });
+      }
+    };
+    const log = await collectIncidentEvents(names.prefix);
+    try {
+      clock = new Date('2026-11-21T00:01:00.000Z'); // 07:01: the quiet hours are over
+      const records = await waitFor('two failures, then the email', () => {
+        const mine = log.events.filter((e) => (e.type === 'incident.notification_failed' || e.type === 'incident.notification_sent') && e.payload.incidentId === incidentId);
+        return mine.length >= 3 ? mine : undefined;
+      });
+      const id = deliveryId(assigned.id, officer, 'email');
+      expect(records.map((e) => [e.type, (e.payload as { deliveryId: string }).deliveryId, (e.payload as { attempt?: number }).attempt])).toEqual([
+        ['incident.notification_failed', id, 1],
+        ['incident.notification_failed', id, 2],
+        ['incident.notification_sent', id, undefined],
+      ]);
+    } finally {
+      await log.stop();
+    }
+    // received three times (two refused), accepted once
+    expect(catcher.to(officerEmail).filter((m) => m.text?.includes(incidentId))).toHaveLength(3);
+    expect(refused).toBe(2);
   });
 
   it('quiet hours hold a normal incident until they end; a severe one goes at once', async () => {
