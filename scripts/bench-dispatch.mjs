@@ -5,14 +5,16 @@
 // after each decision as the service applies them.
 //
 // Then the running service (BENCH_SERVICE=0 skips it): on a Kafka and Redis of the benchmark's own,
-// the events topic is filled with BENCH_SERVICE_REPORTS (100,000) incident.reported events, one copy
-// of dispatch (its server, as deployed) is started, and the time until every report's decision is
+// the events topic is filled with BENCH_SERVICE_REPORTS (100,000) incident.reported events, dispatch
+// (its server, as deployed: with WORKERS=1, then WORKERS=2) is started, and the time until every report's decision is
 // committed in Kafka is measured with a read-committed consumer; once with the 60,000-enterprise
 // directory, once with the demo directory. It prints decisions/s beside the pure decision's, the
-// load average, dispatch's CPU time, and the reports routed zero times or more than once (each must
+// load average, dispatch's CPU time (all its processes), and the reports routed zero times or more than once (each must
 // be 0; the script exits non-zero otherwise).
 //   BENCH_ENTERPRISES (60000), BENCH_DECISIONS (200000), BENCH_SERVICE_REPORTS (100000),
 //   BENCH_DISPATCH_NODE_ARGS (extra node flags for dispatch, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+//   BENCH_DISPATCH_WORKERS ("1,2": dispatch's WORKERS setting of each run; 2 copies in one container, one per core,
+//     is how docker-compose deploys it on this machine; its /ready answers for both, so the clock starts when both are ready),
 //   BENCH_STOP_WHEN_ROUTED (stop dispatch as soon as every report is routed: for a profile of routing alone),
 //   BENCH_DISPATCH_KAFKA_PORT (29892, controller +1), BENCH_DISPATCH_REDIS_PORT (29879), BENCH_DISPATCH_PORT (29890)
 //   BENCH_BASELINE_ROOT: another build of the project (e.g. main checked out and built elsewhere); each
@@ -21,7 +23,7 @@ import os from 'node:os';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
@@ -203,6 +205,8 @@ const kafkaPort = env.BENCH_DISPATCH_KAFKA_PORT ?? '29892';
 const redisPort = env.BENCH_DISPATCH_REDIS_PORT ?? '29879';
 const dispatchPort = env.BENCH_DISPATCH_PORT ?? '29890';
 const serviceReports = Number(env.BENCH_SERVICE_REPORTS ?? 100_000);
+// WORKERS of each run: 1 (one process), 2 (one per core: how docker-compose deploys it on this machine)
+const workerCounts = (env.BENCH_DISPATCH_WORKERS ?? '1,2').split(',').map((n) => String(Number(n)));
 for (const port of [kafkaPort, redisPort, dispatchPort]) {
   if (['19092', '29092', '39292', '16379', '26379', '36479', '6379'].includes(String(port))) throw new Error(`port ${port} belongs to another instance`);
 }
@@ -292,6 +296,33 @@ function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds used so far by a process and its live descendants (dispatch's WORKERS copies). */
+function treeCpuSecondsOf(pid) {
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parents.set(Number(entry), Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parents) if (tree.has(parent) && !tree.has(child)) grew = tree.add(child) !== undefined;
+  }
+  let total = 0;
+  for (const p of tree) {
+    try {
+      total += cpuSecondsOf(p);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 /** CPU seconds used so far by the benchmark's Kafka and Redis (from their pid files). */
 function infraCpu() {
   return [join(dataRoot, infraEnv.KAFKA_INSTANCE, 'kafka.pid'), join(dataRoot, infraEnv.REDIS_INSTANCE, 'redis.pid')].map((file) => {
@@ -306,7 +337,7 @@ function infraCpu() {
 const get = (path) =>
   new Promise((resolve) => http.get({ host, port: dispatchPort, path }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', () => resolve(0)));
 
-async function serviceRun(kafka, label, data, tag, serverRoot = root) {
+async function serviceRun(kafka, label, data, tag, workers, serverRoot = root) {
   const prefix = `bench-${randomBytes(3).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
@@ -328,7 +359,7 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
     // its log (warnings and errors) beside the benchmark's Kafka and Redis
     stdio: ['ignore', openSync(join(dataRoot, `dispatch-${prefix}.log`), 'w'), 'inherit'],
     // routing needs no HTTP caller; a verifier's configuration is still required (no board runs here, so nothing is exchanged)
-    env: { ...env, ...identityKeys().verifier, IDENTITY_URL: `http://${host}:9`, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    env: { ...env, ...identityKeys().verifier, IDENTITY_URL: `http://${host}:9`, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', WORKERS: workers, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
   let exited = false;
   const died = new Promise((_resolve, reject) =>
@@ -341,12 +372,12 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
   try {
     await Promise.race([waitUntil('dispatch ready', async () => (await get('/ready')) === 200, 180_000), died]);
     const ready = Date.now();
-    const cpuAtReady = cpuSecondsOf(child.pid);
+    const cpuAtReady = treeCpuSecondsOf(child.pid);
     const infraCpuAtReady = infraCpu();
     const deadline = ready + Math.max(120_000, serviceReports * 5);
     while (counter.counts.size < ids.length && Date.now() < deadline) await Promise.race([new Promise((r) => setTimeout(r, 100)), died]);
     const done = counter.lastAt();
-    const cpu = cpuSecondsOf(child.pid) - cpuAtReady;
+    const cpu = treeCpuSecondsOf(child.pid) - cpuAtReady;
     const infraUsed = infraCpu().map((v, i) => v - infraCpuAtReady[i]);
     // a profile (BENCH_DISPATCH_NODE_ARGS="--cpu-prof …") of start-up and routing only, not of what follows
     if (env.BENCH_STOP_WHEN_ROUTED) child.kill('SIGTERM');
@@ -366,7 +397,7 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
     const seconds = (done - ready) / 1000;
     const decided = ids.length - never;
     console.log(
-      `[${label}] one dispatch copy: ${decided} reports routed in ${seconds.toFixed(1)} s after /ready → ${(decided / seconds).toFixed(0)} decisions/s ` +
+      `[${label}] dispatch, WORKERS=${workers}: ${decided} reports routed in ${seconds.toFixed(1)} s after /ready → ${(decided / seconds).toFixed(0)} decisions/s ` +
         `(pure decision above: ${purePerSecond} /s); ${(decided / cpu).toFixed(0)} per CPU-second of dispatch; start-up to /ready ${((ready - started) / 1000).toFixed(1)} s; ` +
         `load average ${load.toFixed(1)}; meanwhile Kafka used ${infraUsed[0].toFixed(1)} CPU-s, Redis ${infraUsed[1].toFixed(1)}; routed zero times: ${never}, more than once: ${twice}`,
     );
@@ -391,10 +422,11 @@ if (env.BENCH_SERVICE !== '0') {
   try {
     const runs = [[`${ENTERPRISES} enterprises`, { ...demo, enterprises }, 'G']];
     if (env.BENCH_DEMO !== '0') runs.push(['demo directory', demo, 'D']);
-    for (const [label, data, tag] of runs) {
+    for (const [name, data, tag] of runs) for (const workers of workerCounts) {
+      const label = `${name}, WORKERS=${workers}`;
       // the baseline build first, then this one, on the same broker and Redis, minutes apart
-      const baseline = env.BENCH_BASELINE_ROOT ? await serviceRun(kafka, `${label}, baseline ${env.BENCH_BASELINE_ROOT}`, data, tag, env.BENCH_BASELINE_ROOT) : undefined;
-      const current = await serviceRun(kafka, label, data, tag);
+      const baseline = env.BENCH_BASELINE_ROOT ? await serviceRun(kafka, `${label}, baseline ${env.BENCH_BASELINE_ROOT}`, data, tag, workers, env.BENCH_BASELINE_ROOT) : undefined;
+      const current = await serviceRun(kafka, label, data, tag, workers);
       failures += current.failures + (baseline?.failures ?? 0);
       if (baseline) {
         console.log(
