@@ -23,10 +23,11 @@ import os from 'node:os';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { benchDescription, benchReportForm, identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { cpuSeconds } from './system.mjs';
 
 const require = createRequire(import.meta.url);
 const dispatch = require(join(root, 'services/dispatch/dist/index.js'));
@@ -227,20 +228,8 @@ const quiet = shared.createLogger('bench', 'warn');
 const benchActor = { kind: 'system', id: 'bench', authenticatedBy: 'service' };
 
 // the rest of Biểu mẫu 03, as intake puts it on the event: the consumer reads and validates all of it
-const formDetails = {
-  reportingOrganisation: { name: 'Sở Y tế', address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
-  contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
-  affectedSystem: { operator: 'Trung tâm Công nghệ thông tin', owner: 'Sở Y tế', name: 'Cổng thông tin điện tử', protectionLevel: 3, connectivityProvider: 'VNPT' },
-  alreadyHandled: false,
-  detection: { methods: ['monitoring', 'log_review'] },
-  alreadyNotified: { parties: ['national_coordinator'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
-  technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web', 'database'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp dịch vụ công trực tuyến' },
-  supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
-  reportTime: '2026-11-20T02:40:00.000Z',
-};
-const description =
-  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
-  'tới nhiều địa chỉ IP ở nước ngoài; nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên.';
+const formDetails = benchReportForm;
+const description = benchDescription;
 
 /** N incident.reported events on the events topic, keyed by incident as intake writes them. */
 async function fillReports(kafka, prefix, n, tag) {
@@ -290,44 +279,11 @@ async function countDecisions(kafka, prefix) {
   return { counts, lastAt: () => last, read, stop: () => consumer.disconnect() };
 }
 
-/** CPU seconds a process has used so far (Linux). */
-function cpuSecondsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** CPU seconds used so far by a process and its live descendants (dispatch's WORKERS copies). */
-function treeCpuSecondsOf(pid) {
-  const parents = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      parents.set(Number(entry), Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [child, parent] of parents) if (tree.has(parent) && !tree.has(child)) grew = tree.add(child) !== undefined;
-  }
-  let total = 0;
-  for (const p of tree) {
-    try {
-      total += cpuSecondsOf(p);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
 /** CPU seconds used so far by the benchmark's Kafka and Redis (from their pid files). */
 function infraCpu() {
   return [join(dataRoot, infraEnv.KAFKA_INSTANCE, 'kafka.pid'), join(dataRoot, infraEnv.REDIS_INSTANCE, 'redis.pid')].map((file) => {
     try {
-      return cpuSecondsOf(readFileSync(file, 'utf8').trim());
+      return cpuSeconds(Number(readFileSync(file, 'utf8').trim()));
     } catch {
       return 0;
     }
@@ -372,12 +328,12 @@ async function serviceRun(kafka, label, data, tag, workers, serverRoot = root) {
   try {
     await Promise.race([waitUntil('dispatch ready', async () => (await get('/ready')) === 200, 180_000), died]);
     const ready = Date.now();
-    const cpuAtReady = treeCpuSecondsOf(child.pid);
+    const cpuAtReady = cpuSeconds(child.pid);
     const infraCpuAtReady = infraCpu();
     const deadline = ready + Math.max(120_000, serviceReports * 5);
     while (counter.counts.size < ids.length && Date.now() < deadline) await Promise.race([new Promise((r) => setTimeout(r, 100)), died]);
     const done = counter.lastAt();
-    const cpu = treeCpuSecondsOf(child.pid) - cpuAtReady;
+    const cpu = cpuSeconds(child.pid) - cpuAtReady;
     const infraUsed = infraCpu().map((v, i) => v - infraCpuAtReady[i]);
     // a profile (BENCH_DISPATCH_NODE_ARGS="--cpu-prof …") of start-up and routing only, not of what follows
     if (env.BENCH_STOP_WHEN_ROUTED) child.kill('SIGTERM');
