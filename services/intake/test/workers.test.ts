@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { bearer, createTopics, sampleReport, sessionToken, uniqueNames, waitFor } from '../../../test/support';
-import { startIdentityOwner } from '../../../test/support/system';
+import { freePort, startIdentityOwner } from '../../../test/support/system';
 
 const server = join(__dirname, '..', 'dist', 'server.js');
 const childrenOf = (pid: number) =>
@@ -15,13 +15,15 @@ const childrenOf = (pid: number) =>
 describe('intake with WORKERS=2', () => {
   const names = uniqueNames('workers');
   let owner: Awaited<ReturnType<typeof startIdentityOwner>> | undefined;
-  const port = 39_600 + Math.floor(Math.random() * 300);
-  const url = `http://127.0.0.1:${port}`;
+  let port: number;
+  let url: string;
   let primary: ChildProcess;
 
   beforeAll(async () => {
     await createTopics(names.prefix);
     owner = await startIdentityOwner(names);
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
     primary = spawn('node', [server], { env: { ...process.env, ...names.env, PORT: String(port), WORKERS: '2', LOG_LEVEL: 'error' }, stdio: 'ignore' });
     await waitFor('both copies to be ready', async () => childrenOf(primary.pid!).length === 2 && (await fetch(`${url}/ready`)).ok, 60_000);
   }, 90_000);
