@@ -181,8 +181,8 @@ describe('what each audience sees of an incident', () => {
     classification: { severity: 'normal', priority: 'P3', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['…'] },
     needsCoordinator: { since: '2026-11-20T00:00:00.000Z', reasons: ['không doanh nghiệp nào phù hợp'] },
     timeline: [
-      { eventId: ulid(), type: 'incident.reported', at: '2026-11-20T00:00:00.000Z', actor: { kind: 'user', id: 'u-reporter' }, summary: 'Tiếp nhận' },
-      { eventId: ulid(), type: 'incident.assignment_offered', at: '2026-11-20T00:00:01.000Z', actor: { kind: 'service', id: 'dispatch' }, summary: 'Đề nghị X', details: ['· Y (3/4): tải cao'] },
+      { eventId: ulid(), type: 'incident.reported', at: '2026-11-20T00:00:00.000Z', actor: { kind: 'user', id: 'u-reporter' }, facts: { organisation: 'Sở A' } },
+      { eventId: ulid(), type: 'incident.assignment_offered', at: '2026-11-20T00:00:01.000Z', actor: { kind: 'service', id: 'dispatch' }, facts: { who: 'X', expiresAt: '2026-11-20T00:30:00.000Z' }, details: ['· Y (3/4): tải cao'] },
     ],
     attachments: [],
   });
@@ -190,7 +190,7 @@ describe('what each audience sees of an incident', () => {
   const withRed: IncidentView = {
     ...base,
     attachments: [{ sha256: 'a'.repeat(64), size: 1, filename: 'mat.log', mediaType: 'text/plain', kind: 'log', malware: false, tlp: 'RED', eventId: redEvent, addedAt: '2026-11-20T00:00:02.000Z' }],
-    timeline: [...base.timeline, { eventId: redEvent, type: 'incident.attachment_added', at: '2026-11-20T00:00:02.000Z', actor: { kind: 'user', id: 'u-reporter' }, summary: 'Đính kèm nhật ký: mat.log' }],
+    timeline: [...base.timeline, { eventId: redEvent, type: 'incident.attachment_added', at: '2026-11-20T00:00:02.000Z', actor: { kind: 'user', id: 'u-reporter' }, facts: { kind: 'log', filename: 'mat.log' } }],
   };
 
   it('a submitter: no routing internals, no classification, only the timeline a submitter is shown, only those still on it', () => {
