@@ -1,6 +1,6 @@
 import { createKafka, listRecentIncidents, parseMessage, readIncident, topicName } from '@ucsc/shared';
-import { clearProjection, clocksOf, defaultResponsePolicy, projectEvent, rebuildProjection, trackerConfigSchema, type ResponsePolicy } from '@ucsc/tracker';
-import { loadConfig } from '@ucsc/shared';
+import { clearProjection, clocksOf, defaultResponsePolicy, projectEvent, rebuildProjection, trackerConfigSchema } from '@ucsc/tracker';
+import { loadConfig, type ResponsePolicy } from '@ucsc/shared';
 import { bearer, brokers, sampleReport, sessionToken, testLogger, testRedis, waitFor } from '../../../test/support';
 import { postJson, startSystem, type TestSystem } from '../../../test/support/system';
 
