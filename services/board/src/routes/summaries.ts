@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { commonProblems, hasRole, HttpError, identify, listRecentIncidents, problemSchema, type Actor, type Redis } from '@ucsc/shared';
-import { leagueTable, summarise, toCsv } from '../summaries';
+import { commonProblems, figuresDetectedBetween, hasRole, HttpError, identify, problemSchema, type Actor, type Redis } from '@ucsc/shared';
+import { leagueTable, periodBounds, summarise, toCsv, type Period } from '../summaries';
 
 export interface SummaryRoutesOptions {
   redis: Redis;
   redisPrefix: string;
-  /** how many of the most recently changed incidents are counted */
-  scanLimit: number;
 }
 
 const query = z.strictObject({
@@ -38,7 +36,11 @@ function scopeFor(actor: Actor, province: string | undefined): string | undefine
 export async function summaryRoutes(fastify: FastifyInstance, options: SummaryRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const problems = { ...commonProblems, 400: problemSchema, 403: problemSchema };
-  const incidents = () => listRecentIncidents(options.redis, options.redisPrefix, options.scanLimit);
+  // the figures of the incidents detected in the period, from the tracker's index: one round trip
+  const incidents = (period: Period) => {
+    const { from, to } = periodBounds(period);
+    return figuresDetectedBetween(options.redis, options.redisPrefix, from, to);
+  };
   const csv = (reply: FastifyReply, name: string, body: string) => reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
 
   app.get('/api/v1/summaries/bieu-mau-05', {
@@ -51,7 +53,7 @@ export async function summaryRoutes(fastify: FastifyInstance, options: SummaryRo
     const { year, half, province, format } = request.query;
     const provinceCode = scopeFor(identify(request), province);
     const period = { year, ...(half ? { half: Number(half) as 1 | 2 } : {}) };
-    const summary = summarise(await incidents(), period, provinceCode);
+    const summary = summarise(await incidents(period), period, provinceCode);
     if (format === 'json') return summary;
     const rows = summary.byCategory.map((r) => [r.category, r.label, r.count, r.inHouse, r.domesticHelp, r.foreignHelp]);
     return csv(reply, `bieu-mau-05-${provinceCode ?? 'ca-nuoc'}-${year}${half ? `-h${half}` : ''}`, toCsv(['category', 'label', 'count', 'in_house', 'domestic_help', 'foreign_help'], [...rows, ['total', 'Tổng', summary.total, '', '', '']]));
@@ -66,7 +68,8 @@ export async function summaryRoutes(fastify: FastifyInstance, options: SummaryRo
     }, async (request, reply) => {
     const { year, half, province, format } = request.query;
     const provinceCode = scopeFor(identify(request), province);
-    const rows = leagueTable(await incidents(), { year, ...(half ? { half: Number(half) as 1 | 2 } : {}) }, provinceCode);
+    const period = { year, ...(half ? { half: Number(half) as 1 | 2 } : {}) };
+    const rows = leagueTable(await incidents(period), period, provinceCode);
     if (format === 'json') return { scope: provinceCode ? { level: 'province', provinceCode } : { level: 'country' }, rows };
     return csv(reply, `league-table-${provinceCode ?? 'ca-nuoc'}-${year}${half ? `-h${half}` : ''}`, toCsv(['kind', 'id', 'name', 'measure', 'count', 'median_minutes', 'p90_minutes'], rows.map((r) => [r.kind, r.id, r.name, r.measure, r.count, r.medianMinutes, r.p90Minutes])));
   });
