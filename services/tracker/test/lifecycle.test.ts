@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { makeEnvelope, renderTimelineEntry, type Actor, type IncidentView, type Payload, type TimelineEntry } from '@ucsc/shared';
 import { applyEvent, decide, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
+import { testProvinceAssignees, testReport } from '../../../test/support/incidents';
 
 // the timeline stores facts; its words are the catalogue's, rendered on read
 const words = (t: TimelineEntry) => renderTimelineEntry(t, 'vi').summary;
@@ -12,24 +13,8 @@ const ctx = { producedBy: 'test', actor };
 const incidentId = ulid();
 const emit: Emit = (type, payload) => makeEnvelope(type, payload, ctx);
 
-const reported = makeEnvelope(
-  'incident.reported',
-  {
-    incidentId,
-    province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' },
-    reportingOrganisation: { name: 'Sở Y tế' },
-    title: 'Mã độc',
-    description: 'Máy chủ nhiễm mã độc',
-    detectedAt: '2026-11-20T02:10:00.000Z',
-    reportedAt: '2026-11-20T03:00:00.000Z',
-    tlp: 'AMBER',
-  },
-  ctx,
-) as IncidentEvent;
-const assignees: Payload<'incident.assigned'>['assignees'] = [
-  { kind: 'province_hub', id: 'org-hub-08', name: 'Sở KH&CN Tuyên Quang', organisationId: 'org-hub-08', organisationName: 'Sở KH&CN Tuyên Quang', role: 'hub' },
-  { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Trần Văn B', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' },
-];
+const reported = makeEnvelope('incident.reported', testReport(incidentId, { province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' } }), ctx) as IncidentEvent;
+const assignees = testProvinceAssignees;
 const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees, reasons: ['rule'] }, ctx) as IncidentEvent;
 const acknowledged = makeEnvelope('incident.acknowledged', { incidentId, assigneeId: 'lia-08-sec-leader' }, ctx) as IncidentEvent;
 const acknowledge = (assigneeId: string) => makeEnvelope('incident.acknowledge', { incidentId, assigneeId }, ctx) as IncidentCommand;
