@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { infraDown, infraUp, root } from './lib.mjs';
+import { benchReportForm, infraDown, infraUp, root } from './lib.mjs';
 import { checkPorts } from './system.mjs';
 
 const require = createRequire(import.meta.url);
@@ -42,16 +42,7 @@ const freshData = () => {
 
 const actor = { kind: 'system', id: 'bench', authenticatedBy: 'service' };
 const ctx = { producedBy: 'bench', actor };
-const report = {
-  reportingOrganisation: { name: 'Sở Y tế', address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
-  contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
-  affectedSystem: { operator: 'Trung tâm Công nghệ thông tin', owner: 'Sở Y tế', name: 'Cổng thông tin điện tử', protectionLevel: 3, connectivityProvider: 'VNPT' },
-  alreadyHandled: false,
-  detection: { methods: ['monitoring', 'log_review'] },
-  alreadyNotified: { parties: ['national_coordinator'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
-  technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web', 'database'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp dịch vụ công trực tuyến' },
-  reportTime: '2026-11-20T02:40:00.000Z',
-};
+const report = benchReportForm;
 const assignees = [
   { kind: 'province_hub', id: 'org-hub-01', name: 'Sở KH&CN Hà Nội', organisationId: 'org-hub-01', organisationName: 'Sở KH&CN Hà Nội', role: 'hub' },
   { kind: 'liaison', id: 'lia-01-leader', name: 'Đầu mối lãnh đạo', organisationId: 'org-dept-security', organisationName: 'Cục An toàn thông tin', role: 'leader' },

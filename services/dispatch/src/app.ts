@@ -41,7 +41,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const settings = consumerSettings(config, consumers, overrides.onFatal);
   const follower = await followDirectory({ kafka, redis, prefix, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, view, logger, settings });
   const writer = new DirectoryWriter(kafka, prefix, `${prefix}.dispatch.directory-writer.${config.SERVICE_INSTANCE}`);
-  const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS, Math.min(config.DECISION_OUTPUT_SECONDS, config.DECISION_MEMORY_SECONDS));
+  const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS, config.DECISION_OUTPUT_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const access = await createVerifierAccess(config, redis, publisher, 'dispatch', logger);

@@ -195,14 +195,16 @@ export class RoutingStore {
   private readonly own = new Set<string>();
   private sequence = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly outputTtlSeconds: number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
     private readonly doneTtlSeconds: number,
-    /** how long a batch's output is kept for a redelivery of the batch: a day, or the done records' time if shorter */
-    private readonly outputTtlSeconds = Math.min(doneTtlSeconds, 86_400),
+    /** how long a batch's output is kept for a redelivery of the batch (DECISION_OUTPUT_SECONDS); never longer than the done records it serves */
+    outputTtlSeconds = doneTtlSeconds,
   ) {
+    this.outputTtlSeconds = Math.min(outputTtlSeconds, doneTtlSeconds);
     this.keys = dispatchKeys(prefix);
     this.read = redisScript(redis, 'dispatchReadBatch', readBatch);
     this.write = redisScript(redis, 'dispatchWriteBatch', writeBatch);
