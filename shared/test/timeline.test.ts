@@ -34,6 +34,11 @@ describe('the timeline’s words', () => {
     expect(renderTimelineEntry(entry('incident.something_new', {}), 'en').summary).toBe('incident.something_new');
   });
 
+  it('an entry projected before the timeline kept facts shows the words it stored', () => {
+    const { facts: _none, ...old } = entry('incident.closed', {});
+    expect(renderTimelineEntry({ ...old, summary: 'Đóng sự cố', details: ['Lý do: xong'] } as unknown as TimelineEntry, 'en')).toMatchObject({ summary: 'Đóng sự cố', details: ['Lý do: xong'] });
+  });
+
   it('a rendered entry renders again to the same words (a client may switch language)', () => {
     const offered = entry('incident.assignment_offered', { who: 'Công ty A', expiresAt: '2026-11-20T00:30:00.000Z' }, [{ reason: 'x' }]);
     const vi = renderTimelineEntry(offered, 'vi');

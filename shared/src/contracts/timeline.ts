@@ -254,13 +254,18 @@ export function renderTimelineDetail(detail: TimelineDetail, lang: Language): st
   return `${c.chosen ? '✓' : '·'} ${c.name} (${c.openAssignments}/${c.capacity}): ${c.why}`;
 }
 
-/** One entry in a language; a type this catalogue does not know (written by a newer tracker) shows its type. */
+/**
+ * One entry in a language; a type this catalogue does not know (written by a newer tracker) shows
+ * its type, and an entry of a view projected before the timeline kept facts shows the words it
+ * stored (until `npm run rebuild`).
+ */
 export function renderTimelineEntry(entry: TimelineEntry, lang: Language): RenderedTimelineEntry {
   const { details, ...rest } = entry;
   const words = (timelineWords[lang] as Record<string, ((facts: unknown) => string) | undefined>)[entry.type];
+  const stored = (entry as { summary?: unknown }).summary;
   return {
     ...rest,
-    summary: words ? words(entry.facts) : entry.type,
+    summary: entry.facts === undefined ? (typeof stored === 'string' ? stored : entry.type) : words ? words(entry.facts) : entry.type,
     ...(details?.length ? { details: details.map((d) => renderTimelineDetail(d, lang)) } : {}),
   };
 }
