@@ -101,14 +101,22 @@ export function indexChanges(prefix: string, before: IncidentView | undefined, a
   const keys = indexKeys(prefix);
   const ops: IndexOp[] = [];
   const at = Date.parse(after.detectedAt);
-  const shared = (v: IncidentView | undefined) => (v && !settledStates.includes(v.state) ? duplicateKeysOf(v) : []);
-  const [was, is] = [shared(before), shared(after)];
   const moved = before !== undefined && before.detectedAt !== after.detectedAt;
-  for (const key of was) if (!is.includes(key)) ops.push(['z-', keys.duplicates(key), after.id]);
-  for (const key of is) if (moved || !was.includes(key)) ops.push(['z+', keys.duplicates(key), after.id, at]);
+  // the projection changes a view by spreading it, so a part it did not touch is the same object:
+  // most events (comments, notices, deadlines) change neither the traits nor the figures, and cost no work here
+  const same = <K extends keyof IncidentView>(...parts: K[]) => before !== undefined && !moved && parts.every((k) => before[k] === after[k]);
+  const settled = (v: IncidentView) => settledStates.includes(v.state);
+  if (!(same('report', 'reportingOrganisation', 'reportedBy') && settled(before!) === settled(after))) {
+    const shared = (v: IncidentView | undefined) => (v && !settled(v) ? duplicateKeysOf(v) : []);
+    const [was, is] = [shared(before), shared(after)];
+    for (const key of was) if (!is.includes(key)) ops.push(['z-', keys.duplicates(key), after.id]);
+    for (const key of is) if (moved || !was.includes(key)) ops.push(['z+', keys.duplicates(key), after.id, at]);
+  }
   if (!before || moved) ops.push(['z+', keys.byDetected, after.id, at]);
-  const figures = JSON.stringify(figuresOf(after));
-  if (!before || JSON.stringify(figuresOf(before)) !== figures) ops.push(['h+', keys.figures, after.id, figures]);
+  if (!same('state', 'province', 'reportedAt', 'followUps', 'classification', 'assignees', 'milestones')) {
+    const figures = JSON.stringify(figuresOf(after));
+    if (!before || JSON.stringify(figuresOf(before)) !== figures) ops.push(['h+', keys.figures, after.id, figures]);
+  }
   return ops;
 }
 
