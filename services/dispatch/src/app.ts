@@ -13,7 +13,7 @@ import {
   Publisher,
   type Logger,
 } from '@ucsc/shared';
-import type { DispatchConfig } from './config';
+import { routingPolicyOf, type DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
 import { directoryRoutes } from './routes/directory';
@@ -61,11 +61,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());
-  const policy = {
-    enterprisesPerIncident: config.ENTERPRISES_PER_INCIDENT,
-    enterprisesPerSevereIncident: config.ENTERPRISES_PER_SEVERE_INCIDENT,
-    acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
-  };
+  const policy = routingPolicyOf(config);
   const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
   const sweep = startTimeoutSweep({
     redis,

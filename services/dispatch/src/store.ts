@@ -154,8 +154,10 @@ export interface RoutingBatch {
    */
   handledBefore(eventId: string, source: string): Envelope[] | undefined;
   readonly loads: LoadView;
-  /** Applies a decision's effects for the rest of the batch and queues them, with what it emits, for the batch's write. */
-  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void;
+  /** The round-robin sequence of the next decision's offers (record it with that decision): larger than every one before. */
+  offerSequence(): number;
+  /** Applies a decision's effects for the rest of the batch and queues them, with what it emits, for the batch's write; its offers take `sequence`. */
+  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[], sequence?: number): void;
 }
 
 export interface BatchEvent {
@@ -428,7 +430,11 @@ class PendingBatch implements RoutingBatch {
     return envelopes.slice(done.from, done.from + done.count);
   }
 
-  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void {
+  offerSequence(): number {
+    return this.nextSequence();
+  }
+
+  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[], sequence?: number): void {
     // the envelopes' JSON is made once, for the batch's output and for Kafka (envelopeBytes)
     const done: DoneMarker = { source, batch: this.id, from: this.outputs.length, count: envelopes.length };
     for (const e of envelopes) this.outputs.push(envelopeBytes(e));
@@ -444,8 +450,8 @@ class PendingBatch implements RoutingBatch {
     }
     const decided: LoadChange = { l: effects.loadDelta, o: {} };
     if (effects.offered.length) {
-      const sequence = this.nextSequence();
-      for (const id of effects.offered) decided.o[id] = sequence;
+      const turn = sequence ?? this.nextSequence();
+      for (const id of effects.offered) decided.o[id] = turn;
     }
     this.mirror.apply(decided);
     for (const [id, delta] of Object.entries(decided.l)) {
