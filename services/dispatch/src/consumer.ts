@@ -182,7 +182,7 @@ export function startDispatcher(options: {
     prefix: options.prefix,
     group: 'dispatch',
     topics: ['incidentEvents', 'routingCommands'],
-    transactionalId: `${options.prefix}.dispatch.${options.instance}`,
+    transactional: true,
     logger: options.logger,
     // its own decisions come back on the events topic: passed by unparsed, not validated again
     handles: [...decides],

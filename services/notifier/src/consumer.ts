@@ -82,7 +82,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
     group: 'notifier',
     topics: ['incidentEvents'],
     // its own timeline records pass by; everything else is read (the facts come from many types)
-    transactionalId: `${deps.prefix}.notifier.${deps.instance}`,
+    transactional: true,
     logger: deps.logger,
     ...deps.settings,
     handle: async (event) => {
