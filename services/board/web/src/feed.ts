@@ -1,6 +1,6 @@
 import type { IncidentView } from './catalogue';
-import { FeedClient } from '../../../../shared/src/feed-client';
-import type { FeedCounts } from '../../../../shared/src/contracts/feed';
+import { FeedClient } from './catalogue';
+import type { FeedCounts } from './catalogue';
 
 /**
  * The web app's one use of the live feed: every screen takes incidents from here. The incidents

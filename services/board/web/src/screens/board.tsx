@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { categoryLabels, finishedStates, incidentCategories, lifecycleStateLabels, lifecycleStates, severityLabels, tlpLevels, type IncidentView, type Language } from '../catalogue';
 import { watchUnitCounts } from '../feed';
-import type { FeedCounts } from '../../../../../shared/src/contracts/feed';
+import type { FeedCounts } from '../catalogue';
 import type { Words } from '../i18n';
 import { countByUnit, matches, noFilters, orderQueue, type Filters } from '../queue';
 import { unitList } from '../directory';

@@ -25,7 +25,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; incident
         <p>{i.description}</p>
         <dl>
           <dt>{t.detectedAt}</dt><dd>{formatDate(i.detectedAt, lang)}</dd>
-          <dt>{t.submit}</dt><dd>{i.reportingOrganisation.name} · {formatDate(i.reportedAt, lang)}</dd>
+          <dt>{t.reporter}</dt><dd>{i.reportingOrganisation.name} · {formatDate(i.reportedAt, lang)}</dd>
         </dl>
       </section>
       <section>

@@ -37,8 +37,8 @@ export function Submitter(props: { me: Me; t: Words; lang: Language; incidents: 
         {field('title', t.title)}
         {field('description', t.description, 'textarea')}
         {field('detectedAt', t.detectedAt, 'datetime')}
-        {field('organisation', t.submit)}
-        {field('phone', 'Điện thoại / Phone')}
+        {field('organisation', t.reporter)}
+        {field('phone', t.phone)}
         <div class="row">
           <button type="button" onClick={save} data-testid="save-draft">{t.saveDraft}</button>
           <button type="submit" data-testid="check-report">{t.send}</button>
