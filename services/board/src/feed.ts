@@ -97,7 +97,7 @@ function audienceKey(actor: Actor): string {
 }
 
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
-const priorityOrder = ['urgent', 'high', 'medium', 'low'];
+const priorityOrder = ['P1', 'P2', 'P3', 'P4'];
 
 function inScope(actor: Actor, scope: Group['scope'], incident: IncidentView): boolean {
   switch (scope.kind) {

@@ -1,8 +1,8 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { roleLabels, type IncidentView, type Language } from './catalogue';
+import { roleLabels, type Language } from './catalogue';
 import { request, setCsrf, type Me } from './api';
-import { applyChange, openFeed, type FeedStatus } from './feed';
+import { openFeed, type FeedStatus } from './feed';
 import { words, type Words } from './i18n';
 import { SignIn } from './screens/sign-in';
 import { NationalBoard } from './screens/board';
@@ -57,21 +57,12 @@ function App() {
   return <Workspace me={me} t={t} lang={lang} switchLang={switchLang} screen={screen} id={where.id} onOut={() => setMe(null)} />;
 }
 
-
 function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact.JSX.Element; screen: Screen; id: string | undefined; onOut: () => void }) {
   const { me, t, lang, screen } = props;
-  const [held, setHeld] = useState(new Map<string, IncidentView>());
   const [status, setStatus] = useState<FeedStatus>('connecting');
-  useEffect(
-    () =>
-      openFeed({
-        onSnapshot: (list) => setHeld(new Map(list.map((i) => [i.id, i]))),
-        onChange: (incident) => setHeld((h) => applyChange(h, incident)),
-        onStatus: setStatus,
-      }),
-    [],
-  );
-  const incidents = useMemo(() => [...held.values()], [held]);
+  // one feed socket for the signed-in page; each screen subscribes to what it shows
+  const client = useMemo(() => openFeed((s, code) => (code === 4401 ? props.onOut() : setStatus(s))), []);
+  useEffect(() => () => client.close(), [client]);
   const roles = me.actor.roles ?? [];
   const tabs: [Screen, string, boolean][] = [
     ['board', t.board, roles.includes('national_coordinator') || roles.includes('auditor')],
@@ -93,24 +84,24 @@ function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact
             <a href={`#/${s}`} aria-current={screen === s ? 'page' : undefined} data-testid={`tab-${s}`}>{label}</a>
           ))}
         </nav>
-        <span class="conn" role="status" data-testid="connection-status" data-status={status}>{t[status === 'live' ? 'live' : status]}</span>
+        <span class="conn" role="status" data-testid="connection-status" data-status={status}>{t[status]}</span>
         <span data-testid="current-user">{me.user?.name ?? me.actor.name ?? me.actor.id} · {(me.actor.roles ?? []).map((r) => roleLabels[lang][r]).join(', ')}</span>
         {props.switchLang}
         <button type="button" onClick={signOut} data-testid="logout">{t.signOut}</button>
       </header>
       <main>
         {screen === 'incident' && props.id ? (
-          <IncidentPage me={me} t={t} lang={lang} incident={held.get(props.id)} id={props.id} />
+          <IncidentPage me={me} t={t} lang={lang} client={client} id={props.id} />
         ) : screen === 'province' ? (
-          <ProvinceView me={me} t={t} lang={lang} incidents={incidents} />
+          <ProvinceView me={me} t={t} lang={lang} client={client} />
         ) : screen === 'inbox' ? (
-          <Inbox me={me} t={t} lang={lang} incidents={incidents} />
+          <Inbox me={me} t={t} lang={lang} client={client} />
         ) : screen === 'submit' ? (
-          <Submitter me={me} t={t} lang={lang} incidents={incidents} />
+          <Submitter me={me} t={t} lang={lang} client={client} />
         ) : screen === 'admin' ? (
           <Admin t={t} lang={lang} />
         ) : (
-          <NationalBoard t={t} lang={lang} incidents={incidents} />
+          <NationalBoard t={t} lang={lang} client={client} />
         )}
       </main>
     </>

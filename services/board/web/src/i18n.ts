@@ -32,7 +32,7 @@ export const words = {
     reason: 'Lý do', situation: 'Tình hình', send: 'Gửi', done: 'Đã gửi', refused: 'Bị từ chối', offers: 'Đề nghị nhận xử lý', inProgress: 'Đang xử lý', finished: 'Đã xong',
     accept: 'Nhận xử lý', decline: 'Từ chối', postProgress: 'Cập nhật tình hình', answerBy: 'Hạn trả lời', members: 'Thành viên mạng lưới', liaisons: 'Cán bộ đầu mối',
     required: 'Trường này là bắt buộc', language: 'English', accounts: 'Tài khoản', tokens: 'Mã truy cập API', directory: 'Danh bạ',
-    title: 'Tiêu đề', description: 'Mô tả', detectedAt: 'Thời điểm phát hiện', saveDraft: 'Lưu nháp', draftSaved: 'Đã lưu nháp', myReports: 'Báo cáo của tôi', whatHappened: 'Diễn biến sự cố', whatWasDone: 'Các biện pháp đã triển khai', damage: 'Thiệt hại', reporter: 'Đơn vị báo cáo', phone: 'Điện thoại',
+    title: 'Tiêu đề', description: 'Mô tả', detectedAt: 'Thời điểm phát hiện', saveDraft: 'Lưu nháp', draftSaved: 'Đã lưu nháp', myReports: 'Báo cáo của tôi', whatHappened: 'Diễn biến sự cố', whatWasDone: 'Các biện pháp đã triển khai', damage: 'Thiệt hại', reporter: 'Đơn vị báo cáo', loadMore: 'Xem thêm', closed: 'Phiên đã kết thúc, vui lòng đăng nhập lại', notVisible: 'Không tìm thấy sự cố, hoặc bạn không có quyền xem.', phone: 'Điện thoại',
   },
   en: {
     appTitle: 'Cybersecurity incident response coordination',
@@ -47,7 +47,7 @@ export const words = {
     reason: 'Reason', situation: 'Situation', send: 'Send', done: 'Sent', refused: 'Refused', offers: 'Offers', inProgress: 'In progress', finished: 'Done',
     accept: 'Accept', decline: 'Decline', postProgress: 'Post an update', answerBy: 'Answer by', members: 'Network members', liaisons: 'Liaison officers',
     required: 'This field is required', language: 'Tiếng Việt', accounts: 'Accounts', tokens: 'API tokens', directory: 'Directory',
-    title: 'Title', description: 'Description', detectedAt: 'Detected at', saveDraft: 'Save draft', draftSaved: 'Draft saved', myReports: 'My reports', whatHappened: 'What happened', whatWasDone: 'What was done', damage: 'Damage', reporter: 'Reporting organisation', phone: 'Phone',
+    title: 'Title', description: 'Description', detectedAt: 'Detected at', saveDraft: 'Save draft', draftSaved: 'Draft saved', myReports: 'My reports', whatHappened: 'What happened', whatWasDone: 'What was done', damage: 'Damage', reporter: 'Reporting organisation', loadMore: 'Show more', closed: 'Session ended, please sign in again', notVisible: 'No such incident, or you may not see it.', phone: 'Phone',
   },
 } as const;
 export type Words = Record<keyof (typeof words)['vi'], string>;

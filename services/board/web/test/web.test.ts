@@ -1,9 +1,10 @@
 import type { Actor, IncidentView } from '../src/catalogue';
 import { commandsFor } from '../src/rules';
-import { countByUnit, isOverdue, matches, noFilters, orderQueue } from '../src/queue';
+import { feedFilters, noFilters, orderQueue } from '../src/queue';
+import { incidentListItem, isOverdue } from '../../../../shared/src/browser';
 import { validateReport } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
-import { applyChange } from '../src/feed';
+import { applyDelta } from '../src/feed';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
 const offer = { kind: 'enterprise' as const, id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder' as const, status: 'offered' as const };
@@ -49,27 +50,32 @@ describe('the actions the page offers follow the shared transition table', () =>
 
 describe('the queue', () => {
   const breach = { fired: [], breaches: [{ deadlineKey: 'acknowledge', kind: 'acknowledge', dueAt: '2026-12-01T02:00:00.000Z', firedAt: '2026-12-01T02:00:01.000Z', late: false }], climbs: [] };
-  it('puts overdue first, then higher priority, and finished last', () => {
-    const p3 = incident({ id: 'p3', classification: { category: 'dos', severity: 'normal', priority: 'P3' } as IncidentView['classification'] });
-    const p1 = incident({ id: 'p1', classification: { category: 'dos', severity: 'severe', priority: 'P1' } as IncidentView['classification'] });
-    const late = incident({ id: 'late', clocks: breach });
-    const closed = incident({ id: 'closed', state: 'closed', clocks: breach });
-    expect(orderQueue([closed, p3, p1, late]).map((i) => i.id)).toEqual(['late', 'p1', 'p3', 'closed']);
-    expect(isOverdue(closed)).toBe(false);
+  const item = (over: Partial<IncidentView>) => incidentListItem(incident(over), 'incident.reported');
+  it('puts overdue first, then escalated, then higher priority, and finished last', () => {
+    const p3 = item({ id: 'p3', classification: { category: 'dos', severity: 'normal', priority: 'P3' } as IncidentView['classification'] });
+    const p1 = item({ id: 'p1', classification: { category: 'dos', severity: 'severe', priority: 'P1' } as IncidentView['classification'] });
+    const late = item({ id: 'late', clocks: breach });
+    const toMinistry = item({ id: 'ministry', clocks: { fired: [], breaches: [], climbs: [], ministry: { at: '2026-12-01T03:00:00.000Z', reason: 'r', by: 'u' } } });
+    const closed = item({ id: 'closed', state: 'closed', clocks: breach });
+    expect(orderQueue([closed, p3, p1, toMinistry, late]).map((i) => i.id)).toEqual(['late', 'ministry', 'p1', 'p3', 'closed']);
+    expect([late.overdue, closed.overdue, toMinistry.escalated, p1.escalated]).toEqual([true, false, true, false]);
+    expect(isOverdue(incident({ state: 'closed', clocks: breach }))).toBe(false);
   });
-  it('filters by province and TLP, and counts by unit', () => {
-    const hanoi = incident({ id: 'a' });
-    const hue = incident({ id: 'b', province: { code: '46', name: 'Thành phố Huế', filedAs: 'Huế' }, tlp: 'RED', state: 'closed' });
-    expect([hanoi, hue].filter((i) => matches(i, { ...noFilters, province: '46' })).map((i) => i.id)).toEqual(['b']);
-    expect([hanoi, hue].filter((i) => matches(i, { ...noFilters, tlp: 'AMBER' })).map((i) => i.id)).toEqual(['a']);
-    const counts = countByUnit([hanoi, hue]);
-    expect(counts.get('01')).toMatchObject({ total: 1, open: 1 });
-    expect(counts.get('46')).toMatchObject({ total: 1, open: 0 });
+  it('an open offer gives the item its answer-by time, and its part names the enterprise', () => {
+    const offered = item({ assignees: [{ ...offer, offerExpiresAt: '2026-12-01T02:00:00.000Z' }] });
+    expect(offered.answerBy).toBe('2026-12-01T02:00:00.000Z');
+    expect(offered.parts).toEqual([{ id: 'ent-a', name: 'A', status: 'offered', offerExpiresAt: '2026-12-01T02:00:00.000Z' }]);
+    expect(item({ assignees: [{ ...offer, status: 'declined' }] }).parts).toEqual([]);
   });
-  it('keeps the newer version of an incident when a late change arrives', () => {
-    const held = new Map([['a', incident({ id: 'a', version: 5, state: 'assigned' })]]);
-    expect(applyChange(held, incident({ id: 'a', version: 4, state: 'triaged' })).get('a')?.state).toBe('assigned');
-    expect(applyChange(held, incident({ id: 'a', version: 6, state: 'responding' })).get('a')?.state).toBe('responding');
+  it('the board’s filters go to the server as the feed’s filters', () => {
+    expect(feedFilters(noFilters)).toEqual({});
+    expect(feedFilters({ ...noFilters, province: '46', tlp: 'RED', assignee: 'ent-a' })).toEqual({ provinces: ['46'], tlp: ['RED'], assignee: 'ent-a' });
+  });
+  it('keeps the newer version of an incident when a late change arrives, and drops what left', () => {
+    const held = new Map([['a', item({ id: 'a', version: 5, state: 'assigned' })], ['b', item({ id: 'b' })]]);
+    expect(applyDelta(held, [item({ id: 'a', version: 4, state: 'triaged' })], []).get('a')?.state).toBe('assigned');
+    const next = applyDelta(held, [item({ id: 'a', version: 6, state: 'responding' })], ['b']);
+    expect([next.get('a')?.state, next.has('b')]).toEqual(['responding', false]);
   });
 });
 

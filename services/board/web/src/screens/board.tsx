@@ -1,22 +1,25 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { categoryLabels, finishedStates, incidentCategories, lifecycleStateLabels, lifecycleStates, severityLabels, tlpLevels, type IncidentView, type Language } from '../catalogue';
-import { watchUnitCounts } from '../feed';
-import type { FeedCounts } from '../catalogue';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { categoryLabels, finishedStates, incidentCategories, lifecycleStateLabels, lifecycleStates, severityLabels, tlpLevels, type FeedClient, type Language } from '../catalogue';
+import { useList, useUnitCounts } from '../feed';
 import type { Words } from '../i18n';
-import { countByUnit, matches, noFilters, orderQueue, type Filters } from '../queue';
-import { unitList } from '../directory';
-import { Queue } from './incident-list';
+import { feedFilters, noFilters, orderQueue, type Filters } from '../queue';
+import { enterprises, unitList } from '../directory';
+import { ListFooter, Queue } from './incident-list';
 
-export function NationalBoard(props: { t: Words; lang: Language; incidents: IncidentView[] }) {
+const unitCodes = unitList.map((u) => u.code);
+
+export function NationalBoard(props: { t: Words; lang: Language; client: FeedClient }) {
   const { t, lang } = props;
   const [filters, setFilters] = useState<Filters>(() => ({ ...noFilters, ...JSON.parse(sessionStorage.getItem('ucsc.filters') ?? '{}') }));
   useEffect(() => sessionStorage.setItem('ucsc.filters', JSON.stringify(filters)), [filters]);
-  const held = useMemo(() => countByUnit(props.incidents), [props.incidents]);
   // the tiles' numbers are the server's, over everything the user may see (not what the page holds)
-  const [counts, setCounts] = useState(new Map<string, FeedCounts>());
-  useEffect(() => watchUnitCounts(unitList.map((u) => u.code), (code, c) => setCounts((m) => new Map(m).set(code, c))), []);
-  const assignees = useMemo(() => [...new Map(props.incidents.flatMap((i) => i.assignees).map((a) => [a.id, a.name])).entries()], [props.incidents]);
-  const queue = useMemo(() => orderQueue(props.incidents.filter((i) => matches(i, filters))), [props.incidents, filters]);
+  const counts = useUnitCounts(props.client, unitCodes);
+  // the queue is filtered on the server: its count and pages are over everything that matches
+  const list = useList(props.client, { kind: 'country' }, feedFilters(filters));
+  const seen = useRef(new Map(enterprises.map((e) => [e.id, e.name])));
+  for (const i of list.items) for (const p of i.parts) seen.current.set(p.id, p.name);
+  const assignees = [...seen.current.entries()];
+  const queue = useMemo(() => orderQueue(list.items), [list.items]);
   const set = (key: keyof Filters) => (e: Event) => setFilters({ ...filters, [key]: (e.currentTarget as HTMLSelectElement).value });
   const select = (key: keyof Filters, label: string, options: [string, string][]) => (
     <label>
@@ -37,7 +40,7 @@ export function NationalBoard(props: { t: Words; lang: Language; incidents: Inci
             const open = c ? c.total - finishedStates.reduce((n, s) => n + (c.byState[s] ?? 0), 0) : 0;
             return (
               <li>
-                <button type="button" class={`tile${held.get(u.code)?.overdue ? ' hot' : ''}`} aria-pressed={filters.province === u.code} data-testid="unit-tile" data-unit={u.code}
+                <button type="button" class="tile" aria-pressed={filters.province === u.code} data-testid="unit-tile" data-unit={u.code}
                   onClick={() => setFilters({ ...filters, province: filters.province === u.code ? '' : u.code })}>
                   <span class="tile-name">{u.shortName}</span>
                   <span class="tile-count" data-testid="unit-open">{open} {t.open}</span>
@@ -49,7 +52,7 @@ export function NationalBoard(props: { t: Words; lang: Language; incidents: Inci
         </ul>
       </section>
       <section aria-labelledby="queue-title">
-        <h2 id="queue-title">{t.queue} ({queue.length})</h2>
+        <h2 id="queue-title">{t.queue} (<span data-testid="queue-total">{list.counts?.total ?? '…'}</span>)</h2>
         <fieldset class="filters">
           <legend>{t.filters}</legend>
           {select('province', t.province, unitList.map((u) => [u.code, u.shortName]))}
@@ -60,6 +63,7 @@ export function NationalBoard(props: { t: Words; lang: Language; incidents: Inci
           {select('tlp', t.tlp, tlpLevels.map((l) => [l, `TLP:${l}`]))}
         </fieldset>
         <Queue t={t} lang={lang} incidents={queue} />
+        <ListFooter t={t} shown={queue.length} total={list.counts?.total} more={list.more} loadMore={list.loadMore} />
       </section>
     </>
   );

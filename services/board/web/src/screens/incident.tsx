@@ -1,19 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
-import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, severityLabels, type CommandType, type IncidentView, type Language } from '../catalogue';
-import { request, sendCommand, type Me } from '../api';
+import { useState } from 'preact/hooks';
+import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, rungOf, severityLabels, type CommandType, type FeedClient, type IncidentView, type Language } from '../catalogue';
+import { sendCommand, type Me } from '../api';
+import { useIncident } from '../feed';
 import { formatDate, timeLeft, type Words } from '../i18n';
-import { rungOf } from '../queue';
 import { commandsFor, ownParts } from '../rules';
 import { enterpriseAssignee, enterprises, unitName } from '../directory';
 
-export function IncidentPage(props: { me: Me; t: Words; lang: Language; incident: IncidentView | undefined; id: string }) {
+export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: FeedClient; id: string }) {
   const { me, t, lang } = props;
-  const [fetched, setFetched] = useState<IncidentView | undefined>();
-  useEffect(() => {
-    if (!props.incident) void request<IncidentView>('GET', `/api/v1/incidents/${props.id}`).then((a) => a.status === 200 && setFetched(a.body));
-  }, [props.id]);
-  const i = props.incident ?? fetched;
-  if (!i) return <p class="placeholder">…</p>;
+  // the full record while it is open: the feed sends it on subscribe and after every change
+  const i = useIncident(props.client, props.id);
+  if (i === undefined) return <p class="placeholder">…</p>;
+  if (i === null) return <p class="placeholder" data-testid="incident-not-visible">{t.notVisible}</p>;
   const now = Date.now();
   return (
     <article class="incident" data-testid="incident-detail" data-incident-id={i.id} aria-labelledby="incident-title">

@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
-import type { IncidentView, Language } from '../catalogue';
+import type { FeedClient, Language } from '../catalogue';
+import { useList } from '../feed';
+import { orderQueue } from '../queue';
 import type { Me } from '../api';
 import type { Words } from '../i18n';
 import { validateReport, type ReportDraft } from '../report-form';
-import { Queue } from './incident-list';
+import { ListFooter, Queue } from './incident-list';
 
-export function Submitter(props: { me: Me; t: Words; lang: Language; incidents: IncidentView[] }) {
+export function Submitter(props: { me: Me; t: Words; lang: Language; client: FeedClient }) {
   const { me, t, lang } = props;
   const [draft, setDraft] = useState<ReportDraft>(() => JSON.parse(localStorage.getItem(`ucsc.draft.${me.actor.id}`) ?? '{}'));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -29,7 +31,8 @@ export function Submitter(props: { me: Me; t: Words; lang: Language; incidents: 
     localStorage.setItem(`ucsc.draft.${me.actor.id}`, JSON.stringify(draft));
     setSaved(true);
   };
-  const mine = props.incidents.filter((i) => i.reportedBy?.actorId === me.actor.id);
+  // a submitter sees its organisation's reports (shared/src/access: canSee): the feed sends just those
+  const mine = useList(props.client, { kind: 'country' });
   return (
     <>
       <form class="report" onSubmit={check} noValidate aria-labelledby="form-title" data-testid="report-form">
@@ -47,7 +50,8 @@ export function Submitter(props: { me: Me; t: Words; lang: Language; incidents: 
       </form>
       <section>
         <h2>{t.myReports}</h2>
-        <Queue t={t} lang={lang} incidents={mine} />
+        <Queue t={t} lang={lang} incidents={orderQueue(mine.items)} />
+        <ListFooter t={t} shown={mine.items.length} total={mine.counts?.total} more={mine.more} loadMore={mine.loadMore} />
       </section>
     </>
   );
