@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { totpCode } from '@ucsc/shared';
+import { comparePositions, totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
 import { bearer, sampleReport, sessionToken } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
@@ -133,6 +133,71 @@ describe('the web app in a browser', () => {
     await detail.getByTestId('action-close').locator('button').click();
     await state.filter({ hasText: 'Đã đóng sự cố' }).waitFor({ timeout: 20_000 });
     expect(errors).toEqual([]);
+  });
+
+  it('a dropped connection resumes from its position: what happened meanwhile arrives once, in order, with no new snapshot', async () => {
+    let online = true;
+    const connections: { fromPage: any[]; toPage: any[]; drop(): void }[] = [];
+    const page = await browser.newPage();
+    // the page's feed socket goes through the test, which can cut it and keep it cut
+    await page.routeWebSocket(/\/api\/v2\/feed/, (ws) => {
+      if (!online) return void ws.close({ code: 4000, reason: 'test: offline' });
+      const server = ws.connectToServer();
+      const connection = { fromPage: [] as any[], toPage: [] as any[], drop: () => void ws.close({ code: 4000, reason: 'test: dropped' }) };
+      connections.push(connection);
+      ws.onMessage((m) => {
+        connection.fromPage.push(JSON.parse(String(m)));
+        server.send(m);
+      });
+      server.onMessage((m) => {
+        connection.toPage.push(JSON.parse(String(m)));
+        ws.send(m);
+      });
+    });
+    await signIn(page, system.boardUrl, 'dieuphoi');
+    const coordinator = await sessionToken(system.names.redisPrefix, 'dieuphoi');
+    const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
+    const file = async (title: string) => {
+      const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title }), bearer(submitter));
+      expect(posted.status).toBe(202);
+      return posted.json.incidentId as string;
+    };
+    const row = (id: string) => page.locator(`[data-testid="incident"][data-incident-id="${id}"]`);
+    const first = await file('Trước khi mất kết nối');
+    await row(first).waitFor({ timeout: 20_000 });
+    const hanoiTotal = page.locator('[data-testid="unit-tile"][data-unit="01"] [data-testid="unit-total"]');
+    const totalBefore = Number(await hanoiTotal.textContent());
+
+    online = false;
+    connections[0]!.drop();
+    await page.locator('[data-testid="connection-status"][data-status="reconnecting"]').waitFor();
+    const during = [await file('Trong lúc mất kết nối 1'), await file('Trong lúc mất kết nối 2')];
+    // both are on the board's change log before the page comes back
+    for (const id of during) {
+      for (let tries = 0; ; tries++) {
+        const answer = await fetch(`${system.boardUrl}/api/v1/incidents/${id}`, { headers: bearer(coordinator) });
+        if (answer.status === 200) break;
+        if (tries > 200) throw new Error(`incident ${id} never projected`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(await row(during[0]!).count()).toBe(0);
+    online = true;
+    await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 30_000 });
+    for (const id of during) await row(id).waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="unit-tile"][data-unit="01"] [data-testid="unit-total"]', { hasText: String(totalBefore + 2) }).waitFor({ timeout: 20_000 });
+
+    // each shown once; the new connection resumed (no snapshot), and its frames moved forward in order
+    for (const id of [first, ...during]) expect(await row(id).count()).toBe(1);
+    const resumed = connections.at(-1)!;
+    expect(resumed.fromPage[0]).toMatchObject({ type: 'resume', position: expect.stringMatching(/^\d+-\d+$/) });
+    expect(resumed.toPage.filter((f) => f.type === 'snapshot')).toEqual([]);
+    const upserted = resumed.toPage.filter((f) => f.type === 'delta').flatMap((f) => f.upserts.map((u: { id: string }) => u.id));
+    expect(upserted).toEqual(expect.arrayContaining(during));
+    const bySub = new Map<string, string[]>();
+    for (const f of resumed.toPage.filter((f) => f.type === 'delta')) bySub.set(f.sub, [...(bySub.get(f.sub) ?? []), f.position]);
+    for (const positions of bySub.values()) expect(positions).toEqual([...positions].sort(comparePositions));
+    await page.close();
   });
 
   it('the Biểu mẫu 03 form says in Vietnamese what is missing, and keeps a draft across a reload', async () => {
