@@ -200,18 +200,61 @@ describe('the web app in a browser', () => {
     await page.close();
   });
 
-  it('the Biểu mẫu 03 form says in Vietnamese what is missing, and keeps a draft across a reload', async () => {
+  it('a submitter files Biểu mẫu 03 from the page (checked in Vietnamese, kept as a draft, sent to intake with a file), follows its status and sends a follow-up', async () => {
+    const errors: string[] = [];
     const page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
     await signIn(page, system.boardUrl, 'hanoi.baocao');
     const form = page.getByTestId('report-form');
-    await form.locator('input[name="title"]').fill('Trang web bị thay đổi giao diện');
-    await form.getByTestId('check-report').click();
+    await form.getByTestId('field-title').fill('Trang web bị thay đổi giao diện');
+    await form.getByTestId('send-report').click();
     expect(await form.getByTestId('error-description').textContent()).toBe('Vui lòng nhập trường này');
+    expect(await form.getByTestId('error-detection').textContent()).toBe('Vui lòng chọn ít nhất một mục');
     expect(await form.getByTestId('error-title').count()).toBe(0);
     await shoot(page, 'submitter');
     await form.getByTestId('save-draft').click();
     await page.reload();
-    expect(await page.getByTestId('report-form').locator('input[name="title"]').inputValue()).toBe('Trang web bị thay đổi giao diện');
+    expect(await page.getByTestId('report-form').getByTestId('field-title').inputValue()).toBe('Trang web bị thay đổi giao diện');
+
+    // the rest of the form; a phone intake would refuse is caught on the page first
+    const fill = async (values: Record<string, string>) => {
+      for (const [field, value] of Object.entries(values)) await form.getByTestId(`field-${field}`).fill(value);
+    };
+    await fill({
+      description: 'Trang chủ hiển thị nội dung lạ từ 02:10.', detectedAt: '2026-12-01T02:10',
+      organisationName: 'Sở Tài chính Hà Nội', organisationAddress: '38B Triệu Việt Vương, Hà Nội', organisationPhone: '12', organisationEmail: 'vanphong@sotaichinh.hanoi.gov.vn',
+      contactName: 'Nguyễn Thị Hoa', contactPosition: 'Trưởng phòng CNTT', contactPhone: '0912 345 678', contactEmail: 'hoa.nt@sotaichinh.hanoi.gov.vn',
+      systemOperator: 'Trung tâm Thông tin – Sở Tài chính',
+    });
+    await form.locator('input[name="detection.monitoring"]').check();
+    await form.getByTestId('send-report').click();
+    expect(await form.getByTestId('error-organisationPhone').textContent()).toContain('Số điện thoại không hợp lệ');
+    await fill({ organisationPhone: '024 3976 2777' });
+    await form.getByTestId('field-files').setInputFiles({ name: 'nhat-ky-web.log', mimeType: 'text/plain', buffer: Buffer.from('02:10 GET /index.php?cmd=deface\n') });
+    await form.getByTestId('send-report').click();
+    await form.locator('[data-testid="report-status"][data-kind="sent"]').waitFor({ timeout: 20_000 });
+    const id = (await form.getByTestId('sent-incident').textContent())!;
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    // the draft is gone with the report
+    expect(await form.getByTestId('field-title').inputValue()).toBe('');
+
+    // its status, live in its list, then on its page with the file
+    await page.locator(`[data-testid="incident"][data-incident-id="${id}"]`).waitFor({ timeout: 20_000 });
+    await form.getByTestId('sent-incident').click();
+    const detail = page.getByTestId('incident-detail');
+    await detail.getByTestId('attachment').filter({ hasText: 'nhat-ky-web.log' }).waitFor({ timeout: 20_000 });
+    expect(await detail.textContent()).toContain('Đơn vị báo cáo');
+
+    // a follow-up: the empty one is refused on the page, the filled one reaches the incident
+    const followUp = detail.getByTestId('follow-up-form');
+    await followUp.getByTestId('send-follow-up').click();
+    expect(await followUp.getByTestId('follow-up-error-situation').textContent()).toBe('Vui lòng nhập trường này');
+    await followUp.locator('textarea[name="situation"]').fill('Đã khôi phục trang chủ từ bản sao lưu');
+    await followUp.getByTestId('send-follow-up').click();
+    await followUp.getByTestId('follow-up-result').filter({ hasText: 'Cập nhật tình hình: Đã gửi' }).waitFor({ timeout: 20_000 });
+    await detail.locator('[data-testid="follow-up"][data-kind="situation_update"]').waitFor({ timeout: 20_000 });
+    await shoot(page, 'submitter-incident');
+    expect(errors).toEqual([]);
   });
 
   it('someone not signed in sees only the sign-in form; the switch shows it in English', async () => {

@@ -10,3 +10,5 @@ export { transitions, allowedCommands, finishedStates, type CommandType, type Co
 export { incidentListItem, isOverdue, isEscalated, rungOf, answerByOf, type IncidentView, type IncidentListItem } from './projections/incidents';
 export { comparePositions, type FeedCounts, type FeedFilters, type FeedListItem, type FeedPosition, type FeedScope } from './contracts/feed';
 export { FeedClient, type FeedSubscription, type SnapshotPage, type Delta } from './feed-client';
+export { reportSubmissionSchema, followUpSubmissionSchema, followUpKinds, attachmentKinds, detectionMethods, notifiedParties, type FollowUpKind } from './contracts/report';
+export { fieldProblems, type FieldProblem } from './contracts/problems';

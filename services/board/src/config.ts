@@ -7,7 +7,7 @@ export const boardConfigSchema = z.object({
   ...accessConfigShape,
   ...identityOwnerConfigShape,
   PORT: httpConfigShape.PORT.default(3100),
-  SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents a new board client gets'),
+  SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents GET /api/v1/incidents answers with'),
   WS_MAX_BUFFERED_BYTES: z.coerce
     .number()
     .int()

@@ -102,11 +102,12 @@ export const feedListItemSchema = z.object({
   updatedAt: z.string(),
   assignees: z.number().int(),
   acknowledged: z.number().int(),
-  parts: z.array(z.object({ id: z.string(), name: z.string(), status: assignmentStatusSchema, offerExpiresAt: z.string().optional() })),
+  /** the enterprises on it, with their answer to the offer */
+  parts: z.array(z.object({ id: z.string(), status: assignmentStatusSchema, offerExpiresAt: z.string().optional() })),
   needsCoordinator: z.boolean(),
-  overdue: z.boolean(),
-  rung: z.number().int().nonnegative(),
-  escalated: z.boolean(),
+  overdue: z.literal(true).optional(),
+  escalated: z.literal(true).optional(),
+  rung: z.number().int().positive().optional(),
   answerBy: z.string().optional(),
   lastEvent: z.string(),
 });

@@ -223,14 +223,14 @@ export interface IncidentListItem {
   /** assignees still on the incident */
   assignees: number;
   acknowledged: number;
-  /** those assignees, as the audience may see them: an inbox finds its own part, a filter its names */
-  parts: { id: string; name: string; status: AssignmentStatus; offerExpiresAt?: string }[];
+  /** the enterprises among them (those offered the incident, who answer and report progress): an inbox finds its own part here */
+  parts: { id: string; status: AssignmentStatus; offerExpiresAt?: string }[];
   needsCoordinator: boolean;
-  /** a deadline passed (isOverdue) */
-  overdue: boolean;
-  /** the escalation rung reached (rungOf), and whether it is escalated (isEscalated) */
-  rung: number;
-  escalated: boolean;
+  /** present when a deadline passed (isOverdue) */
+  overdue?: true;
+  /** present when escalated (isEscalated), with the rung reached (rungOf) when the ladder climbed */
+  escalated?: true;
+  rung?: number;
   /** the earliest answer awaited (answerByOf) */
   answerBy?: string;
   /** the type of the event that made this version */
@@ -255,11 +255,12 @@ export function incidentListItem(view: IncidentView, lastEvent: string): Inciden
     updatedAt: view.updatedAt,
     assignees: active.length,
     acknowledged: active.filter((a) => a.acknowledgedAt).length,
-    parts: active.map((a) => ({ id: a.id, name: a.name, status: a.status ?? 'assigned', ...(a.offerExpiresAt ? { offerExpiresAt: a.offerExpiresAt } : {}) })),
+    parts: active.filter((a) => a.kind === 'enterprise').map((a) => ({ id: a.id, status: a.status ?? 'assigned', ...(a.offerExpiresAt ? { offerExpiresAt: a.offerExpiresAt } : {}) })),
     needsCoordinator: Boolean(view.needsCoordinator),
-    overdue: isOverdue(view),
-    rung: rungOf(view),
-    escalated: isEscalated(view),
+    // absent rather than false or 0: most items are neither, and every byte counts per client
+    ...(isOverdue(view) ? { overdue: true as const } : {}),
+    ...(isEscalated(view) ? { escalated: true as const } : {}),
+    ...(rungOf(view) > 0 ? { rung: rungOf(view) } : {}),
     ...(answerBy ? { answerBy } : {}),
     lastEvent,
   };

@@ -7,7 +7,6 @@ import {
   HttpError,
   identify,
   listRecentIncidents,
-  incidentListItem,
   may,
   problemSchema,
   readIncident,
@@ -34,7 +33,6 @@ export interface IncidentRoutesOptions {
 }
 
 const idParams = z.object({ id: ulidSchema });
-const feedQuery = z.strictObject({ view: z.enum(['full', 'summary']).default('full') });
 /** what each incident route may answer besides its success */
 const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema.describe('Unknown incident, or not one this account may see') } as const;
 
@@ -104,35 +102,6 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       throw new HttpError(403, 'forbidden_origin', 'the live feed is only for pages of this site');
     }
   };
-
-  app.route({
-    method: 'GET',
-    url: '/api/v1/feed',
-    preValidation: [sameOrigin],
-    // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
-    schema: {
-      summary: 'The first live feed (WebSocket), for the old page: a snapshot, then every change this account may see (the resumable feed is /api/v2/feed)',
-      querystring: feedQuery,
-      response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
-    },
-    // the feed is a WebSocket: a plain request is told so, rather than answered with an empty 404
-    handler: async () => {
-      throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
-    },
-    wsHandler: async (socket, request) => {
-      const actor = identify(request);
-      const credential: FeedCredential = request.session
-        ? { kind: 'session', token: request.session.token }
-        : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-      const { view } = request.query;
-      // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-      options.feed.add(socket, actor, credential, view);
-      const incidents = await recentViews(actor, options.snapshotSize);
-      // the last line the caller is shown: an internal event it may not see is not named in its list
-      const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
-      socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
-    },
-  });
 
   app.route({
     method: 'GET',

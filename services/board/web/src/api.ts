@@ -15,6 +15,11 @@ let csrf = '';
 export const setCsrf = (token: string | undefined) => {
   csrf = token ?? '';
 };
+let intakeBase = '';
+/** Intake's address as a browser reaches it (the board says it in /api/v1/auth/me). */
+export const setIntake = (url: string | undefined) => {
+  intakeBase = (url ?? '').replace(/\/$/, '');
+};
 
 /** One JSON request with the session cookie; every write carries the CSRF token. */
 export async function request<T = any>(method: string, path: string, payload?: unknown): Promise<Answer<T>> {
@@ -30,4 +35,28 @@ export async function request<T = any>(method: string, path: string, payload?: u
 export function sendCommand(incidentId: string, command: CommandType, body: Record<string, unknown>, params: Record<string, string> = {}): Promise<Answer> {
   const url = commandUrls[command].replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
   return request('POST', `/api/v1/incidents/${incidentId}/${url}`, body);
+}
+
+/** Where intake serves a file of an incident (a download, never rendered; the session cookie goes along). */
+export const attachmentUrl = (incidentId: string, sha256: string) => `${intakeBase}/api/v1/reports/${incidentId}/attachments/${sha256}`;
+
+/**
+ * A request to intake, another origin: the session cookie goes along (intake allows this page's
+ * origin, CORS_ALLOWED_ORIGINS), and a write carries the CSRF token like every write of a cookie
+ * session. `body` is JSON, or a file sent as it is (an attachment).
+ */
+export async function intakeRequest<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const all: Record<string, string> = { accept: 'application/json', ...headers };
+  if (method !== 'GET' && csrf) all['x-csrf-token'] = csrf;
+  const isFile = typeof Blob !== 'undefined' && body instanceof Blob;
+  if (body !== undefined && !isFile) all['content-type'] = 'application/json';
+  if (isFile) all['content-type'] = (body as Blob).type || 'application/octet-stream';
+  try {
+    const response = await fetch(`${intakeBase}${path}`, { method, headers: all, credentials: 'include', cache: 'no-store', ...(body !== undefined ? { body: isFile ? (body as Blob) : JSON.stringify(body) } : {}) });
+    const answer = await response.json().catch(() => null);
+    return { status: response.status, body: answer };
+  } catch {
+    // the network, not intake: the form keeps its draft and its Idempotency-Key for the retry
+    return { status: 0, body: null as T };
+  }
 }

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { roleLabels, type Language } from './catalogue';
-import { request, setCsrf, type Me } from './api';
+import { request, setCsrf, setIntake, type Me } from './api';
 import { openFeed, type FeedStatus } from './feed';
 import { words, type Words } from './i18n';
 import { SignIn } from './screens/sign-in';
@@ -41,7 +41,10 @@ function App() {
     const onHash = () => setWhere(route());
     addEventListener('hashchange', onHash);
     void request<Me>('GET', '/api/v1/auth/me').then((a) => {
-      if (a.status === 200) setCsrf(a.body.csrfToken);
+      if (a.status === 200) {
+        setCsrf(a.body.csrfToken);
+        setIntake(a.body.links?.intake);
+      }
       setMe(a.status === 200 ? a.body : null);
     });
     return () => removeEventListener('hashchange', onHash);

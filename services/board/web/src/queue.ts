@@ -32,8 +32,8 @@ export function orderQueue(items: readonly FeedListItem[]): FeedListItem[] {
   return [...items].sort(
     (a, b) =>
       Number(finished.has(a.state)) - Number(finished.has(b.state)) ||
-      Number(b.overdue) - Number(a.overdue) ||
-      Number(b.escalated) - Number(a.escalated) ||
+      Number(Boolean(b.overdue)) - Number(Boolean(a.overdue)) ||
+      Number(Boolean(b.escalated)) - Number(Boolean(a.escalated)) ||
       priorityRank(a) - priorityRank(b) ||
       dueOf(a) - dueOf(b) ||
       a.id.localeCompare(b.id),

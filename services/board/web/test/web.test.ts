@@ -1,8 +1,8 @@
 import type { Actor, IncidentView } from '../src/catalogue';
 import { commandsFor } from '../src/rules';
 import { feedFilters, noFilters, orderQueue } from '../src/queue';
-import { incidentListItem, isOverdue } from '../../../../shared/src/browser';
-import { validateReport } from '../src/report-form';
+import { incidentListItem, isOverdue, reportSubmissionSchema } from '../../../../shared/src/browser';
+import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
 
@@ -58,13 +58,13 @@ describe('the queue', () => {
     const toMinistry = item({ id: 'ministry', clocks: { fired: [], breaches: [], climbs: [], ministry: { at: '2026-12-01T03:00:00.000Z', reason: 'r', by: 'u' } } });
     const closed = item({ id: 'closed', state: 'closed', clocks: breach });
     expect(orderQueue([closed, p3, p1, toMinistry, late]).map((i) => i.id)).toEqual(['late', 'ministry', 'p1', 'p3', 'closed']);
-    expect([late.overdue, closed.overdue, toMinistry.escalated, p1.escalated]).toEqual([true, false, true, false]);
+    expect([late.overdue, closed.overdue, toMinistry.escalated, p1.escalated]).toEqual([true, undefined, true, undefined]);
     expect(isOverdue(incident({ state: 'closed', clocks: breach }))).toBe(false);
   });
   it('an open offer gives the item its answer-by time, and its part names the enterprise', () => {
     const offered = item({ assignees: [{ ...offer, offerExpiresAt: '2026-12-01T02:00:00.000Z' }] });
     expect(offered.answerBy).toBe('2026-12-01T02:00:00.000Z');
-    expect(offered.parts).toEqual([{ id: 'ent-a', name: 'A', status: 'offered', offerExpiresAt: '2026-12-01T02:00:00.000Z' }]);
+    expect(offered.parts).toEqual([{ id: 'ent-a', status: 'offered', offerExpiresAt: '2026-12-01T02:00:00.000Z' }]);
     expect(item({ assignees: [{ ...offer, status: 'declined' }] }).parts).toEqual([]);
   });
   it('the board’s filters go to the server as the feed’s filters', () => {
@@ -80,12 +80,32 @@ describe('the queue', () => {
 });
 
 describe('words and dates', () => {
-  it('the report form says what is missing, in Vietnamese by default', () => {
-    const errors = validateReport({ title: 'Tấn công', phone: '12' }, 'vi');
+  const complete: ReportDraft = {
+    province: '01', title: 'Tấn công thay đổi giao diện', description: 'Trang chủ bị thay đổi', detectedAt: '2026-12-01T08:30',
+    organisationName: 'Sở Tài chính Hà Nội', organisationAddress: '38B Triệu Việt Vương', organisationPhone: '024 3976 2777', organisationEmail: 'vanphong@sotaichinh.hanoi.gov.vn',
+    contactName: 'Nguyễn Thị Hoa', contactPosition: 'Trưởng phòng', contactPhone: '0912 345 678', contactEmail: 'hoa.nt@sotaichinh.hanoi.gov.vn',
+    systemOperator: 'Trung tâm Thông tin', detection: ['monitoring'], notified: [],
+  };
+  it('the report form checks with intake’s own schema and says what is wrong in Vietnamese by default', () => {
+    const errors = validateReport({ title: 'Tấn công', organisationPhone: '12' }, 'vi');
     expect(errors.description).toBe('Vui lòng nhập trường này');
-    expect(errors.phone).toBe('Số điện thoại không hợp lệ (9–11 chữ số)');
+    expect(errors['reportingOrganisation.phone']).toBe('Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 24 3943 6684)');
+    expect(errors['detection.methods']).toBe('Vui lòng chọn ít nhất một mục');
     expect(errors.title).toBeUndefined();
-    expect(validateReport({ detectedAt: '2099-01-01T00:00' }, 'en').detectedAt).toBe('The detection time cannot be in the future');
+    expect(validateReport({ ...complete, detectedAt: '2099-01-01T00:00' }, 'en')).toEqual({ detectedAt: 'The time cannot be in the future' });
+    expect(validateReport(complete, 'vi', new Date('2026-12-02T00:00:00Z'))).toEqual({});
+    expect(reportSubmissionSchema.parse(toSubmission(complete)).detectedAt).toBe('2026-12-01T08:30:00+07:00');
+  });
+  it('intake’s 400 is worded the same way, field by field', () => {
+    expect(problemsByField([{ field: 'body.contactPerson.email', rule: 'invalid_format' }, { field: 'body.province', rule: 'province_unknown' }], 'vi')).toEqual({
+      'contactPerson.email': 'Địa chỉ email không hợp lệ',
+      province: 'Không có tỉnh/thành này',
+    });
+  });
+  it('a Biểu mẫu 04 needs what happened, what was done and the damage', () => {
+    const made = followUp('final_report', { whatHappened: 'DDoS', responseEndedAt: '2026-12-01T10:00' }, 'vi');
+    expect(made.errors).toEqual({ whatWasDone: 'Vui lòng nhập trường này', damage: 'Vui lòng nhập trường này' });
+    expect(followUp('situation_update', { situation: 'Đã cô lập' }, 'vi').errors).toEqual({});
   });
   it('dates are shown in Vietnam’s time zone, and time left counts down', () => {
     expect(formatDate('2026-12-01T17:30:00.000Z', 'vi')).toContain('00:30');

@@ -17,7 +17,7 @@ export function NationalBoard(props: { t: Words; lang: Language; client: FeedCli
   // the queue is filtered on the server: its count and pages are over everything that matches
   const list = useList(props.client, { kind: 'country' }, feedFilters(filters));
   const seen = useRef(new Map(enterprises.map((e) => [e.id, e.name])));
-  for (const i of list.items) for (const p of i.parts) seen.current.set(p.id, p.name);
+  for (const i of list.items) for (const p of i.parts) if (!seen.current.has(p.id)) seen.current.set(p.id, p.id);
   const assignees = [...seen.current.entries()];
   const queue = useMemo(() => orderQueue(list.items), [list.items]);
   const set = (key: keyof Filters) => (e: Event) => setFilters({ ...filters, [key]: (e.currentTarget as HTMLSelectElement).value });

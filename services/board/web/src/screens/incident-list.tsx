@@ -10,14 +10,14 @@ export function Queue(props: { t: Words; lang: Language; incidents: FeedListItem
   return (
     <ol class="queue" data-testid="incident-list">
       {props.incidents.map((i) => (
-        <li class={`item${i.overdue ? ' overdue' : ''}${i.escalated ? ' escalated' : ''}`} data-testid="incident" data-incident-id={i.id} data-overdue={i.overdue} data-escalated={i.escalated}>
+        <li class={`item${i.overdue ? ' overdue' : ''}${i.escalated ? ' escalated' : ''}`} data-testid="incident" data-incident-id={i.id} data-overdue={Boolean(i.overdue)} data-escalated={Boolean(i.escalated)}>
           <a href={`#/incident/${i.id}`} data-testid="incident-title">{i.title}</a>
           <span class="meta">
             <span data-testid="incident-state">{lifecycleStateLabels[lang][i.state]}</span> · {unitName(i.province.code)} · TLP:{i.tlp}
             {i.priority && <> · {i.priority} {severityLabels[lang][i.severity as 'severe']}</>} · {formatDate(i.reportedAt, lang)}
             {i.answerBy && <> · <span data-testid="incident-answer-by">{t.answerBy} {formatDate(i.answerBy, lang)} ({timeLeft(i.answerBy, now, lang)})</span></>}
             {i.overdue && <strong class="flag" data-testid="flag-overdue"> {t.overdue}</strong>}
-            {i.escalated && <strong class="flag" data-testid="flag-escalated"> {t.escalated}{i.rung > 0 ? ` (${t.rung} ${i.rung})` : ''}</strong>}
+            {i.escalated && <strong class="flag" data-testid="flag-escalated"> {t.escalated}{i.rung ? ` (${t.rung} ${i.rung})` : ''}</strong>}
           </span>
         </li>
       ))}

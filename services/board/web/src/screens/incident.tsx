@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, rungOf, severityLabels, type CommandType, type FeedClient, type IncidentView, type Language } from '../catalogue';
-import { sendCommand, type Me } from '../api';
+import { attachmentUrl, sendCommand, type Me } from '../api';
 import { useIncident } from '../feed';
+import { FollowUps } from './follow-up';
 import { formatDate, timeLeft, type Words } from '../i18n';
 import { commandsFor, ownParts } from '../rules';
 import { enterpriseAssignee, enterprises, unitName } from '../directory';
@@ -49,9 +50,20 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
         <p>{t.rung}: <span data-testid="detail-rung">{rungOf(i)}</span>{i.clocks?.ministry && <span data-testid="detail-ministry"> · {commandLabels[lang]['incident.escalate_to_ministry']} {formatDate(i.clocks.ministry.at, lang)}: {i.clocks.ministry.reason}</span>}</p>
       </section>
       <Actions me={me} t={t} lang={lang} incident={i} />
+      {(me.actor.roles ?? []).includes('submitter') && <FollowUps t={t} lang={lang} incident={i} />}
       <section>
         <h3>{t.attachments}</h3>
-        <ul>{(i.attachments ?? []).map((a) => <li>{a.filename} ({a.kind})</li>)}</ul>
+        <ul data-testid="detail-attachments">
+          {(i.attachments ?? []).map((a) => (
+            <li data-testid="attachment"><a href={attachmentUrl(i.id, a.sha256)} download={a.filename}>{a.filename}</a> ({a.kind}, {Math.ceil(a.size / 1024)} KB, TLP:{a.tlp}){a.malware && <strong class="flag"> malware</strong>}</li>
+          ))}
+        </ul>
+      </section>
+      <section>
+        <h3>{t.followUp}</h3>
+        <ol data-testid="detail-follow-ups">
+          {(i.followUps ?? []).map((f) => <li data-testid="follow-up" data-kind={f.report.kind}><time dateTime={f.receivedAt}>{formatDate(f.receivedAt, lang)}</time> {t[f.report.kind]}</li>)}
+        </ol>
       </section>
       <section>
         <h3>{t.timeline}</h3>
