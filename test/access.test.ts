@@ -217,6 +217,26 @@ describe('identity, access and audit', () => {
       expect(withCsrf.status).toBe(200);
     });
 
+    it('intake lets the board’s page file with the session cookie (CORS for that origin only), and still asks for the CSRF token', async () => {
+      const preflight = (origin: string) =>
+        fetch(`${system.intakeUrl}/api/v1/reports`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token,idempotency-key' } });
+      const allowed = await preflight(system.boardUrl);
+      expect(allowed.status).toBe(204);
+      expect([allowed.headers.get('access-control-allow-origin'), allowed.headers.get('access-control-allow-credentials')]).toEqual([system.boardUrl, 'true']);
+      expect(allowed.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+      const other = await preflight('https://evil.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      // the page's write: its cookie, from its origin; without the CSRF token it is refused like any cookie write
+      const ok = await login({ username: 'hanoi.baocao', password: demoPassword });
+      const cookie = (ok.headers.getSetCookie() as string[]).map((c) => c.split(';')[0]).join('; ');
+      const report = sampleReport({ title: 'gửi từ trang của bảng điều phối' });
+      const without = await postJson(`${system.intakeUrl}/api/v1/reports`, report, { cookie, origin: system.boardUrl });
+      expect([without.status, without.json.error]).toEqual([403, 'csrf_failed']);
+      const sent = await postJson(`${system.intakeUrl}/api/v1/reports`, report, { cookie, origin: system.boardUrl, 'x-csrf-token': ok.json.csrfToken });
+      expect(sent.status).toBe(202);
+      expect(sent.headers.get('access-control-allow-origin')).toBe(system.boardUrl);
+    });
+
     it('signing out ends the session, and a connected feed is closed', async () => {
       const token = await sessionToken(system.names.redisPrefix, 'lanhdao.hanoi');
       const feed = await connectFeed(system.boardUrl, token);
