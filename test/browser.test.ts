@@ -85,6 +85,9 @@ describe('the web app in a browser', () => {
     const state = detail.getByTestId('detail-state');
     await detail.getByTestId('action-acknowledge').locator('button').click();
     await state.filter({ hasText: 'Đầu mối đã xác nhận' }).waitFor({ timeout: 20_000 });
+    // its deadlines, as the tracker's clocks measure them: the acknowledgement met, the response's end with its time left
+    await detail.locator('[data-testid="deadline"][data-kind="acknowledge"][data-status="met"]').waitFor({ timeout: 20_000 });
+    expect(await detail.locator('[data-testid="deadline"][data-kind="resolve"][data-status="pending"]').getByTestId('deadline-left').textContent()).toMatch(/^còn \d+ giờ/);
     const assign = detail.getByTestId('action-assign');
     await assign.getByTestId('assign-enterprise').selectOption('ent-bm-saokhue');
     await assign.locator('input[name="reason"]').fill('Doanh nghiệp có năng lực phân tích mã độc');
@@ -120,6 +123,9 @@ describe('the web app in a browser', () => {
     await escalate.locator('button').click();
     await detail.getByTestId('detail-ministry').waitFor({ timeout: 20_000 });
     expect(await detail.getByTestId('detail-ministry').textContent()).toContain('Ảnh hưởng dịch vụ công toàn tỉnh');
+    // the province's list marks it escalated
+    await province.goto(`${system.boardUrl}/#/province`);
+    await province.locator(`[data-testid="incident"][data-incident-id="${id}"][data-escalated="true"]`).getByTestId('flag-escalated').waitFor({ timeout: 20_000 });
 
     // the enterprise ends the response and files Biểu mẫu 04; the coordinator closes
     await enterprise.getByTestId('action-resolve').locator('button').click();

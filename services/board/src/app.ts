@@ -77,6 +77,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     redisPrefix: config.REDIS_PREFIX,
     feed,
     snapshotSize: config.SNAPSHOT_SIZE,
+    deadlines: { ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}), holidays: config.LEGAL_HOLIDAYS_JSON },
     exportLimit: 10_000,
     audit: access.audit,
   });

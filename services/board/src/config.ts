@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { accessConfigShape, identityOwnerConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, deadlineConfigShape, identityOwnerConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const boardConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   ...accessConfigShape,
   ...identityOwnerConfigShape,
+  // the same as the tracker's: the incident page shows the deadlines its sweeper fires
+  ...deadlineConfigShape,
   PORT: httpConfigShape.PORT.default(3100),
   SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents GET /api/v1/incidents answers with'),
   WS_MAX_BUFFERED_BYTES: z.coerce

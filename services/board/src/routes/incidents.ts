@@ -3,6 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   canSee,
+  deadlineKinds,
+  deadlinesOf,
+  scopeOf,
+  type ResponsePolicy,
   commonProblems,
   HttpError,
   identify,
@@ -28,6 +32,8 @@ export interface IncidentRoutesOptions {
   redisPrefix: string;
   feed: LiveFeed;
   snapshotSize: number;
+  /** the configured policy and holidays the tracker's clocks use (shared/src/clocks.ts) */
+  deadlines: { policy?: ResponsePolicy; holidays: readonly string[] };
   exportLimit: number;
   audit: AuditLog;
 }
@@ -84,6 +90,32 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
 
   app.get('/api/v1/incidents/:id', { ...viewSerializer, schema: { summary: 'One incident, as this account may see it', params: idParams, response: { ...problems, 200: incidentViewSchema } } }, async (request) => {
     return viewFor(identify(request), await visibleIncident(request, request.params.id));
+  });
+
+  const deadlineSchema = z.object({
+    key: z.string(),
+    kind: z.enum(deadlineKinds),
+    basis: z.enum(['legal', 'policy']),
+    dueAt: z.string(),
+    remindAt: z.string(),
+    metAt: z.string().optional(),
+    status: z.enum(['pending', 'met', 'met_late', 'breached']),
+    assigneeId: z.string().optional(),
+  });
+  app.get('/api/v1/incidents/:id/deadlines', {
+      schema: {
+        summary: 'The incident’s deadlines as of now (the clocks the tracker fires: legal and policy, met, pending or breached)',
+        description: 'Measured on the whole incident with the configured response policy and holidays. A submitter gets the legal deadlines only (its own obligations: notify, the end-of-response report); the policy’s internal targets are the network’s.',
+        params: idParams,
+        response: { ...problems, 200: z.object({ now: z.string(), deadlines: z.array(deadlineSchema) }) },
+      },
+    }, async (request) => {
+    const actor = identify(request);
+    const incident = await visibleIncident(request, request.params.id);
+    const now = new Date();
+    const all = deadlinesOf(incident, { ...options.deadlines, clock: () => now });
+    const shown = scopeOf(actor, incident) === 'submitter' ? all.filter((d) => d.basis === 'legal' && (d.kind === 'notify' || d.kind === 'final_report')) : all;
+    return { now: now.toISOString(), deadlines: shown };
   });
 
   /** The host of an Origin header, or undefined when it is not a URL (a malformed Origin is refused, never a 500). */

@@ -63,3 +63,19 @@ export const words = {
   },
 } as const;
 export type Words = Record<keyof (typeof words)['vi'], string>;
+
+/** The clocks' deadlines (shared/src/clocks.ts deadlineKinds) and their states, in both languages. */
+export const deadlineWords = {
+  vi: {
+    notify: 'Thông báo sự cố (5 ngày từ khi phát hiện)', acknowledge: 'Xác nhận tiếp nhận', accept: 'Trả lời đề nghị nhận xử lý', first_progress: 'Báo cáo tình hình đầu tiên',
+    on_site: 'Có mặt tại hiện trường', contain: 'Ngăn chặn sự cố', resolve: 'Kết thúc ứng phó', progress: 'Cập nhật tình hình định kỳ',
+    final_report: 'Báo cáo kết thúc ứng phó (Biểu mẫu 04)', coordination_answer: 'Trả lời lệnh điều phối (Biểu mẫu 06)',
+    met: 'đã đáp ứng', met_late: 'đáp ứng muộn', legal: 'theo quy định', policy: 'theo chính sách',
+  },
+  en: {
+    notify: 'Notify the incident (5 days from detection)', acknowledge: 'Acknowledge', accept: 'Answer the offer', first_progress: 'First progress report',
+    on_site: 'On site', contain: 'Contain', resolve: 'End the response', progress: 'Periodic progress update',
+    final_report: 'End-of-response report (Form 04)', coordination_answer: 'Answer the coordination order (Form 06)',
+    met: 'met', met_late: 'met late', legal: 'legal', policy: 'policy',
+  },
+} as const;

@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, rungOf, severityLabels, type CommandType, type FeedClient, type IncidentView, type Language } from '../catalogue';
-import { attachmentUrl, sendCommand, type Me } from '../api';
+import { attachmentUrl, request, sendCommand, type Me } from '../api';
 import { useIncident } from '../feed';
 import { FollowUps } from './follow-up';
-import { formatDate, timeLeft, type Words } from '../i18n';
+import { deadlineWords, formatDate, timeLeft, type Words } from '../i18n';
 import { commandsFor, ownParts } from '../rules';
 import { enterpriseAssignee, enterprises, unitName } from '../directory';
 
@@ -46,7 +46,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
       </section>
       <section>
         <h3>{t.deadlines}</h3>
-        <ul>{(i.clocks?.breaches ?? []).map((b) => <li class="overdue">{b.deadlineKey}: {formatDate(b.dueAt, lang)} ({timeLeft(b.dueAt, now, lang)})</li>)}</ul>
+        <Deadlines t={t} lang={lang} incident={i} />
         <p>{t.rung}: <span data-testid="detail-rung">{rungOf(i)}</span>{i.clocks?.ministry && <span data-testid="detail-ministry"> · {commandLabels[lang]['incident.escalate_to_ministry']} {formatDate(i.clocks.ministry.at, lang)}: {i.clocks.ministry.reason}</span>}</p>
       </section>
       <Actions me={me} t={t} lang={lang} incident={i} />
@@ -132,3 +132,44 @@ function Actions(props: { me: Me; t: Words; lang: Language; incident: IncidentVi
   );
 }
 
+
+interface Deadline {
+  key: string;
+  kind: keyof (typeof deadlineWords)['vi'];
+  basis: 'legal' | 'policy';
+  dueAt: string;
+  metAt?: string;
+  status: 'pending' | 'met' | 'met_late' | 'breached';
+}
+
+/** The incident's deadlines (the board measures them as the tracker's sweeper does), read again on each new version. */
+function Deadlines(props: { t: Words; lang: Language; incident: IncidentView }) {
+  const { lang, incident } = props;
+  const [deadlines, setDeadlines] = useState<Deadline[]>([]);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    void request<{ now: string; deadlines: Deadline[] }>('GET', `/api/v1/incidents/${incident.id}/deadlines`).then((a) => {
+      if (a.status !== 200) return;
+      setNow(Date.parse(a.body.now));
+      setDeadlines(a.body.deadlines);
+    });
+  }, [incident.id, incident.version]);
+  // the time left moves with the clock, not only with changes
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const w = deadlineWords[lang];
+  const order = { breached: 0, pending: 1, met_late: 2, met: 3 };
+  const shown = [...deadlines].sort((a, b) => order[a.status] - order[b.status] || Date.parse(a.dueAt) - Date.parse(b.dueAt));
+  return (
+    <ul data-testid="detail-deadlines">
+      {shown.map((d) => (
+        <li class={d.status === 'breached' ? 'overdue' : undefined} data-testid="deadline" data-kind={d.kind} data-status={d.status}>
+          {w[d.kind]} ({w[d.basis]}): {formatDate(d.dueAt, lang)} —{' '}
+          <span data-testid="deadline-left">{d.status === 'met' || d.status === 'met_late' ? `${w[d.status]} ${formatDate(d.metAt, lang)}` : timeLeft(d.dueAt, now, lang)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
