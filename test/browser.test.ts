@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { comparePositions, totpCode } from '@ucsc/shared';
+import { comparePositions, lifecycleStateLabels, totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
 import { bearer, sampleReport, sessionToken } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
@@ -138,6 +138,59 @@ describe('the web app in a browser', () => {
     await state.filter({ hasText: 'chờ đóng sự cố' }).waitFor({ timeout: 20_000 });
     await detail.getByTestId('action-close').locator('button').click();
     await state.filter({ hasText: 'Đã đóng sự cố' }).waitFor({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+  });
+
+  it('a coordinator merges a likely duplicate from the suggestions, triages, and issues a coordination order (Biểu mẫu 06) that the liaison answers', async () => {
+    const errors: string[] = [];
+    const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
+    const file = async (title: string) => (await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title }), bearer(submitter))).json.incidentId as string;
+    const first = await file('Thay đổi giao diện cổng Sở Tài chính');
+    const again = await file('Cổng Sở Tài chính lại bị thay đổi giao diện');
+    const coordinator = await browser.newPage();
+    coordinator.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(coordinator, system.boardUrl, 'dieuphoi');
+    const detail = coordinator.getByTestId('incident-detail');
+    const state = detail.getByTestId('detail-state');
+
+    // the second report: the board suggests the first (same organisation and system, same IP and domain); merged into it
+    await coordinator.goto(`${system.boardUrl}/#/incident/${again}`);
+    await detail.locator(`[data-testid="duplicate"][data-incident-id="${first}"]`).waitFor({ timeout: 20_000 });
+    const merge = detail.getByTestId('action-merge');
+    await merge.getByTestId('merge-into').fill(first);
+    await merge.locator('input[name="reason"]').fill('Cùng một vụ tấn công');
+    await merge.locator('button').click();
+    await state.filter({ hasText: lifecycleStateLabels.vi.merged }).waitFor({ timeout: 20_000 });
+
+    // the first: acknowledged, triaged by the coordinator, then an order to the routed liaison
+    await coordinator.goto(`${system.boardUrl}/#/incident/${first}`);
+    await detail.getByTestId('action-acknowledge').locator('button').click();
+    await state.filter({ hasText: lifecycleStateLabels.vi.acknowledged }).waitFor({ timeout: 20_000 });
+    const triage = detail.getByTestId('action-triage');
+    await triage.getByTestId('triage-severity').selectOption('normal');
+    await triage.getByTestId('triage-priority').selectOption('P3');
+    await triage.getByTestId('triage-category').selectOption('defacement');
+    await triage.locator('button').click();
+    await state.filter({ hasText: lifecycleStateLabels.vi.triaged }).waitFor({ timeout: 20_000 });
+    expect(await detail.textContent()).toContain('P3');
+    const order = detail.getByTestId('action-issue_coordination_order');
+    await order.locator('input[name="addressees"][value="lia-01-sec-officer"]').check();
+    await order.locator('textarea[name="instructions"]').fill('Cô lập máy chủ web, giữ nguyên nhật ký truy cập');
+    await order.locator('button').click();
+    const addressee = detail.getByTestId('order-addressee'); // the one addressee of the one order
+    await addressee.and(coordinator.locator('[data-answered="false"]')).waitFor({ timeout: 20_000 });
+
+    // the liaison answers the order on its own page; the coordinator's page shows it answered, live
+    const liaison = await browser.newPage();
+    liaison.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(liaison, system.boardUrl, 'lienlac.hanoi');
+    await liaison.goto(`${system.boardUrl}/#/incident/${first}`);
+    const answer = liaison.getByTestId('action-answer_coordination_order');
+    await answer.locator('textarea[name="answer"]').fill('Đã cô lập máy chủ, nhật ký được giữ');
+    await answer.locator('button').click();
+    await addressee.and(coordinator.locator('[data-answered="true"]')).waitFor({ timeout: 20_000 });
+    // answered: the order is no longer among the liaison's actions
+    await liaison.getByTestId('action-answer_coordination_order').waitFor({ state: 'detached', timeout: 20_000 });
     expect(errors).toEqual([]);
   });
 

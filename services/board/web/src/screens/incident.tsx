@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, rungOf, severityLabels, type CommandType, type FeedClient, type IncidentView, type Language } from '../catalogue';
-import { attachmentUrl, request, sendCommand, type Me } from '../api';
+import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, rungOf, severityLabels, type FeedClient, type IncidentView, type Language } from '../catalogue';
+import { attachmentUrl, intakeRequest, request, type Me } from '../api';
 import { useIncident } from '../feed';
 import { FollowUps } from './follow-up';
 import { deadlineWords, formatDate, timeLeft, type Words } from '../i18n';
-import { commandsFor, ownParts } from '../rules';
-import { enterpriseAssignee, enterprises, unitName } from '../directory';
+import { unitName } from '../directory';
+import { Actions } from './actions';
 
 export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: FeedClient; id: string }) {
   const { me, t, lang } = props;
@@ -51,6 +51,27 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
       </section>
       <Actions me={me} t={t} lang={lang} incident={i} />
       {(me.actor.roles ?? []).includes('submitter') && <FollowUps t={t} lang={lang} incident={i} />}
+      {(i.coordinationOrders ?? []).length > 0 && (
+        <section>
+          <h3>{t.orders}</h3>
+          <ul data-testid="detail-orders">
+            {(i.coordinationOrders ?? []).map((o) => (
+              <li data-testid="order" data-order-id={o.orderId}>
+                {formatDate(o.issuedAt, lang)}{o.answerBy && <> · {t.answerBy} {formatDate(o.answerBy, lang)} ({timeLeft(o.answerBy, now, lang)})</>}
+                <ul>{o.addressees.map((a) => <li data-testid="order-addressee" data-answered={o.answers.some((x) => x.addresseeId === a.id)}>{a.name}: {o.answers.some((x) => x.addresseeId === a.id) ? t.answered : t.notAnswered}</li>)}</ul>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {(i.clocks?.climbs ?? []).some((c) => c.reached.length > 0) && (
+        <section>
+          <h3>{t.climbs}</h3>
+          <ul data-testid="detail-climbs">
+            {(i.clocks?.climbs ?? []).flatMap((c) => c.reached.map((r) => <li>{deadlineWords[lang][c.deadlineKey.split(':')[0] as 'acknowledge'] ?? c.deadlineKey} · {t.rung} {r.rung} · {formatDate(r.at, lang)}{r.recipients?.length ? ` → ${r.recipients.map((x) => x.name).join(', ')}` : ''}</li>))}
+          </ul>
+        </section>
+      )}
       <section>
         <h3>{t.attachments}</h3>
         <ul data-testid="detail-attachments">
@@ -58,6 +79,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
             <li data-testid="attachment"><a href={attachmentUrl(i.id, a.sha256)} download={a.filename}>{a.filename}</a> ({a.kind}, {Math.ceil(a.size / 1024)} KB, TLP:{a.tlp}){a.malware && <strong class="flag"> malware</strong>}</li>
           ))}
         </ul>
+        {(me.actor.roles ?? []).some((r) => r === 'submitter' || r === 'province_coordinator' || r === 'national_coordinator') && <Upload t={t} incidentId={i.id} />}
       </section>
       <section>
         <h3>{t.followUp}</h3>
@@ -70,65 +92,6 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
         <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatDate(e.at, lang)}</time> {e.summary}</li>)}</ol>
       </section>
     </article>
-  );
-}
-
-
-/** What a command's form asks for beyond the button. */
-function fieldsOf(command: CommandType): string[] {
-  switch (command) {
-    case 'incident.assign': return ['assigneeId', 'reason'];
-    case 'incident.decline_assignment': case 'incident.reject': case 'incident.escalate_to_ministry': case 'incident.reopen': case 'incident.unmerge': return ['reason'];
-    case 'incident.post_progress': return ['situation'];
-    case 'incident.comment': return ['text'];
-    case 'incident.submit_final_report': return ['whatHappened', 'whatWasDone', 'damage'];
-    case 'incident.acknowledge': return ['ackAssignee'];
-    default: return [];
-  }
-}
-const offered: CommandType[] = ['incident.acknowledge', 'incident.assign', 'incident.accept_assignment', 'incident.decline_assignment', 'incident.post_progress', 'incident.contain', 'incident.resolve', 'incident.submit_final_report', 'incident.close', 'incident.reject', 'incident.escalate_to_ministry', 'incident.reopen', 'incident.comment'];
-
-function Actions(props: { me: Me; t: Words; lang: Language; incident: IncidentView }) {
-  const { me, t, lang, incident } = props;
-  const [message, setMessage] = useState('');
-  const commands = commandsFor(me.actor, incident).filter((c) => offered.includes(c));
-  const mine = ownParts(me.actor, incident)[0];
-  // whom the actor may acknowledge for: its own parts, or (a coordinator) any part not yet acknowledged
-  const ackable = ownParts(me.actor, incident).length ? ownParts(me.actor, incident) : incident.assignees.filter((a) => !a.acknowledgedAt && a.kind !== 'enterprise');
-  const run = (command: CommandType) => async (e: Event) => {
-    e.preventDefault();
-    const f = Object.fromEntries(new FormData(e.currentTarget as HTMLFormElement).entries()) as Record<string, string>;
-    const now = new Date(Date.now() - 1000).toISOString();
-    const body: Record<string, unknown> =
-      command === 'incident.assign' ? { assignee: enterpriseAssignee(f.assigneeId ?? ''), reason: f.reason }
-      : command === 'incident.post_progress' ? { situation: f.situation, ...(mine ? { assigneeId: mine.id } : {}) }
-      : command === 'incident.resolve' ? { responseEndedAt: now }
-      : command === 'incident.submit_final_report' ? { report: { kind: 'final_report', reportTime: now, responseEndedAt: incident.milestones?.responseEnded ?? now, whatHappened: f.whatHappened, whatWasDone: f.whatWasDone, damage: f.damage } }
-      : command === 'incident.acknowledge' ? { assigneeId: f.ackAssignee }
-      : Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
-    const answer = await sendCommand(incident.id, command, body, { assigneeId: mine?.id ?? '' });
-    setMessage(answer.status < 300 ? `${commandLabels[lang][command]}: ${t.done}` : `${commandLabels[lang][command]}: ${t.refused} — ${answer.body?.message ?? answer.status}`);
-  };
-  return (
-    <section aria-labelledby="actions-title">
-      <h3 id="actions-title">{t.actions}</h3>
-      {commands.map((command) => (
-        <form class="action" onSubmit={run(command)} data-testid={`action-${command.slice('incident.'.length)}`}>
-          {fieldsOf(command).map((field) => (
-            <label>
-              {field === 'reason' ? t.reason : field === 'situation' ? t.situation : field === 'assigneeId' || field === 'ackAssignee' ? t.assignee : field === 'text' ? commandLabels[lang]['incident.comment'] : t[field as 'whatHappened']}
-              {field === 'ackAssignee' ? (
-                <select name={field} required data-testid="acknowledge-assignee">{ackable.map((a) => <option value={a.id}>{a.name}</option>)}</select>
-              ) : field === 'assigneeId' ? (
-                <select name={field} required data-testid="assign-enterprise">{enterprises.map((e) => <option value={e.id}>{e.name}</option>)}</select>
-              ) : field === 'situation' || field.startsWith('what') || field === 'damage' ? <textarea name={field} required /> : <input name={field} required />}
-            </label>
-          ))}
-          <button type="submit">{commandLabels[lang][command]}</button>
-        </form>
-      ))}
-      <p role="status" data-testid="action-result">{message}</p>
-    </section>
   );
 }
 
@@ -171,5 +134,32 @@ function Deadlines(props: { t: Words; lang: Language; incident: IncidentView }) 
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A file for the incident, sent to intake (POST /api/v1/reports/:id/attachments) as it is; it shows above once on the incident. */
+function Upload(props: { t: Words; incidentId: string }) {
+  const { t } = props;
+  const [result, setResult] = useState('');
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const input = (e.currentTarget as HTMLFormElement).querySelector('input[type="file"]') as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return setResult(t.required);
+    const kind = (new FormData(e.currentTarget as HTMLFormElement).get('kind') as string) || 'other';
+    const answer = await intakeRequest('POST', `/api/v1/reports/${props.incidentId}/attachments?${new URLSearchParams({ kind, filename: file.name })}`, file);
+    setResult(answer.status === 202 || answer.status === 200 ? `${file.name}: ${t.done}` : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}`);
+    if (answer.status === 202 || answer.status === 200) input.value = '';
+  };
+  return (
+    <form class="action" onSubmit={send} data-testid="upload-form">
+      <label>{t.uploadFile}<input type="file" data-testid="upload-file" /></label>
+      <label>
+        {t.category}
+        <select name="kind"><option value="log">log</option><option value="malware_sample">malware_sample</option><option value="other">other</option></select>
+      </label>
+      <button type="submit">{t.send}</button>
+      <span role="status" data-testid="upload-result">{result}</span>
+    </form>
   );
 }
