@@ -11,8 +11,9 @@ import { ProvinceView } from './screens/province';
 import { Inbox } from './screens/inbox';
 import { Submitter } from './screens/submitter';
 import { Admin } from './screens/admin';
+import { Reports } from './screens/reports';
 
-type Screen = 'board' | 'province' | 'inbox' | 'submit' | 'admin' | 'incident';
+type Screen = 'board' | 'province' | 'inbox' | 'submit' | 'reports' | 'admin' | 'incident';
 
 function route(): { screen: Screen; id?: string } {
   const [, screen, id] = location.hash.split('/');
@@ -72,6 +73,7 @@ function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact
     ['province', t.province, roles.some((r) => ['province_coordinator', 'liaison_leader', 'liaison_officer'].includes(r))],
     ['inbox', t.inbox, roles.includes('enterprise_responder')],
     ['submit', t.submit, roles.some((r) => ['submitter', 'province_coordinator', 'national_coordinator'].includes(r))],
+    ['reports', t.reports, roles.some((r) => ['national_coordinator', 'auditor', 'province_coordinator'].includes(r))],
     ['admin', t.admin, roles.includes('admin')],
   ];
   const signOut = async () => {
@@ -101,6 +103,8 @@ function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact
           <Inbox me={me} t={t} lang={lang} client={client} />
         ) : screen === 'submit' ? (
           <Submitter me={me} t={t} lang={lang} client={client} />
+        ) : screen === 'reports' ? (
+          <Reports me={me} t={t} lang={lang} />
         ) : screen === 'admin' ? (
           <Admin t={t} lang={lang} />
         ) : (

@@ -38,7 +38,11 @@ export const words = {
     affectedSystem: 'Hệ thống bị sự cố', operator: 'Đơn vị vận hành hệ thống', systemName: 'Tên hệ thống', supportRequested: 'Kiến nghị, đề xuất hỗ trợ',
     monitoring: 'Giám sát (IDS, SOC)', log_review: 'Kiểm tra nhật ký', network_members: 'Thành viên mạng lưới', isp: 'Nhà cung cấp dịch vụ', national_coordinator: 'Cơ quan điều phối quốc gia',
     followUp: 'Báo cáo bổ sung', followUpKind: 'Loại báo cáo', situation_update: 'Cập nhật tình hình', support_request: 'Đề nghị hỗ trợ', direction_request: 'Đề nghị chỉ đạo', final_report: 'Báo cáo kết thúc ứng phó (Biểu mẫu 04)',
-    supportNeeded: 'Nội dung đề nghị hỗ trợ', question: 'Vấn đề cần xin ý kiến chỉ đạo', responseEndedAt: 'Thời điểm kết thúc ứng phó', portalStatus: 'Tình trạng', priority: 'Mức ưu tiên', note: 'Ghi chú', mergeInto: 'Gộp vào sự cố (mã)', addressees: 'Gửi tới', instructions: 'Nội dung chỉ đạo', likelyDuplicates: 'Có thể trùng với', orders: 'Lệnh điều phối (Biểu mẫu 06)', answered: 'đã trả lời', notAnswered: 'chưa trả lời', climbs: 'Các bậc đã leo thang', uploadFile: 'Gửi tệp đính kèm', phone: 'Điện thoại',
+    supportNeeded: 'Nội dung đề nghị hỗ trợ', question: 'Vấn đề cần xin ý kiến chỉ đạo', responseEndedAt: 'Thời điểm kết thúc ứng phó', portalStatus: 'Tình trạng', priority: 'Mức ưu tiên', note: 'Ghi chú', mergeInto: 'Gộp vào sự cố (mã)', addressees: 'Gửi tới', instructions: 'Nội dung chỉ đạo', likelyDuplicates: 'Có thể trùng với', orders: 'Lệnh điều phối (Biểu mẫu 06)', answered: 'đã trả lời', notAnswered: 'chưa trả lời', climbs: 'Các bậc đã leo thang', uploadFile: 'Gửi tệp đính kèm',
+    reports: 'Báo cáo tổng hợp', period: 'Kỳ báo cáo', year: 'Năm', annual: 'Cả năm', firstHalf: '6 tháng đầu năm', secondHalf: '6 tháng cuối năm', country: 'Toàn quốc',
+    bieuMau05: 'Biểu mẫu 05: tổng hợp sự cố', incidents: 'sự cố', exportCsv: 'Tải về CSV', inHouse: 'Tự xử lý', domesticHelp: 'Có hỗ trợ trong nước', foreignHelp: 'Có hỗ trợ nước ngoài',
+    leagueTable: 'Bảng xếp hạng thời gian xử lý', unit: 'Đơn vị', measure: 'Chỉ số', median: 'Trung vị',
+    measure_acknowledge: 'Xác nhận tiếp nhận', measure_accept: 'Nhận xử lý', measure_contain: 'Ngăn chặn', measure_resolve: 'Kết thúc ứng phó', phone: 'Điện thoại',
   },
   en: {
     appTitle: 'Cybersecurity incident response coordination',
@@ -59,7 +63,11 @@ export const words = {
     affectedSystem: 'Affected system', operator: 'Operator of the system', systemName: 'System name', supportRequested: 'Requests for support',
     monitoring: 'Monitoring (IDS, SOC)', log_review: 'Log review', network_members: 'Network members', isp: 'Service provider', national_coordinator: 'National coordinator',
     followUp: 'Follow-up report', followUpKind: 'Kind of report', situation_update: 'Situation update', support_request: 'Request for support', direction_request: 'Request for direction', final_report: 'End-of-response report (Form 04)',
-    supportNeeded: 'Support needed', question: 'Question for direction', responseEndedAt: 'Response ended at', portalStatus: 'Status', priority: 'Priority', note: 'Note', mergeInto: 'Merge into incident (id)', addressees: 'To', instructions: 'Instructions', likelyDuplicates: 'Likely duplicates', orders: 'Coordination orders (Form 06)', answered: 'answered', notAnswered: 'not answered', climbs: 'Escalation rungs reached', uploadFile: 'Attach a file', phone: 'Phone',
+    supportNeeded: 'Support needed', question: 'Question for direction', responseEndedAt: 'Response ended at', portalStatus: 'Status', priority: 'Priority', note: 'Note', mergeInto: 'Merge into incident (id)', addressees: 'To', instructions: 'Instructions', likelyDuplicates: 'Likely duplicates', orders: 'Coordination orders (Form 06)', answered: 'answered', notAnswered: 'not answered', climbs: 'Escalation rungs reached', uploadFile: 'Attach a file',
+    reports: 'Reports', period: 'Period', year: 'Year', annual: 'Whole year', firstHalf: 'First half', secondHalf: 'Second half', country: 'Whole country',
+    bieuMau05: 'Form 05: incident summary', incidents: 'incidents', exportCsv: 'Download CSV', inHouse: 'In-house', domesticHelp: 'Domestic help', foreignHelp: 'Foreign help',
+    leagueTable: 'League table of response times', unit: 'Unit', measure: 'Measure', median: 'Median',
+    measure_acknowledge: 'Acknowledge', measure_accept: 'Accept', measure_contain: 'Contain', measure_resolve: 'Resolve', phone: 'Phone',
   },
 } as const;
 export type Words = Record<keyof (typeof words)['vi'], string>;
