@@ -115,17 +115,21 @@ describe('the web app in a browser', () => {
     const province = await browser.newPage();
     province.on('pageerror', (e) => errors.push(String(e)));
     await signIn(province, system.boardUrl, 'hanoi.dieuphoi');
-    await province.locator(`[data-incident-id="${id}"]`).waitFor();
+    // its view: the province's incidents, its network's members and its liaisons (dispatch's directory)
+    const row = province.locator(`[data-testid="incident"][data-incident-id="${id}"]`);
+    await row.waitFor();
+    await province.locator('[data-testid="liaison"][data-id="lia-01-sec-officer"]').waitFor({ timeout: 20_000 });
+    expect(await province.getByTestId('member').count()).toBeGreaterThan(0);
     await shoot(province, 'province');
-    await province.locator(`[data-incident-id="${id}"]`).getByTestId('incident-title').click();
-    const escalate = province.getByTestId('action-escalate_to_ministry');
-    await escalate.locator('input[name="reason"]').fill('Ảnh hưởng dịch vụ công toàn tỉnh');
-    await escalate.locator('button').click();
+    // the button to the ministry's leadership, on the incident's row
+    await row.getByTestId('escalate-ministry').click();
+    await row.getByTestId('escalate-ministry-form').locator('input[name="reason"]').fill('Ảnh hưởng dịch vụ công toàn tỉnh');
+    await row.getByTestId('escalate-ministry-form').locator('button').click();
     await detail.getByTestId('detail-ministry').waitFor({ timeout: 20_000 });
     expect(await detail.getByTestId('detail-ministry').textContent()).toContain('Ảnh hưởng dịch vụ công toàn tỉnh');
-    // the province's list marks it escalated
-    await province.goto(`${system.boardUrl}/#/province`);
+    // the province's list marks it escalated, and the button is gone
     await province.locator(`[data-testid="incident"][data-incident-id="${id}"][data-escalated="true"]`).getByTestId('flag-escalated').waitFor({ timeout: 20_000 });
+    expect([await row.getByTestId('escalate-ministry').count(), await row.getByTestId('escalate-ministry-form').count()]).toEqual([0, 0]);
 
     // the enterprise ends the response and files Biểu mẫu 04; the coordinator closes
     await enterprise.getByTestId('action-resolve').locator('button').click();

@@ -20,6 +20,8 @@ export interface TestSystem {
   board: FastifyInstance;
   intakeUrl: string;
   boardUrl: string;
+  /** dispatch's directory API (the web app reads it) */
+  dispatchUrl: string;
   /** the four apps by name, for a test that walks every route of every service */
   services(): [string, FastifyInstance][];
   close(): Promise<void>;
@@ -40,16 +42,19 @@ export async function startSystem(
   // it links attachment downloads to intake, whose port is chosen beforehand
   const intakePort = await freePort();
   const intakeUrl = `http://127.0.0.1:${intakePort}`;
-  const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides, ...options.board, INTAKE_PUBLIC_URL: intakeUrl }), { logger });
+  // the web app reads the directory from dispatch, which listens too
+  const dispatchPort = await freePort();
+  const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides, ...options.board, INTAKE_PUBLIC_URL: intakeUrl, DISPATCH_PUBLIC_URL: `http://127.0.0.1:${dispatchPort}` }), { logger });
   const boardUrl = await board.listen({ host: '127.0.0.1', port: await freePort() });
   names.env.IDENTITY_URL = boardUrl;
   const env = { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides };
   const intake = await buildIntake(loadConfig(intakeConfigSchema, { ...env, CORS_ALLOWED_ORIGINS: boardUrl, ...options.intake }), { logger });
   await intake.listen({ host: '127.0.0.1', port: intakePort });
   const [dispatch, tracker] = await Promise.all([
-    buildDispatch(loadConfig(dispatchConfigSchema, { ...env, ...options.dispatch }), { logger }),
+    buildDispatch(loadConfig(dispatchConfigSchema, { ...env, CORS_ALLOWED_ORIGINS: boardUrl, ...options.dispatch }), { logger }),
     buildTracker(loadConfig(trackerConfigSchema, env), { logger }),
   ]);
+  const dispatchUrl = await dispatch.listen({ host: '127.0.0.1', port: dispatchPort });
   return {
     names,
     intake,
@@ -58,6 +63,7 @@ export async function startSystem(
     board,
     intakeUrl,
     boardUrl,
+    dispatchUrl,
     services: () => [
       ['intake', intake],
       ['board', board],

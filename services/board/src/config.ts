@@ -20,6 +20,10 @@ export const boardConfigSchema = z.object({
     .url()
     .default('http://127.0.0.1:3101')
     .describe('Intake as a browser reaches it: the board links attachment downloads there (the session cookie goes along on the same host)'),
+  DISPATCH_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3102')
+    .describe('Dispatch as a browser reaches it: the web app reads the directory (a province’s members and liaisons) and imports rosters there'),
   FEED_FLUSH_MS: z.coerce
     .number()
     .int()

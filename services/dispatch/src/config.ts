@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { accessConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, browserOriginsConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const dispatchConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   ...accessConfigShape,
   ...identityVerifierConfigShape,
+  // the board's web app reads the directory (province view) and imports rosters (admin) from the browser
+  ...browserOriginsConfigShape,
   PORT: httpConfigShape.PORT.default(3102),
   ENTERPRISES_PER_INCIDENT: z.coerce.number().int().min(0).max(20).default(1).describe('How many member enterprises a normal incident is offered to'),
   ENTERPRISES_PER_SEVERE_INCIDENT: z.coerce.number().int().min(0).max(20).default(2).describe('How many member enterprises a severe incident is offered to'),

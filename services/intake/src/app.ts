@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import { Gauge } from 'prom-client';
 import {
   registerServicePlugins,
+  allowBrowserOrigins,
   BatchingPublisher,
   createVerifierAccess,
   createHttpApp,
@@ -61,19 +61,8 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
 
   const access = await createVerifierAccess(config, redis, publisher, 'intake', logger);
   const app = createHttpApp({ logger, bodyLimit: config.BODY_LIMIT_BYTES });
-  // the board's web app files reports from the browser with the user's session cookie: only the
-  // origins configured, with credentials; registered first, so a preflight (which carries no
-  // credentials) is answered before authentication asks for them. Writes still need the CSRF token.
-  if (config.CORS_ALLOWED_ORIGINS.length > 0) {
-    await app.register(cors, {
-      origin: config.CORS_ALLOWED_ORIGINS,
-      credentials: true,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', 'x-csrf-token', 'idempotency-key', 'x-attachment-description', 'x-correlation-id'],
-      exposedHeaders: ['retry-after', 'location'],
-      maxAge: 600,
-    });
-  }
+  // the board's web app files reports from the browser with the user's session (shared/src/http/plugins/browser-origins.ts)
+  await allowBrowserOrigins(app, config.CORS_ALLOWED_ORIGINS);
   await registerServicePlugins(app, {
     service: 'intake',
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },

@@ -14,11 +14,11 @@ const types: Record<string, string> = {
 
 /**
  * The board's page: the built web app's files, read once at start, with a strict content security
- * policy. The page talks to the board, its feed, and intake (the submitter's form files there).
+ * policy. The page talks to the board, its feed, intake (the submitter's form files there) and dispatch (the directory).
  */
-export async function pageRoutes(app: FastifyInstance, options: { intakePublicUrl: string }): Promise<void> {
-  const intake = new URL(options.intakePublicUrl).origin;
-  const policy = `default-src 'self'; connect-src 'self' ws: wss: ${intake}; frame-ancestors 'none'`;
+export async function pageRoutes(app: FastifyInstance, options: { intakePublicUrl: string; dispatchPublicUrl: string }): Promise<void> {
+  const others = [options.intakePublicUrl, options.dispatchPublicUrl].map((u) => new URL(u).origin).join(' ');
+  const policy = `default-src 'self'; connect-src 'self' ws: wss: ${others}; frame-ancestors 'none'`;
   const assets = await readdir(join(webDist, 'assets')).catch(() => {
     throw new Error(`the web app is not built (${webDist}): run npm run build`);
   });

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { roleLabels, type Language } from './catalogue';
-import { request, setCsrf, setIntake, type Me } from './api';
+import { request, setCsrf, setLinks, type Me } from './api';
 import { openFeed, type FeedStatus } from './feed';
 import { words, type Words } from './i18n';
 import { SignIn } from './screens/sign-in';
@@ -44,7 +44,7 @@ function App() {
     void request<Me>('GET', '/api/v1/auth/me').then((a) => {
       if (a.status === 200) {
         setCsrf(a.body.csrfToken);
-        setIntake(a.body.links?.intake);
+        setLinks(a.body.links);
       }
       setMe(a.status === 200 ? a.body : null);
     });

@@ -3,7 +3,7 @@ import { formatDate, timeLeft, type Words } from '../i18n';
 import { unitName } from '../directory';
 
 /** A list of incidents, as every screen shows one: title, state, unit, TLP, priority, the answer awaited with its time left, flags. */
-export function Queue(props: { t: Words; lang: Language; incidents: FeedListItem[]; now?: number }) {
+export function Queue(props: { t: Words; lang: Language; incidents: FeedListItem[]; now?: number; action?: (item: FeedListItem) => preact.JSX.Element | null }) {
   const { t, lang } = props;
   const now = props.now ?? Date.now();
   if (props.incidents.length === 0) return <p class="placeholder" data-testid="empty-state">{t.empty}</p>;
@@ -19,6 +19,7 @@ export function Queue(props: { t: Words; lang: Language; incidents: FeedListItem
             {i.overdue && <strong class="flag" data-testid="flag-overdue"> {t.overdue}</strong>}
             {i.escalated && <strong class="flag" data-testid="flag-escalated"> {t.escalated}{i.rung ? ` (${t.rung} ${i.rung})` : ''}</strong>}
           </span>
+          {props.action?.(i)}
         </li>
       ))}
     </ol>

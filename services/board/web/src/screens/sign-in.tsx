@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Language } from '../catalogue';
-import { request, setCsrf, setIntake, type Me } from '../api';
+import { request, setCsrf, setLinks, type Me } from '../api';
 import type { Words } from '../i18n';
 
 export function SignIn(props: { t: Words; lang: Language; switchLang: preact.JSX.Element; onIn: (me: Me) => void }) {
@@ -16,7 +16,7 @@ export function SignIn(props: { t: Words; lang: Language; switchLang: preact.JSX
     if (answer.status !== 200) return setError(t.signInFailed);
     setCsrf(answer.body.csrfToken);
     const who = await request<Me>('GET', '/api/v1/auth/me');
-    setIntake(who.body.links?.intake);
+    setLinks(who.body.links);
     props.onIn(who.body);
   };
   return (
