@@ -374,12 +374,57 @@ describe('the web app in a browser', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
   });
 
-  it('an administrator sees the accounts and their roles', async () => {
+  it('an administrator makes and disables an account, revokes an API token and imports a directory roster', async () => {
     const page = await browser.newPage();
     await signIn(page, system.boardUrl, 'quantri');
     await page.getByTestId('accounts').getByText('dieuphoi', { exact: true }).waitFor();
     expect(await page.getByTestId('accounts').textContent()).toContain('Điều phối quốc gia');
     await shoot(page, 'admin');
+
+    // a new submitter account, made by a national coordinator (who alone grants a role that sees incidents), then disabled by the administrator
+    const national = await browser.newPage();
+    await signIn(national, system.boardUrl, 'dieuphoi');
+    await national.getByTestId('tab-admin').click();
+    const form = national.getByTestId('new-account');
+    await form.locator('input[name="username"]').fill('thunghiem.web');
+    await form.locator('input[name="name"]').fill('Tài khoản thử nghiệm');
+    await form.locator('input[name="password"]').fill('mat-khau-du-dai-12');
+    await form.locator('input[name="organisationId"]').fill('org-hub-01');
+    await form.locator('input[name="roles"][value="submitter"]').check();
+    await form.locator('input[name="provinceCodes"]').fill('01');
+    await form.locator('button[type="submit"]').click();
+    await national.locator('[data-testid="account"][data-username="thunghiem.web"]').waitFor({ timeout: 20_000 });
+    await page.reload();
+    const row = page.locator('[data-testid="account"][data-username="thunghiem.web"]');
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByTestId('account-disabled').check();
+    await row.getByTestId('account-save').click();
+    await row.getByTestId('account-result').filter({ hasText: /./ }).waitFor();
+    expect(await row.getByTestId('account-result').textContent()).toBe('Đã gửi');
+    await page.locator('[data-testid="account"][data-username="thunghiem.web"][data-disabled="true"]').waitFor({ timeout: 20_000 });
+    const signedIn = await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'thunghiem.web', password: 'mat-khau-du-dai-12' });
+    expect(signedIn.status).not.toBe(200);
+
+    // a token a province coordinator issued: the administrator revokes it
+    const hub = bearer(await sessionToken(system.names.redisPrefix, 'hanoi.dieuphoi'));
+    const issued = await postJson(`${system.boardUrl}/api/v1/tokens`, { name: 'SIEM thử nghiệm', scopes: ['reports:write'] }, hub);
+    expect(issued.status).toBe(201);
+    await page.reload();
+    const token = page.locator('[data-testid="token"][data-name="SIEM thử nghiệm"]');
+    await token.getByTestId('token-revoke').click();
+    await page.locator('[data-testid="token"][data-name="SIEM thử nghiệm"][data-revoked="true"]').waitFor({ timeout: 20_000 });
+    expect((await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport(), bearer(issued.json.secret))).status).toBe(401);
+
+    // the liaisons' roster as dispatch exports it, imported again from the page
+    const admin = bearer(await sessionToken(system.names.redisPrefix, 'quantri'));
+    const roster = await fetch(`${system.dispatchUrl}/api/v1/directory/liaisons?format=csv`, { headers: admin }).then((r) => r.text());
+    const count = roster.trim().split('\n').length - 1;
+    const importing = page.getByTestId('directory-import');
+    await importing.locator('select[name="entity"]').selectOption('liaisons');
+    await importing.getByTestId('roster-file').setInputFiles({ name: 'liaisons.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    await importing.locator('input[name="reason"]').fill('Đối chiếu danh sách đầu mối');
+    await importing.locator('button[type="submit"]').click();
+    await importing.getByTestId('import-result').filter({ hasText: `Đã nhập: ${count}` }).waitFor({ timeout: 20_000 });
   });
 
   it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { roleLabels, type Language } from './catalogue';
+import { may, roleLabels, type Language } from './catalogue';
 import { request, setCsrf, setLinks, type Me } from './api';
 import { openFeed, type FeedStatus } from './feed';
 import { words, type Words } from './i18n';
@@ -74,7 +74,8 @@ function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact
     ['inbox', t.inbox, roles.includes('enterprise_responder')],
     ['submit', t.submit, roles.some((r) => ['submitter', 'province_coordinator', 'national_coordinator'].includes(r))],
     ['reports', t.reports, roles.some((r) => ['national_coordinator', 'auditor', 'province_coordinator'].includes(r))],
-    ['admin', t.admin, roles.includes('admin')],
+    // accounts (an admin, and a national coordinator, who alone grants roles that see incidents), tokens, the directory
+    ['admin', t.admin, may(me.actor, 'users.manage') || may(me.actor, 'directory.manage')],
   ];
   const signOut = async () => {
     await request('POST', '/api/v1/auth/logout', {});
@@ -106,7 +107,7 @@ function Workspace(props: { me: Me; t: Words; lang: Language; switchLang: preact
         ) : screen === 'reports' ? (
           <Reports me={me} t={t} lang={lang} />
         ) : screen === 'admin' ? (
-          <Admin t={t} lang={lang} />
+          <Admin me={me} t={t} lang={lang} />
         ) : (
           <NationalBoard t={t} lang={lang} client={client} />
         )}
