@@ -16,3 +16,4 @@ export { roles } from './contracts/common';
 export { tokenScopes } from './contracts/identity';
 export { directoryEntities } from './contracts/directory';
 export { may, type Permission } from './access/index';
+export { renderTimelineEntry } from './contracts/timeline';

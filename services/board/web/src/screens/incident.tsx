@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, rungOf, severityLabels, type FeedClient, type IncidentView, type Language } from '../catalogue';
+import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLabels, renderTimelineEntry, rungOf, severityLabels, type FeedClient, type IncidentView, type Language } from '../catalogue';
 import { attachmentUrl, intakeRequest, request, type Me } from '../api';
 import { useIncident } from '../feed';
 import { FollowUps } from './follow-up';
@@ -89,7 +89,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
       </section>
       <section>
         <h3>{t.timeline}</h3>
-        <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatDate(e.at, lang)}</time> {e.summary}</li>)}</ol>
+        <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatDate(e.at, lang)}</time> {renderTimelineEntry(e, lang).summary}</li>)}</ol>
       </section>
     </article>
   );
