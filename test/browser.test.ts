@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { comparePositions, lifecycleStateLabels, totpCode } from '@ucsc/shared';
+import { comparePositions, lifecycleStateLabels, portalStatusLabels, totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
 import { bearer, sampleReport, sessionToken } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
@@ -317,7 +317,10 @@ describe('the web app in a browser', () => {
     expect(await form.getByTestId('field-title').inputValue()).toBe('');
 
     // its status, live in its list, then on its page with the file
-    await page.locator(`[data-testid="incident"][data-incident-id="${id}"]`).waitFor({ timeout: 20_000 });
+    const mine = page.locator(`[data-testid="incident"][data-incident-id="${id}"]`);
+    await mine.waitFor({ timeout: 20_000 });
+    // in the portal's words, as intake tells a submitter (Tiếp nhận, Đang xử lý, Kết thúc)
+    expect(Object.values(portalStatusLabels.vi)).toContain(await mine.getByTestId('incident-state').textContent());
     await form.getByTestId('sent-incident').click();
     const detail = page.getByTestId('incident-detail');
     await detail.getByTestId('attachment').filter({ hasText: 'nhat-ky-web.log' }).waitFor({ timeout: 20_000 });

@@ -164,7 +164,7 @@ export function Submitter(props: { me: Me; t: Words; lang: Language; client: Fee
       </form>
       <section>
         <h2>{t.myReports} (<span data-testid="my-reports-total">{mine.counts?.total ?? '…'}</span>)</h2>
-        <Queue t={t} lang={lang} incidents={orderQueue(mine.items)} />
+        <Queue t={t} lang={lang} incidents={orderQueue(mine.items)} portal />
         <ListFooter t={t} shown={mine.items.length} total={mine.counts?.total} more={mine.more} loadMore={mine.loadMore} />
       </section>
     </>
