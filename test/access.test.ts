@@ -124,6 +124,21 @@ describe('identity, access and audit', () => {
       expect((await get(`/api/v1/incidents/${strict}`, tokens.dieuphoi)).status).toBe(200);
     });
 
+    it('an incident’s deadlines: the coordinator gets all of them, its submitter the legal ones, another province nothing', async () => {
+      const coordinator = await get(`/api/v1/incidents/${amber}/deadlines`, tokens.dieuphoi);
+      expect(coordinator.status).toBe(200);
+      const kinds = (answer: { json: any }) => answer.json.deadlines.map((d: any) => d.kind);
+      expect(kinds(coordinator)).toEqual(expect.arrayContaining(['notify', 'acknowledge', 'resolve']));
+      for (const d of coordinator.json.deadlines) expect(['pending', 'met', 'met_late', 'breached']).toContain(d.status);
+      const submitter = await get(`/api/v1/incidents/${amber}/deadlines`, tokens['hanoi.baocao']);
+      expect(submitter.status).toBe(200);
+      expect(kinds(submitter).length).toBeGreaterThan(0);
+      expect(kinds(submitter).every((k: string) => k === 'notify' || k === 'final_report')).toBe(true);
+      expect((await get(`/api/v1/incidents/${amber}/deadlines`, tokens['tuyenquang.baocao'])).status).toBe(404);
+      const bad = await get('/api/v1/incidents/not-an-id/deadlines', tokens.dieuphoi);
+      expect([bad.status, bad.json.problems?.[0]?.field]).toEqual([400, 'params.id']);
+    });
+
     it('the live feed sends each user only the changes it may see', async () => {
       const other = await connectFeed(system.boardUrl, tokens['tuyenquang.baocao']!);
       const mine = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!);
