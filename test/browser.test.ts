@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { comparePositions, lifecycleStateLabels, portalStatusLabels, totpCode } from '@ucsc/shared';
+import { comparePositions, incidentKeys, lifecycleStateLabels, portalStatusLabels, readIncident, totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
-import { bearer, sampleReport, sessionToken } from './support';
+import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
 const demoTotp = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -275,6 +275,47 @@ describe('the web app in a browser', () => {
     const bySub = new Map<string, string[]>();
     for (const f of resumed.toPage.filter((f) => f.type === 'delta')) bySub.set(f.sub, [...(bySub.get(f.sub) ?? []), f.position]);
     for (const positions of bySub.values()) expect(positions).toEqual([...positions].sort(comparePositions));
+    await page.close();
+  });
+
+  it('a page away longer than the change log keeps is told to reload, and shows fresh snapshots', async () => {
+    let online = true;
+    const toPage: any[] = [];
+    let drop = () => {};
+    const page = await browser.newPage();
+    await page.routeWebSocket(/\/api\/v2\/feed/, (ws) => {
+      if (!online) return void ws.close({ code: 4000, reason: 'test: offline' });
+      const server = ws.connectToServer();
+      drop = () => void ws.close({ code: 4000, reason: 'test: dropped' });
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        toPage.push(JSON.parse(String(m)));
+        ws.send(m);
+      });
+    });
+    await open(page, 'dieuphoi');
+    await page.getByTestId('queue-total').filter({ hasText: /^\d+$/ }).waitFor({ timeout: 20_000 }); // its snapshot is in
+    online = false;
+    drop();
+    await page.locator('[data-testid="connection-status"][data-status="reconnecting"]').waitFor();
+    const submitter = await sessionToken(system.names.redisPrefix, 'hanoi.baocao');
+    const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'Trong lúc nhật ký bị cắt' }), bearer(submitter));
+    expect(posted.status).toBe(202);
+    const redis = testRedis();
+    try {
+      await waitFor('the report projected', () => readIncident(redis, system.names.redisPrefix, posted.json.incidentId));
+      // the log no longer holds what the page missed (as when its cap trimmed it)
+      await redis.xtrim(incidentKeys(system.names.redisPrefix).changes, 'MAXLEN', 0);
+    } finally {
+      redis.disconnect();
+    }
+    const before = toPage.length;
+    online = true;
+    await page.locator(`[data-testid="incident"][data-incident-id="${posted.json.incidentId}"]`).waitFor({ timeout: 30_000 });
+    const after = toPage.slice(before);
+    expect(after.find((f) => f.type === 'reload')).toMatchObject({ reason: 'gap_too_old' });
+    expect(after.some((f) => f.type === 'snapshot')).toBe(true);
+    expect(await page.locator(`[data-testid="incident"][data-incident-id="${posted.json.incidentId}"]`).count()).toBe(1);
     await page.close();
   });
 
