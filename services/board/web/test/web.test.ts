@@ -5,30 +5,13 @@ import { incidentListItem, isOverdue, reportSubmissionSchema } from '../../../..
 import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
+import { testIncident } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
 const offer = { kind: 'enterprise' as const, id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder' as const, status: 'offered' as const };
 
-function incident(over: Partial<IncidentView> = {}): IncidentView {
-  return {
-    id: over.id ?? '01J0000000000000000000000A',
-    version: 1,
-    state: 'triaged',
-    portalStatus: 'dang_xu_ly',
-    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-    reportingOrganisation: { name: 'Sở A' },
-    title: 't',
-    description: 'd',
-    tlp: 'AMBER',
-    detectedAt: '2026-12-01T00:00:00.000Z',
-    reportedAt: '2026-12-01T01:00:00.000Z',
-    assignees: [],
-    routingReasons: [],
-    timeline: [],
-    updatedAt: '2026-12-01T01:00:00.000Z',
-    ...over,
-  };
-}
+// the shared fixture, triaged and with nobody on it unless a test says otherwise
+const incident = (over: Partial<IncidentView> = {}): IncidentView => testIncident({ state: 'triaged', assignees: [], ...over });
 
 describe('the actions the page offers follow the shared transition table', () => {
   it('a national coordinator may assign a triaged incident, a submitter may not', () => {
