@@ -11,7 +11,6 @@
 //   BENCH_REPORTS (100000)  BENCH_CLIENTS (1000)  BENCH_NATIONAL_CLIENTS (5)
 //   BENCH_LOAD_PROCESSES (3)  BENCH_CONNECTIONS (64 per load process)  BENCH_FEED_PROCESSES (2)
 //   BENCH_INTAKE_WORKERS (2)  BENCH_DISPATCH_WORKERS (2, as docker-compose deploys it)  BENCH_TIMEOUT_SECONDS (300, after the last report is accepted)
-//   BENCH_FEED_VIEW (full: every change with the whole incident, as the page's panel; summary: the list screens' coalesced items)
 //   BENCH_KAFKA_PORT (29910, controller +1)  BENCH_REDIS_PORT (29912)  BENCH_PORT_BASE (29920: the services)
 //   BENCH_BARE_REPORTS (20000; 0 skips it): the same-run baseline, taken first on the same Kafka with the
 //     same load processes: a bare Fastify + kafkajs server (scripts/bench-bare-server.mjs, one send per
@@ -35,7 +34,6 @@ const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 2);
 const intakeWorkers = env.BENCH_INTAKE_WORKERS ?? '2';
 const dispatchWorkers = env.BENCH_DISPATCH_WORKERS ?? '2';
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 300) * 1000;
-const feedView = env.BENCH_FEED_VIEW ?? 'summary';
 
 const system = new System({
   name: 'bench-burst',
@@ -83,7 +81,7 @@ async function bareBaseline(count) {
 }
 
 async function main() {
-  log(`${reports} reports from ${loadProcesses} processes × ${connections} connections; ${clientCount} board clients (${nationalClients} national, ${feedView} view); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`${reports} reports from ${loadProcesses} processes × ${connections} connections; ${clientCount} board clients (${nationalClients} national, on /api/v2/feed's country list); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await system.up();
   const bareCount = Number(env.BENCH_BARE_REPORTS ?? Math.min(reports, 20_000));
   const baseline = bareCount > 0 ? await bareBaseline(bareCount) : undefined;
@@ -95,7 +93,7 @@ async function main() {
   const tokens = await issueTokens(system.redisUrl, `${system.prefix}:`, 64);
   const units = loadDirectoryFiles().units.map((u) => u.code);
   const accounts = await seedBoardAccounts(system.redisUrl, `${system.prefix}:`, { nationals: Math.max(1, Math.min(nationalClients, 5)), provinceCodes: units });
-  feed = new Feed({ processes: feedProcesses, boardPort: system.port('board-a'), plan: feedClientPlan(accounts, clientCount, nationalClients, feedView) });
+  feed = new Feed({ processes: feedProcesses, boardPort: system.port('board-a'), plan: feedClientPlan(accounts, clientCount, nationalClients) });
   await feed.connected();
   log(`${clientCount} board clients connected`);
 

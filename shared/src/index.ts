@@ -17,3 +17,4 @@ export * from './identity/authenticators';
 export * from './identity/secrets';
 export * from './identity/rebuild';
 export * from './feed-client';
+export * from './clocks';

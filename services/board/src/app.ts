@@ -68,8 +68,8 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   app.addHook('onResponse', async (request, reply) => {
     if (request.headers.upgrade && reply.statusCode >= 400) request.raw.socket.destroy();
   });
-  await app.register(pageRoutes);
-  await app.register(authRoutes, { access, serviceKey: config.IDENTITY_SERVICE_KEY, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL });
+  await app.register(pageRoutes, { intakePublicUrl: config.INTAKE_PUBLIC_URL, dispatchPublicUrl: config.DISPATCH_PUBLIC_URL });
+  await app.register(authRoutes, { access, serviceKey: config.IDENTITY_SERVICE_KEY, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL, dispatchPublicUrl: config.DISPATCH_PUBLIC_URL });
   await app.register(adminRoutes, { access });
   await app.register(auditRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(incidentRoutes, {
@@ -77,6 +77,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     redisPrefix: config.REDIS_PREFIX,
     feed,
     snapshotSize: config.SNAPSHOT_SIZE,
+    deadlines: { ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}), holidays: config.LEGAL_HOLIDAYS_JSON },
     exportLimit: 10_000,
     audit: access.audit,
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   registerServicePlugins,
+  allowBrowserOrigins,
   ConsumerMonitor,
   consumerSettings,
   createVerifierAccess,
@@ -46,6 +47,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const kafkaHealth = kafkaReadiness(kafka);
   const access = await createVerifierAccess(config, redis, publisher, 'dispatch', logger);
   const app = createHttpApp({ logger });
+  await allowBrowserOrigins(app, config.CORS_ALLOWED_ORIGINS, ['GET', 'POST', 'PUT', 'DELETE']);
   let sweepCheck = (): void => undefined;
   await registerServicePlugins(app, {
     service: 'dispatch',

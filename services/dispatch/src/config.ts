@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RoutingPolicy } from './domain/dispatching';
-import { accessConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, browserOriginsConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 /** The routing policy's settings: read by dispatch and by the rebuild of its routing state (npm run rebuild). */
 export const routingPolicyShape = {
@@ -27,6 +27,8 @@ export const dispatchConfigSchema = z.object({
   ...httpConfigShape,
   ...accessConfigShape,
   ...identityVerifierConfigShape,
+  // the board's web app reads the directory (province view) and imports rosters (admin) from the browser
+  ...browserOriginsConfigShape,
   PORT: httpConfigShape.PORT.default(3102),
   ...routingPolicyShape,
   TIMEOUT_SWEEP_MS: z.coerce.number().int().positive().default(5000).describe('How often offers past their acceptance window are looked for'),

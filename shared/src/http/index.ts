@@ -20,3 +20,4 @@ export * from './plugins/health';
 export * from './plugins/schemas';
 export * from './plugins/api-docs';
 export * from './plugins/service';
+export * from './plugins/browser-origins';
