@@ -1,8 +1,9 @@
 // Board WebSocket clients of scripts/system.mjs's Feed, in one process: each connects to
-// /api/v1/feed with its session (bearer; the full view as the incident panel takes it, or
-// ?view=summary as the list screens do), notes every incident it is sent past "reported" (a
-// change or a snapshot), reconnects when dropped as the page does, and on request says which of
-// the routed reports it should have seen (canSee, the board's own rule) it never got.
+// /api/v2/feed with its session (bearer) and subscribes to the country as the national board's
+// queue does (everything its user may see: compact list items, coalesced per flush), notes every
+// incident it is sent past "reported" (a snapshot page or a delta), reconnects when dropped as the
+// page does and resumes from its last position, and on request says which of the routed reports it
+// should have seen (canSee, the board's own rule) it never got.
 import WebSocket from 'ws';
 import { createRequire } from 'node:module';
 import { host, reportTlp } from './system.mjs';
@@ -26,9 +27,6 @@ function index(id) {
   return i;
 }
 
-// the view starts {"id":…,"version":…,"state":…}: read those without parsing ~3 KB of JSON per frame
-const head = /"incident":\{"id":"([0-9A-Z]{26})","version":\d+,"state":"([a-z_]+)"/;
-
 function mark(client, id, state, at) {
   if (state === 'reported') return;
   const i = index(id);
@@ -43,20 +41,27 @@ function mark(client, id, state, at) {
 }
 
 function connect(client) {
-  const socket = new WebSocket(`ws://${host}:${boardPort}/api/v1/feed${client.view === 'summary' ? '?view=summary' : ''}`, { headers: { authorization: `Bearer ${client.token}` } });
+  const socket = new WebSocket(`ws://${host}:${boardPort}/api/v2/feed`, { headers: { authorization: `Bearer ${client.token}` } });
   client.socket = socket;
-  socket.on('open', () => (client.open = true));
+  socket.on('open', () => {
+    client.open = true;
+    // back after a drop: the changes after its last position, then live (no snapshot)
+    if (client.position) socket.send(JSON.stringify({ type: 'resume', position: client.position }));
+    socket.send(JSON.stringify({ type: 'subscribe', sub: 'queue', scope: { kind: 'country' }, pageSize: 100, ...(client.position ? { after: client.position } : {}) }));
+  });
   socket.on('message', (data) => {
     const text = data.toString('utf8');
     client.frames += 1;
     client.bytes += text.length;
     const at = Date.now();
-    const match = head.exec(text.slice(0, 400));
-    if (match) return mark(client, match[1], match[2], at);
     const frame = JSON.parse(text);
-    // a snapshot (full views or list items) and the list screens' coalesced summaries carry id and state alike
-    if (frame.type === 'snapshot' || frame.type === 'summaries') for (const incident of frame.incidents) mark(client, incident.id, incident.state, at);
-    else if (frame.type === 'change') mark(client, frame.change.incident.id, frame.change.incident.state, at);
+    if (frame.type === 'snapshot') for (const item of frame.items) mark(client, item.id, item.state, at);
+    else if (frame.type === 'delta') for (const item of frame.upserts) mark(client, item.id, item.state, at);
+    else if (frame.type === 'reload') {
+      client.position = undefined;
+      socket.send(JSON.stringify({ type: 'subscribe', sub: 'queue', scope: { kind: 'country' }, pageSize: 100 }));
+    }
+    if (frame.position && frame.type !== 'reload') client.position = frame.position;
   });
   socket.on('error', () => undefined);
   socket.on('close', (code) => {

@@ -84,7 +84,7 @@ try {
         name: service.name,
         command: 'node',
         args: [join('services', service.name, 'dist', 'server.js')],
-        spawnOptions: { cwd: root, env: { ...process.env, ...shared, ...identityEnv(service.name), PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake'), NOTIFIER_URL: url('notifier'), SMTP_URL: `smtp://${host}:${mail.smtp}`, BOARD_URL: url('board') }, stdio: ['ignore', 'pipe', 'pipe'] },
+        spawnOptions: { cwd: root, env: { ...process.env, ...shared, ...identityEnv(service.name), PORT: String(service.port), INTAKE_PUBLIC_URL: url('intake'), DISPATCH_PUBLIC_URL: url('dispatch'), NOTIFIER_URL: url('notifier'), CORS_ALLOWED_ORIGINS: url('board'), SMTP_URL: `smtp://${host}:${mail.smtp}`, BOARD_URL: url('board') }, stdio: ['ignore', 'pipe', 'pipe'] },
         // every run of the service appends to the one log
         onStart: (child) => {
           child.stdout.pipe(log, { end: false });

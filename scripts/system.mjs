@@ -124,12 +124,12 @@ export async function seedBoardAccounts(redisUrl, redisPrefix, { nationals, prov
  * Spreads `count` feed clients over the accounts: the first `nationalClients` on the national
  * coordinators, the rest round the provinces; `view` is the feed each asks for ('full' or 'summary').
  */
-export function feedClientPlan(accounts, count, nationalClients, view = 'full') {
+export function feedClientPlan(accounts, count, nationalClients) {
   const plan = [];
   for (let i = 0; i < count; i++) {
     const national = i < nationalClients;
     const account = national ? accounts.nationals[i % accounts.nationals.length] : accounts.provinces[(i - nationalClients) % accounts.provinces.length];
-    plan.push({ id: i, national, token: account.token, actor: account.actor, view });
+    plan.push({ id: i, national, token: account.token, actor: account.actor });
   }
   return plan;
 }

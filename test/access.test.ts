@@ -72,7 +72,7 @@ describe('identity, access and audit', () => {
     it('the live feed refuses to upgrade without credentials, or from another site, and closes the refused connection', async () => {
       const attempt = (headers: Record<string, string>) =>
         new Promise<number>((resolve, reject) => {
-          const ws = new WebSocket(`${system.boardUrl.replace('http', 'ws')}/api/v1/feed`, { headers });
+          const ws = new WebSocket(`${system.boardUrl.replace('http', 'ws')}/api/v2/feed`, { headers });
           ws.on('unexpected-response', (req, res) => {
             // the server ends the connection it refused (left open, each refusal would hold a socket)
             const timer = setTimeout(() => reject(new Error(`the refused connection (${res.statusCode}) was left open`)), 5000);
@@ -124,15 +124,31 @@ describe('identity, access and audit', () => {
       expect((await get(`/api/v1/incidents/${strict}`, tokens.dieuphoi)).status).toBe(200);
     });
 
+    it('an incident’s deadlines: the coordinator gets all of them, its submitter the legal ones, another province nothing', async () => {
+      const coordinator = await get(`/api/v1/incidents/${amber}/deadlines`, tokens.dieuphoi);
+      expect(coordinator.status).toBe(200);
+      const kinds = (answer: { json: any }) => answer.json.deadlines.map((d: any) => d.kind);
+      expect(kinds(coordinator)).toEqual(expect.arrayContaining(['notify', 'acknowledge', 'resolve']));
+      for (const d of coordinator.json.deadlines) expect(['pending', 'met', 'met_late', 'breached']).toContain(d.status);
+      const submitter = await get(`/api/v1/incidents/${amber}/deadlines`, tokens['hanoi.baocao']);
+      expect(submitter.status).toBe(200);
+      expect(kinds(submitter).length).toBeGreaterThan(0);
+      expect(kinds(submitter).every((k: string) => k === 'notify' || k === 'final_report')).toBe(true);
+      expect((await get(`/api/v1/incidents/${amber}/deadlines`, tokens['tuyenquang.baocao'])).status).toBe(404);
+      const bad = await get('/api/v1/incidents/not-an-id/deadlines', tokens.dieuphoi);
+      expect([bad.status, bad.json.problems?.[0]?.field]).toEqual([400, 'params.id']);
+    });
+
     it('the live feed sends each user only the changes it may see', async () => {
       const other = await connectFeed(system.boardUrl, tokens['tuyenquang.baocao']!);
       const mine = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!);
       try {
         const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'chỉ Hà Nội thấy' }), bearer(tokens['hanoi.baocao']!));
-        await waitFor('the change on the submitter’s feed', () => mine.frames.find((f) => f.type === 'change' && f.change.incident.id === posted.json.incidentId && f.change.type === 'incident.assigned'));
+        await waitFor('the assignment on the submitter’s feed', () => mine.items(posted.json.incidentId).find((i) => i.assignees > 0));
         const snapshot = other.frames.find((f) => f.type === 'snapshot');
-        expect(snapshot.incidents).toEqual([]);
-        expect(other.frames.filter((f) => f.type === 'change')).toEqual([]);
+        expect(snapshot.items).toEqual([]);
+        expect(snapshot.counts.total).toBe(0);
+        expect(other.items(posted.json.incidentId)).toEqual([]);
       } finally {
         other.close();
         mine.close();
@@ -214,6 +230,26 @@ describe('identity, access and audit', () => {
       expect(withoutCsrf.json.error).toBe('csrf_failed');
       const withCsrf = await postJson(`${system.boardUrl}/api/v1/incidents/${amber}/acknowledge`, { assigneeId: 'lia-01-sec-officer' }, { cookie: cookies, 'x-csrf-token': ok.json.csrfToken });
       expect(withCsrf.status).toBe(200);
+    });
+
+    it('intake lets the board’s page file with the session cookie (CORS for that origin only), and still asks for the CSRF token', async () => {
+      const preflight = (origin: string) =>
+        fetch(`${system.intakeUrl}/api/v1/reports`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token,idempotency-key' } });
+      const allowed = await preflight(system.boardUrl);
+      expect(allowed.status).toBe(204);
+      expect([allowed.headers.get('access-control-allow-origin'), allowed.headers.get('access-control-allow-credentials')]).toEqual([system.boardUrl, 'true']);
+      expect(allowed.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+      const other = await preflight('https://evil.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      // the page's write: its cookie, from its origin; without the CSRF token it is refused like any cookie write
+      const ok = await login({ username: 'hanoi.baocao', password: demoPassword });
+      const cookie = (ok.headers.getSetCookie() as string[]).map((c) => c.split(';')[0]).join('; ');
+      const report = sampleReport({ title: 'gửi từ trang của bảng điều phối' });
+      const without = await postJson(`${system.intakeUrl}/api/v1/reports`, report, { cookie, origin: system.boardUrl });
+      expect([without.status, without.json.error]).toEqual([403, 'csrf_failed']);
+      const sent = await postJson(`${system.intakeUrl}/api/v1/reports`, report, { cookie, origin: system.boardUrl, 'x-csrf-token': ok.json.csrfToken });
+      expect(sent.status).toBe(202);
+      expect(sent.headers.get('access-control-allow-origin')).toBe(system.boardUrl);
     });
 
     it('signing out ends the session, and a connected feed is closed', async () => {

@@ -92,9 +92,14 @@ describe('what an attacker got (issue 11)', () => {
         expect(narrowed.status).toBe(200);
         // the same session's next request already sees with the new scope
         expect((await board('GET', `/api/v1/incidents/${amber}`, liaison)).status).toBe(404);
+        // the open connection is told at once that what it may see changed; subscribing again, it sees with the new scope
+        await waitFor('the reload on the feed', () => feed.frames.find((f) => f.type === 'reload' && f.reason === 'scope_changed'), 5000);
+        feed.subscribe('again', { kind: 'country' });
+        const again = await waitFor('a fresh snapshot', () => feed.frames.find((f) => f.type === 'snapshot' && f.sub === 'again'));
+        expect(again.items.map((i: any) => i.id)).not.toContain(amber);
         const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'sau khi đổi quyền' }), bearer(tokens['hanoi.baocao']!));
-        await waitFor('the change on the control feed', () => control.frames.find((f) => f.type === 'change' && f.change.incident.id === posted.json.incidentId && f.change.type === 'incident.assigned'));
-        expect(feed.frames.filter((f) => f.type === 'change' && f.change.incident.id === posted.json.incidentId)).toEqual([]);
+        await waitFor('the change on the control feed', () => control.items(posted.json.incidentId).find((i) => i.assignees > 0));
+        expect(feed.items(posted.json.incidentId)).toEqual([]);
         // disabling closes the connection within seconds, though the periodic check is an hour away
         expect((await board('PATCH', `/api/v1/users/${await userId('lanhdao.hanoi')}`, tokens.quantri, { disabled: true })).status).toBe(200);
         expect(await Promise.race([feed.closed, new Promise((r) => setTimeout(() => r('still open'), 5000))])).toBe(4401);
@@ -108,10 +113,10 @@ describe('what an attacker got (issue 11)', () => {
   describe('2. each audience sees its own view, the same from every service', () => {
     it('a submitter gets no routing internals from the board, its feed or intake', async () => {
       const feed = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!);
-      const summary = await connectFeed(system.boardUrl, tokens['hanoi.baocao']!, '?view=summary');
       try {
         const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ title: 'không lộ định tuyến' }), bearer(tokens['hanoi.baocao']!));
         const id = posted.json.incidentId as string;
+        feed.subscribe('open', { kind: 'incident', id });
         const whole = await waitFor('classified and assigned', async () => {
           const v = await readIncident(redis, system.names.redisPrefix, id);
           return v && v.routingReasons.length > 0 && v.classification && v.timeline.some((t) => t.type === 'incident.classified') && v;
@@ -126,22 +131,21 @@ describe('what an attacker got (issue 11)', () => {
         // intake's status shows the same timeline
         const status = (await intake('GET', `/api/v1/reports/${id}`, tokens['hanoi.baocao'])).json;
         expect(status.timeline.map((t: any) => t.summary)).toEqual(fromBoard.timeline.map((t: any) => t.summary));
-        // the feed: a change frame carries the submitter's view, and internal events are not named
-        await waitFor('the assignment on the feed', () => feed.frames.find((f) => f.type === 'change' && f.change.incident.id === id && f.change.incident.version >= whole.version));
-        const frames = feed.frames.filter((f) => f.type === 'change' && f.change.incident.id === id);
-        for (const f of frames) {
-          expect(f.change.incident.routingReasons).toEqual([]);
-          expect(f.change.incident.classification).toBeUndefined();
-          expect(['incident.classified', 'incident.assignment_offered', 'incident.routing_no_fit']).not.toContain(f.change.type);
+        // the feed: a record carries the submitter's view, and internal events are not named
+        await waitFor('the assignment on the feed', () => feed.records(id).find((f) => f.incident.version >= whole.version));
+        for (const f of feed.records(id)) {
+          expect(f.incident.routingReasons).toEqual([]);
+          expect(f.incident.classification).toBeUndefined();
+          expect(['incident.classified', 'incident.assignment_offered', 'incident.routing_no_fit']).not.toContain(f.eventType);
         }
         // the coordinator's view keeps them
         expect((await board('GET', `/api/v1/incidents/${id}`, tokens.dieuphoi)).json.routingReasons).toEqual(whole.routingReasons);
-        const items = await waitFor('a summary of it', () => summary.frames.filter((f) => f.type === 'summaries').flatMap((f) => f.incidents).filter((i: any) => i.id === id).at(-1));
-        expect(items.needsCoordinator).toBe(false);
-        expect(items.severity).toBeUndefined();
+        const item = await waitFor('a list item of it', () => feed.items(id).at(-1));
+        expect(item.needsCoordinator).toBe(false);
+        expect(item.severity).toBeUndefined();
+        for (const i of feed.items(id)) expect(['incident.classified', 'incident.assignment_offered', 'incident.routing_no_fit']).not.toContain(i.lastEvent);
       } finally {
         feed.close();
-        summary.close();
       }
     });
   });
@@ -165,6 +169,7 @@ describe('what an attacker got (issue 11)', () => {
   describe('4. an attachment marked stricter than its incident is hidden everywhere it would show', () => {
     it('an auditor (no TLP:RED) sees neither the RED attachment’s name nor its line, on the board, the feed, the export, intake or the audit trail', async () => {
       const feed = await connectFeed(system.boardUrl, tokens.kiemtoan!);
+      feed.subscribe('open', { kind: 'incident', id: amber });
       try {
         const upload = await fetch(`${system.intakeUrl}/api/v1/reports/${amber}/attachments?kind=log&tlp=RED&filename=nhat-ky-mat-khau-bi-lo.log`, {
           method: 'POST',
@@ -178,11 +183,14 @@ describe('what an attacker got (issue 11)', () => {
           body: Buffer.from('not really a png'),
         });
         expect(strictUpload.status).toBe(202);
-        await waitFor('both on the incident', async () => ((await readIncident(redis, system.names.redisPrefix, amber))?.attachments?.length ?? 0) >= 2);
+        const withBoth = await waitFor('both on the incident', async () => {
+          const v = await readIncident(redis, system.names.redisPrefix, amber);
+          return (v?.attachments?.length ?? 0) >= 2 && v;
+        });
         // a named recipient sees it
         expect((await board('GET', `/api/v1/incidents/${amber}`, tokens.dieuphoi)).text).toContain('nhat-ky-mat-khau-bi-lo.log');
         const secret = /nhat-ky-mat-khau-bi-lo|danh sách tài khoản bị lộ/;
-        await waitFor('the attachment changes on the auditor’s feed', () => feed.frames.filter((f) => f.type === 'change' && f.change.incident.id === amber).length >= 2);
+        await waitFor('the attachment changes on the auditor’s feed', () => feed.records(amber).find((f) => f.incident.version >= withBoth.version) && feed.items(amber).find((i) => i.version >= withBoth.version));
         const seen = {
           board: (await board('GET', `/api/v1/incidents/${amber}`, tokens.kiemtoan)).text,
           list: (await board('GET', '/api/v1/incidents', tokens.kiemtoan)).text,

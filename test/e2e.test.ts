@@ -29,10 +29,10 @@ describe('a report travels from intake to a coordinator’s live board, through 
       expect(incidentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
       expect(posted.json.province).toEqual({ code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' });
 
-      const assigned = await waitFor('incident.assigned on the feed', () =>
-        feed.frames.find((f) => f.type === 'change' && f.change.type === 'incident.assigned' && f.change.incident.id === incidentId),
-      );
-      const incident = assigned.change.incident;
+      // the incident, open on screen: its full record on subscribe and after every change
+      feed.subscribe('open', { kind: 'incident', id: incidentId });
+      const assigned = await waitFor('the assignment on the feed', () => feed.records(incidentId).find((f) => f.incident.assignees.length > 0));
+      const incident = assigned.incident;
       expect(incident.state).toBe('routed');
       expect(incident.province.filedAs).toBe('Hà Giang');
       const liaisons = incident.assignees.filter((a: any) => a.kind === 'liaison');
@@ -52,12 +52,12 @@ describe('a report travels from intake to a coordinator’s live board, through 
       const leader = liaisons.find((l: any) => l.role === 'leader');
       const ack = await postJson(`${system.boardUrl}/api/v1/incidents/${incidentId}/acknowledge`, { assigneeId: leader.id }, bearer(coordinator));
       expect(ack.status).toBe(200);
-      const acknowledged = await waitFor('incident.acknowledged on the feed', () =>
-        feed.frames.find((f) => f.type === 'change' && f.change.type === 'incident.acknowledged' && f.change.incident.id === incidentId),
-      );
-      expect(acknowledged.change.incident).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
-      expect(acknowledged.change.incident.assignees.find((a: any) => a.id === leader.id).acknowledgedAt).toBeDefined();
-      expect(acknowledged.change.incident.timeline.at(-1).actor).toMatchObject({ kind: 'user', name: 'Điều phối viên quốc gia (demo)' });
+      const acknowledged = await waitFor('the acknowledgement on the feed', () => feed.records(incidentId).find((f) => f.eventType === 'incident.acknowledged'));
+      expect(acknowledged.incident).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
+      expect(acknowledged.incident.assignees.find((a: any) => a.id === leader.id).acknowledgedAt).toBeDefined();
+      expect(acknowledged.incident.timeline.at(-1).actor).toMatchObject({ kind: 'user', name: 'Điều phối viên quốc gia (demo)' });
+      // the list subscription had it too, as a compact item
+      expect(feed.items(incidentId).at(-1)).toMatchObject({ state: 'acknowledged', acknowledged: 1 });
 
       // the submitter, at intake, sees the same progress in the portal's terms
       const status = await fetch(`${system.intakeUrl}/api/v1/reports/${incidentId}`, { headers: bearer(submitter) }).then((r) => r.json() as Promise<any>);
@@ -81,41 +81,41 @@ describe('a report travels from intake to a coordinator’s live board, through 
     const feed = await connectFeed(system.boardUrl, coordinator);
     try {
       const snapshot = await waitFor('the snapshot', () => feed.frames.find((f) => f.type === 'snapshot'));
-      expect(snapshot.incidents.map((i: any) => i.id)).toContain(posted.json.incidentId);
+      expect(snapshot.items.map((i: any) => i.id)).toContain(posted.json.incidentId);
+      expect(snapshot.counts.total).toBeGreaterThanOrEqual(snapshot.items.length);
     } finally {
       feed.close();
     }
   });
 
-  it('a list screen subscribes to summaries: compact items, the latest of each incident per frame, only what its user may see', async () => {
-    const national = await connectFeed(system.boardUrl, coordinator, '?view=summary');
-    const hanoi = await connectFeed(system.boardUrl, liaisonLeader, '?view=summary');
+  it('a list screen gets compact items, the latest of each incident per frame, only what its user may see', async () => {
+    const national = await connectFeed(system.boardUrl, coordinator);
+    const hanoi = await connectFeed(system.boardUrl, liaisonLeader);
     try {
       await waitFor('both snapshots', () => national.frames.some((f) => f.type === 'snapshot') && hanoi.frames.some((f) => f.type === 'snapshot'));
-      expect(national.frames.find((f) => f.type === 'snapshot').view).toBe('summary');
       const posted = await postJson(`${system.intakeUrl}/api/v1/reports`, sampleReport({ province: 'Hà Giang' }), bearer(submitter));
       const incidentId: string = posted.json.incidentId;
-      const items = () => national.frames.filter((f) => f.type === 'summaries').flatMap((f) => f.incidents.filter((i: any) => i.id === incidentId));
-      const assigned = await waitFor('the assigned incident as a list item', () => items().find((i) => i.state === 'routed'));
+      const assigned = await waitFor('the assigned incident as a list item', () => national.items(incidentId).find((i) => i.state === 'routed'));
       expect(assigned).toMatchObject({ id: incidentId, province: { code: '08', name: 'Tỉnh Tuyên Quang' }, tlp: 'AMBER', needsCoordinator: expect.any(Boolean) });
       expect(assigned.assignees).toBeGreaterThanOrEqual(5); // the hub and four liaisons
-      expect(assigned.description).toBeUndefined();
+      expect('description' in assigned).toBe(false);
       expect(JSON.stringify(assigned).length).toBeLessThan(600);
       // one entry per incident in a frame: several events in one flush interval become one item
-      for (const frame of national.frames.filter((f) => f.type === 'summaries')) {
-        const ids = frame.incidents.map((i: any) => i.id);
+      for (const frame of national.frames.filter((f) => f.type === 'delta')) {
+        const ids = frame.upserts.map((i: any) => i.id);
         expect(new Set(ids).size).toBe(ids.length);
       }
       // Hà Nội's liaison leader follows Hà Nội, not Tuyên Quang
-      expect(hanoi.frames.flatMap((f) => (f.type === 'summaries' ? f.incidents : [])).filter((i: any) => i.id === incidentId)).toEqual([]);
+      expect(hanoi.items(incidentId)).toEqual([]);
     } finally {
       national.close();
       hanoi.close();
     }
   });
 
-  it('refuses a feed subscription it does not know with a 400, before the upgrade', async () => {
-    const socket = new WebSocket(`${system.boardUrl.replace(/^http/, 'ws')}/api/v1/feed?view=everything`, { headers: bearer(coordinator) });
+  it('refuses a feed request it does not know with a 400, before the upgrade', async () => {
+    // what to receive is said in subscribe frames: the URL takes no query
+    const socket = new WebSocket(`${system.boardUrl.replace(/^http/, 'ws')}/api/v2/feed?view=everything`, { headers: bearer(coordinator) });
     const refused = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       socket.once('open', () => reject(new Error('the feed accepted an unknown view')));
       socket.once('unexpected-response', (_request, response) => {

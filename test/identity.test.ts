@@ -30,7 +30,7 @@ describe('identity: one owner, verified everywhere', () => {
   beforeAll(async () => {
     await redis.call('ACL', 'SETUSER', aclUser, 'on', `>${aclPassword}`, 'resetkeys', ...allKeysExcept(names.redisPrefix, 'identity:'), 'resetchannels', '&*', '+@all');
     system = await startSystem('identity', { AUTH_FAILURES_PER_MINUTE: '1000', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000' }, { names, intake: { REDIS_URL: verifierRedisUrl }, dispatch: { REDIS_URL: verifierRedisUrl } });
-    dispatchUrl = await system.dispatch.listen({ host: '127.0.0.1', port: 0 });
+    dispatchUrl = system.dispatchUrl;
   });
   afterAll(async () => {
     await system?.close();

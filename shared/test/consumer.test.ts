@@ -51,7 +51,7 @@ describe('a consumer that never stops silently', () => {
       group: label,
       topics: ['incidentCommands'],
       logger: testLogger,
-      transactionalId: `${prefix}.${label}`,
+      transactional: true,
       onFatal: () => undefined,
       ...options,
     } as ConsumerOptions<'incidentCommands'>);
@@ -162,6 +162,45 @@ describe('a consumer that never stops silently', () => {
     expect(handled).toEqual([command.id]);
     expect(consumer.health.report()).toMatchObject({ retries: 3, state: 'running', healthy: true });
   });
+
+  it('fences a copy that lost its partition without knowing: the batch it finishes late is not committed beside the new owner’s', async () => {
+    // copy A takes the command and stalls in its handler past its session (15 s): the group gives
+    // the partition to copy B, which handles the same command; when A comes back and commits, the
+    // broker refuses it (B's producer for that partition fenced A's), so the command has one output
+    const command = acknowledge();
+    let aHasIt!: () => void;
+    const aTook = new Promise<void>((resolve) => (aHasIt = resolve));
+    let releaseA!: () => void;
+    const aMayGoOn = new Promise<void>((resolve) => (releaseA = resolve));
+    const { prefix, send } = await world('zombie', {
+      handle: async (c) => {
+        aHasIt();
+        await aMayGoOn;
+        return { incidentEvents: [rejection(c, 'copy A')] };
+      },
+    });
+    const events = await collectMessages(prefix, 'incidentEvents');
+    cleanups.push(() => events.stop());
+    await send([command]);
+    await aTook;
+    const b = await runConsumer({
+      kafka,
+      prefix,
+      group: 'zombie',
+      topics: ['incidentCommands'],
+      logger: testLogger,
+      transactional: true,
+      onFatal: () => undefined,
+      handle: async (c) => ({ incidentEvents: [rejection(c, 'copy B')] }),
+    });
+    cleanups.push(() => b.stop());
+    const outputs = () => events.events.filter((e) => (e.payload as { commandId?: string }).commandId === command.id).map((e) => (e.payload as { reason: string }).reason);
+    await waitFor('copy B to commit the command', () => outputs().includes('copy B'), 60_000);
+    releaseA();
+    // A's late commit, had it gone through, lands within moments: give it ample time
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(outputs()).toEqual(['copy B']);
+  }, 90_000);
 
   it('gives any other error to onFatal (the service exits to be restarted) and reports itself not healthy', async () => {
     const command = acknowledge();

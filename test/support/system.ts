@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { loadConfig, loadDirectoryFiles } from '@ucsc/shared';
+import { loadConfig, loadDirectoryFiles, type FeedFilters, type FeedListItem, type FeedScope } from '@ucsc/shared';
 import { buildApp as buildIntake, intakeConfigSchema } from '@ucsc/intake';
 import { buildApp as buildDispatch, dispatchConfigSchema, seedDirectory } from '@ucsc/dispatch';
 import { buildApp as buildTracker, trackerConfigSchema } from '@ucsc/tracker';
@@ -20,6 +20,8 @@ export interface TestSystem {
   board: FastifyInstance;
   intakeUrl: string;
   boardUrl: string;
+  /** dispatch's directory API (the web app reads it) */
+  dispatchUrl: string;
   /** the four apps by name, for a test that walks every route of every service */
   services(): [string, FastifyInstance][];
   close(): Promise<void>;
@@ -40,16 +42,19 @@ export async function startSystem(
   // it links attachment downloads to intake, whose port is chosen beforehand
   const intakePort = await freePort();
   const intakeUrl = `http://127.0.0.1:${intakePort}`;
-  const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides, ...options.board, INTAKE_PUBLIC_URL: intakeUrl }), { logger });
+  // the web app reads the directory from dispatch, which listens too
+  const dispatchPort = await freePort();
+  const board = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides, ...options.board, INTAKE_PUBLIC_URL: intakeUrl, DISPATCH_PUBLIC_URL: `http://127.0.0.1:${dispatchPort}` }), { logger });
   const boardUrl = await board.listen({ host: '127.0.0.1', port: await freePort() });
   names.env.IDENTITY_URL = boardUrl;
   const env = { ...names.env, ATTACHMENT_DIR: attachmentDir, ...overrides };
-  const intake = await buildIntake(loadConfig(intakeConfigSchema, { ...env, ...options.intake }), { logger });
+  const intake = await buildIntake(loadConfig(intakeConfigSchema, { ...env, CORS_ALLOWED_ORIGINS: boardUrl, ...options.intake }), { logger });
   await intake.listen({ host: '127.0.0.1', port: intakePort });
   const [dispatch, tracker] = await Promise.all([
-    buildDispatch(loadConfig(dispatchConfigSchema, { ...env, ...options.dispatch }), { logger }),
+    buildDispatch(loadConfig(dispatchConfigSchema, { ...env, CORS_ALLOWED_ORIGINS: boardUrl, ...options.dispatch }), { logger }),
     buildTracker(loadConfig(trackerConfigSchema, env), { logger }),
   ]);
+  const dispatchUrl = await dispatch.listen({ host: '127.0.0.1', port: dispatchPort });
   return {
     names,
     intake,
@@ -58,6 +63,7 @@ export async function startSystem(
     board,
     intakeUrl,
     boardUrl,
+    dispatchUrl,
     services: () => [
       ['intake', intake],
       ['board', board],
@@ -131,9 +137,23 @@ export async function startIdentityOwner(names: TestNames): Promise<{ url: strin
   return { url, close: () => board.close() };
 }
 
-/** A board WebSocket client that keeps every frame it receives. */
-export async function connectFeed(boardUrl: string, token: string, query = ''): Promise<{ frames: any[]; socket: WebSocket; close(): void; closed: Promise<number> }> {
-  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v1/feed${query}`, { headers: { authorization: `Bearer ${token}` } });
+/** A raw client of the board's live feed (`/api/v2/feed`) that keeps every frame it receives. */
+export interface RawFeed {
+  frames: any[];
+  socket: WebSocket;
+  /** sends a subscription (the protocol's `subscribe` frame) */
+  subscribe(sub: string, scope: FeedScope, filters?: FeedFilters): void;
+  /** every list item of this incident received, from snapshots and deltas, in order */
+  items(incidentId: string): FeedListItem[];
+  /** every full record of this incident received (incident subscriptions), in order */
+  records(incidentId: string): any[];
+  close(): void;
+  closed: Promise<number>;
+}
+
+/** Connects to the feed with a bearer credential and subscribes (as `all`) to the country: everything the user may see. */
+export async function connectFeed(boardUrl: string, token: string, scope: FeedScope = { kind: 'country' }): Promise<RawFeed> {
+  const socket = new WebSocket(`${boardUrl.replace(/^http/, 'ws')}/api/v2/feed`, { headers: { authorization: `Bearer ${token}` } });
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   const frames: any[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data))));
@@ -141,7 +161,17 @@ export async function connectFeed(boardUrl: string, token: string, query = ''): 
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  return { frames, socket, close: () => socket.close(), closed };
+  const subscribe = (sub: string, what: FeedScope, filters: FeedFilters = {}) => socket.send(JSON.stringify({ type: 'subscribe', sub, scope: what, filters }));
+  subscribe('all', scope);
+  return {
+    frames,
+    socket,
+    subscribe,
+    items: (id) => frames.flatMap((f) => (f.type === 'snapshot' ? f.items : f.type === 'delta' ? f.upserts : [])).filter((i: FeedListItem) => i.id === id),
+    records: (id) => frames.filter((f) => f.type === 'record' && f.incident?.id === id),
+    close: () => socket.close(),
+    closed,
+  };
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {

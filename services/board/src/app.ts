@@ -69,8 +69,8 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   app.addHook('onResponse', async (request, reply) => {
     if (request.headers.upgrade && reply.statusCode >= 400) request.raw.socket.destroy();
   });
-  await app.register(pageRoutes);
-  await app.register(authRoutes, { access, serviceKey: config.IDENTITY_SERVICE_KEY, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL });
+  await app.register(pageRoutes, { intakePublicUrl: config.INTAKE_PUBLIC_URL, dispatchPublicUrl: config.DISPATCH_PUBLIC_URL });
+  await app.register(authRoutes, { access, serviceKey: config.IDENTITY_SERVICE_KEY, cookieSecure: config.COOKIE_SECURE, sessionMaxSeconds: config.SESSION_MAX_HOURS * 3600, intakePublicUrl: config.INTAKE_PUBLIC_URL, dispatchPublicUrl: config.DISPATCH_PUBLIC_URL });
   await app.register(adminRoutes, { access });
   await app.register(auditRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(incidentRoutes, {
@@ -78,11 +78,12 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     redisPrefix: config.REDIS_PREFIX,
     feed,
     snapshotSize: config.SNAPSHOT_SIZE,
+    deadlines: { ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}), holidays: config.LEGAL_HOLIDAYS_JSON },
     exportLimit: 10_000,
     audit: access.audit,
   });
-  await app.register(duplicateRoutes, { redis, redisPrefix: config.REDIS_PREFIX, windowHours: config.DUPLICATE_WINDOW_HOURS, scanLimit: config.DUPLICATE_SCAN_LIMIT });
-  await app.register(summaryRoutes, { redis, redisPrefix: config.REDIS_PREFIX, scanLimit: config.SUMMARY_SCAN_LIMIT });
+  await app.register(duplicateRoutes, { redis, redisPrefix: config.REDIS_PREFIX, windowHours: config.DUPLICATE_WINDOW_HOURS });
+  await app.register(summaryRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(commandRoutes, { redis, redisPrefix: config.REDIS_PREFIX, publisher, replies, replyTimeoutMs: config.COMMAND_REPLY_TIMEOUT_MS, retryAfterSeconds: 5 });
   if (config.NOTIFIER_URL) await app.register(notificationForwardRoutes, { notifierUrl: config.NOTIFIER_URL });
   onClose(app, async () => {

@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { accessConfigShape, identityOwnerConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, deadlineConfigShape, identityOwnerConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 export const boardConfigSchema = z.object({
   ...baseConfigShape,
   ...httpConfigShape,
   ...accessConfigShape,
   ...identityOwnerConfigShape,
+  // the same as the tracker's: the incident page shows the deadlines its sweeper fires
+  ...deadlineConfigShape,
   PORT: httpConfigShape.PORT.default(3100),
-  SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents a new board client gets'),
+  SNAPSHOT_SIZE: z.coerce.number().int().positive().max(5000).default(500).describe('How many recent incidents GET /api/v1/incidents answers with'),
   WS_MAX_BUFFERED_BYTES: z.coerce
     .number()
     .int()
@@ -18,6 +20,10 @@ export const boardConfigSchema = z.object({
     .url()
     .default('http://127.0.0.1:3101')
     .describe('Intake as a browser reaches it: the board links attachment downloads there (the session cookie goes along on the same host)'),
+  DISPATCH_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3102')
+    .describe('Dispatch as a browser reaches it: the web app reads the directory (a province’s members and liaisons) and imports rosters there'),
   FEED_FLUSH_MS: z.coerce
     .number()
     .int()
@@ -37,8 +43,6 @@ export const boardConfigSchema = z.object({
     .default(30)
     .describe('How often a connected board client’s session or token is checked again (ended ones are disconnected)'),
   DUPLICATE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(72).describe('Two reports detected this many hours apart or less may be one attack (duplicate suggestions)'),
-  DUPLICATE_SCAN_LIMIT: z.coerce.number().int().positive().max(50_000).default(2000).describe('How many of the most recently changed incidents duplicate suggestions look through'),
-  SUMMARY_SCAN_LIMIT: z.coerce.number().int().positive().max(200_000).default(50_000).describe('How many of the most recently changed incidents Biểu mẫu 05 and the league table count'),
   COMMAND_REPLY_TIMEOUT_MS: z.coerce
     .number()
     .int()

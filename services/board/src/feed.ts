@@ -1,6 +1,5 @@
 import type { WebSocket } from 'ws';
 import {
-  applyView,
   comparePositions,
   feedClientFrameSchema,
   feedCloseCodes,
@@ -87,8 +86,6 @@ interface Connection {
   sent: string;
   resumeFrom: string | undefined;
   lastHeard: number;
-  /** the first protocol (`/api/v1/feed`, the old board.js page): every change it may see, whole (`full`) or as summaries each flush */
-  legacy: { view: 'full' | 'summary'; pending: Map<string, string> } | undefined;
 }
 
 function audienceKey(actor: Actor): string {
@@ -97,7 +94,7 @@ function audienceKey(actor: Actor): string {
 }
 
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
-const priorityOrder = ['urgent', 'high', 'medium', 'low'];
+const priorityOrder = ['P1', 'P2', 'P3', 'P4'];
 
 function inScope(actor: Actor, scope: Group['scope'], incident: IncidentView): boolean {
   switch (scope.kind) {
@@ -202,8 +199,8 @@ export class LiveFeed {
     return this.position;
   }
 
-  /** A connection of this protocol; `legacy`: one of the first protocol's, which sends no frames. */
-  add(socket: WebSocket, actor: Actor, credential: FeedCredential, legacy?: 'full' | 'summary'): void {
+  /** A connection: it says what it wants in frames. */
+  add(socket: WebSocket, actor: Actor, credential: FeedCredential): void {
     const connection: Connection = {
       socket,
       actor,
@@ -213,12 +210,10 @@ export class LiveFeed {
       sent: this.position,
       resumeFrom: undefined,
       lastHeard: Date.now(),
-      legacy: legacy ? { view: legacy, pending: new Map() } : undefined,
     };
     this.connections.add(connection);
     socket.on('message', (data, isBinary) => {
       connection.lastHeard = Date.now();
-      if (connection.legacy) return;
       if (isBinary) return this.refuse(connection, 'text_only', 'frames are JSON text');
       let frame: FeedClientFrameParsed;
       try {
@@ -459,25 +454,8 @@ export class LiveFeed {
       else this.judge(group, change);
     }
     for (const connection of this.connections) {
-      if (connection.legacy) this.legacyChange(connection, change);
-      else for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
+      for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
     }
-  }
-
-  private legacyChange(connection: Connection, change: IncidentChange): void {
-    const plan = viewPlan(connection.actor, change.incident);
-    if (!plan) return;
-    const type = visibleChangeType(change, plan);
-    if (connection.legacy!.view === 'summary') {
-      connection.legacy!.pending.set(change.incident.id, JSON.stringify(incidentListItem(applyView(change.incident, plan), type)));
-      return;
-    }
-    if (connection.socket.bufferedAmount > this.options.maxBufferedBytes) {
-      connection.socket.close(1013, 'too far behind; reconnect');
-      this.leave(connection);
-      return;
-    }
-    connection.socket.send(JSON.stringify({ type: 'change', change: { eventId: change.eventId, type, incident: applyView(change.incident, plan) } }));
   }
 
   /** Whether the change enters, moves within, or leaves the group; its item written once for all the group's subscriptions. */
@@ -522,17 +500,6 @@ export class LiveFeed {
     for (const connection of this.connections) {
       const socket = connection.socket;
       if (socket.readyState !== socket.OPEN) continue;
-      if (connection.legacy) {
-        const pending = connection.legacy.pending;
-        if (pending.size > 0 && socket.bufferedAmount <= this.options.maxBufferedBytes) {
-          socket.send(`{"type":"summaries","incidents":[${[...pending.values()].join(',')}]}`);
-          pending.clear();
-        } else if (pending.size > this.maxPending) {
-          socket.close(1013, 'too far behind; reconnect');
-          this.leave(connection);
-        }
-        continue;
-      }
       // a full socket: changes keep coalescing (the latest per incident) until it drains, up to a bound
       if (socket.bufferedAmount > this.options.maxBufferedBytes) {
         const waiting = [...connection.subs.values()].reduce((n, s) => n + s.pending.size, 0);
@@ -585,7 +552,7 @@ export class LiveFeed {
       }
       if (connection.socket.readyState !== connection.socket.OPEN) continue;
       connection.socket.ping();
-      if (!connection.legacy && ![...connection.subs.values()].some((s) => s.loading)) {
+      if (![...connection.subs.values()].some((s) => s.loading)) {
         this.sendNow(connection, { type: 'heartbeat', at: now, position: connection.sent, intervalMs: this.heartbeatMs });
       }
     }
@@ -608,7 +575,7 @@ export class LiveFeed {
         if (!actor) {
           connection.socket.close(feedCloseCodes.sessionEnded, 'session ended');
           this.leave(connection);
-        } else if (audienceKey(actor) !== connection.audienceKey && !connection.legacy) {
+        } else if (audienceKey(actor) !== connection.audienceKey) {
           // what it may see changed: its subscriptions start again from snapshots
           for (const sub of connection.subs.values()) this.drop(sub);
           connection.subs.clear();

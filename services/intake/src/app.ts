@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import {
   registerServicePlugins,
+  allowBrowserOrigins,
   BatchingPublisher,
   createVerifierAccess,
   createHttpApp,
@@ -60,6 +61,8 @@ export async function buildApp(config: IntakeConfig, overrides: IntakeOverrides 
 
   const access = await createVerifierAccess(config, redis, publisher, 'intake', logger);
   const app = createHttpApp({ logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  // the board's web app files reports from the browser with the user's session (shared/src/http/plugins/browser-origins.ts)
+  await allowBrowserOrigins(app, config.CORS_ALLOWED_ORIGINS);
   await registerServicePlugins(app, {
     service: 'intake',
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accessConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
+import { accessConfigShape, browserOriginsConfigShape, identityVerifierConfigShape, baseConfigShape, httpConfigShape } from '@ucsc/shared';
 
 const positiveInt = () => z.coerce.number().int().positive();
 
@@ -19,6 +19,7 @@ export const intakeConfigSchema = z.object({
     .describe('How long a retried submission (same Idempotency-Key, or same organisation, system and detection time) returns the first incident'),
   ATTACHMENT_DIR: z.string().min(1).default('.data/attachments').describe('Folder of attachment content, by sha256; shared by every copy of intake (a volume)'),
   ATTACHMENT_LIMIT_BYTES: positiveInt().default(20 * 1024 * 1024).describe('Largest attachment accepted, in bytes'),
+  ...browserOriginsConfigShape,
   EMAIL_LIMIT_BYTES: positiveInt().default(25 * 1024 * 1024).describe('Largest raw email (report plus attachments) accepted, in bytes'),
 });
 export type IntakeConfig = z.infer<typeof intakeConfigSchema>;

@@ -117,7 +117,7 @@ export async function startNotifier(deps: NotifierDeps): Promise<RunningConsumer
     // the facts it keeps and the events people hear of; the rest (its own timeline records among
     // them, one per delivery) pass by unparsed
     handles: readTypes,
-    transactionalId: `${deps.prefix}.notifier.${deps.instance}`,
+    transactional: true,
     logger: deps.logger,
     // one partition's batch is handled while another's transaction is with the broker; what two
     // partitions share is a recipient's burst count, held list and in-app list, each changed atomically

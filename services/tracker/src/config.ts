@@ -1,20 +1,6 @@
 import { z } from 'zod';
-import { baseConfigShape, escalationLadderSchema, httpConfigShape, responsePolicySchema } from '@ucsc/shared';
+import { baseConfigShape, deadlineConfigShape, escalationLadderSchema, httpConfigShape, jsonOf } from '@ucsc/shared';
 import type { SweepPolicy } from './domain/sweep';
-
-/** A JSON value in an environment variable, checked against its schema at start-up. */
-const jsonOf = <S extends z.ZodType>(schema: S) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 export const trackerConfigSchema = z.object({
   ...baseConfigShape,
@@ -37,10 +23,7 @@ export const trackerConfigSchema = z.object({
     .transform((v) => v === 'true')
     .describe('Whether this copy schedules deadline sweeps (tests drive them by hand)'),
   DEADLINE_LATE_AFTER_MINUTES: z.coerce.number().int().min(1).default(5).describe('A deadline or rung fired this long after it was due is marked late'),
-  RESPONSE_POLICY_JSON: jsonOf(responsePolicySchema).optional().describe('The response times per severity and priority, as JSON (default: the policy shipped in clocks.ts)'),
-  LEGAL_HOLIDAYS_JSON: jsonOf(z.array(z.iso.date()).max(1000))
-    .default([])
-    .describe('Vietnam’s public holidays as a JSON list of dates (YYYY-MM-DD, Vietnam time): a legal period (5 days) whose last day is one, or a Saturday or Sunday, ends at the end of the next working day'),
+  ...deadlineConfigShape,
   ESCALATION_LADDER_JSON: jsonOf(escalationLadderSchema).optional().describe('The escalation ladder, as JSON (default: officer → leader → on site → ministry leadership)'),
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;

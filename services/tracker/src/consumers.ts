@@ -155,7 +155,7 @@ export function startCommandHandler(options: CommandHandlerOptions): Promise<Run
     prefix: options.prefix,
     group: 'tracker.commands',
     topics: ['incidentCommands'],
-    transactionalId: `${options.prefix}.tracker.${options.instance}`,
+    transactional: true,
     logger: options.logger,
     handleBatch: decideCommands(options),
   });

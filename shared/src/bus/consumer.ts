@@ -7,7 +7,7 @@ import { parseMessage, type PayloadReads } from '../contracts/parse';
 import { topicName, topics, type TopicKey, type TopicMessageType } from '../contracts/topics';
 import { createProducer } from './kafka';
 import { chunkRecords, recordBytes, toRecord } from './publisher';
-import { classifyError, PermanentError } from './errors';
+import { classifyError, isFenced, PermanentError } from './errors';
 import { ConsumerHealth, type ConsumerMonitor } from './health';
 
 export { PermanentError };
@@ -59,16 +59,19 @@ export interface ConsumerOptions<K extends TopicKey> {
   reads?: PayloadReads<TopicMessageType<K>>;
   /**
    * Exactly-once consume → produce: the outbox and the consumed offsets commit in one Kafka
-   * transaction. Give a transactional id that is stable for this copy of the service.
+   * transaction. Each partition held has a transactional producer of its own, whose id is made of
+   * the group's and the partition's (the same in every copy): the copy that takes a partition over
+   * fences the producer of the one that held it, so a copy that lost a partition without knowing
+   * (its session expired while it was busy, a pause) cannot commit a batch the new owner does again.
    */
-  transactionalId?: string;
+  transactional?: boolean;
   fromBeginning?: boolean;
   /** where /ready and /metrics see this consumer */
   monitor?: ConsumerMonitor;
   /**
    * Batches of different partitions in flight at once (1 by default). With more, one batch's
    * handler runs while another's transaction is with the broker: the handler must allow
-   * concurrent calls for different partitions (transactions still go one at a time).
+   * concurrent calls for different partitions (each partition's transactions go one at a time).
    */
   partitionsConsumedConcurrently?: number;
   /** the most bytes one fetch brings from a partition: the size of the largest batch */
@@ -200,7 +203,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * - a transient error (Kafka or Redis down, a timeout) retries the batch with backoff, and the
  *   health report shows the consumer stalled once that lasts longer than `stallMs`;
  * - anything else, and kafkajs giving up on the consumer, goes to `onFatal` (exit by default).
- * Output is sent in requests below `maxRequestBytes`; one transaction per batch, one at a time.
+ * Output is sent in requests below `maxRequestBytes`; one transaction per batch, one at a time per
+ * partition (each partition has its producer: `transactional`).
  */
 export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K>): Promise<RunningConsumer> {
   const { kafka, prefix, logger } = options;
@@ -237,10 +241,44 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     // kafkajs restarts the consumer itself after a retriable error; after any other it stops
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: maxRetryDelayMs },
   });
-  const transactional = Boolean(options.transactionalId);
-  const serial = new Serial();
-  let producer: Producer = createProducer(kafka, options.transactionalId);
+  const transactional = Boolean(options.transactional);
   let stopping = false;
+
+  /**
+   * The producer of one partition (transactional), or the one producer of a consumer that is not:
+   * one operation at a time on it; `fenced` once another copy has taken its transactional id over.
+   */
+  interface Lane {
+    producer: Producer;
+    serial: Serial;
+    connected: boolean;
+    fenced: boolean;
+  }
+  const lanes = new Map<string, Lane>();
+  const laneKey = (topic: string, partition: number) => (transactional ? `${topic}.${partition}` : '');
+  const laneOf = (topic: string, partition: number): Lane => {
+    const key = laneKey(topic, partition);
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { producer: createProducer(kafka, transactional ? `${groupId}.${key}` : undefined), serial: new Serial(), connected: false, fenced: false };
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
+  const closeLane = (key: string, lane: Lane) => {
+    lanes.delete(key);
+    void lane.serial.run(() => lane.producer.disconnect()).catch(() => undefined);
+  };
+  /** partitions held since the last assignment whose previous owner this copy has fenced (and whose committed offset it has read again) */
+  const owned = new Set<string>();
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    owned.clear();
+    if (!transactional) return;
+    const held = new Set<string>();
+    for (const [topic, partitions] of Object.entries(payload.memberAssignment)) for (const p of partitions) held.add(laneKey(topic, p));
+    // no batch is in flight while kafkajs joins: the producers of partitions gone, or fenced, are closed
+    for (const [key, lane] of [...lanes]) if (!held.has(key) || lane.fenced) closeLane(key, lane);
+  });
 
   watchConsumer(consumer, health, log, onFatal, () => stopping);
 
@@ -277,7 +315,6 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
   const lagTimer = setInterval(readLag, options.lagRefreshMs ?? 10_000);
   lagTimer.unref();
 
-  await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: [...topicKeyByName.keys()], fromBeginning: options.fromBeginning ?? true });
 
@@ -289,20 +326,47 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   // a producer is replaced after a failed transaction, and connected when next needed: while
   // Kafka is away the connect fails (transient) and the batch is tried again later
-  let unconnected = false;
-  async function resetProducer(): Promise<void> {
-    const old = producer;
-    producer = createProducer(kafka, options.transactionalId);
-    unconnected = true;
-    await old.disconnect().catch(() => undefined);
+  async function resetLane(topic: string, partition: number, lane: Lane): Promise<void> {
+    const key = laneKey(topic, partition);
+    if (lanes.get(key) === lane) lanes.delete(key);
+    await lane.producer.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Before the first batch of a partition this copy was given: its producer's first transaction
+   * fences the previous owner's (kafkajs asks for the producer id then; the broker aborts what the
+   * old one left open); then the group's committed offset is read again, since the previous owner
+   * may have committed past where this copy was told to start before it was fenced. True when the
+   * batch is still the one to process; false when the partition was moved on to that offset.
+   */
+  async function takeOver(topic: string, partition: number, firstOffset: string, lane: Lane): Promise<boolean> {
+    await lane.serial.run(async () => {
+      if (!lane.connected) {
+        await lane.producer.connect();
+        lane.connected = true;
+      }
+      await (await lane.producer.transaction()).abort();
+    });
+    await (adminConnected ??= admin.connect());
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset;
+    owned.add(laneKey(topic, partition));
+    if (committed !== undefined && BigInt(committed) > BigInt(firstOffset)) {
+      log.warn({ topic, partition, firstOffset, committed }, 'the previous owner of this partition committed past this batch before it was fenced: going on from its offset');
+      consumer.seek({ topic, partition, offset: committed });
+      return false;
+    }
+    return true;
   }
 
   /** Sends what one batch produced (and, transactionally, its offsets), in requests that fit. */
   async function send(outgoing: Map<string, Message[]>, topic: string, partition: number, nextOffset: string): Promise<void> {
-    await serial.run(async () => {
-      if (unconnected) {
+    const lane = laneOf(topic, partition);
+    await lane.serial.run(async () => {
+      const { producer } = lane;
+      if (!lane.connected) {
         await producer.connect();
-        unconnected = false;
+        lane.connected = true;
       }
       if (!transactional) {
         for (const [target, records] of outgoing) for (const chunk of chunkRecords(records, maxRequestBytes)) await producer.send({ topic: target, acks: -1, messages: chunk });
@@ -314,19 +378,39 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
         await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
       } catch (error) {
         await transaction.abort().catch(() => undefined);
-        // a producer whose transaction failed half-way starts again clean (and fences the old one)
-        await resetProducer();
+        // fenced: the partition's new owner has the transactional id; a new producer would fence it back
+        if (isFenced(error)) throw error;
+        // a producer whose transaction failed half-way starts again clean
+        await resetLane(topic, partition, lane);
         throw error;
       }
       try {
         await transaction.commit();
       } catch (error) {
+        // fenced: the broker aborted the transaction, so nothing of it happened
+        if (isFenced(error)) throw error;
         // the broker may have committed before the answer was lost: trying the batch again here
         // could write its output twice. Exiting is safe: the restarted copy resumes from the
         // offsets Kafka holds, which say whether this transaction happened.
         throw new CommitOutcomeUnknown(error);
       }
     });
+  }
+
+  /**
+   * Another copy fenced this partition's producer: it holds the partition now. The batch is left to
+   * it; the heartbeat soon says the group has moved on (its error goes to kafkajs, which joins
+   * again). A group that never does within the stall time is a fault: fatal.
+   */
+  async function yieldPartition(error: unknown, topic: string, partition: number, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
+    laneOf(topic, partition).fenced = true;
+    log.warn({ topic, partition, err: error }, 'another copy took this partition over (it fenced our producer): its batch is left to it');
+    const since = Date.now();
+    while (isRunning() && !isStale()) {
+      if (Date.now() - since > stallMs) throw error;
+      await sleep(500);
+      await heartbeat();
+    }
   }
 
   // not awaited: kafkajs's run resolves only once the group is joined, which after a copy was
@@ -343,10 +427,16 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
         for (let attempt = 0; ; attempt += 1) {
           if (!isRunning() || isStale()) return; // rebalanced away: the new owner takes the batch
           try {
+            if (transactional) {
+              const lane = laneOf(batch.topic, batch.partition);
+              if (lane.fenced) return await yieldPartition(new Error('this partition’s producer was fenced by another copy'), batch.topic, batch.partition, heartbeat, isRunning, isStale);
+              if (!owned.has(laneKey(batch.topic, batch.partition)) && !(await takeOver(batch.topic, batch.partition, batch.firstOffset()!, lane))) return;
+            }
             const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
             await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
             break;
           } catch (error) {
+            if (transactional && isFenced(error)) return await yieldPartition(error, batch.topic, batch.partition, heartbeat, isRunning, isStale);
             if (classifyError(error) !== 'transient') {
               health.stopped('crashed', (error as Error).message);
               onFatal(error);
@@ -441,7 +531,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       clearInterval(lagTimer);
       await consumer.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
       if (adminConnected) await adminConnected.then(() => admin.disconnect()).catch(() => undefined);
-      await serial.run(() => producer.disconnect()).catch(() => undefined);
+      await Promise.all([...lanes.values()].map((lane) => lane.serial.run(() => lane.producer.disconnect()).catch(() => undefined)));
       health.stopped('stopped');
       options.monitor?.remove(health);
     },

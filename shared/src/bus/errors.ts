@@ -32,6 +32,15 @@ const transientKafkaMessages = /^(Broker not connected|Connection timeout|Closed
 // A transactional producer that another copy has replaced: this copy must not go on writing
 const fencedTypes = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
 
+/** A transactional producer that another copy has replaced (fenced): it may not write again. */
+export function isFenced(error: unknown): boolean {
+  const e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.type && fencedTypes.has(e.type)) return true;
+  const inner = e.originalError ?? e.cause;
+  return inner !== undefined && inner !== error ? isFenced(inner) : false;
+}
+
 /**
  * What a consumer should do with an error its batch met: `permanent` (the message can never be
  * processed: dead-letter it and move on), `transient` (try the batch again after a while), or

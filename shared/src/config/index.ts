@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { responsePolicySchema } from '../contracts/lifecycle';
 
 /** Thrown when the environment does not satisfy a service's config schema; names each variable. */
 export class ConfigError extends Error {
@@ -142,3 +143,25 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
   throw new ConfigError(problems);
 }
 
+
+/** A JSON value in an environment variable, checked against its schema at start-up. */
+export const jsonOf = <S extends z.ZodType>(schema: S) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+/** What an incident's deadlines are measured with (shared/src/clocks.ts): the tracker fires them, the board shows them, from the same settings. */
+export const deadlineConfigShape = {
+  RESPONSE_POLICY_JSON: jsonOf(responsePolicySchema).optional().describe('The response times per severity and priority, as JSON (default: the policy shipped in shared/src/clocks.ts)'),
+  LEGAL_HOLIDAYS_JSON: jsonOf(z.array(z.iso.date()).max(1000))
+    .default([])
+    .describe('Vietnam’s public holidays as a JSON list of dates (YYYY-MM-DD, Vietnam time): a legal period (5 days) whose last day is one, or a Saturday or Sunday, ends at the end of the next working day'),
+};

@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 
@@ -7,14 +6,14 @@ export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be 
 
 // ulid's own generator asks the OS for one random byte per character (16 calls per id); ids are
 // made several times per request, so the bytes come from a pool refilled 4 KB at a time. Made on
-// first use: the web app imports these contracts too, and a browser has no Buffer.
+// first use, from Web Crypto (Node's and a browser's alike): the web app imports these contracts too.
 const poolSize = 4096;
-let randomPool: Uint8Array | undefined;
+let randomPool: Uint8Array<ArrayBuffer> | undefined;
 let randomOffset = poolSize;
 function pooledRandom(): number {
   if (!randomPool || randomOffset >= poolSize) {
     randomPool ??= new Uint8Array(poolSize);
-    randomFillSync(randomPool);
+    globalThis.crypto.getRandomValues(randomPool);
     randomOffset = 0;
   }
   return randomPool[randomOffset++]! / 256;

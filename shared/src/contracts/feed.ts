@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { incidentCategorySchema, prioritySchema, severitySchema } from './classification';
 import { tlpSchema } from './common';
-import { lifecycleStateSchema, portalStatusSchema } from './lifecycle';
+import { assignmentStatusSchema, lifecycleStateSchema, portalStatusSchema } from './lifecycle';
 
 /**
  * The live feed's protocol (issue 13): one WebSocket at `/api/v2/feed`, JSON frames both ways.
@@ -102,7 +102,13 @@ export const feedListItemSchema = z.object({
   updatedAt: z.string(),
   assignees: z.number().int(),
   acknowledged: z.number().int(),
+  /** the enterprises on it, with their answer to the offer */
+  parts: z.array(z.object({ id: z.string(), status: assignmentStatusSchema, offerExpiresAt: z.string().optional() })),
   needsCoordinator: z.boolean(),
+  overdue: z.literal(true).optional(),
+  escalated: z.literal(true).optional(),
+  rung: z.number().int().positive().optional(),
+  answerBy: z.string().optional(),
   lastEvent: z.string(),
 });
 export type FeedListItem = z.infer<typeof feedListItemSchema>;

@@ -1,8 +1,7 @@
-import { isIP } from 'node:net';
-import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { classificationFactsShape, incidentCategorySchema } from './classification';
 import { isoDateTime, text, tlpSchema } from './common';
+import { asciiDomain, ipVersion } from './hosts';
 
 // The official reports of Circular 20/2017 as submitters send them: the initial report
 // (Biểu mẫu 03), the follow-up reports the law names (QĐ 05 art. 11) and the end-of-response
@@ -40,13 +39,13 @@ export const domainName = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((value) => hostnamePattern.test(domainToASCII(value.replace(/\.$/, ''))), rule('domain_name', 'must be a domain name, e.g. congthongtin.hanoi.gov.vn'))
+  .refine((value) => hostnamePattern.test(asciiDomain(value.replace(/\.$/, ''))), rule('domain_name', 'must be a domain name, e.g. congthongtin.hanoi.gov.vn'))
   .describe('Domain name');
 
 export const ipAddress = z
   .string()
   .trim()
-  .refine((value) => isIP(value) !== 0, rule('ip_address', 'must be an IPv4 or IPv6 address'))
+  .refine((value) => ipVersion(value) !== 0, rule('ip_address', 'must be an IPv4 or IPv6 address'))
   .describe('IPv4 or IPv6 address');
 
 /** Đơn vị báo cáo: the reporting organisation. */

@@ -1,24 +1,17 @@
 import { z } from 'zod';
 import { actorSchema, assigneeSchema, isoDateTime, provinceRefSchema, tlpSchema, ulidSchema } from '../contracts/common';
 import { classificationSchema } from '../contracts/classification';
-import { assignmentStatusSchema, endedAssignmentStatuses, lifecycleStateSchema, portalStatusOf, portalStatusSchema, type LifecycleState, type PortalStatus } from '../contracts/lifecycle';
+import { assignmentStatusSchema, endedAssignmentStatuses, lifecycleStateSchema, portalStatusOf, portalStatusSchema, type AssignmentStatus, type LifecycleState, type PortalStatus } from '../contracts/lifecycle';
+import { finishedStates } from '../access/transitions';
 import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from '../contracts/report';
 import { escalationLadderSchema, milestoneKeys, reporterSchema } from '../contracts/lifecycle';
 import type { Envelope } from '../contracts/messages';
+import { renderedTimelineEntrySchema, timelineEntrySchema, type TimelineDetail, type TimelineFacts, type TimelineType } from '../contracts/timeline';
 import type { Redis } from '../redis';
 
 // moved to the lifecycle's contracts; still importable from here (shared/src/access reads it from here)
 export { endedAssignmentStatuses, type AssignmentStatus } from '../contracts/lifecycle';
 
-export const timelineEntrySchema = z.object({
-  eventId: ulidSchema,
-  type: z.string(),
-  at: isoDateTime,
-  actor: actorSchema.pick({ kind: true, id: true, name: true }),
-  summary: z.string(),
-  /** the rule and the candidates behind a routing decision, shown under the entry */
-  details: z.array(z.string()).optional(),
-});
 
 /**
  * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
@@ -105,15 +98,19 @@ export const incidentViewSchema = z.object({
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;
 
-/** A timeline entry for an event: who did it, when, and what it means in a line. */
-export function timelineEntry(event: Envelope, summary: string, details?: string[]): IncidentView['timeline'][number] {
+/** A view as an answer carries it, its timeline's words rendered in the reader's language (`withWords`). */
+export const renderedIncidentViewSchema = incidentViewSchema.extend({ timeline: z.array(renderedTimelineEntrySchema) });
+export type RenderedIncidentView = z.infer<typeof renderedIncidentViewSchema>;
+
+/** A timeline entry for an event: who did it, when, from which event, and the facts its words are rendered from when read (contracts/timeline). */
+export function timelineEntry<T extends TimelineType>(event: Envelope<T>, facts: TimelineFacts[T], details?: TimelineDetail[]): IncidentView['timeline'][number] {
   const { kind, id, name } = event.actor;
   return {
     eventId: event.id,
     type: event.type,
     at: event.occurredAt,
     actor: { kind, id, ...(name ? { name } : {}) },
-    summary,
+    facts,
     ...(details?.length ? { details } : {}),
   };
 }
@@ -142,7 +139,7 @@ export function reportedView(event: Envelope<'incident.reported'>, version: numb
     reportedAt: p.reportedAt,
     assignees: [],
     routingReasons: [],
-    timeline: [timelineEntry(event, `Tiếp nhận báo cáo từ ${p.reportingOrganisation.name}`)],
+    timeline: [timelineEntry(event, { organisation: p.reportingOrganisation.name })],
     ...(p.report ? { report: p.report } : {}),
     followUps: [],
     attachments: [],
@@ -180,9 +177,31 @@ export const incidentChangeSchema = z.object({
 });
 export type IncidentChange = z.infer<typeof incidentChangeSchema>;
 
+/** The incident is not finished (closed, rejected, merged) and a deadline passed without what it waited for (the clocks' breaches). */
+export function isOverdue(view: Pick<IncidentView, 'state' | 'clocks'>): boolean {
+  return !(finishedStates as readonly string[]).includes(view.state) && (view.clocks?.breaches.length ?? 0) > 0;
+}
+
+/** The escalation rung reached (0: none) on the ladder of any deadline that climbs. */
+export function rungOf(view: Pick<IncidentView, 'clocks'>): number {
+  return Math.max(0, ...(view.clocks?.climbs ?? []).map((c) => Math.max(0, ...c.reached.map((r) => r.rung))));
+}
+
+/** The ladder climbed at least one rung (and has not stopped), or the province went to the ministry's leadership. */
+export function isEscalated(view: Pick<IncidentView, 'clocks'>): boolean {
+  return Boolean(view.clocks?.ministry) || (view.clocks?.climbs ?? []).some((c) => c.reached.length > 0 && !c.stopped);
+}
+
+/** The earliest answer still awaited: an open offer's expiry or a coordination order's answer-by (Biểu mẫu 06). */
+export function answerByOf(view: Pick<IncidentView, 'assignees' | 'coordinationOrders'>): string | undefined {
+  const offers = view.assignees.filter((a) => a.status === 'offered' && a.offerExpiresAt).map((a) => a.offerExpiresAt!);
+  const orders = (view.coordinationOrders ?? []).filter((o) => o.answerBy && o.answers.length < o.addressees.length).map((o) => o.answerBy!);
+  return [...offers, ...orders].sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
 /**
  * What a list screen needs of an incident, a tenth of the whole view: the live feed's compact form
- * (`/api/v1/feed?view=summary`), sent to clients that show lists rather than one incident.
+ * (`/api/v2/feed`'s snapshots and deltas), sent to clients that show lists rather than one incident.
  */
 export interface IncidentListItem {
   id: string;
@@ -200,13 +219,23 @@ export interface IncidentListItem {
   /** assignees still on the incident */
   assignees: number;
   acknowledged: number;
+  /** the enterprises among them (those offered the incident, who answer and report progress): an inbox finds its own part here */
+  parts: { id: string; status: AssignmentStatus; offerExpiresAt?: string }[];
   needsCoordinator: boolean;
+  /** present when a deadline passed (isOverdue) */
+  overdue?: true;
+  /** present when escalated (isEscalated), with the rung reached (rungOf) when the ladder climbed */
+  escalated?: true;
+  rung?: number;
+  /** the earliest answer awaited (answerByOf) */
+  answerBy?: string;
   /** the type of the event that made this version */
   lastEvent: string;
 }
 
 export function incidentListItem(view: IncidentView, lastEvent: string): IncidentListItem {
   const active = view.assignees.filter((a) => !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
+  const answerBy = answerByOf(view);
   return {
     id: view.id,
     version: view.version,
@@ -222,7 +251,13 @@ export function incidentListItem(view: IncidentView, lastEvent: string): Inciden
     updatedAt: view.updatedAt,
     assignees: active.length,
     acknowledged: active.filter((a) => a.acknowledgedAt).length,
+    parts: active.filter((a) => a.kind === 'enterprise').map((a) => ({ id: a.id, status: a.status ?? 'assigned', ...(a.offerExpiresAt ? { offerExpiresAt: a.offerExpiresAt } : {}) })),
     needsCoordinator: Boolean(view.needsCoordinator),
+    // absent rather than false or 0: most items are neither, and every byte counts per client
+    ...(isOverdue(view) ? { overdue: true as const } : {}),
+    ...(isEscalated(view) ? { escalated: true as const } : {}),
+    ...(rungOf(view) > 0 ? { rung: rungOf(view) } : {}),
+    ...(answerBy ? { answerBy } : {}),
     lastEvent,
   };
 }

@@ -25,6 +25,7 @@ const signInBody = z.strictObject({
 export interface AuthRoutesOptions {
   /** intake's address as a browser reaches it */
   intakePublicUrl: string;
+  dispatchPublicUrl: string;
   access: OwnerAccess;
   /** what the other services present to exchange a credential (IDENTITY_SERVICE_KEY) */
   serviceKey: string;
@@ -46,7 +47,7 @@ const signInProblems = {
   401: problemSchema.describe('invalid_credentials, or totp_required'),
   423: problemSchema.describe('account_locked: retry after Retry-After, or with the right password and code'),
 } as const;
-const whoAmI = z.looseObject({ actor: z.looseObject({ kind: z.string(), id: z.string() }), user: publicUserSchema.optional(), csrfToken: z.string().optional(), links: z.object({ intake: z.string() }) });
+const whoAmI = z.looseObject({ actor: z.looseObject({ kind: z.string(), id: z.string() }), user: publicUserSchema.optional(), csrfToken: z.string().optional(), links: z.object({ intake: z.string(), dispatch: z.string() }) });
 
 export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
   const { store, audit, failures, authenticator, signer } = options.access;
@@ -108,7 +109,7 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
       ...(user ? { user: publicUser(user) } : {}),
       ...(request.session?.csrf ? { csrfToken: request.session.csrf } : {}),
       // where the page sends a browser for what another service serves (attachment downloads)
-      links: { intake: options.intakePublicUrl },
+      links: { intake: options.intakePublicUrl, dispatch: options.dispatchPublicUrl },
     };
   });
 

@@ -3,18 +3,25 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   canSee,
+  deadlineKinds,
+  deadlinesOf,
+  scopeOf,
+  type ResponsePolicy,
   commonProblems,
   HttpError,
   identify,
   listRecentIncidents,
-  incidentListItem,
   may,
   problemSchema,
   readIncident,
   text,
   ulidSchema,
-  incidentViewSchema,
+  renderedIncidentViewSchema,
+  languageOf,
+  languageQuerySchema,
   viewSerializer,
+  withWords,
+  type Language,
   type Actor,
   type AuditLog,
   type Redis,
@@ -29,12 +36,13 @@ export interface IncidentRoutesOptions {
   redisPrefix: string;
   feed: LiveFeed;
   snapshotSize: number;
+  /** the configured policy and holidays the tracker's clocks use (shared/src/clocks.ts) */
+  deadlines: { policy?: ResponsePolicy; holidays: readonly string[] };
   exportLimit: number;
   audit: AuditLog;
 }
 
 const idParams = z.object({ id: ulidSchema });
-const feedQuery = z.strictObject({ view: z.enum(['full', 'summary']).default('full') });
 /** what each incident route may answer besides its success */
 const problems = { ...commonProblems, 400: problemSchema, 404: problemSchema.describe('Unknown incident, or not one this account may see') } as const;
 
@@ -53,11 +61,14 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
   async function recentViews(actor: Actor, limit: number) {
     return viewsFor(actor, await listRecentIncidents(redis, redisPrefix, limit));
   }
+  /** The language of the words in an answer: ?lang=, else Accept-Language, else vi. */
+  const languageOfRequest = (request: { query: { lang?: Language }; headers: { 'accept-language'?: string } }) => languageOf(request.query.lang, request.headers['accept-language']);
 
-  const incidentList = z.object({ incidents: z.array(incidentViewSchema) });
-  app.get('/api/v1/incidents', { ...viewSerializer, schema: { summary: 'Recent incidents, each as this account may see it', response: { ...commonProblems, 200: incidentList } } }, async (request) => {
+  const incidentList = z.object({ incidents: z.array(renderedIncidentViewSchema) });
+  app.get('/api/v1/incidents', { ...viewSerializer, schema: { summary: 'Recent incidents, each as this account may see it', querystring: languageQuerySchema, response: { ...commonProblems, 200: incidentList } } }, async (request) => {
     const actor = identify(request);
-    return { incidents: await recentViews(actor, options.snapshotSize) };
+    const lang = languageOfRequest(request);
+    return { incidents: (await recentViews(actor, options.snapshotSize)).map((i) => withWords(i, lang)) };
   });
 
   // an export is a disclosure: only roles that may export, only what they may see, always audited
@@ -66,12 +77,14 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       config: { auditedByRoute: true },
       schema: {
         summary: 'Export what this account may see (audited)',
+        querystring: languageQuerySchema,
         response: { ...commonProblems, 200: incidentList.extend({ exportedAt: z.string(), exportedBy: z.object({ id: z.string(), name: z.string().optional() }) }) },
       },
     }, async (request, reply) => {
     const actor = identify(request);
     if (!may(actor, 'incidents.export')) throw new HttpError(403, 'forbidden', 'this account may not export incidents');
-    const incidents = await recentViews(actor, options.exportLimit);
+    const lang = languageOfRequest(request);
+    const incidents = (await recentViews(actor, options.exportLimit)).map((i) => withWords(i, lang));
     await options.audit.record(actor, {
       action: 'incidents.exported',
       outcome: 'success',
@@ -84,8 +97,36 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       .send({ exportedAt, exportedBy: { id: actor.id, name: actor.name }, incidents });
   });
 
-  app.get('/api/v1/incidents/:id', { ...viewSerializer, schema: { summary: 'One incident, as this account may see it', params: idParams, response: { ...problems, 200: incidentViewSchema } } }, async (request) => {
-    return viewFor(identify(request), await visibleIncident(request, request.params.id));
+  app.get(
+    '/api/v1/incidents/:id',
+    { ...viewSerializer, schema: { summary: 'One incident, as this account may see it, its timeline in the language asked for', params: idParams, querystring: languageQuerySchema, response: { ...problems, 200: renderedIncidentViewSchema } } },
+    async (request) => withWords(viewFor(identify(request), await visibleIncident(request, request.params.id))!, languageOfRequest(request)),
+  );
+
+  const deadlineSchema = z.object({
+    key: z.string(),
+    kind: z.enum(deadlineKinds),
+    basis: z.enum(['legal', 'policy']),
+    dueAt: z.string(),
+    remindAt: z.string(),
+    metAt: z.string().optional(),
+    status: z.enum(['pending', 'met', 'met_late', 'breached']),
+    assigneeId: z.string().optional(),
+  });
+  app.get('/api/v1/incidents/:id/deadlines', {
+      schema: {
+        summary: 'The incident’s deadlines as of now (the clocks the tracker fires: legal and policy, met, pending or breached)',
+        description: 'Measured on the whole incident with the configured response policy and holidays. A submitter gets the legal deadlines only (its own obligations: notify, the end-of-response report); the policy’s internal targets are the network’s.',
+        params: idParams,
+        response: { ...problems, 200: z.object({ now: z.string(), deadlines: z.array(deadlineSchema) }) },
+      },
+    }, async (request) => {
+    const actor = identify(request);
+    const incident = await visibleIncident(request, request.params.id);
+    const now = new Date();
+    const all = deadlinesOf(incident, { ...options.deadlines, clock: () => now });
+    const shown = scopeOf(actor, incident) === 'submitter' ? all.filter((d) => d.basis === 'legal' && (d.kind === 'notify' || d.kind === 'final_report')) : all;
+    return { now: now.toISOString(), deadlines: shown };
   });
 
   /** The host of an Origin header, or undefined when it is not a URL (a malformed Origin is refused, never a 500). */
@@ -104,35 +145,6 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       throw new HttpError(403, 'forbidden_origin', 'the live feed is only for pages of this site');
     }
   };
-
-  app.route({
-    method: 'GET',
-    url: '/api/v1/feed',
-    preValidation: [sameOrigin],
-    // checked before the upgrade, so a bad query is a 400 rather than a socket closed later
-    schema: {
-      summary: 'The first live feed (WebSocket), for the old page: a snapshot, then every change this account may see (the resumable feed is /api/v2/feed)',
-      querystring: feedQuery,
-      response: { ...commonProblems, 400: problemSchema, 403: problemSchema.describe('forbidden_origin: a page of another site'), 426: problemSchema.describe('upgrade_required: not a WebSocket') },
-    },
-    // the feed is a WebSocket: a plain request is told so, rather than answered with an empty 404
-    handler: async () => {
-      throw new HttpError(426, 'upgrade_required', 'the live feed is a WebSocket: connect with Upgrade: websocket', [], { upgrade: 'websocket' });
-    },
-    wsHandler: async (socket, request) => {
-      const actor = identify(request);
-      const credential: FeedCredential = request.session
-        ? { kind: 'session', token: request.session.token }
-        : { kind: 'api_token', token: String(request.headers.authorization).replace(/^Bearer\s+/i, '') };
-      const { view } = request.query;
-      // subscribe first, then snapshot: a change that lands in between is sent twice, never lost
-      options.feed.add(socket, actor, credential, view);
-      const incidents = await recentViews(actor, options.snapshotSize);
-      // the last line the caller is shown: an internal event it may not see is not named in its list
-      const snapshot = view === 'summary' ? incidents.map((i) => incidentListItem(i, i.timeline.at(-1)?.type ?? 'incident.reported')) : incidents;
-      socket.send(JSON.stringify({ type: 'snapshot', view, incidents: snapshot }));
-    },
-  });
 
   app.route({
     method: 'GET',

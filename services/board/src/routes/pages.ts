@@ -12,8 +12,13 @@ const types: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** The board's page: the built web app's files, read once at start, with a strict content security policy. */
-export async function pageRoutes(app: FastifyInstance): Promise<void> {
+/**
+ * The board's page: the built web app's files, read once at start, with a strict content security
+ * policy. The page talks to the board, its feed, intake (the submitter's form files there) and dispatch (the directory).
+ */
+export async function pageRoutes(app: FastifyInstance, options: { intakePublicUrl: string; dispatchPublicUrl: string }): Promise<void> {
+  const others = [options.intakePublicUrl, options.dispatchPublicUrl].map((u) => new URL(u).origin).join(' ');
+  const policy = `default-src 'self'; connect-src 'self' ws: wss: ${others}; frame-ancestors 'none'`;
   const assets = await readdir(join(webDist, 'assets')).catch(() => {
     throw new Error(`the web app is not built (${webDist}): run npm run build`);
   });
@@ -27,7 +32,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       reply
         .header('content-type', type)
         .header('cache-control', cache)
-        .header('content-security-policy', "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
+        .header('content-security-policy', policy)
         .send(body),
     );
   }

@@ -4,7 +4,7 @@ export interface Me {
   actor: Actor;
   user?: { id: string; username: string; name?: string; roles: string[] };
   csrfToken?: string;
-  links?: { intake?: string };
+  links?: { intake?: string; dispatch?: string };
 }
 export interface Answer<T = any> {
   status: number;
@@ -14,6 +14,12 @@ export interface Answer<T = any> {
 let csrf = '';
 export const setCsrf = (token: string | undefined) => {
   csrf = token ?? '';
+};
+/** Intake's and dispatch's addresses as a browser reaches them (the board says them in /api/v1/auth/me). */
+const links = { intake: '', dispatch: '' };
+export const setLinks = (given: Me['links']) => {
+  links.intake = (given?.intake ?? '').replace(/\/$/, '');
+  links.dispatch = (given?.dispatch ?? '').replace(/\/$/, '');
 };
 
 /** One JSON request with the session cookie; every write carries the CSRF token. */
@@ -30,4 +36,31 @@ export async function request<T = any>(method: string, path: string, payload?: u
 export function sendCommand(incidentId: string, command: CommandType, body: Record<string, unknown>, params: Record<string, string> = {}): Promise<Answer> {
   const url = commandUrls[command].replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
   return request('POST', `/api/v1/incidents/${incidentId}/${url}`, body);
+}
+
+/** Where intake serves a file of an incident (a download, never rendered; the session cookie goes along). */
+export const attachmentUrl = (incidentId: string, sha256: string) => `${links.intake}/api/v1/reports/${incidentId}/attachments/${sha256}`;
+
+/**
+ * A request to intake or dispatch, other origins: the session cookie goes along (they allow this
+ * page's origin, CORS_ALLOWED_ORIGINS), and a write carries the CSRF token like every write of a
+ * cookie session. `body` is JSON, or a file sent as it is (an attachment, a roster).
+ */
+export const intakeRequest = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => crossOrigin<T>(links.intake, method, path, body, headers);
+export const dispatchRequest = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => crossOrigin<T>(links.dispatch, method, path, body, headers);
+
+async function crossOrigin<T>(base: string, method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Answer<T>> {
+  const all: Record<string, string> = { accept: 'application/json', ...headers };
+  if (method !== 'GET' && csrf) all['x-csrf-token'] = csrf;
+  const isFile = typeof Blob !== 'undefined' && body instanceof Blob;
+  if (body !== undefined && !isFile) all['content-type'] = 'application/json';
+  if (isFile) all['content-type'] = (body as Blob).type || 'application/octet-stream';
+  try {
+    const response = await fetch(`${base}${path}`, { method, headers: all, credentials: 'include', cache: 'no-store', ...(body !== undefined ? { body: isFile ? (body as Blob) : JSON.stringify(body) } : {}) });
+    const answer = await response.json().catch(() => null);
+    return { status: response.status, body: answer };
+  } catch {
+    // the network, not intake: the form keeps its draft and its Idempotency-Key for the retry
+    return { status: 0, body: null as T };
+  }
 }

@@ -1,26 +1,158 @@
-import type { Language } from './catalogue';
+import { fieldProblems, followUpSubmissionSchema, reportSubmissionSchema, type FieldProblem, type FollowUpKind, type Language } from './catalogue';
 
-/** What the Biểu mẫu 03 form holds while it is being filled (and saved as a draft). */
+/**
+ * The Biểu mẫu 03 form: what it holds while it is filled (and saved as a draft), the submission it
+ * makes, and its checks. The checks are the contract's own (shared/src/contracts/report.ts, the
+ * schema intake validates with): the page only words each rule in the user's language, so what
+ * the page accepts is what intake accepts, and intake's 400 is shown the same way.
+ */
 export interface ReportDraft {
+  province?: string;
   title?: string;
   description?: string;
   detectedAt?: string;
-  organisation?: string;
-  phone?: string;
+  tlp?: string;
+  category?: string;
+  organisationName?: string;
+  organisationAddress?: string;
+  organisationPhone?: string;
+  organisationEmail?: string;
+  contactName?: string;
+  contactPosition?: string;
+  contactPhone?: string;
+  contactEmail?: string;
+  systemOperator?: string;
+  systemName?: string;
+  alreadyHandled?: boolean;
+  detection?: string[];
+  notified?: string[];
+  supportRequested?: string;
+  /** made once per draft, at the first attempt to send: a retry of the same report files it once */
+  idempotencyKey?: string;
 }
 
-const messages = {
-  vi: { required: 'Vui lòng nhập trường này', future: 'Thời điểm phát hiện không được ở tương lai', phone: 'Số điện thoại không hợp lệ (9–11 chữ số)', long: 'Tiêu đề tối đa 300 ký tự' },
-  en: { required: 'Please fill in this field', future: 'The detection time cannot be in the future', phone: 'Not a valid phone number (9–11 digits)', long: 'The title is at most 300 characters' },
+/** Where each draft field goes in the submission (the field path intake's 400 names). */
+export const draftPaths: Record<Exclude<keyof ReportDraft, 'idempotencyKey'>, string> = {
+  province: 'province',
+  title: 'title',
+  description: 'description',
+  detectedAt: 'detectedAt',
+  tlp: 'tlp',
+  category: 'category',
+  organisationName: 'reportingOrganisation.name',
+  organisationAddress: 'reportingOrganisation.address',
+  organisationPhone: 'reportingOrganisation.phone',
+  organisationEmail: 'reportingOrganisation.email',
+  contactName: 'contactPerson.name',
+  contactPosition: 'contactPerson.position',
+  contactPhone: 'contactPerson.phone',
+  contactEmail: 'contactPerson.email',
+  systemOperator: 'affectedSystem.operator',
+  systemName: 'affectedSystem.name',
+  alreadyHandled: 'alreadyHandled',
+  detection: 'detection.methods',
+  notified: 'alreadyNotified.parties',
+  supportRequested: 'supportRequested',
 };
 
-/** The form's checks before it is sent, in the page's language: field → message. */
-export function validateReport(draft: ReportDraft, lang: Language, now = Date.now()): Record<string, string> {
+/** A datetime-local value (the user's wall clock, read as Vietnam time) as ISO 8601 with offset. */
+export function vietnamTime(local: string | undefined): string | undefined {
+  if (!local) return undefined;
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local) ? `${local}:00+07:00` : local;
+}
+
+const optional = (value: string | undefined) => (value?.trim() ? value : undefined);
+
+/** The submission the draft makes (POST /api/v1/reports on intake). */
+export function toSubmission(draft: ReportDraft, now = new Date()): Record<string, unknown> {
+  const systemName = optional(draft.systemName);
+  const category = optional(draft.category);
+  const support = optional(draft.supportRequested);
+  return {
+    province: draft.province ?? '',
+    title: draft.title ?? '',
+    description: draft.description ?? '',
+    detectedAt: vietnamTime(draft.detectedAt) ?? '',
+    tlp: draft.tlp || 'AMBER',
+    ...(category ? { category } : {}),
+    reportingOrganisation: { name: draft.organisationName ?? '', address: draft.organisationAddress ?? '', phone: draft.organisationPhone ?? '', email: draft.organisationEmail ?? '' },
+    contactPerson: { name: draft.contactName ?? '', position: draft.contactPosition ?? '', phone: draft.contactPhone ?? '', email: draft.contactEmail ?? '' },
+    affectedSystem: { operator: draft.systemOperator ?? '', ...(systemName ? { name: systemName } : {}) },
+    alreadyHandled: Boolean(draft.alreadyHandled),
+    detection: { methods: draft.detection ?? [] },
+    alreadyNotified: { parties: draft.notified ?? [] },
+    ...(support ? { supportRequested: support } : {}),
+    reportTime: now.toISOString(),
+  };
+}
+
+const messages: Record<Language, Record<string, string>> = {
+  vi: {
+    required: 'Vui lòng nhập trường này',
+    choose: 'Vui lòng chọn ít nhất một mục',
+    too_big: 'Nội dung quá dài',
+    not_in_future: 'Thời điểm không được ở tương lai',
+    vietnamese_phone: 'Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 24 3943 6684)',
+    email: 'Địa chỉ email không hợp lệ',
+    datetime: 'Thời điểm không hợp lệ',
+    invalid_value: 'Giá trị không hợp lệ',
+    province_unknown: 'Không có tỉnh/thành này',
+    other: 'Giá trị không hợp lệ',
+  },
+  en: {
+    required: 'Please fill in this field',
+    choose: 'Please choose at least one',
+    too_big: 'This is too long',
+    not_in_future: 'The time cannot be in the future',
+    vietnamese_phone: 'Not a Vietnamese phone number (e.g. 0912 345 678 or +84 24 3943 6684)',
+    email: 'Not an email address',
+    datetime: 'Not a valid time',
+    invalid_value: 'Not a valid choice',
+    province_unknown: 'No such province or city',
+    other: 'Not a valid value',
+  },
+};
+
+/** A problem (the contract's rule, as intake's 400 names it too) in the user's language. */
+export function wordProblem(problem: Pick<FieldProblem, 'field' | 'rule'>, lang: Language): string {
   const m = messages[lang];
+  const field = problem.field.replace(/^body\./, '');
+  switch (problem.rule) {
+    case 'invalid_type':
+      return m.required!;
+    case 'too_small':
+      return field.endsWith('methods') ? m.choose! : m.required!;
+    case 'invalid_format':
+      return /email$/i.test(field) ? m.email! : /At$|Time$/.test(field) ? m.datetime! : m.other!;
+    default:
+      return m[problem.rule] ?? m.other!;
+  }
+}
+
+/** The form's problems before it is sent, keyed by field path (as the inputs are named), in the page's language. */
+export function validateReport(draft: ReportDraft, lang: Language, now = new Date()): Record<string, string> {
+  const parsed = reportSubmissionSchema.safeParse(toSubmission(draft, now));
+  return parsed.success ? {} : problemsByField(fieldProblems(parsed.error, 'body'), lang);
+}
+
+/** Problems (from the page's check or intake's 400) by field path, the first one each. */
+export function problemsByField(problems: readonly Pick<FieldProblem, 'field' | 'rule'>[], lang: Language): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const key of ['title', 'description', 'detectedAt', 'organisation', 'phone'] as const) if (!draft[key]?.trim()) errors[key] = m.required;
-  if (draft.title && draft.title.length > 300) errors.title = m.long;
-  if (draft.detectedAt && Date.parse(draft.detectedAt) > now) errors.detectedAt = m.future;
-  if (draft.phone?.trim() && !/^\+?\d{9,11}$/.test(draft.phone.replace(/[\s.-]/g, ''))) errors.phone = m.phone;
+  for (const p of problems) {
+    const field = p.field.replace(/^body\./, '');
+    errors[field] ??= wordProblem(p, lang);
+  }
   return errors;
+}
+
+/** A follow-up report (situation update … Biểu mẫu 04) as intake takes it, with its problems in the page's language. */
+export function followUp(kind: FollowUpKind, fields: Record<string, string>, lang: Language, now = new Date()): { body: Record<string, unknown>; errors: Record<string, string> } {
+  const reportTime = now.toISOString();
+  const body: Record<string, unknown> =
+    kind === 'situation_update' ? { kind, reportTime, situation: fields.situation ?? '' }
+    : kind === 'support_request' ? { kind, reportTime, supportNeeded: fields.supportNeeded ?? '' }
+    : kind === 'direction_request' ? { kind, reportTime, question: fields.question ?? '' }
+    : { kind, reportTime, responseEndedAt: vietnamTime(fields.responseEndedAt) ?? '', whatHappened: fields.whatHappened ?? '', whatWasDone: fields.whatWasDone ?? '', damage: fields.damage ?? '' };
+  const parsed = followUpSubmissionSchema.safeParse(body);
+  return { body, errors: parsed.success ? {} : problemsByField(fieldProblems(parsed.error, 'body'), lang) };
 }

@@ -1,33 +1,17 @@
 import type { Actor, IncidentView } from '../src/catalogue';
 import { commandsFor } from '../src/rules';
-import { countByUnit, isOverdue, matches, noFilters, orderQueue } from '../src/queue';
-import { validateReport } from '../src/report-form';
+import { feedFilters, noFilters, orderQueue } from '../src/queue';
+import { incidentListItem, isOverdue, reportSubmissionSchema } from '../../../../shared/src/browser';
+import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
-import { applyChange } from '../src/feed';
+import { applyDelta } from '../src/feed';
+import { testIncident } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
 const offer = { kind: 'enterprise' as const, id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder' as const, status: 'offered' as const };
 
-function incident(over: Partial<IncidentView> = {}): IncidentView {
-  return {
-    id: over.id ?? '01J0000000000000000000000A',
-    version: 1,
-    state: 'triaged',
-    portalStatus: 'dang_xu_ly',
-    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-    reportingOrganisation: { name: 'Sở A' },
-    title: 't',
-    description: 'd',
-    tlp: 'AMBER',
-    detectedAt: '2026-12-01T00:00:00.000Z',
-    reportedAt: '2026-12-01T01:00:00.000Z',
-    assignees: [],
-    routingReasons: [],
-    timeline: [],
-    updatedAt: '2026-12-01T01:00:00.000Z',
-    ...over,
-  };
-}
+// the shared fixture, triaged and with nobody on it unless a test says otherwise
+const incident = (over: Partial<IncidentView> = {}): IncidentView => testIncident({ state: 'triaged', assignees: [], ...over });
 
 describe('the actions the page offers follow the shared transition table', () => {
   it('a national coordinator may assign a triaged incident, a submitter may not', () => {
@@ -49,37 +33,62 @@ describe('the actions the page offers follow the shared transition table', () =>
 
 describe('the queue', () => {
   const breach = { fired: [], breaches: [{ deadlineKey: 'acknowledge', kind: 'acknowledge', dueAt: '2026-12-01T02:00:00.000Z', firedAt: '2026-12-01T02:00:01.000Z', late: false }], climbs: [] };
-  it('puts overdue first, then higher priority, and finished last', () => {
-    const p3 = incident({ id: 'p3', classification: { category: 'dos', severity: 'normal', priority: 'P3' } as IncidentView['classification'] });
-    const p1 = incident({ id: 'p1', classification: { category: 'dos', severity: 'severe', priority: 'P1' } as IncidentView['classification'] });
-    const late = incident({ id: 'late', clocks: breach });
-    const closed = incident({ id: 'closed', state: 'closed', clocks: breach });
-    expect(orderQueue([closed, p3, p1, late]).map((i) => i.id)).toEqual(['late', 'p1', 'p3', 'closed']);
-    expect(isOverdue(closed)).toBe(false);
+  const item = (over: Partial<IncidentView>) => incidentListItem(incident(over), 'incident.reported');
+  it('puts overdue first, then escalated, then higher priority, and finished last', () => {
+    const p3 = item({ id: 'p3', classification: { category: 'dos', severity: 'normal', priority: 'P3' } as IncidentView['classification'] });
+    const p1 = item({ id: 'p1', classification: { category: 'dos', severity: 'severe', priority: 'P1' } as IncidentView['classification'] });
+    const late = item({ id: 'late', clocks: breach });
+    const toMinistry = item({ id: 'ministry', clocks: { fired: [], breaches: [], climbs: [], ministry: { at: '2026-12-01T03:00:00.000Z', reason: 'r', by: 'u' } } });
+    const closed = item({ id: 'closed', state: 'closed', clocks: breach });
+    expect(orderQueue([closed, p3, p1, toMinistry, late]).map((i) => i.id)).toEqual(['late', 'ministry', 'p1', 'p3', 'closed']);
+    expect([late.overdue, closed.overdue, toMinistry.escalated, p1.escalated]).toEqual([true, undefined, true, undefined]);
+    expect(isOverdue(incident({ state: 'closed', clocks: breach }))).toBe(false);
   });
-  it('filters by province and TLP, and counts by unit', () => {
-    const hanoi = incident({ id: 'a' });
-    const hue = incident({ id: 'b', province: { code: '46', name: 'Thành phố Huế', filedAs: 'Huế' }, tlp: 'RED', state: 'closed' });
-    expect([hanoi, hue].filter((i) => matches(i, { ...noFilters, province: '46' })).map((i) => i.id)).toEqual(['b']);
-    expect([hanoi, hue].filter((i) => matches(i, { ...noFilters, tlp: 'AMBER' })).map((i) => i.id)).toEqual(['a']);
-    const counts = countByUnit([hanoi, hue]);
-    expect(counts.get('01')).toMatchObject({ total: 1, open: 1 });
-    expect(counts.get('46')).toMatchObject({ total: 1, open: 0 });
+  it('an open offer gives the item its answer-by time, and its part names the enterprise', () => {
+    const offered = item({ assignees: [{ ...offer, offerExpiresAt: '2026-12-01T02:00:00.000Z' }] });
+    expect(offered.answerBy).toBe('2026-12-01T02:00:00.000Z');
+    expect(offered.parts).toEqual([{ id: 'ent-a', status: 'offered', offerExpiresAt: '2026-12-01T02:00:00.000Z' }]);
+    expect(item({ assignees: [{ ...offer, status: 'declined' }] }).parts).toEqual([]);
   });
-  it('keeps the newer version of an incident when a late change arrives', () => {
-    const held = new Map([['a', incident({ id: 'a', version: 5, state: 'assigned' })]]);
-    expect(applyChange(held, incident({ id: 'a', version: 4, state: 'triaged' })).get('a')?.state).toBe('assigned');
-    expect(applyChange(held, incident({ id: 'a', version: 6, state: 'responding' })).get('a')?.state).toBe('responding');
+  it('the board’s filters go to the server as the feed’s filters', () => {
+    expect(feedFilters(noFilters)).toEqual({});
+    expect(feedFilters({ ...noFilters, province: '46', tlp: 'RED', assignee: 'ent-a' })).toEqual({ provinces: ['46'], tlp: ['RED'], assignee: 'ent-a' });
+  });
+  it('keeps the newer version of an incident when a late change arrives, and drops what left', () => {
+    const held = new Map([['a', item({ id: 'a', version: 5, state: 'assigned' })], ['b', item({ id: 'b' })]]);
+    expect(applyDelta(held, [item({ id: 'a', version: 4, state: 'triaged' })], []).get('a')?.state).toBe('assigned');
+    const next = applyDelta(held, [item({ id: 'a', version: 6, state: 'responding' })], ['b']);
+    expect([next.get('a')?.state, next.has('b')]).toEqual(['responding', false]);
   });
 });
 
 describe('words and dates', () => {
-  it('the report form says what is missing, in Vietnamese by default', () => {
-    const errors = validateReport({ title: 'Tấn công', phone: '12' }, 'vi');
+  const complete: ReportDraft = {
+    province: '01', title: 'Tấn công thay đổi giao diện', description: 'Trang chủ bị thay đổi', detectedAt: '2026-12-01T08:30',
+    organisationName: 'Sở Tài chính Hà Nội', organisationAddress: '38B Triệu Việt Vương', organisationPhone: '024 3976 2777', organisationEmail: 'vanphong@sotaichinh.hanoi.gov.vn',
+    contactName: 'Nguyễn Thị Hoa', contactPosition: 'Trưởng phòng', contactPhone: '0912 345 678', contactEmail: 'hoa.nt@sotaichinh.hanoi.gov.vn',
+    systemOperator: 'Trung tâm Thông tin', detection: ['monitoring'], notified: [],
+  };
+  it('the report form checks with intake’s own schema and says what is wrong in Vietnamese by default', () => {
+    const errors = validateReport({ title: 'Tấn công', organisationPhone: '12' }, 'vi');
     expect(errors.description).toBe('Vui lòng nhập trường này');
-    expect(errors.phone).toBe('Số điện thoại không hợp lệ (9–11 chữ số)');
+    expect(errors['reportingOrganisation.phone']).toBe('Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 24 3943 6684)');
+    expect(errors['detection.methods']).toBe('Vui lòng chọn ít nhất một mục');
     expect(errors.title).toBeUndefined();
-    expect(validateReport({ detectedAt: '2099-01-01T00:00' }, 'en').detectedAt).toBe('The detection time cannot be in the future');
+    expect(validateReport({ ...complete, detectedAt: '2099-01-01T00:00' }, 'en')).toEqual({ detectedAt: 'The time cannot be in the future' });
+    expect(validateReport(complete, 'vi', new Date('2026-12-02T00:00:00Z'))).toEqual({});
+    expect(reportSubmissionSchema.parse(toSubmission(complete)).detectedAt).toBe('2026-12-01T08:30:00+07:00');
+  });
+  it('intake’s 400 is worded the same way, field by field', () => {
+    expect(problemsByField([{ field: 'body.contactPerson.email', rule: 'invalid_format' }, { field: 'body.province', rule: 'province_unknown' }], 'vi')).toEqual({
+      'contactPerson.email': 'Địa chỉ email không hợp lệ',
+      province: 'Không có tỉnh/thành này',
+    });
+  });
+  it('a Biểu mẫu 04 needs what happened, what was done and the damage', () => {
+    const made = followUp('final_report', { whatHappened: 'DDoS', responseEndedAt: '2026-12-01T10:00' }, 'vi');
+    expect(made.errors).toEqual({ whatWasDone: 'Vui lòng nhập trường này', damage: 'Vui lòng nhập trường này' });
+    expect(followUp('situation_update', { situation: 'Đã cô lập' }, 'vi').errors).toEqual({});
   });
   it('dates are shown in Vietnam’s time zone, and time left counts down', () => {
     expect(formatDate('2026-12-01T17:30:00.000Z', 'vi')).toContain('00:30');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { withTimeout } from '../../bus/kafka';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../../bus/health';
+import { reportCopyHealth, type CopiesNotReady } from '../copies';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -18,7 +19,8 @@ export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     // summaries only: a response schema would need the zod serializer (plugins/schemas.ts), which an app of health alone does not have
     app.get('/live', { config: { public: true, pressureHandler: () => undefined }, schema: { summary: 'The process is up: {status: live, service}' } }, async () => ({ status: 'live', service: options.service }));
-    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers move: 200 {status: ready, checks, consumers}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
+    /** this copy's own checks */
+    const evaluate = async () => {
       const results = await Promise.all(
         Object.entries(options.readiness).map(async ([name, check]) => {
           try {
@@ -40,8 +42,27 @@ export const healthPlugin = fp(
           checks.consumers = `failing: ${(error as Error).message}`;
         }
       }
-      const ready = Object.values(checks).every((status) => status === 'ok');
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}) });
+      return { checks, consumers };
+    };
+    const failing = (checks: Record<string, string>) => Object.entries(checks).filter(([, status]) => status !== 'ok');
+    // with WORKERS > 1: the other copies behind the same port are part of this answer (copies.ts)
+    const copies = reportCopyHealth(async () => {
+      const bad = failing((await evaluate()).checks);
+      return bad.length ? { ready: false, problem: bad.map(([name, status]) => `${name} ${status}`).join('; ') } : { ready: true };
+    });
+    app.addHook('onClose', async () => copies.stop());
+    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers move (with WORKERS > 1, every copy\'s): 200 {status: ready, checks, consumers}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
+      const { checks, consumers } = await evaluate();
+      let table;
+      try {
+        table = copies.check();
+        if (table) checks.copies = 'ok';
+      } catch (error) {
+        table = (error as Partial<CopiesNotReady>).copies;
+        checks.copies = `failing: ${(error as Error).message}`;
+      }
+      const ready = failing(checks).length === 0;
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}), ...(table ? { copies: table } : {}) });
     });
   },
   { name: 'ucsc-health', fastify: '5.x' },
