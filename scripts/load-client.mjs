@@ -23,7 +23,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
 
 function submit() {
   sequence += 1;
-  const body = reportBody(sequence);
+  // bench:board marks every redEvery-th report TLP:RED (seen only by its reporter, national coordinators and current assignees)
+  const body = settings.redEvery && sequence % settings.redEvery === 0 ? reportBody(sequence, undefined, 'RED') : reportBody(sequence);
   return new Promise((resolve) => {
     const req = http.request(
       {

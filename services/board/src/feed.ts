@@ -99,7 +99,8 @@ function audienceKey(actor: Actor): string {
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
 const priorityOrder = ['urgent', 'high', 'medium', 'low'];
 
-function inScope(actor: Actor, scope: Group['scope'], incident: IncidentView): boolean {
+/** Whether a list subscription's scope covers the incident (canSee applies on top); bench:board checks its clients with it. */
+export function inScope(actor: Actor, scope: Exclude<FeedScope, { kind: 'incident' }>, incident: IncidentView): boolean {
   switch (scope.kind) {
     case 'country':
       return true;
