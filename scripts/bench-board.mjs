@@ -17,7 +17,7 @@
 //
 //   BENCH_CLIENTS (1000)  BENCH_NATIONAL_CLIENTS (20)  BENCH_ENTERPRISE_CLIENTS (80)  BENCH_SLOW_CLIENTS (5)
 //   BENCH_INCIDENT_SHARE (0.1 of the coordinators also open an incident)  BENCH_RATE (1000)  BENCH_SECONDS (5)
-//   BENCH_RED_EVERY (10)  BENCH_SLOW_PAUSE_SECONDS (8)  BENCH_FEED_PROCESSES (2)  BENCH_LOAD_PROCESSES (2)
+//   BENCH_RED_EVERY (10)  BENCH_SLOW_PAUSE_SECONDS (8)  BENCH_FEED_PROCESSES (1 per target)  BENCH_LOAD_PROCESSES (2)
 //   BENCH_INTAKE_WORKERS (1)  BENCH_BARE (1; 0 skips the bare baseline)  BENCH_TIMEOUT_SECONDS (180)
 //   BENCH_KAFKA_PORT (30310, controller +1)  BENCH_REDIS_PORT (30312)  BENCH_PORT_BASE (30320)
 import { fork } from 'node:child_process';
@@ -40,7 +40,7 @@ const rate = Number(env.BENCH_RATE ?? 1000);
 const loadSeconds = Number(env.BENCH_SECONDS ?? 5);
 const redEvery = Number(env.BENCH_RED_EVERY ?? 10);
 const slowPauseMs = Number(env.BENCH_SLOW_PAUSE_SECONDS ?? 8) * 1000;
-const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 2);
+const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 1);
 const loadProcesses = Number(env.BENCH_LOAD_PROCESSES ?? 2);
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 180) * 1000;
 const baselineRoot = env.BENCH_BASELINE_ROOT;
@@ -138,8 +138,10 @@ async function main() {
     targets.push({ name: 'bare ws baseline', port, pid: () => bare.pid, bare: true });
   }
 
-  clients = Array.from({ length: feedProcesses }, () => fork(join(root, 'scripts/board-clients.mjs'), [], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  await Promise.all(clients.map((child, i) => ask(child, { type: 'setup', targets: targets.map(({ name, port }) => ({ name, port })), clients: clientPlan.filter((_, j) => j % feedProcesses === i) }, 'started')));
+  // each target's clients in processes of their own: a target that floods its clients does not delay another's
+  const clientsOf = new Map(targets.map((t) => [t.name, Array.from({ length: feedProcesses }, () => fork(join(root, 'scripts/board-clients.mjs'), [], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))]));
+  clients = [...clientsOf.values()].flat();
+  await Promise.all(targets.flatMap((t) => clientsOf.get(t.name).map((child, i) => ask(child, { type: 'setup', targets: [{ name: t.name, port: t.port }], clients: clientPlan.filter((_, j) => j % feedProcesses === i) }, 'started'))));
   const deadline = Date.now() + 120_000;
   for (;;) {
     const statuses = await askAll({ type: 'status' }, 'status');
@@ -174,13 +176,14 @@ async function main() {
   const accepted = new Map();
   load = new Load({ processes: loadProcesses, intakePort: system.port('intake-a'), tokens, connections: 64, redEvery, onAccepted: (a) => accepted.set(a[0], a[2]) });
   const cpuBefore = system.cpu();
+  const clientCpuBefore = load.cpu() + clients.reduce((n, c) => n + cpuSeconds(c.pid), 0);
   const targetCpuBefore = targets.map((t) => cpuSeconds(t.pid()));
   const started = Date.now();
   load.steady(rate);
-  // the slow clients stop reading once the load is on, and some coordinators open an incident
+  // the slow clients stop reading once the load is on, for BENCH_SLOW_PAUSE_SECONDS; some coordinators open an incident
   await sleep(Math.min(1000, loadSeconds * 200));
   await askAll({ type: 'pause' }, 'pause');
-  const pausedAt = Date.now();
+  const resumed = sleep(slowPauseMs).then(() => askAll({ type: 'resume' }, 'resume'));
   await sleep(Math.max(0, loadSeconds * 1000 - (Date.now() - started)) / 2);
   const ids = [...accepted.keys()].slice(0, 200);
   if (ids.length) await askAll({ type: 'open-incidents', ids }, 'opened');
@@ -188,8 +191,7 @@ async function main() {
   const statuses = await load.stop();
   const loadEnded = Date.now();
   log(`intake took ${accepted.size} reports in ${((loadEnded - started) / 1000).toFixed(1)} s (${Object.entries(statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}); waiting for the pipeline and the clients …`);
-  await sleep(Math.max(0, slowPauseMs - (Date.now() - pausedAt)));
-  await askAll({ type: 'resume' }, 'resume');
+  await resumed;
 
   // quiet: the change log stopped growing and no client has been sent anything for 3 s
   const redis = createRedis(system.redisUrl, createLogger('bench', 'warn'));
@@ -214,6 +216,7 @@ async function main() {
   sampling = false;
   await sampler;
   const cpuAfter = system.cpu();
+  const clientCpu = load.cpu() + clients.reduce((n, c) => n + cpuSeconds(c.pid), 0) - clientCpuBefore;
   const targetCpu = targets.map((t, i) => cpuSeconds(t.pid()) - targetCpuBefore[i]);
 
   // the final views: what each client should hold, and what it could ever see
@@ -267,7 +270,7 @@ async function main() {
     for (const [k, v] of rows) console.log(`    ${k.padEnd(64)} ${v}`);
     for (const e of r.examples.slice(0, 4)) console.log(`      e.g. ${e}`);
   }
-  console.log(`\n  CPU seconds of the system from the load to quiet (${((quietAt - started) / 1000).toFixed(0)} s): ${Object.keys(cpuAfter).map((k) => `${k} ${(cpuAfter[k] - (cpuBefore[k] ?? 0)).toFixed(1)}`).join(', ')}`);
+  console.log(`\n  CPU seconds of the system from the load to quiet (${((quietAt - started) / 1000).toFixed(0)} s): ${Object.keys(cpuAfter).map((k) => `${k} ${(cpuAfter[k] - (cpuBefore[k] ?? 0)).toFixed(1)}`).join(', ')}; load generators and feed clients ${clientCpu.toFixed(1)} (2 cores: ${(2 * (quietAt - started) / 1000).toFixed(0)} available)`);
   console.log('');
   const board = results[0];
   return board.missed === 0 && board.leaked === 0 && accepted.size > 0 ? 0 : 1;

@@ -35,13 +35,20 @@ function start(target, client) {
         state.frames += 1;
         state.lastAt = Date.now();
       });
+      // the closes counted are the server's (the client's own watchdog closes too, after a silence)
+      let byClient = false;
+      const close = socket.close.bind(socket);
+      socket.close = (...args) => {
+        byClient = true;
+        close(...args);
+      };
+      socket.on('close', (code) => {
+        if (!byClient && !stopping) state.closes[code] = (state.closes[code] ?? 0) + 1;
+      });
       state.socket = socket;
       return socket;
     },
-    onStatus: (status, code) => {
-      state.open = status === 'live';
-      if (code !== undefined && !stopping) state.closes[code] = (state.closes[code] ?? 0) + 1;
-    },
+    onStatus: (status) => void (state.open = status === 'live'),
   });
   state.feed.subscribe(
     { scope: client.scope, pageSize: 500 },

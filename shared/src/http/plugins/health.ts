@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { withTimeout } from '../../bus/kafka';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../../bus/health';
+import type { BackgroundJobs, UnhealthyJobs } from '../../jobs/health';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -11,14 +12,16 @@ export interface HealthOptions {
   readiness: Record<string, ReadinessCheck>;
   /** the service's Kafka consumers: /ready reports each (503 while one is stopped or stalled) */
   consumers?: ConsumerMonitor;
+  /** the service's background jobs (log readers, sweeps, subscriptions): /ready reports each (503 while one is stopped or stalled) */
+  jobs?: BackgroundJobs;
 }
 
-/** /live (the process is up; never shed under load) and /ready (its Kafka and Redis really answer, its consumers move). */
+/** /live (the process is up; never shed under load) and /ready (its Kafka and Redis really answer, its consumers and background jobs move). */
 export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     // summaries only: a response schema would need the zod serializer (plugins/schemas.ts), which an app of health alone does not have
     app.get('/live', { config: { public: true, pressureHandler: () => undefined }, schema: { summary: 'The process is up: {status: live, service}' } }, async () => ({ status: 'live', service: options.service }));
-    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers move: 200 {status: ready, checks, consumers}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
+    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers and background jobs move: 200 {status: ready, checks, consumers, jobs}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
       const results = await Promise.all(
         Object.entries(options.readiness).map(async ([name, check]) => {
           try {
@@ -40,8 +43,18 @@ export const healthPlugin = fp(
           checks.consumers = `failing: ${(error as Error).message}`;
         }
       }
+      let jobs;
+      if (options.jobs) {
+        try {
+          jobs = options.jobs.check();
+          checks.jobs = 'ok';
+        } catch (error) {
+          jobs = (error as UnhealthyJobs).reports;
+          checks.jobs = `failing: ${(error as Error).message}`;
+        }
+      }
       const ready = Object.values(checks).every((status) => status === 'ok');
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}) });
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}), ...(jobs ? { jobs } : {}) });
     });
   },
   { name: 'ucsc-health', fastify: '5.x' },
