@@ -174,7 +174,7 @@ async function main() {
   })();
 
   const accepted = new Map();
-  load = new Load({ processes: loadProcesses, intakePort: system.port('intake-a'), tokens, connections: 64, redEvery, onAccepted: (a) => accepted.set(a[0], a[2]) });
+  load = new Load({ processes: loadProcesses, intakePort: system.port('intake-a'), tokens, connections: 64, maxInflight: 64, redEvery, onAccepted: (a) => accepted.set(a[0], a[2]) });
   const cpuBefore = system.cpu();
   const clientCpuBefore = load.cpu() + clients.reduce((n, c) => n + cpuSeconds(c.pid), 0);
   const targetCpuBefore = targets.map((t) => cpuSeconds(t.pid()));
@@ -237,6 +237,7 @@ async function main() {
     const r = { clients: 0, missed: 0, clientsMissing: 0, leaked: 0, examples: [], latencies: [], bytes: 0, bytesByKind: {}, closes: {}, slowCloses: {}, reloads: 0, slowMissed: 0, open: 0 };
     for (const a of answers) {
       const b = a.byTarget[t.name];
+      if (!b) continue;
       for (const k of ['clients', 'missed', 'clientsMissing', 'leaked', 'bytes', 'reloads', 'slowMissed', 'open']) r[k] += b[k];
       r.examples.push(...b.examples);
       for (const l of b.latencies) r.latencies.push(l);

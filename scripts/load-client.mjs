@@ -106,6 +106,11 @@ async function steady(perSecond) {
       await new Promise((r) => setTimeout(r, Math.min(wait, 50)));
       continue;
     }
+    // with maxInflight (bench:board), a submitter that has that many unanswered waits for one
+    if (inflight.size >= (settings.maxInflight ?? Infinity)) {
+      await Promise.race(inflight);
+      continue;
+    }
     sent += 1;
     const p = submit().then(() => inflight.delete(p));
     inflight.add(p);

@@ -427,7 +427,7 @@ export class System {
  * accepted report comes back as [incidentId, provinceCode, acceptedAtMs] to `onAccepted`.
  */
 export class Load {
-  constructor({ processes, intakePort, tokens, connections, onAccepted, onStatuses = () => undefined, redEvery = 0 }) {
+  constructor({ processes, intakePort, tokens, connections, onAccepted, onStatuses = () => undefined, redEvery = 0, maxInflight }) {
     this.children = Array.from({ length: processes }, (_, i) => {
       const child = fork(join(root, 'scripts', 'load-client.mjs'), [], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.on('message', (m) => {
@@ -435,7 +435,7 @@ export class Load {
         for (const a of m.accepted) onAccepted(a);
         onStatuses(m.statuses);
       });
-      child.send({ type: 'setup', intakePort, tokens, connections, redEvery, sequenceStart: i * 1_000_000 + 1 });
+      child.send({ type: 'setup', intakePort, tokens, connections, redEvery, maxInflight, sequenceStart: i * 1_000_000 + 1 });
       return child;
     });
   }

@@ -17,8 +17,10 @@ import {
   type FeedFilters,
   type FeedScope,
   type FeedServerFrame,
+  type BackgroundJobs,
   type IdentityStore,
   type IncidentChange,
+  type JobHealth,
   type IncidentView,
   type Logger,
   type Redis,
@@ -34,6 +36,8 @@ export interface FeedOptions {
   heartbeatMs?: number;
   /** incidents a slow client may have waiting (coalesced) before it is closed with 4429 */
   maxPending?: number;
+  /** the log reader and the identity subscription report here (/ready); without, nobody watches them */
+  jobs?: BackgroundJobs;
 }
 
 /** What a group remembers of each incident it covers: enough for counts and ordering. */
@@ -161,6 +165,8 @@ export class LiveFeed {
   private readonly heartbeatMs: number;
   private readonly maxPending: number;
   private identitySubscriber: Redis | undefined;
+  private readerHealth: JobHealth | undefined;
+  private identityHealth: JobHealth | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -178,12 +184,25 @@ export class LiveFeed {
   async start(): Promise<void> {
     const last = await this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1);
     this.position = last[0]?.[0] ?? '0-0';
+    this.readerHealth = this.options.jobs?.add('feed-log-reader');
+    this.identityHealth = this.options.jobs?.add('feed-identity-changes');
     this.reader = this.redis.duplicate();
-    this.reading = this.read();
+    this.watchConnection(this.reader, this.readerHealth);
+    this.reading = this.read().catch((err: unknown) => this.cannotGoOn(this.readerHealth, err));
     // a role change, sign-out, disabled account or revoked token applies to open connections at once
-    this.identitySubscriber = this.redis.duplicate();
-    this.identitySubscriber.on('message', (_from: string, userId: string) => void this.revalidate((c) => c.actor.id === userId));
-    await this.identitySubscriber.subscribe(this.identities.changesChannel);
+    const subscriber = (this.identitySubscriber = this.redis.duplicate());
+    this.watchConnection(subscriber, this.identityHealth);
+    subscriber.on('message', (_from: string, userId: string) => void this.revalidate((c) => c.actor.id === userId));
+    let subscribed = false;
+    // back after a lost connection: what changed meanwhile was not heard, so every connection is checked again
+    subscriber.on('ready', () => {
+      if (!subscribed) return;
+      this.identityHealth?.listening();
+      void this.revalidate();
+    });
+    await subscriber.subscribe(this.identities.changesChannel);
+    subscribed = true;
+    this.identityHealth?.listening();
     const every = (ms: number, run: () => void) => {
       const timer = setInterval(run, ms);
       timer.unref();
@@ -192,6 +211,22 @@ export class LiveFeed {
     every(this.options.revalidateMs ?? 30_000, () => void this.revalidate());
     every(this.flushMs, () => this.flush());
     every(this.heartbeatMs, () => this.heartbeat());
+  }
+
+  /** A connection's loss counts against the job (stalled past the stall time: /ready 503); its end for good, with the board still running, is fatal. */
+  private watchConnection(connection: Redis, health: JobHealth | undefined): void {
+    connection.on('close', () => {
+      if (!this.stopped) health?.failed(new Error('connection to Redis lost'));
+    });
+    connection.on('end', () => {
+      if (!this.stopped) this.cannotGoOn(health, new Error('the connection to Redis ended for good'));
+    });
+  }
+
+  private cannotGoOn(health: JobHealth | undefined, err: unknown): void {
+    if (this.stopped) return;
+    if (health) health.fatal(err);
+    else this.logger.error({ err }, 'a feed job cannot go on');
   }
 
   get size(): number {
@@ -436,20 +471,33 @@ export class LiveFeed {
     return undefined;
   }
 
+  /**
+   * Follows the log. An entry that throws while it is dispatched is logged and passed over (the
+   * position moves on: one bad entry must not stop the feed); a read that fails is tried again,
+   * and counts against the reader's health until one succeeds.
+   */
   private async read(): Promise<void> {
     while (!this.stopped) {
+      let answer: [string, [string, string[]][]][] | null;
       try {
-        const answer = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
-        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
-          const change = this.parse(fields[1]);
-          if (change) this.dispatch(change);
-          this.position = id;
-        }
+        answer = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
       } catch (err) {
         if (this.stopped) return;
+        this.readerHealth?.failed(err);
         this.logger.warn({ err }, 'could not read the feed log; trying again');
         await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
       }
+      for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+        try {
+          const change = this.parse(fields[1]);
+          if (change) this.dispatch(change);
+        } catch (err) {
+          this.logger.error({ err, position: id }, 'a feed log entry could not be dispatched; passed over');
+        }
+        this.position = id;
+      }
+      this.readerHealth?.progressed();
     }
   }
 
@@ -579,8 +627,10 @@ export class LiveFeed {
     const now = Date.now();
     for (const connection of [...this.connections]) {
       if (now - connection.lastHeard > 2 * this.heartbeatMs) {
-        connection.socket.close(feedCloseCodes.heartbeatTimeout, 'nothing heard for two heartbeats');
-        connection.socket.terminate();
+        // the close frame says why to a client that still reads; a dead one is cut a heartbeat later
+        const socket = connection.socket;
+        socket.close(feedCloseCodes.heartbeatTimeout, 'nothing heard for two heartbeats');
+        setTimeout(() => socket.readyState !== socket.CLOSED && socket.terminate(), this.heartbeatMs).unref();
         this.leave(connection);
         continue;
       }
@@ -625,6 +675,7 @@ export class LiveFeed {
 
   async close(): Promise<void> {
     this.stopped = true;
+    for (const job of [this.readerHealth, this.identityHealth]) if (job) this.options.jobs?.remove(job);
     for (const timer of this.timers) clearInterval(timer);
     for (const connection of this.connections) connection.socket.close(feedCloseCodes.shuttingDown, 'server shutting down');
     this.connections.clear();
