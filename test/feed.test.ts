@@ -88,7 +88,7 @@ describe('the live feed: subscriptions, positions, resume, scope', () => {
         if (version === undefined || screens.some((s) => s.items.get(id)?.version !== version)) return undefined;
       }
       return true;
-    }).finally(() => redis.disconnect());
+    }, 60_000).finally(() => redis.disconnect());
   };
 
   beforeAll(async () => {
