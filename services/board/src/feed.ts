@@ -25,6 +25,7 @@ import {
   type Logger,
   type Redis,
 } from '@ucsc/shared';
+import { SubscriptionIndex } from './feed-index';
 
 /** How a client proved who it is; checked again while it stays connected. */
 export type FeedCredential = { kind: 'session'; token: string } | { kind: 'api_token'; token: string };
@@ -155,6 +156,10 @@ function countsOf(members: Map<string, Member>): FeedCounts {
 export class LiveFeed {
   private readonly connections = new Set<Connection>();
   private readonly groups = new Map<string, Group>();
+  /** which groups and incident subscriptions each change may concern */
+  private readonly index = new SubscriptionIndex<Group, Sub>();
+  /** connections of the first protocol: each judges every change itself */
+  private readonly legacyConnections = new Set<Connection>();
   private readonly keys: ReturnType<typeof incidentKeys>;
   private reader: Redis | undefined;
   private position = '0-0';
@@ -252,6 +257,7 @@ export class LiveFeed {
       legacy: legacy ? { view: legacy, pending: new Map() } : undefined,
     };
     this.connections.add(connection);
+    if (connection.legacy) this.legacyConnections.add(connection);
     socket.on('message', (data, isBinary) => {
       connection.lastHeard = Date.now();
       if (connection.legacy) return;
@@ -288,15 +294,31 @@ export class LiveFeed {
 
   private leave(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
+    this.legacyConnections.delete(connection);
     for (const sub of connection.subs.values()) this.drop(sub);
     connection.subs.clear();
   }
 
   private drop(sub: Sub): void {
+    if (sub.incidentId !== undefined) this.index.removeIncidentSub(sub.incidentId, sub);
     const group = sub.group;
     if (!group) return;
     group.subs.delete(sub);
-    if (group.subs.size === 0) this.groups.delete(group.key);
+    if (group.subs.size === 0 && this.groups.get(group.key) === group) {
+      this.groups.delete(group.key);
+      this.index.removeGroup(group, group.members.keys());
+    }
+  }
+
+  private setMember(group: Group, incident: IncidentView): void {
+    group.members.set(incident.id, memberOf(incident));
+    // a group dropped while it loaded is in no index
+    if (this.groups.get(group.key) === group) this.index.held(group, incident.id);
+  }
+
+  private deleteMember(group: Group, id: string): void {
+    group.members.delete(id);
+    this.index.released(group, id);
   }
 
   private async receive(connection: Connection, frame: FeedClientFrameParsed): Promise<void> {
@@ -334,7 +356,10 @@ export class LiveFeed {
       sub.group = group;
       group.subs.add(sub);
       await group.ready;
-    } else sub.incidentId = frame.scope.id;
+    } else {
+      sub.incidentId = frame.scope.id;
+      this.index.addIncidentSub(sub.incidentId, sub);
+    }
     if (after !== undefined) {
       if (await this.tooOld(after)) {
         // the client starts its subscriptions again from snapshots: this one is forgotten here
@@ -408,8 +433,9 @@ export class LiveFeed {
     let group = this.groups.get(key);
     if (!group) {
       const created: Group = { key, actor, scope, filters, members: new Map(), subs: new Set(), backlog: [], ready: Promise.resolve() };
-      created.ready = this.load(created);
       this.groups.set(key, (group = created));
+      this.index.addGroup(created);
+      created.ready = this.load(created);
     }
     return group;
   }
@@ -424,7 +450,7 @@ export class LiveFeed {
       for (const raw of raws) {
         if (!raw) continue;
         const incident = JSON.parse(raw) as IncidentView;
-        if (this.matches(group, incident)) group.members.set(incident.id, memberOf(incident));
+        if (this.matches(group, incident)) this.setMember(group, incident);
       }
       if (ids.length < 500) break;
     }
@@ -501,16 +527,14 @@ export class LiveFeed {
     }
   }
 
-  /** One change to every group and incident subscription it may concern. */
+  /** One change to the groups and incident subscriptions it may concern (the index's candidates, each judged). */
   private dispatch(change: IncidentChange): void {
-    for (const group of this.groups.values()) {
+    for (const group of this.index.groupsFor(change.incident)) {
       if (group.backlog) group.backlog.push(change);
       else this.judge(group, change);
     }
-    for (const connection of this.connections) {
-      if (connection.legacy) this.legacyChange(connection, change);
-      else for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
-    }
+    for (const sub of this.index.incidentSubs(change.incident.id)) sub.record = change;
+    for (const connection of this.legacyConnections) this.legacyChange(connection, change);
   }
 
   private legacyChange(connection: Connection, change: IncidentChange): void {
@@ -538,9 +562,9 @@ export class LiveFeed {
     if (!now && !was) return;
     let item: string | null = null;
     if (now) {
-      group.members.set(incident.id, memberOf(incident));
+      this.setMember(group, incident);
       item = JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan!)));
-    } else group.members.delete(incident.id);
+    } else this.deleteMember(group, incident.id);
     for (const sub of group.subs) {
       sub.pending.set(incident.id, item);
       sub.countsMoved = true;
