@@ -262,7 +262,7 @@ async function main() {
       ...Object.entries(r.bytesByKind).map(([kind, [bytes, n]]) => [`  per ${kind} client`, `${(bytes / n / 1024).toFixed(0)} KB (${n})`]),
       ['memory: RSS start / peak / end', `${mb(m.rssStart)} / ${mb(m.rssPeak)} / ${mb(m.rss)}`],
       ['memory: heap used start / peak / end', `${mb(m.heapStart)} / ${mb(m.heapPeak)} / ${mb(m.heap)}`],
-      ['CPU seconds (load to quiet)', `${r.cpu.toFixed(1)} s`],
+      ['CPU seconds (load to quiet), per 1,000 changes on the log', `${r.cpu.toFixed(1)} s, ${((1000 * r.cpu) / changes).toFixed(2)} s`],
       ['slow clients: closed by the server (code×times), missed at the end', `${codes(r.slowCloses)}; ${r.slowMissed} missed`],
       ['other clients: closed (code×times), reloads', `${codes(r.closes)}; ${r.reloads}`],
       ['missed (client, incident) pairs', `${r.missed} (on ${r.clientsMissing} clients)`],
