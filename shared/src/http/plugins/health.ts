@@ -33,28 +33,20 @@ export const healthPlugin = fp(
         }),
       );
       const checks: Record<string, string> = Object.fromEntries(results);
-      let consumers;
-      if (options.consumers) {
+      // each monitor's check throws naming what is unhealthy, with every report
+      const reports: Record<string, unknown[]> = {};
+      for (const [name, monitor] of [['consumers', options.consumers], ['jobs', options.jobs]] as const) {
+        if (!monitor) continue;
         try {
-          consumers = options.consumers.check();
-          checks.consumers = 'ok';
+          reports[name] = monitor.check();
+          checks[name] = 'ok';
         } catch (error) {
-          consumers = (error as UnhealthyConsumers).reports;
-          checks.consumers = `failing: ${(error as Error).message}`;
-        }
-      }
-      let jobs;
-      if (options.jobs) {
-        try {
-          jobs = options.jobs.check();
-          checks.jobs = 'ok';
-        } catch (error) {
-          jobs = (error as UnhealthyJobs).reports;
-          checks.jobs = `failing: ${(error as Error).message}`;
+          reports[name] = (error as UnhealthyConsumers | UnhealthyJobs).reports;
+          checks[name] = `failing: ${(error as Error).message}`;
         }
       }
       const ready = Object.values(checks).every((status) => status === 'ok');
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}), ...(jobs ? { jobs } : {}) });
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...reports });
     });
   },
   { name: 'ucsc-health', fastify: '5.x' },
