@@ -19,6 +19,8 @@
 //   BENCH_INCIDENT_SHARE (0.1 of the coordinators also open an incident)  BENCH_RATE (1000)  BENCH_SECONDS (5)
 //   BENCH_RED_EVERY (10)  BENCH_SLOW_PAUSE_SECONDS (8)  BENCH_FEED_PROCESSES (1 per target)  BENCH_LOAD_PROCESSES (2)
 //   BENCH_INTAKE_WORKERS (1)  BENCH_BARE (1; 0 skips the bare baseline)  BENCH_TIMEOUT_SECONDS (180)
+//   BENCH_REPLAY_CHANGES (20000; 0 skips): then the feed alone, without the pipeline: the log's changes
+//     written again by the harness (same versions) as fast as Redis takes them; CPU per 1,000 and when the last was sent
 //   BENCH_KAFKA_PORT (30310, controller +1)  BENCH_REDIS_PORT (30312)  BENCH_PORT_BASE (30320)
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +46,7 @@ const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 1);
 const loadProcesses = Number(env.BENCH_LOAD_PROCESSES ?? 2);
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 180) * 1000;
 const baselineRoot = env.BENCH_BASELINE_ROOT;
+const replayCount = Number(env.BENCH_REPLAY_CHANGES ?? 20_000);
 
 const system = new System({
   name: 'bench-board',
@@ -213,11 +216,35 @@ async function main() {
     await sleep(500);
   }
   const quietAt = Date.now();
-  sampling = false;
-  await sampler;
+  const changes = await redis.xlen(keys.changes);
   const cpuAfter = system.cpu();
   const clientCpu = load.cpu() + clients.reduce((n, c) => n + cpuSeconds(c.pid), 0) - clientCpuBefore;
   const targetCpu = targets.map((t, i) => cpuSeconds(t.pid()) - targetCpuBefore[i]);
+
+  // the feed alone: the log's changes written again by the harness as fast as Redis takes them
+  // (the same versions, so what the clients hold does not change), BENCH_REPLAY_CHANGES of them;
+  // each server's CPU for them and when its clients were sent the last
+  let replay;
+  if (replayCount > 0) {
+    const entries = await redis.xrange(keys.changes, '-', '+');
+    const cpuBeforeReplay = targets.map((t) => cpuSeconds(t.pid()));
+    const replayStarted = Date.now();
+    for (let i = 0; i < replayCount; i += 1000) {
+      const pipeline = redis.pipeline();
+      for (let j = i; j < Math.min(replayCount, i + 1000); j++) pipeline.xadd(keys.changes, '*', 'c', entries[j % entries.length][1][1]);
+      await pipeline.exec();
+    }
+    const written = Date.now();
+    const lastAt = new Map();
+    for (;;) {
+      await sleep(1000);
+      for (const t of targets) lastAt.set(t.name, Math.max(...(await Promise.all(clientsOf.get(t.name).map((c) => ask(c, { type: 'status' }, 'status')))).map((a) => a.lastAt)));
+      if ([...lastAt.values()].every((at) => Date.now() - at > 3000) || Date.now() - written > timeoutMs) break;
+    }
+    replay = { written: (written - replayStarted) / 1000, byTarget: new Map(targets.map((t, i) => [t.name, { cpu: cpuSeconds(t.pid()) - cpuBeforeReplay[i], drained: (lastAt.get(t.name) - replayStarted) / 1000 }])) };
+  }
+  sampling = false;
+  await sampler;
 
   // the final views: what each client should hold, and what it could ever see
   const all = await redis.zrange(keys.byUpdated, 0, -1);
@@ -230,7 +257,6 @@ async function main() {
       final.push([v.id, v.version, { state: v.state, province: { code: v.province.code }, tlp: v.tlp, reportedBy: v.reportedBy, reporters: v.reporters, assignees: v.assignees.map((a) => ({ id: a.id, status: a.status })) }]);
     }
   }
-  const changes = await redis.xlen(keys.changes);
   redis.disconnect();
   const answers = await askAll({ type: 'check', final, accepted: [...accepted] }, 'checked');
   const results = targets.map((t, i) => {
@@ -260,9 +286,12 @@ async function main() {
       ['202 → client p50 / p99 (first sight, clients that read)', `${ms(percentile(r.latencies, 50))} / ${ms(percentile(r.latencies, 99))} (${r.latencies.length} pairs)`],
       ['bytes per client (all)', `${(r.bytes / r.clients / 1024).toFixed(0)} KB`],
       ...Object.entries(r.bytesByKind).map(([kind, [bytes, n]]) => [`  per ${kind} client`, `${(bytes / n / 1024).toFixed(0)} KB (${n})`]),
-      ['memory: RSS start / peak / end', `${mb(m.rssStart)} / ${mb(m.rssPeak)} / ${mb(m.rss)}`],
-      ['memory: heap used start / peak / end', `${mb(m.heapStart)} / ${mb(m.heapPeak)} / ${mb(m.heap)}`],
+      ['memory: RSS start / peak / end (of the whole run)', `${mb(m.rssStart)} / ${mb(m.rssPeak)} / ${mb(m.rss)}`],
+      ['memory: heap used start / peak / end (of the whole run)', `${mb(m.heapStart)} / ${mb(m.heapPeak)} / ${mb(m.heap)}`],
       ['CPU seconds (load to quiet), per 1,000 changes on the log', `${r.cpu.toFixed(1)} s, ${((1000 * r.cpu) / changes).toFixed(2)} s`],
+      ...(replay
+        ? [[`feed alone: ${replayCount} changes replayed: CPU per 1,000, last sent after`, `${((1000 * replay.byTarget.get(r.target.name).cpu) / replayCount).toFixed(2)} s, ${replay.byTarget.get(r.target.name).drained.toFixed(1)} s (written in ${replay.written.toFixed(1)} s)`]]
+        : []),
       ['slow clients: closed by the server (code×times), missed at the end', `${codes(r.slowCloses)}; ${r.slowMissed} missed`],
       ['other clients: closed (code×times), reloads', `${codes(r.closes)}; ${r.reloads}`],
       ['missed (client, incident) pairs', `${r.missed} (on ${r.clientsMissing} clients)`],
