@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 
 const require = createRequire(import.meta.url);
 const { canSee, createLogger, createRedis, incidentKeys, incidentListItem, viewFor } = require('@ucsc/shared');
-const { feedScopeCovers } = require('@ucsc/board');
+const { feedFiltersPass, feedScopeCovers } = require('@ucsc/board');
 
 const { REDIS_URL, REDIS_PREFIX, PORT } = process.env;
 const keys = incidentKeys(REDIS_PREFIX);
@@ -38,7 +38,7 @@ server.on('connection', (socket, request) => {
     if (frame.type === 'ping') return socket.send(JSON.stringify({ type: 'pong', at: frame.at }));
     if (frame.type === 'unsubscribe') return void connection.subs.delete(frame.sub);
     if (frame.type !== 'subscribe') return;
-    connection.subs.set(frame.sub, frame.scope);
+    connection.subs.set(frame.sub, { scope: frame.scope, filters: frame.filters ?? {} });
     if (frame.scope.kind === 'incident') socket.send(JSON.stringify({ type: 'record', sub: frame.sub, position, incident: null }));
     else socket.send(JSON.stringify({ type: 'snapshot', sub: frame.sub, position, items: [], next: null, counts: { total: 0, byState: {}, bySeverity: {} } }));
   });
@@ -56,10 +56,10 @@ async function read() {
       const incident = change.incident;
       for (const connection of connections) {
         if (!canSee(connection.actor, incident)) continue;
-        for (const [sub, scope] of connection.subs) {
+        for (const [sub, { scope, filters }] of connection.subs) {
           if (scope.kind === 'incident') {
             if (scope.id === incident.id) connection.socket.send(JSON.stringify({ type: 'record', sub, position: id, eventType: change.type, incident: viewFor(connection.actor, incident) }));
-          } else if (feedScopeCovers(connection.actor, scope, incident)) {
+          } else if (feedScopeCovers(connection.actor, scope, incident) && feedFiltersPass(filters, incident)) {
             connection.socket.send(JSON.stringify({ type: 'delta', sub, position: id, upserts: [incidentListItem(viewFor(connection.actor, incident), change.type)], removes: [] }));
           }
         }

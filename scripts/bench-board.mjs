@@ -19,6 +19,7 @@
 //   BENCH_INCIDENT_SHARE (0.1 of the coordinators also open an incident)  BENCH_RATE (1000)  BENCH_SECONDS (5)
 //   BENCH_RED_EVERY (10)  BENCH_SLOW_PAUSE_SECONDS (8)  BENCH_FEED_PROCESSES (1 per target)  BENCH_LOAD_PROCESSES (2)
 //   BENCH_INTAKE_WORKERS (1)  BENCH_BARE (1; 0 skips the bare baseline)  BENCH_TIMEOUT_SECONDS (180)
+//   BENCH_FILTERED_SHARE (0.5 of the province clients with filters of their own: a group each, as users who set their own)
 //   BENCH_REPLAY_CHANGES (20000; 0 skips): then the feed alone, without the pipeline: the log's changes
 //     written again by the harness (same versions) as fast as Redis takes them; CPU per 1,000 and when the last was sent
 //   BENCH_KAFKA_PORT (30310, controller +1)  BENCH_REDIS_PORT (30312)  BENCH_PORT_BASE (30320)
@@ -30,7 +31,7 @@ import { createRequire } from 'node:module';
 import { Load, System, cpuSeconds, runMain, createLogger, createRedis, httpStatus, issueTokens, percentile, seedBoardAccounts, root } from './system.mjs';
 
 const require = createRequire(import.meta.url);
-const { incidentKeys, loadDirectoryFiles } = require('@ucsc/shared');
+const { incidentCategories, incidentKeys, loadDirectoryFiles } = require('@ucsc/shared');
 
 const env = process.env;
 const clientCount = Number(env.BENCH_CLIENTS ?? 1000);
@@ -47,6 +48,7 @@ const loadProcesses = Number(env.BENCH_LOAD_PROCESSES ?? 2);
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 180) * 1000;
 const baselineRoot = env.BENCH_BASELINE_ROOT;
 const replayCount = Number(env.BENCH_REPLAY_CHANGES ?? 20_000);
+const filteredShare = Number(env.BENCH_FILTERED_SHARE ?? 0.5);
 
 const system = new System({
   name: 'bench-board',
@@ -66,10 +68,15 @@ function plan(accounts) {
   const out = [];
   const provinceCount = Math.max(0, clientCount - nationalCount - enterpriseCount);
   const everyIncident = incidentShare > 0 ? Math.round(1 / incidentShare) : 0;
+  const everyFiltered = filteredShare > 0 ? Math.round(1 / filteredShare) : 0;
+  // the reports' category and a subset of the others, different for each filtered client
+  const others = Object.keys(incidentCategories).filter((c) => c !== 'defacement');
+  const categoriesOf = (n) => ['defacement', ...others.filter((_, bit) => (n >> bit) & 1)];
   for (let i = 0; i < clientCount; i++) {
     let kind;
     let account;
     let scope;
+    let filters = {};
     if (i < nationalCount) {
       kind = 'national';
       account = accounts.nationals[i % accounts.nationals.length];
@@ -78,13 +85,14 @@ function plan(accounts) {
       kind = 'province';
       account = accounts.provinces[(i - nationalCount) % accounts.provinces.length];
       scope = { kind: 'province', code: account.actor.provinceCodes[0] };
+      if (everyFiltered > 0 && i % everyFiltered === 0) filters = { categories: categoriesOf(i) };
     } else {
       kind = 'enterprise';
       account = accounts.enterprises[(i - nationalCount - provinceCount) % accounts.enterprises.length];
       scope = { kind: 'assignments' };
     }
     const slow = kind === 'national' && i < slowCount;
-    out.push({ id: i, kind, token: account.token, actor: account.actor, scope, slow, opensIncident: kind !== 'enterprise' && !slow && everyIncident > 0 && i % everyIncident === 0 });
+    out.push({ id: i, kind, token: account.token, actor: account.actor, scope, filters, slow, opensIncident: kind !== 'enterprise' && !slow && everyIncident > 0 && i % everyIncident === 0 });
   }
   return out;
 }
@@ -225,13 +233,15 @@ async function main() {
   // (the same versions, so what the clients hold does not change), BENCH_REPLAY_CHANGES of them;
   // each server's CPU for them and when its clients were sent the last
   let replay;
-  if (replayCount > 0) {
+  const replayTotal = replayCount > 0 ? Math.ceil(replayCount / changes) * changes : 0;
+  if (replayTotal > 0) {
     const entries = await redis.xrange(keys.changes, '-', '+');
+    // whole rounds of the log, so that each incident's last change replayed is its latest
     const cpuBeforeReplay = targets.map((t) => cpuSeconds(t.pid()));
     const replayStarted = Date.now();
-    for (let i = 0; i < replayCount; i += 1000) {
+    for (let i = 0; i < replayTotal; i += 1000) {
       const pipeline = redis.pipeline();
-      for (let j = i; j < Math.min(replayCount, i + 1000); j++) pipeline.xadd(keys.changes, '*', 'c', entries[j % entries.length][1][1]);
+      for (let j = i; j < Math.min(replayTotal, i + 1000); j++) pipeline.xadd(keys.changes, '*', 'c', entries[j % entries.length][1][1]);
       await pipeline.exec();
     }
     const written = Date.now();
@@ -254,7 +264,7 @@ async function main() {
     for (const raw of raws) {
       if (!raw) continue;
       const v = JSON.parse(raw);
-      final.push([v.id, v.version, { state: v.state, province: { code: v.province.code }, tlp: v.tlp, reportedBy: v.reportedBy, reporters: v.reporters, assignees: v.assignees.map((a) => ({ id: a.id, status: a.status })) }]);
+      final.push([v.id, v.version, { state: v.state, province: { code: v.province.code }, tlp: v.tlp, classification: v.classification, reportedBy: v.reportedBy, reporters: v.reporters, assignees: v.assignees.map((a) => ({ id: a.id, status: a.status })) }]);
     }
   }
   redis.disconnect();
@@ -290,7 +300,7 @@ async function main() {
       ['memory: heap used start / peak / end (of the whole run)', `${mb(m.heapStart)} / ${mb(m.heapPeak)} / ${mb(m.heap)}`],
       ['CPU seconds (load to quiet), per 1,000 changes on the log', `${r.cpu.toFixed(1)} s, ${((1000 * r.cpu) / changes).toFixed(2)} s`],
       ...(replay
-        ? [[`feed alone: ${replayCount} changes replayed: CPU per 1,000, last sent after`, `${((1000 * replay.byTarget.get(r.target.name).cpu) / replayCount).toFixed(2)} s, ${replay.byTarget.get(r.target.name).drained.toFixed(1)} s (written in ${replay.written.toFixed(1)} s)`]]
+        ? [[`feed alone: ${replayTotal} changes replayed: CPU per 1,000, last sent after`, `${((1000 * replay.byTarget.get(r.target.name).cpu) / replayTotal).toFixed(2)} s, ${replay.byTarget.get(r.target.name).drained.toFixed(1)} s (written in ${replay.written.toFixed(1)} s)`]]
         : []),
       ['slow clients: closed by the server (code×times), missed at the end', `${codes(r.slowCloses)}; ${r.slowMissed} missed`],
       ['other clients: closed (code×times), reloads', `${codes(r.closes)}; ${r.reloads}`],

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { FeedClient, canSee } = require('@ucsc/shared');
-const { feedScopeCovers } = require('@ucsc/board');
+const { feedFiltersPass, feedScopeCovers } = require('@ucsc/board');
 
 const host = '127.0.0.1';
 let states = [];
@@ -51,7 +51,7 @@ function start(target, client) {
     onStatus: (status) => void (state.open = status === 'live'),
   });
   state.feed.subscribe(
-    { scope: client.scope, pageSize: 500 },
+    { scope: client.scope, filters: client.filters, pageSize: 500 },
     {
       onSnapshot: (page) => {
         if (page.first) state.items.clear();
@@ -95,7 +95,7 @@ function check(final, accepted) {
   const acceptedAt = new Map(accepted);
   const byTarget = {};
   for (const state of states) {
-    const { actor, scope, kind, slow } = state.client;
+    const { actor, scope, filters, kind, slow } = state.client;
     const out = (byTarget[state.target] ??= { clients: 0, missed: 0, clientsMissing: 0, leaked: 0, examples: [], latencies: [], bytes: 0, bytesByKind: {}, closes: {}, slowCloses: {}, reloads: 0, slowMissed: 0, open: 0 });
     out.clients += 1;
     out.bytes += state.bytes;
@@ -108,7 +108,7 @@ function check(final, accepted) {
     for (const [code, n] of Object.entries(state.closes)) (slow ? out.slowCloses : out.closes)[code] = ((slow ? out.slowCloses : out.closes)[code] ?? 0) + n;
     let missed = 0;
     for (const [id, { version, facts }] of views) {
-      if (!canSee(actor, facts) || !feedScopeCovers(actor, scope, facts)) continue;
+      if (!canSee(actor, facts) || !feedScopeCovers(actor, scope, facts) || !feedFiltersPass(filters, facts)) continue;
       if ((state.items.get(id) ?? -1) < version) {
         missed += 1;
         if (out.examples.length < 3) out.examples.push(`missed: ${id} v${version} (province ${facts.province.code}, ${facts.tlp}) on ${kind} client ${state.client.id}, which holds v${state.items.get(id) ?? 'none'}`);

@@ -118,7 +118,8 @@ export function inScope(actor: Actor, scope: Exclude<FeedScope, { kind: 'inciden
   }
 }
 
-function passes(filters: FeedFilters, incident: IncidentView): boolean {
+/** Whether the incident passes a list subscription's filters; bench:board checks its clients with it. */
+export function passes(filters: FeedFilters, incident: IncidentView): boolean {
   const c = incident.classification;
   if (filters.provinces && !filters.provinces.includes(incident.province.code)) return false;
   if (filters.states && !filters.states.includes(incident.state)) return false;

@@ -1,4 +1,4 @@
 export { buildApp } from './app';
 export { boardConfigSchema, type BoardConfig } from './config';
 export { demoAccounts, demoPassword, seedDemoAccounts } from './demo-accounts';
-export { inScope as feedScopeCovers } from './feed';
+export { inScope as feedScopeCovers, passes as feedFiltersPass } from './feed';
