@@ -172,10 +172,10 @@ async function main() {
       m.rssPeak = Math.max(m.rssPeak, m.rss);
       m.heap = t.bare ? (await ask(bare, { type: 'memory' }, 'memory')).heapUsed : await heapOf(t.port);
       m.heapPeak = Math.max(m.heapPeak, m.heap || 0);
+      if (!Number.isFinite(m.heapStart)) m.heapStart = m.heap;
     }
   };
   await sample();
-  for (const t of targets) memory.get(t.name).heapStart = memory.get(t.name).heap;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
