@@ -1,6 +1,6 @@
 import { BackgroundJobs, type Publisher } from '@ucsc/shared';
 import { RoutingStore, startTimeoutSweep, type TimeoutSweep } from '@ucsc/dispatch';
-import { testLogger, testRedis, uniqueNames, waitFor } from '../../../test/support';
+import { testLogger, testRedis, uniqueNames, unhealthy, waitFor } from '../../../test/support';
 
 describe('the acceptance-window sweep on /ready', () => {
   const redis = testRedis();
@@ -12,15 +12,6 @@ describe('the acceptance-window sweep on /ready', () => {
 
   // nothing expires in these tests, so nothing is published
   const publisher = {} as Publisher;
-  /** what /ready asks: undefined while healthy, else the problem it names */
-  const problem = (jobs: BackgroundJobs) => {
-    try {
-      jobs.check();
-      return undefined;
-    } catch (error) {
-      return (error as Error).message;
-    }
-  };
 
   it('is healthy while its ticks finish, unhealthy once they fail for longer than the stall time, healthy again after', async () => {
     const { redisPrefix } = uniqueNames('sweep');
@@ -30,15 +21,15 @@ describe('the acceptance-window sweep on /ready', () => {
     const jobs = new BackgroundJobs({ stallMs: 400, logger: testLogger });
     sweep = startTimeoutSweep({ redis: sweepRedis, store, publisher, instance: 'a', intervalMs: 50, logger: testLogger, health: jobs.add('offer-timeout-sweep') });
     await waitFor('twice the stall time', () => Date.now() - started > 800 || undefined);
-    expect(problem(jobs)).toBeUndefined();
+    expect(unhealthy(jobs)).toBeUndefined();
 
     // its Redis goes away: every tick fails
     sweepRedis.disconnect();
-    const failing = await waitFor('the sweep to show unhealthy', () => problem(jobs), 10_000);
+    const failing = await waitFor('the sweep to show unhealthy', () => unhealthy(jobs), 10_000);
     expect(failing).toMatch(/^offer-timeout-sweep: no round finished for \d+ s \(failing: /);
 
     sweepRedis.connect().catch(() => undefined);
-    await waitFor('the sweep to recover', () => problem(jobs) === undefined || undefined, 10_000);
+    await waitFor('the sweep to recover', () => unhealthy(jobs) === undefined || undefined, 10_000);
     await sweep.stop();
     sweepRedis.disconnect();
   });
@@ -51,7 +42,7 @@ describe('the acceptance-window sweep on /ready', () => {
     const jobs = new BackgroundJobs({ stallMs: 300, logger: testLogger });
     sweep = startTimeoutSweep({ redis, store, publisher, instance: 'b', intervalMs: 50, logger: testLogger, health: jobs.add('offer-timeout-sweep') });
     await waitFor('past the stall time', () => Date.now() - started > 600 || undefined);
-    expect(problem(jobs)).toBeUndefined();
+    expect(unhealthy(jobs)).toBeUndefined();
     expect(await redis.get(store.sweepLockKey)).toBe('other-copy');
   });
 });

@@ -1,17 +1,8 @@
 import type { ScheduledTask } from 'node-cron';
 import { BackgroundJobs, type Publisher } from '@ucsc/shared';
 import { DeadlineSweeper } from '@ucsc/tracker';
-import { testLogger, testRedis, uniqueNames, waitFor } from '../../../test/support';
+import { testLogger, testRedis, uniqueNames, unhealthy, waitFor } from '../../../test/support';
 
-/** What /ready asks: undefined while healthy, else the problem it names. */
-const problem = (jobs: BackgroundJobs) => {
-  try {
-    jobs.check();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-};
 
 describe('the deadline sweep on /ready', () => {
   let sweeper: DeadlineSweeper | undefined;
@@ -36,19 +27,19 @@ describe('the deadline sweep on /ready', () => {
     sweeper.start();
     try {
       await waitFor('a sweep', () => sweeper!.sweeps > 0 || undefined);
-      expect(problem(jobs)).toBeUndefined();
+      expect(unhealthy(jobs)).toBeUndefined();
 
       // its Redis goes away: every sweep fails
       redis.disconnect();
-      const failing = await waitFor('the sweep to show unhealthy', () => problem(jobs), 15_000);
+      const failing = await waitFor('the sweep to show unhealthy', () => unhealthy(jobs), 15_000);
       expect(failing).toMatch(/^deadline-sweep: no round finished for \d+ s \(failing: /);
 
       redis.connect().catch(() => undefined);
-      await waitFor('the sweep to recover', () => problem(jobs) === undefined || undefined, 15_000);
+      await waitFor('the sweep to recover', () => unhealthy(jobs) === undefined || undefined, 15_000);
 
       // the schedule ends without the tracker stopping it
       (sweeper as unknown as { task: ScheduledTask }).task.destroy();
-      expect(problem(jobs)).toMatch(/^deadline-sweep: the deadline sweep's schedule ended \(task:(stopped|destroyed)\)$/);
+      expect(unhealthy(jobs)).toMatch(/^deadline-sweep: the deadline sweep's schedule ended \(task:(stopped|destroyed)\)$/);
     } finally {
       redis.disconnect();
     }
