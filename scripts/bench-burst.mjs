@@ -1,5 +1,5 @@
 // npm run bench:burst — a mass campaign end to end: the four services as in production (separate
-// processes, intake with two copies), on a Kafka and Redis of the benchmark's own; BENCH_REPORTS
+// processes, intake and dispatch with two copies each), on a Kafka and Redis of the benchmark's own; BENCH_REPORTS
 // complete Biểu mẫu 03 reports submitted as fast as intake takes them from several client
 // processes, while BENCH_CLIENTS board WebSocket clients watch (a few national coordinators, the
 // rest province coordinators spread over the 34 units). Prints intake's rate; when every accepted
@@ -10,7 +10,7 @@
 //
 //   BENCH_REPORTS (100000)  BENCH_CLIENTS (1000)  BENCH_NATIONAL_CLIENTS (5)
 //   BENCH_LOAD_PROCESSES (3)  BENCH_CONNECTIONS (64 per load process)  BENCH_FEED_PROCESSES (2)
-//   BENCH_INTAKE_WORKERS (2)  BENCH_TIMEOUT_SECONDS (300, after the last report is accepted)
+//   BENCH_INTAKE_WORKERS (2)  BENCH_DISPATCH_WORKERS (2, as docker-compose deploys it)  BENCH_TIMEOUT_SECONDS (300, after the last report is accepted)
 //   BENCH_FEED_VIEW (full: every change with the whole incident, as the page's panel; summary: the list screens' coalesced items)
 //   BENCH_KAFKA_PORT (29910, controller +1)  BENCH_REDIS_PORT (29912)  BENCH_PORT_BASE (29920: the services)
 //   BENCH_BARE_REPORTS (20000; 0 skips it): the same-run baseline, taken first on the same Kafka with the
@@ -33,6 +33,7 @@ const loadProcesses = Number(env.BENCH_LOAD_PROCESSES ?? 3);
 const connections = Number(env.BENCH_CONNECTIONS ?? 64);
 const feedProcesses = Number(env.BENCH_FEED_PROCESSES ?? 2);
 const intakeWorkers = env.BENCH_INTAKE_WORKERS ?? '2';
+const dispatchWorkers = env.BENCH_DISPATCH_WORKERS ?? '2';
 const timeoutMs = Number(env.BENCH_TIMEOUT_SECONDS ?? 300) * 1000;
 const feedView = env.BENCH_FEED_VIEW ?? 'summary';
 
@@ -87,7 +88,8 @@ async function main() {
   const bareCount = Number(env.BENCH_BARE_REPORTS ?? Math.min(reports, 20_000));
   const baseline = bareCount > 0 ? await bareBaseline(bareCount) : undefined;
   if (baseline) log(`baseline: a bare Fastify + kafkajs server (${intakeWorkers} processes) took ${baseline.accepted} reports from the same load processes at ${baseline.perSecond.toFixed(0)}/s (load average ${baseline.load.toFixed(1)})`);
-  for (const name of ['tracker', 'dispatch', 'board']) await system.start(name);
+  for (const name of ['tracker', 'board']) await system.start(name);
+  await system.start('dispatch', { env: { WORKERS: dispatchWorkers } });
   await system.start('intake', { env: { WORKERS: intakeWorkers } });
 
   const tokens = await issueTokens(system.redisUrl, `${system.prefix}:`, 64);

@@ -5,14 +5,16 @@
 // after each decision as the service applies them.
 //
 // Then the running service (BENCH_SERVICE=0 skips it): on a Kafka and Redis of the benchmark's own,
-// the events topic is filled with BENCH_SERVICE_REPORTS (100,000) incident.reported events, one copy
-// of dispatch (its server, as deployed) is started, and the time until every report's decision is
+// the events topic is filled with BENCH_SERVICE_REPORTS (100,000) incident.reported events, dispatch
+// (its server, as deployed: with WORKERS=1, then WORKERS=2) is started, and the time until every report's decision is
 // committed in Kafka is measured with a read-committed consumer; once with the 60,000-enterprise
 // directory, once with the demo directory. It prints decisions/s beside the pure decision's, the
-// load average, dispatch's CPU time, and the reports routed zero times or more than once (each must
+// load average, dispatch's CPU time (all its processes), and the reports routed zero times or more than once (each must
 // be 0; the script exits non-zero otherwise).
 //   BENCH_ENTERPRISES (60000), BENCH_DECISIONS (200000), BENCH_SERVICE_REPORTS (100000),
 //   BENCH_DISPATCH_NODE_ARGS (extra node flags for dispatch, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+//   BENCH_DISPATCH_WORKERS ("1,2": dispatch's WORKERS setting of each run; 2 copies in one container, one per core,
+//     is how docker-compose deploys it on this machine; its /ready answers for both, so the clock starts when both are ready),
 //   BENCH_STOP_WHEN_ROUTED (stop dispatch as soon as every report is routed: for a profile of routing alone),
 //   BENCH_DISPATCH_KAFKA_PORT (29892, controller +1), BENCH_DISPATCH_REDIS_PORT (29879), BENCH_DISPATCH_PORT (29890)
 //   BENCH_BASELINE_ROOT: another build of the project (e.g. main checked out and built elsewhere); each
@@ -24,7 +26,8 @@ import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { benchDescription, benchReportForm, identityKeys, infraDown, infraUp, root, waitUntil } from './lib.mjs';
+import { cpuSeconds } from './system.mjs';
 
 const require = createRequire(import.meta.url);
 const dispatch = require(join(root, 'services/dispatch/dist/index.js'));
@@ -203,6 +206,8 @@ const kafkaPort = env.BENCH_DISPATCH_KAFKA_PORT ?? '29892';
 const redisPort = env.BENCH_DISPATCH_REDIS_PORT ?? '29879';
 const dispatchPort = env.BENCH_DISPATCH_PORT ?? '29890';
 const serviceReports = Number(env.BENCH_SERVICE_REPORTS ?? 100_000);
+// WORKERS of each run: 1 (one process), 2 (one per core: how docker-compose deploys it on this machine)
+const workerCounts = (env.BENCH_DISPATCH_WORKERS ?? '1,2').split(',').map((n) => String(Number(n)));
 for (const port of [kafkaPort, redisPort, dispatchPort]) {
   if (['19092', '29092', '39292', '16379', '26379', '36479', '6379'].includes(String(port))) throw new Error(`port ${port} belongs to another instance`);
 }
@@ -223,20 +228,8 @@ const quiet = shared.createLogger('bench', 'warn');
 const benchActor = { kind: 'system', id: 'bench', authenticatedBy: 'service' };
 
 // the rest of Biểu mẫu 03, as intake puts it on the event: the consumer reads and validates all of it
-const formDetails = {
-  reportingOrganisation: { name: 'Sở Y tế', address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
-  contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
-  affectedSystem: { operator: 'Trung tâm Công nghệ thông tin', owner: 'Sở Y tế', name: 'Cổng thông tin điện tử', protectionLevel: 3, connectivityProvider: 'VNPT' },
-  alreadyHandled: false,
-  detection: { methods: ['monitoring', 'log_review'] },
-  alreadyNotified: { parties: ['national_coordinator'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
-  technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web', 'database'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp dịch vụ công trực tuyến' },
-  supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
-  reportTime: '2026-11-20T02:40:00.000Z',
-};
-const description =
-  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
-  'tới nhiều địa chỉ IP ở nước ngoài; nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên.';
+const formDetails = benchReportForm;
+const description = benchDescription;
 
 /** N incident.reported events on the events topic, keyed by incident as intake writes them. */
 async function fillReports(kafka, prefix, n, tag) {
@@ -286,17 +279,11 @@ async function countDecisions(kafka, prefix) {
   return { counts, lastAt: () => last, read, stop: () => consumer.disconnect() };
 }
 
-/** CPU seconds a process has used so far (Linux). */
-function cpuSecondsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** CPU seconds used so far by the benchmark's Kafka and Redis (from their pid files). */
 function infraCpu() {
   return [join(dataRoot, infraEnv.KAFKA_INSTANCE, 'kafka.pid'), join(dataRoot, infraEnv.REDIS_INSTANCE, 'redis.pid')].map((file) => {
     try {
-      return cpuSecondsOf(readFileSync(file, 'utf8').trim());
+      return cpuSeconds(Number(readFileSync(file, 'utf8').trim()));
     } catch {
       return 0;
     }
@@ -306,7 +293,7 @@ function infraCpu() {
 const get = (path) =>
   new Promise((resolve) => http.get({ host, port: dispatchPort, path }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', () => resolve(0)));
 
-async function serviceRun(kafka, label, data, tag, serverRoot = root) {
+async function serviceRun(kafka, label, data, tag, workers, serverRoot = root) {
   const prefix = `bench-${randomBytes(3).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
@@ -328,7 +315,7 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
     // its log (warnings and errors) beside the benchmark's Kafka and Redis
     stdio: ['ignore', openSync(join(dataRoot, `dispatch-${prefix}.log`), 'w'), 'inherit'],
     // routing needs no HTTP caller; a verifier's configuration is still required (no board runs here, so nothing is exchanged)
-    env: { ...env, ...identityKeys().verifier, IDENTITY_URL: `http://${host}:9`, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    env: { ...env, ...identityKeys().verifier, IDENTITY_URL: `http://${host}:9`, KAFKA_BROKERS: brokers, REDIS_URL: `redis://${host}:${redisPort}`, TOPIC_PREFIX: prefix, REDIS_PREFIX: `${prefix}:`, HOST: host, PORT: dispatchPort, LOG_LEVEL: 'warn', SERVICE_INSTANCE: 'bench', WORKERS: workers, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
   let exited = false;
   const died = new Promise((_resolve, reject) =>
@@ -341,12 +328,12 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
   try {
     await Promise.race([waitUntil('dispatch ready', async () => (await get('/ready')) === 200, 180_000), died]);
     const ready = Date.now();
-    const cpuAtReady = cpuSecondsOf(child.pid);
+    const cpuAtReady = cpuSeconds(child.pid);
     const infraCpuAtReady = infraCpu();
     const deadline = ready + Math.max(120_000, serviceReports * 5);
     while (counter.counts.size < ids.length && Date.now() < deadline) await Promise.race([new Promise((r) => setTimeout(r, 100)), died]);
     const done = counter.lastAt();
-    const cpu = cpuSecondsOf(child.pid) - cpuAtReady;
+    const cpu = cpuSeconds(child.pid) - cpuAtReady;
     const infraUsed = infraCpu().map((v, i) => v - infraCpuAtReady[i]);
     // a profile (BENCH_DISPATCH_NODE_ARGS="--cpu-prof …") of start-up and routing only, not of what follows
     if (env.BENCH_STOP_WHEN_ROUTED) child.kill('SIGTERM');
@@ -366,7 +353,7 @@ async function serviceRun(kafka, label, data, tag, serverRoot = root) {
     const seconds = (done - ready) / 1000;
     const decided = ids.length - never;
     console.log(
-      `[${label}] one dispatch copy: ${decided} reports routed in ${seconds.toFixed(1)} s after /ready → ${(decided / seconds).toFixed(0)} decisions/s ` +
+      `[${label}] dispatch, WORKERS=${workers}: ${decided} reports routed in ${seconds.toFixed(1)} s after /ready → ${(decided / seconds).toFixed(0)} decisions/s ` +
         `(pure decision above: ${purePerSecond} /s); ${(decided / cpu).toFixed(0)} per CPU-second of dispatch; start-up to /ready ${((ready - started) / 1000).toFixed(1)} s; ` +
         `load average ${load.toFixed(1)}; meanwhile Kafka used ${infraUsed[0].toFixed(1)} CPU-s, Redis ${infraUsed[1].toFixed(1)}; routed zero times: ${never}, more than once: ${twice}`,
     );
@@ -391,10 +378,11 @@ if (env.BENCH_SERVICE !== '0') {
   try {
     const runs = [[`${ENTERPRISES} enterprises`, { ...demo, enterprises }, 'G']];
     if (env.BENCH_DEMO !== '0') runs.push(['demo directory', demo, 'D']);
-    for (const [label, data, tag] of runs) {
+    for (const [name, data, tag] of runs) for (const workers of workerCounts) {
+      const label = `${name}, WORKERS=${workers}`;
       // the baseline build first, then this one, on the same broker and Redis, minutes apart
-      const baseline = env.BENCH_BASELINE_ROOT ? await serviceRun(kafka, `${label}, baseline ${env.BENCH_BASELINE_ROOT}`, data, tag, env.BENCH_BASELINE_ROOT) : undefined;
-      const current = await serviceRun(kafka, label, data, tag);
+      const baseline = env.BENCH_BASELINE_ROOT ? await serviceRun(kafka, `${label}, baseline ${env.BENCH_BASELINE_ROOT}`, data, tag, workers, env.BENCH_BASELINE_ROOT) : undefined;
+      const current = await serviceRun(kafka, label, data, tag, workers);
       failures += current.failures + (baseline?.failures ?? 0);
       if (baseline) {
         console.log(

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { root, run as runCommand } from './lib.mjs';
+import { benchDescription, benchReportForm, root, run as runCommand } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const env = process.env;
@@ -30,20 +30,8 @@ const redisDown = () => {
 
 const actor = { kind: 'system', id: 'bench', authenticatedBy: 'service' };
 const ctx = { producedBy: 'bench', actor, payloadAlreadyValidated: true };
-const report = {
-  reportingOrganisation: { name: 'Sở Y tế', address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
-  contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
-  affectedSystem: { operator: 'Trung tâm Công nghệ thông tin', owner: 'Sở Y tế', name: 'Cổng thông tin điện tử', protectionLevel: 3, connectivityProvider: 'VNPT' },
-  alreadyHandled: false,
-  detection: { methods: ['monitoring', 'log_review'] },
-  alreadyNotified: { parties: ['national_coordinator'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
-  technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web', 'database'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp dịch vụ công trực tuyến' },
-  supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
-  reportTime: '2026-11-20T02:40:00.000Z',
-};
-const description =
-  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
-  'tới nhiều địa chỉ IP ở nước ngoài; nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên.';
+const report = benchReportForm;
+const description = benchDescription;
 const assignees = [
   { kind: 'province_hub', id: 'org-hub-01', name: 'Sở KH&CN Hà Nội', organisationId: 'org-hub-01', organisationName: 'Sở KH&CN Hà Nội', role: 'hub' },
   ...['leader', 'officer', 'deputy', 'member'].map((role) => ({ kind: 'liaison', id: `lia-01-${role}`, name: `Đầu mối ${role}`, organisationId: 'org-dept-security', organisationName: 'Cục An toàn thông tin', role: role === 'leader' ? 'leader' : 'officer' })),

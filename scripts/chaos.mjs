@@ -67,14 +67,28 @@ const accepted = []; // [incidentId, provinceCode, acceptedAt]
 const answers = []; // [at, status, count]
 
 /** The directory's national coordinator, a province's hub and its liaisons, as dispatch serves them. */
+/**
+ * An admin's call to dispatch's directory API: a 503 (credentials not checkable now, the copy
+ * shedding load on a machine this busy), or no answer to a read, is asked again after a pause, as
+ * a person would; anything else is the answer.
+ */
+async function adminRequest(port, method, path, options) {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await request(port, method, path, options);
+    const again = response.status === 503 || (response.status === 0 && method === 'GET');
+    if (!again || attempt === 6) return response;
+    await sleep(2000 * attempt);
+  }
+}
+
 async function directory(port, token) {
-  const response = await request(port, 'GET', '/api/v1/directory', { headers: { authorization: `Bearer ${token}` } });
+  const response = await adminRequest(port, 'GET', '/api/v1/directory', { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`GET /api/v1/directory: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
 async function directoryCall(method, path, body) {
-  const response = await request(system.port('dispatch-a'), method, path, { headers: { authorization: `Bearer ${accounts.admin.token}` }, body });
+  const response = await adminRequest(system.port('dispatch-a'), method, path, { headers: { authorization: `Bearer ${accounts.admin.token}` }, body });
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }

@@ -59,3 +59,21 @@ export function identityKeys(keyFile) {
   const verifier = { IDENTITY_PUBLIC_JWKS: JSON.stringify({ keys: [{ ...publicJwk, alg: 'EdDSA', use: 'sig' }] }), IDENTITY_SERVICE_KEY: stored.serviceKey };
   return { owner: { IDENTITY_SIGNING_JWK: JSON.stringify(stored.jwk), IDENTITY_SERVICE_KEY: stored.serviceKey }, verifier };
 }
+
+/** The rest of a Biểu mẫu 03 report as intake puts it on incident.reported (the benchmarks' one report form). */
+export const benchReportForm = {
+  reportingOrganisation: { name: 'Sở Y tế', address: 'Số 1 Đường Trần Phú, phường Điện Biên', phone: '024 3943 6684', email: 'vanphong@example.gov.vn' },
+  contactPerson: { name: 'Nguyễn Thị Hồng Nhung', position: 'Trưởng phòng Công nghệ thông tin', phone: '0912 345 678', email: 'nhung.nth@example.gov.vn' },
+  affectedSystem: { operator: 'Trung tâm Công nghệ thông tin', owner: 'Sở Y tế', name: 'Cổng thông tin điện tử', protectionLevel: 3, connectivityProvider: 'VNPT' },
+  alreadyHandled: false,
+  detection: { methods: ['monitoring', 'log_review'] },
+  alreadyNotified: { parties: ['national_coordinator'], details: 'Đã gọi điện cho đầu mối trực 24/7' },
+  technicalDetail: { operatingSystems: ['Ubuntu 22.04'], services: ['web', 'database'], securityMeasures: ['firewall'], publicIpAddresses: ['203.162.10.20'], domainNames: ['congthongtin.example.gov.vn'], purpose: 'Cung cấp dịch vụ công trực tuyến' },
+  supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
+  reportTime: '2026-11-20T02:40:00.000Z',
+};
+
+/** The benchmarks' incident description (a long Vietnamese one, as filed). */
+export const benchDescription =
+  'Vào lúc 02 giờ 10 phút, hệ thống giám sát an toàn thông tin phát hiện lưu lượng bất thường từ máy chủ cổng thông tin điện tử ' +
+  'tới nhiều địa chỉ IP ở nước ngoài; nhật ký máy chủ web ghi nhận nhiều yêu cầu khai thác lỗ hổng tải tệp lên.';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, readIncident, type IncidentView } from '@ucsc/shared';
+import { loadConfig, readIncident, renderTimelineEntry, type IncidentView } from '@ucsc/shared';
 import { buildApp as buildTracker, deadlineSweeper, trackerConfigSchema } from '@ucsc/tracker';
 import { bearer, collectIncidentEvents, sampleReport, sessionToken, testLogger, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
@@ -133,6 +133,6 @@ describe('deadlines, sweeps and the escalation ladder', () => {
     expect(await overdue()).toBe(0);
     expect(await gauge()).toBe(0);
     const shown = await waitFor('the breach on the timeline', async () => (await readIncident(redis, system.names.redisPrefix, view.id))?.timeline.find((t) => t.type === 'incident.deadline_breached'));
-    expect(shown.summary).toMatch(/Quá hạn: xác nhận tiếp nhận .*ghi nhận muộn/);
+    expect(renderTimelineEntry(shown, 'vi').summary).toMatch(/Quá hạn: xác nhận tiếp nhận .*ghi nhận muộn/);
   });
 });

@@ -1,4 +1,4 @@
-import { readIncident, type IncidentView } from '@ucsc/shared';
+import { indexKeys, readIncident, type IncidentView } from '@ucsc/shared';
 import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
@@ -76,5 +76,31 @@ describe('duplicate suggestions on the board, on the real Kafka and Redis', () =
     const bad = await duplicates(own, coordinator, '?windowHours=-3');
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toMatch(/windowHours/);
+  });
+
+  it('the tracker’s index of shared traits follows a merge, an un-merge and a rejection, so the suggestions do too', async () => {
+    const ip = '203.0.113.77';
+    const traitSet = indexKeys(system.names.redisPrefix).duplicates(`ip:${ip}`);
+    const members = async () => (await redis.zrange(traitSet, 0, -1)).sort();
+    const a = await report(sampleReport({ affectedSystem: { operator: 'Phòng A', name: 'Hệ thống A' }, technicalDetail: { publicIpAddresses: [ip] } }), submitter);
+    const b = await report(sampleReport({ affectedSystem: { operator: 'Phòng B', name: 'Hệ thống B' }, technicalDetail: { publicIpAddresses: [ip] } }), submitter);
+    expect(await members()).toEqual([a, b].sort());
+    expect(ids(await duplicates(a, coordinator))).toEqual([b]);
+    const state = async (id: string) => (await view(id))?.state;
+
+    expect((await postJson(`${system.boardUrl}/api/v1/incidents/${b}/merge`, { intoIncidentId: a, reason: 'Cùng một vụ' }, coordinator)).status).toBe(200);
+    // written with the view, in the same call: when the view says merged, the index has let it go
+    await waitFor('merged', async () => (await state(b)) === 'merged' || undefined);
+    expect(await members()).toEqual([a]);
+    expect(ids(await duplicates(a, coordinator))).toEqual([]);
+
+    expect((await postJson(`${system.boardUrl}/api/v1/incidents/${b}/unmerge`, { reason: 'Hai vụ khác nhau' }, coordinator)).status).toBe(200);
+    await waitFor('un-merged', async () => (await state(b)) !== 'merged' || undefined);
+    expect(await members()).toEqual([a, b].sort());
+    expect(ids(await duplicates(a, coordinator))).toEqual([b]);
+
+    expect((await postJson(`${system.boardUrl}/api/v1/incidents/${b}/reject`, { reason: 'Quét thử' }, coordinator)).status).toBe(200);
+    await waitFor('rejected', async () => (await state(b)) === 'rejected' || undefined);
+    expect(await members()).toEqual([a]);
   });
 });

@@ -1,4 +1,4 @@
-import { makeEnvelope, newId, Publisher, readIncident, type IncidentView } from '@ucsc/shared';
+import { makeEnvelope, newId, Publisher, readIncident, renderTimelineEntry, type IncidentView } from '@ucsc/shared';
 import { bearer, collectIncidentEvents, sampleReport, sessionToken, testKafka, testLogger, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
@@ -147,7 +147,7 @@ describe('the lifecycle, command by command, on the real Kafka and Redis', () =>
     expect(escalated.json).toMatchObject({ outcome: 'applied', state: 'acknowledged' });
     const shown = await view(id);
     expect(shown.clocks?.ministry).toMatchObject({ reason: 'Hai Cục chưa cử người sau 4 giờ' });
-    expect(shown.timeline.at(-1)?.summary).toBe('Giám đốc Sở báo cáo thẳng lãnh đạo Bộ');
+    expect(renderTimelineEntry(shown.timeline.at(-1)!, 'vi').summary).toBe('Giám đốc Sở báo cáo thẳng lãnh đạo Bộ');
     expect((await board(`${id}/escalate-to-ministry`, { reason: 'lần nữa' }, director)).status).toBe(409);
     // a submitter may not
     expect((await board(`${id}/escalate-to-ministry`, { reason: 'thử' }, submitter)).status).toBe(403);

@@ -1,4 +1,4 @@
-import { loadDirectoryFiles, makeEnvelope, topicName, type IncidentView } from '@ucsc/shared';
+import { loadDirectoryFiles, makeEnvelope, topicName, type RenderedIncidentView as IncidentView } from '@ucsc/shared';
 import { bearer, collectIncidentEvents, sampleReport, sessionToken, testKafka, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 

@@ -8,6 +8,7 @@ export * from './redis';
 export * from './http';
 export * from './directory';
 export * from './projections/incidents';
+export * from './projections/indexes';
 export * from './projections/commands';
 export * from './access';
 export * from './access/transitions';

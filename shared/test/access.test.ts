@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { testIncident } from '../../test/support/incidents';
 import { accountChangeRefusal, assignmentAllows, canSee, may, mayActFor, mayFileIn, policy, roles, submitterView, responderView, viewFor, type AccountAccess, type Actor, type IncidentView, type Permission, type Role, type Tlp } from '@ucsc/shared';
 
 const actor = (role: Role, extra: Partial<Actor> = {}): Actor => ({ kind: 'user', id: `u-${role}`, roles: [role], authenticatedBy: 'password', ...extra });
@@ -43,31 +44,25 @@ describe('the policy table, edge by edge', () => {
 });
 
 /** An incident in Hà Nội, filed by org-agency-a, assigned to a liaison and offered to enterprises. */
-const incident = (tlp: Tlp, change: Partial<IncidentView> = {}): IncidentView => ({
-  id: ulid(),
-  version: 1,
-  state: 'assigned',
-  portalStatus: 'cho',
-  province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-  reportingOrganisation: { name: 'Sở Y tế' },
-  reportedBy: { actorId: 'u-reporter', organisationId: 'org-agency-a' },
-  title: 't',
-  description: 'd',
-  tlp,
-  detectedAt: '2026-11-20T00:00:00.000Z',
-  reportedAt: '2026-11-20T00:00:00.000Z',
-  assignees: [
-    { kind: 'liaison', id: 'lia-01-sec-officer', name: 'L', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
-    { kind: 'enterprise', id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder', status: 'offered' },
-    { kind: 'enterprise', id: 'ent-timed-out', name: 'T', organisationId: 'ent-timed-out', organisationName: 'T', role: 'responder', status: 'timed_out' },
-    { kind: 'enterprise', id: 'ent-removed', name: 'R', organisationId: 'ent-removed', organisationName: 'R', role: 'responder', status: 'removed' },
-    { kind: 'enterprise', id: 'ent-ended', name: 'E', organisationId: 'ent-ended', organisationName: 'E', role: 'responder', status: 'declined' },
-  ],
-  routingReasons: [],
-  timeline: [],
-  updatedAt: '2026-11-20T00:00:00.000Z',
-  ...change,
-});
+const incident = (tlp: Tlp, change: Partial<IncidentView> = {}): IncidentView => {
+  const { classification: _unclassified, ...view } = testIncident({
+    version: 1,
+    state: 'assigned',
+    reportedBy: { actorId: 'u-reporter', organisationId: 'org-agency-a' },
+    tlp,
+    detectedAt: '2026-11-20T00:00:00.000Z',
+    reportedAt: '2026-11-20T00:00:00.000Z',
+    assignees: [
+      { kind: 'liaison', id: 'lia-01-sec-officer', name: 'L', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
+      { kind: 'enterprise', id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder', status: 'offered' },
+      { kind: 'enterprise', id: 'ent-timed-out', name: 'T', organisationId: 'ent-timed-out', organisationName: 'T', role: 'responder', status: 'timed_out' },
+      { kind: 'enterprise', id: 'ent-removed', name: 'R', organisationId: 'ent-removed', organisationName: 'R', role: 'responder', status: 'removed' },
+      { kind: 'enterprise', id: 'ent-ended', name: 'E', organisationId: 'ent-ended', organisationName: 'E', role: 'responder', status: 'declined' },
+    ],
+    updatedAt: '2026-11-20T00:00:00.000Z',
+  });
+  return { ...view, ...change };
+};
 
 describe('who sees an incident: scope, then TLP', () => {
 
@@ -181,8 +176,8 @@ describe('what each audience sees of an incident', () => {
     classification: { severity: 'normal', priority: 'P3', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['…'] },
     needsCoordinator: { since: '2026-11-20T00:00:00.000Z', reasons: ['không doanh nghiệp nào phù hợp'] },
     timeline: [
-      { eventId: ulid(), type: 'incident.reported', at: '2026-11-20T00:00:00.000Z', actor: { kind: 'user', id: 'u-reporter' }, summary: 'Tiếp nhận' },
-      { eventId: ulid(), type: 'incident.assignment_offered', at: '2026-11-20T00:00:01.000Z', actor: { kind: 'service', id: 'dispatch' }, summary: 'Đề nghị X', details: ['· Y (3/4): tải cao'] },
+      { eventId: ulid(), type: 'incident.reported', at: '2026-11-20T00:00:00.000Z', actor: { kind: 'user', id: 'u-reporter' }, facts: { organisation: 'Sở A' } },
+      { eventId: ulid(), type: 'incident.assignment_offered', at: '2026-11-20T00:00:01.000Z', actor: { kind: 'service', id: 'dispatch' }, facts: { who: 'X', expiresAt: '2026-11-20T00:30:00.000Z' }, details: ['· Y (3/4): tải cao'] },
     ],
     attachments: [],
   });
@@ -190,7 +185,7 @@ describe('what each audience sees of an incident', () => {
   const withRed: IncidentView = {
     ...base,
     attachments: [{ sha256: 'a'.repeat(64), size: 1, filename: 'mat.log', mediaType: 'text/plain', kind: 'log', malware: false, tlp: 'RED', eventId: redEvent, addedAt: '2026-11-20T00:00:02.000Z' }],
-    timeline: [...base.timeline, { eventId: redEvent, type: 'incident.attachment_added', at: '2026-11-20T00:00:02.000Z', actor: { kind: 'user', id: 'u-reporter' }, summary: 'Đính kèm nhật ký: mat.log' }],
+    timeline: [...base.timeline, { eventId: redEvent, type: 'incident.attachment_added', at: '2026-11-20T00:00:02.000Z', actor: { kind: 'user', id: 'u-reporter' }, facts: { kind: 'log', filename: 'mat.log' } }],
   };
 
   it('a submitter: no routing internals, no classification, only the timeline a submitter is shown, only those still on it', () => {

@@ -90,8 +90,8 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     exportLimit: 10_000,
     audit: access.audit,
   });
-  await app.register(duplicateRoutes, { redis, redisPrefix: config.REDIS_PREFIX, windowHours: config.DUPLICATE_WINDOW_HOURS, scanLimit: config.DUPLICATE_SCAN_LIMIT });
-  await app.register(summaryRoutes, { redis, redisPrefix: config.REDIS_PREFIX, scanLimit: config.SUMMARY_SCAN_LIMIT });
+  await app.register(duplicateRoutes, { redis, redisPrefix: config.REDIS_PREFIX, windowHours: config.DUPLICATE_WINDOW_HOURS });
+  await app.register(summaryRoutes, { redis, redisPrefix: config.REDIS_PREFIX });
   await app.register(commandRoutes, { redis, redisPrefix: config.REDIS_PREFIX, publisher, replies, replyTimeoutMs: config.COMMAND_REPLY_TIMEOUT_MS, retryAfterSeconds: 5 });
   onClose(app, async () => {
     await feed.close();

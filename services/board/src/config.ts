@@ -44,8 +44,6 @@ export const boardConfigSchema = z.object({
     .default(30)
     .describe('How often a connected board client’s session or token is checked again (ended ones are disconnected)'),
   DUPLICATE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(72).describe('Two reports detected this many hours apart or less may be one attack (duplicate suggestions)'),
-  DUPLICATE_SCAN_LIMIT: z.coerce.number().int().positive().max(50_000).default(2000).describe('How many of the most recently changed incidents duplicate suggestions look through'),
-  SUMMARY_SCAN_LIMIT: z.coerce.number().int().positive().max(200_000).default(50_000).describe('How many of the most recently changed incidents Biểu mẫu 05 and the league table count'),
   COMMAND_REPLY_TIMEOUT_MS: z.coerce
     .number()
     .int()

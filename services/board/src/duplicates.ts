@@ -1,4 +1,4 @@
-import { foldName, type IncidentView } from '@ucsc/shared';
+import { domainsOf, ipsOf, organisationOf, settledStates, systemOf, type IncidentView } from '@ucsc/shared';
 
 /** Why one incident is likely the same attack as another: each reason names what they share. */
 export type DuplicateReason =
@@ -11,30 +11,18 @@ export interface DuplicateSuggestion {
   reasons: DuplicateReason[];
 }
 
-/** Incidents no longer to be merged into or from: already merged away, or not an incident at all. */
-const settled: readonly IncidentView['state'][] = ['merged', 'rejected'];
-
-const organisationOf = (i: IncidentView) => i.reportedBy?.organisationId ?? `name:${foldName(i.reportingOrganisation.name)}`;
-/** The affected system as the form names it: its name, else its operator (Biểu mẫu 03, Hệ thống bị sự cố). */
-const systemOf = (i: IncidentView) => {
-  const system = i.report?.affectedSystem;
-  const name = system?.name ?? system?.operator;
-  return name ? foldName(name) : undefined;
-};
-const ipsOf = (i: IncidentView) => new Set(i.report?.technicalDetail?.publicIpAddresses ?? []);
-const domainsOf = (i: IncidentView) => new Set((i.report?.technicalDetail?.domainNames ?? []).map((d) => d.toLowerCase().replace(/\.$/, '')));
-
 /**
  * The likely duplicates of an incident among others: the same reporting organisation and affected
  * system, or a public IP or domain in common, detected within `windowMs` of it. Ones already
  * merged or rejected, and the incident itself, are left out; the closest in time come first.
+ * `others` are the candidates the tracker's index names (shared/src/projections/indexes.ts).
  */
 export function likelyDuplicates(of: IncidentView, others: readonly IncidentView[], windowMs: number): DuplicateSuggestion[] {
   const at = Date.parse(of.detectedAt);
   const [org, system, ips, domains] = [organisationOf(of), systemOf(of), ipsOf(of), domainsOf(of)];
   const out: DuplicateSuggestion[] = [];
   for (const other of others) {
-    if (other.id === of.id || settled.includes(other.state) || Math.abs(Date.parse(other.detectedAt) - at) > windowMs) continue;
+    if (other.id === of.id || settledStates.includes(other.state) || Math.abs(Date.parse(other.detectedAt) - at) > windowMs) continue;
     const reasons: DuplicateReason[] = [];
     if (system && organisationOf(other) === org && systemOf(other) === system) {
       reasons.push({ kind: 'same_organisation_and_system', organisation: other.reportingOrganisation.name, system: other.report?.affectedSystem.name ?? other.report!.affectedSystem.operator });

@@ -1,4 +1,4 @@
-import { incidentCategories, type IncidentView } from '@ucsc/shared';
+import { incidentCategories, type IncidentFigures } from '@ucsc/shared';
 
 /** Vietnam time (UTC+7, no daylight saving): the periods of Biểu mẫu 05 are Vietnamese dates. */
 const vietnamOffsetMs = 7 * 3600_000;
@@ -15,19 +15,9 @@ export function periodBounds({ year, half }: Period): { from: string; to: string
 }
 
 /** Incidents that count: detected in the period, in the scope, and incidents (neither rejected nor merged into another). */
-export function inPeriod(incidents: readonly IncidentView[], period: Period, provinceCode?: string): IncidentView[] {
+export function inPeriod(incidents: readonly IncidentFigures[], period: Period, provinceCode?: string): IncidentFigures[] {
   const { from, to } = periodBounds(period);
   return incidents.filter((i) => i.detectedAt >= from && i.detectedAt < to && i.state !== 'rejected' && i.state !== 'merged' && (!provinceCode || i.province.code === provinceCode));
-}
-
-const finalReportOf = (i: IncidentView) => i.followUps?.map((f) => f.report).findLast((r) => r.kind === 'final_report');
-
-export type HandledWith = 'in_house' | 'domestic_help' | 'foreign_help';
-/** Who handled it: as Biểu mẫu 04 says, else domestic help when an enterprise took a part, else in-house. */
-export function handledWithOf(i: IncidentView): HandledWith {
-  const declared = finalReportOf(i);
-  if (declared?.kind === 'final_report' && declared.handledWith) return declared.handledWith;
-  return i.assignees.some((a) => a.kind === 'enterprise' && (a.status === 'accepted' || a.status === 'working' || a.status === 'done')) ? 'domestic_help' : 'in_house';
 }
 
 export interface Summary {
@@ -39,23 +29,23 @@ export interface Summary {
   damage: { incidentId: string; category: string; damage: string }[];
 }
 
-/** Biểu mẫu 05: counts per category, handled in-house / with domestic / with foreign help, and damage. */
-export function summarise(incidents: readonly IncidentView[], period: Period, provinceCode?: string): Summary {
+/**
+ * Biểu mẫu 05: counts per category, handled in-house / with domestic / with foreign help, and damage,
+ * from each incident's figures (the tracker keeps them: shared/src/projections/indexes.ts).
+ */
+export function summarise(incidents: readonly IncidentFigures[], period: Period, provinceCode?: string): Summary {
   const counted = inPeriod(incidents, period, provinceCode);
   const rows = new Map(Object.entries(incidentCategories).map(([category, { label }]) => [category, { category, label, count: 0, inHouse: 0, domesticHelp: 0, foreignHelp: 0 }]));
   const damage: Summary['damage'] = [];
   for (const i of counted) {
-    const report = finalReportOf(i);
-    const category = (report?.kind === 'final_report' && report.category) || i.classification?.category || 'other';
-    const row = rows.get(category) ?? rows.get('other')!;
+    const row = rows.get(i.category) ?? rows.get('other')!;
     row.count += 1;
-    const how = handledWithOf(i);
-    if (how === 'in_house') row.inHouse += 1;
-    else if (how === 'domestic_help') row.domesticHelp += 1;
+    if (i.handledWith === 'in_house') row.inHouse += 1;
+    else if (i.handledWith === 'domestic_help') row.domesticHelp += 1;
     else row.foreignHelp += 1;
-    if (report?.kind === 'final_report') damage.push({ incidentId: i.id, category, damage: report.damage });
+    if (i.damage !== undefined) damage.push({ incidentId: i.id, category: i.category, damage: i.damage });
   }
-  const province = provinceCode ? counted[0]?.province ?? incidents.find((i) => i.province.code === provinceCode)?.province : undefined;
+  const province = provinceCode ? (counted[0]?.province ?? incidents.find((i) => i.province.code === provinceCode)?.province) : undefined;
   return {
     scope: provinceCode ? { level: 'province', provinceCode, ...(province ? { provinceName: province.name } : {}) } : { level: 'country' },
     period: { ...period, ...periodBounds(period) },
@@ -89,7 +79,7 @@ const minutesBetween = (from: string, to: string | undefined) => (to ? (Date.par
  * contain and to resolve, per province (the incident's), per liaison (its own acknowledgement) and
  * per enterprise (its acceptance, and the incidents it took part in), median and 90th percentile.
  */
-export function leagueTable(incidents: readonly IncidentView[], period: Period, provinceCode?: string): LeagueRow[] {
+export function leagueTable(incidents: readonly IncidentFigures[], period: Period, provinceCode?: string): LeagueRow[] {
   const samples = new Map<string, { kind: LeagueRow['kind']; id: string; name: string; measure: Measure; minutes: number[] }>();
   const add = (kind: LeagueRow['kind'], id: string, name: string, measure: Measure, minutes: number | undefined) => {
     if (minutes === undefined) return;
@@ -99,15 +89,13 @@ export function leagueTable(incidents: readonly IncidentView[], period: Period, 
     samples.set(key, entry);
   };
   for (const i of inPeriod(incidents, period, provinceCode)) {
-    const m = i.milestones ?? {};
+    const m = i.milestones;
     const outcome: [Measure, string | undefined][] = [['acknowledge', m.acknowledged], ['contain', m.contained], ['resolve', m.resolved]];
     for (const [measure, at] of outcome) add('province', i.province.code, i.province.name, measure, minutesBetween(i.reportedAt, at));
-    for (const a of i.assignees) {
-      if (a.kind === 'liaison') add('liaison', a.id, a.name, 'acknowledge', minutesBetween(i.reportedAt, a.acknowledgedAt));
-      if (a.kind !== 'enterprise') continue;
-      const took = a.status === 'accepted' || a.status === 'working' || a.status === 'done';
-      if (took) add('enterprise', a.id, a.name, 'accept', minutesBetween(i.reportedAt, a.answeredAt));
-      if (took) for (const measure of ['contain', 'resolve'] as const) add('enterprise', a.id, a.name, measure, minutesBetween(i.reportedAt, measure === 'contain' ? m.contained : m.resolved));
+    for (const a of i.liaisons) add('liaison', a.id, a.name, 'acknowledge', minutesBetween(i.reportedAt, a.acknowledgedAt));
+    for (const a of i.enterprises) {
+      add('enterprise', a.id, a.name, 'accept', minutesBetween(i.reportedAt, a.answeredAt));
+      for (const measure of ['contain', 'resolve'] as const) add('enterprise', a.id, a.name, measure, minutesBetween(i.reportedAt, measure === 'contain' ? m.contained : m.resolved));
     }
   }
   return [...samples.values()]

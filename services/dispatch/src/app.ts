@@ -14,7 +14,7 @@ import {
   Publisher,
   type Logger,
 } from '@ucsc/shared';
-import type { DispatchConfig } from './config';
+import { routingPolicyOf, type DispatchConfig } from './config';
 import { startDispatcher } from './consumer';
 import { DirectoryView, DirectoryWriter, followDirectory } from './directory';
 import { directoryRoutes } from './routes/directory';
@@ -42,7 +42,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const settings = consumerSettings(config, consumers, overrides.onFatal);
   const follower = await followDirectory({ kafka, redis, prefix, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, view, logger, settings });
   const writer = new DirectoryWriter(kafka, prefix, `${prefix}.dispatch.directory-writer.${config.SERVICE_INSTANCE}`);
-  const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS, Math.min(config.DECISION_OUTPUT_SECONDS, config.DECISION_MEMORY_SECONDS));
+  const store = new RoutingStore(redis, config.REDIS_PREFIX, config.DECISION_MEMORY_SECONDS, config.DECISION_OUTPUT_SECONDS);
   const publisher = new Publisher(kafka, prefix, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const access = await createVerifierAccess(config, redis, publisher, 'dispatch', logger);
@@ -62,11 +62,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   });
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());
-  const policy = {
-    enterprisesPerIncident: config.ENTERPRISES_PER_INCIDENT,
-    enterprisesPerSevereIncident: config.ENTERPRISES_PER_SEVERE_INCIDENT,
-    acceptanceWindowMs: config.ACCEPTANCE_WINDOW_SECONDS * 1000,
-  };
+  const policy = routingPolicyOf(config);
   const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
   const sweep = startTimeoutSweep({
     redis,

@@ -88,13 +88,16 @@ export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routi
 
   function decide(batch: RoutingBatch, routing: RoutingDirectory, message: Message, source: string, log: Logger): DispatchResult {
     const context = { producedBy: 'dispatch', correlationId: message.correlationId, causationId: message.id };
-    const wrap = (drafts: Draft[], actor: Envelope['actor'] = dispatchActor) =>
-      drafts.map((d) => makeEnvelope(d.type, d.payload as never, { ...context, actor }) as Envelope<Draft['type']>);
+    const wrap = (drafts: Draft[], actor: Envelope['actor'] = dispatchActor, occurredAt?: string) =>
+      drafts.map((d) => makeEnvelope(d.type, d.payload as never, { ...context, actor, ...(occurredAt ? { occurredAt } : {}) }) as Envelope<Draft['type']>);
     // an outcome that emits and changes nothing is not remembered: handled again, it decides nothing again
-    const record = (effects: Effects, actor?: Envelope['actor'], extra: Envelope<Draft['type']>[] = []): DispatchResult => {
-      const envelopes = [...wrap(effects.events, actor), ...extra];
+    const record = (effects: Effects, actor?: Envelope['actor'], extra: Envelope<Draft['type']>[] = [], occurredAt?: string): DispatchResult => {
+      // the decision's offers carry their round-robin turn, so that a rebuild from the log restores it
+      const sequence = effects.offered.length ? batch.offerSequence() : undefined;
+      const drafts = sequence === undefined ? effects.events : effects.events.map((d) => (d.type === 'incident.assignment_offered' ? { ...d, payload: { ...d.payload, sequence: String(sequence) } } : d));
+      const envelopes = [...wrap(drafts, actor, occurredAt), ...extra];
       if (envelopes.length === 0 && !effects.state) return undefined;
-      batch.record(message.id, source, effects, envelopes);
+      batch.record(message.id, source, effects, envelopes, sequence);
       return { incidentEvents: envelopes };
     };
 
@@ -120,8 +123,10 @@ export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routi
         return state ? record(onAccepted(state, message.payload.assigneeId)) : undefined;
       }
       case 'incident.override_routing': {
-        const outcome = onOverride(routing, batch.incident(message.payload.incidentId), message.payload);
-        if (outcome.accepted) return record(outcome.effects, message.actor);
+        // the override's event carries the time its state records, so that a rebuild from the log gives the same state
+        const at = now().toISOString();
+        const outcome = onOverride(routing, batch.incident(message.payload.incidentId), message.payload, at);
+        if (outcome.accepted) return record(outcome.effects, message.actor, [], at);
         log.info({ incidentId: message.payload.incidentId, reason: outcome.reason }, 'override rejected');
         const rejected = makeEnvelope(
           'incident.command_rejected',

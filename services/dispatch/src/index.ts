@@ -1,7 +1,8 @@
 export { buildApp } from './app';
-export { dispatchConfigSchema, type DispatchConfig } from './config';
+export { dispatchConfigSchema, routingPolicyOf, routingPolicyShape, type DispatchConfig } from './config';
 export { seedDirectory, directoryDrafts, DirectoryView } from './directory';
 export { RoutingStore, DecisionOutputLost, dispatchKeys, type RoutingBatch } from './store';
+export { LoadMirror } from './loads';
 export { dispatchBatches, type DispatchItem, type DispatchResult } from './consumer';
 export { startTimeoutSweep, type TimeoutSweep } from './sweeper';
 export * from './domain/routing';
@@ -9,4 +10,4 @@ export * from './domain/classification';
 export * from './domain/dispatching';
 export * from './domain/directory';
 export * from './domain/roster';
-export { rebuildLoads } from './rebuild';
+export { rebuildRouting, type RebuiltRouting } from './rebuild';

@@ -154,8 +154,10 @@ export interface RoutingBatch {
    */
   handledBefore(eventId: string, source: string): Envelope[] | undefined;
   readonly loads: LoadView;
-  /** Applies a decision's effects for the rest of the batch and queues them, with what it emits, for the batch's write. */
-  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void;
+  /** The round-robin sequence of the next decision's offers (record it with that decision): larger than every one before. */
+  offerSequence(): number;
+  /** Applies a decision's effects for the rest of the batch and queues them, with what it emits, for the batch's write; its offers take `sequence`. */
+  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[], sequence?: number): void;
 }
 
 export interface BatchEvent {
@@ -193,14 +195,16 @@ export class RoutingStore {
   private readonly own = new Set<string>();
   private sequence = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly outputTtlSeconds: number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
     private readonly doneTtlSeconds: number,
-    /** how long a batch's output is kept for a redelivery of the batch: a day, or the done records' time if shorter */
-    private readonly outputTtlSeconds = Math.min(doneTtlSeconds, 86_400),
+    /** how long a batch's output is kept for a redelivery of the batch (DECISION_OUTPUT_SECONDS); never longer than the done records it serves */
+    outputTtlSeconds = doneTtlSeconds,
   ) {
+    this.outputTtlSeconds = Math.min(outputTtlSeconds, doneTtlSeconds);
     this.keys = dispatchKeys(prefix);
     this.read = redisScript(redis, 'dispatchReadBatch', readBatch);
     this.write = redisScript(redis, 'dispatchWriteBatch', writeBatch);
@@ -426,7 +430,11 @@ class PendingBatch implements RoutingBatch {
     return envelopes.slice(done.from, done.from + done.count);
   }
 
-  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[]): void {
+  offerSequence(): number {
+    return this.nextSequence();
+  }
+
+  record(eventId: string, source: string, effects: Effects, envelopes: Envelope[], sequence?: number): void {
     // the envelopes' JSON is made once, for the batch's output and for Kafka (envelopeBytes)
     const done: DoneMarker = { source, batch: this.id, from: this.outputs.length, count: envelopes.length };
     for (const e of envelopes) this.outputs.push(envelopeBytes(e));
@@ -442,8 +450,8 @@ class PendingBatch implements RoutingBatch {
     }
     const decided: LoadChange = { l: effects.loadDelta, o: {} };
     if (effects.offered.length) {
-      const sequence = this.nextSequence();
-      for (const id of effects.offered) decided.o[id] = sequence;
+      const turn = sequence ?? this.nextSequence();
+      for (const id of effects.offered) decided.o[id] = turn;
     }
     this.mirror.apply(decided);
     for (const [id, delta] of Object.entries(decided.l)) {

@@ -285,7 +285,7 @@ describe('a coordinator overrides routing', () => {
   const base = () => onReported(directory, new Loads(), report('Hà Nội', { category: 'malware' }), now, policy).state as IncidentRouting;
 
   it('adds any enterprise (fit or not) and removes an offered one, freeing it', () => {
-    const outcome = onOverride(directory, base(), { incidentId: ulid(), add: [{ kind: 'enterprise', id: 'z' }], remove: ['a'], reason: 'chỉ đạo của Cục' });
+    const outcome = onOverride(directory, base(), { incidentId: ulid(), add: [{ kind: 'enterprise', id: 'z' }], remove: ['a'], reason: 'chỉ đạo của Cục' }, '2026-11-20T01:00:00.000Z');
     if (!outcome.accepted) throw new Error(outcome.reason);
     expect(outcome.effects.loadDelta).toEqual({ a: -1, z: 1 });
     const event = outcome.effects.events[0];
@@ -293,12 +293,12 @@ describe('a coordinator overrides routing', () => {
   });
 
   it('is refused, with the reason, for someone unknown or not assigned', () => {
-    const outcome = onOverride(directory, base(), { incidentId: ulid(), add: [{ kind: 'enterprise', id: 'nobody' }], remove: ['lia-79-sec-leader'], reason: 'x' });
+    const outcome = onOverride(directory, base(), { incidentId: ulid(), add: [{ kind: 'enterprise', id: 'nobody' }], remove: ['lia-79-sec-leader'], reason: 'x' }, '2026-11-20T01:00:00.000Z');
     expect(outcome).toEqual({ accepted: false, reason: 'no enterprise nobody in the directory; lia-79-sec-leader is not assigned to this incident' });
   });
 
   it('is refused for an incident dispatch never routed', () => {
-    expect(onOverride(directory, undefined, { incidentId: ulid(), add: [], remove: ['a'], reason: 'x' })).toMatchObject({ accepted: false });
+    expect(onOverride(directory, undefined, { incidentId: ulid(), add: [], remove: ['a'], reason: 'x' }, '2026-11-20T01:00:00.000Z')).toMatchObject({ accepted: false });
   });
 });
 

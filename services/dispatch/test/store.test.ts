@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { loadDirectoryFiles, makeEnvelope, PermanentError, type Enterprise, type Envelope, type Outbox, type Redis } from '@ucsc/shared';
 import { dispatchBatches, dispatchKeys, indexDirectory, RoutingStore, type DispatchItem, type DispatchResult, type RoutingDirectory } from '@ucsc/dispatch';
 import { testLogger, testRedis, uniqueNames } from '../../../test/support';
+import { testReport } from '../../../test/support/incidents';
 
 const demo = loadDirectoryFiles();
 const policy = { enterprisesPerIncident: 1, enterprisesPerSevereIncident: 2, acceptanceWindowMs: 60_000 };
@@ -25,21 +26,7 @@ function enterprise(id: string, capacity = 5): Enterprise {
 }
 
 const reported = (incidentId = ulid()) =>
-  makeEnvelope(
-    'incident.reported',
-    {
-      incidentId,
-      province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-      reportingOrganisation: { name: 'Sở Y tế' },
-      title: 'Mã độc',
-      description: 'd',
-      detectedAt: '2026-11-20T02:10:00.000Z',
-      reportedAt: '2026-11-20T03:00:00.000Z',
-      tlp: 'AMBER',
-      category: 'malware',
-    },
-    { producedBy: 'test', actor },
-  );
+  makeEnvelope('incident.reported', testReport(incidentId, { province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' }, description: 'd', category: 'malware' }), { producedBy: 'test', actor });
 const declined = (incidentId: string, assigneeId: string) =>
   makeEnvelope('incident.assignment_declined', { incidentId, assigneeId, reason: 'Đang quá tải' }, { producedBy: 'test', actor });
 

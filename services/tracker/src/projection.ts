@@ -1,4 +1,4 @@
-import { commandReplyKeys, commandReplyTtlSeconds, feedLogLength, incidentKeys, redisScript, type CommandReply, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
+import { commandReplyKeys, commandReplyTtlSeconds, feedLogLength, incidentKeys, indexChanges, redisScript, type IndexOp, type CommandReply, type IncidentChange, type IncidentView, type Redis, type RedisScript } from '@ucsc/shared';
 import { applyEvent, type IncidentEvent } from './domain/lifecycle';
 import { commandOfEvent } from '@ucsc/shared';
 import { nextFireAt, type SweepPolicy } from './domain/sweep';
@@ -27,14 +27,17 @@ export interface Positioned {
  * sweep's index; '' removes it) and the answers to the commands the batch applied or refused.
  * The changes go on the feed's change log (a stream capped near FEED_LOG_LENGTH entries) in the
  * same call, so a change is on the log exactly when its view is written, in the projection's order.
+ * The indexes beside the views (shared/src/projections/indexes.ts: likely duplicates, the figures
+ * of the summaries) change in the same call, so they are never ahead of or behind the views.
  * KEYS: versions hash, by-updated set, deadline index. ARGV: count, change log, reply channel,
- * reply lifetime (s), reply count, log length; per incident key, id, expected, version, view, score, province
- * set, next deadline; per reply its key and JSON; then the changes to publish.
+ * reply lifetime (s), reply count, log length, index op count; per incident key, id, expected,
+ * version, view, score, province set, next deadline; per reply its key and JSON; per index op its
+ * code (z+ z- h+ h-), key, member and score or value; then the changes to publish.
  */
 const projectLua = `
 local versions, byUpdated, deadlines = KEYS[1], KEYS[2], KEYS[3]
-local n, changes, replyChannel, replyTtl, nReplies, logLength = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local first = 7
+local n, changes, replyChannel, replyTtl, nReplies, logLength, nOps = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+local first = 8
 local moved = {}
 for i = 0, n - 1 do
   local b = first + i * 8
@@ -61,7 +64,15 @@ for i = 0, nReplies - 1 do
   redis.call('SET', ARGV[r + i * 2], ARGV[r + i * 2 + 1], 'EX', replyTtl)
   redis.call('PUBLISH', replyChannel, ARGV[r + i * 2 + 1])
 end
-for j = r + nReplies * 2, #ARGV do redis.call('XADD', changes, 'MAXLEN', '~', logLength, '*', 'c', ARGV[j]) end
+local o = r + nReplies * 2
+for i = 0, nOps - 1 do
+  local op, key, member, value = ARGV[o + i * 4], ARGV[o + i * 4 + 1], ARGV[o + i * 4 + 2], ARGV[o + i * 4 + 3]
+  if op == 'z+' then redis.call('ZADD', key, value, member)
+  elseif op == 'z-' then redis.call('ZREM', key, member)
+  elseif op == 'h+' then redis.call('HSET', key, member, value)
+  else redis.call('HDEL', key, member) end
+end
+for j = o + nOps * 4, #ARGV do redis.call('XADD', changes, 'MAXLEN', '~', logLength, '*', 'c', ARGV[j]) end
 return moved
 `;
 
@@ -87,6 +98,7 @@ interface Known {
  */
 export class Projection {
   private readonly keys: ReturnType<typeof incidentKeys>;
+  private readonly prefix: string;
   private readonly deadlines: string;
   private readonly replyKeys: ReturnType<typeof commandReplyKeys>;
   private readonly write: RedisScript;
@@ -99,6 +111,7 @@ export class Projection {
     private readonly cacheSize = 10_000,
   ) {
     this.keys = incidentKeys(prefix);
+    this.prefix = prefix;
     this.deadlines = trackerKeys(prefix).deadlines;
     this.replyKeys = commandReplyKeys(prefix);
     this.write = redisScript(redis, 'ucscProjectIncidents', projectLua, 3);
@@ -120,9 +133,11 @@ export class Projection {
       if (fresh.size) await this.read([...fresh], read);
       const base = new Map<string, Known>();
       for (const id of first.keys()) base.set(id, read.get(id) ?? this.known.get(id) ?? { version: -1, json: null });
-      const { changes, views, replies } = this.apply(base, events, publish);
+      const { changes, views, replies, before } = this.apply(base, events, publish);
       if (changes.length === 0) return [];
-      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, this.deadlines, views.size, this.keys.changes, this.replyKeys.channel, commandReplyTtlSeconds, replies.length, feedLogLength];
+      const ops: IndexOp[] = [];
+      for (const [id, view] of views) ops.push(...indexChanges(this.prefix, before.get(id), view));
+      const args: (string | number)[] = [this.keys.versions, this.keys.byUpdated, this.deadlines, views.size, this.keys.changes, this.replyKeys.channel, commandReplyTtlSeconds, replies.length, feedLogLength, ops.length];
       const written = new Map<string, Known>();
       for (const [id, view] of views) {
         const json = JSON.stringify(view);
@@ -131,6 +146,7 @@ export class Projection {
         args.push(this.keys.incident(id), id, base.get(id)!.version, view.version, json, Date.parse(view.updatedAt), this.keys.byProvince(view.province.code), fireAt ?? '');
       }
       for (const reply of replies) args.push(this.replyKeys.reply(reply.commandId), JSON.stringify(reply));
+      for (const [op, key, member, value] of ops) args.push(op, key, member, value ?? '');
       if (publish) {
         for (const change of changes) {
           // the incident's last change of the batch carries the view just serialised: not made twice
@@ -169,9 +185,14 @@ export class Projection {
     });
   }
 
-  private apply(base: Map<string, Known>, events: readonly Positioned[], answer: boolean): { changes: IncidentChange[]; views: Map<string, IncidentView>; replies: CommandReply[] } {
+  private apply(
+    base: Map<string, Known>,
+    events: readonly Positioned[],
+    answer: boolean,
+  ): { changes: IncidentChange[]; views: Map<string, IncidentView>; replies: CommandReply[]; before: Map<string, IncidentView | undefined> } {
     const current = new Map<string, IncidentView | undefined>();
     for (const [id, known] of base) current.set(id, known.view ?? (known.json ? (JSON.parse(known.json) as IncidentView) : undefined));
+    const before = new Map(current);
     const changes: IncidentChange[] = [];
     const views = new Map<string, IncidentView>();
     const replies: CommandReply[] = [];
@@ -187,7 +208,7 @@ export class Projection {
       const reply = answer ? replyOf(event, view, next) : undefined;
       if (reply) replies.push(reply);
     }
-    return { changes, views, replies };
+    return { changes, views, replies, before };
   }
 
   private remember(id: string, known: Known): void {

@@ -19,39 +19,15 @@ import {
   type Deadline,
   type IncidentEvent,
 } from '@ucsc/tracker';
+import { minutesAfter, testAssignees, testIncident, testReportedAt } from '../../../test/support/incidents';
 
-const reportedAt = '2026-11-20T02:00:00.000Z';
-const minutesAfter = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+const reportedAt = testReportedAt;
 /** A fake clock: tests never wait for real time. */
 const at = (iso: string): Clock => () => new Date(iso);
 const actor: Actor = { kind: 'user', id: 'u1', authenticatedBy: 'password' };
 
-function incident(change: Partial<IncidentView> = {}): IncidentView {
-  return {
-    id: ulid(),
-    version: 3,
-    state: 'routed',
-    portalStatus: 'cho',
-    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-    reportingOrganisation: { name: 'Sở Y tế' },
-    title: 't',
-    description: 'd',
-    tlp: 'AMBER',
-    detectedAt: '2026-11-20T01:00:00.000Z',
-    reportedAt,
-    assignees: [
-      { kind: 'liaison', id: 'lia-officer', name: 'O', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
-      { kind: 'liaison', id: 'lia-leader', name: 'L', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' },
-      { kind: 'enterprise', id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder', status: 'offered', offerExpiresAt: minutesAfter(reportedAt, 120) },
-    ],
-    routingReasons: [],
-    // normal P2: acknowledge 60 min, accept 120, first progress 240, contain 24 h, resolve 5 days, progress every 8 h, reminders 30 min before
-    classification: { severity: 'normal', priority: 'P2', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] },
-    timeline: [],
-    updatedAt: reportedAt,
-    ...change,
-  };
-}
+const { officer, leader, offeredEnterprise } = testAssignees;
+const incident = (change: Partial<IncidentView> = {}): IncidentView => testIncident({ assignees: [officer, leader, offeredEnterprise], ...change });
 const find = (deadlines: Deadline[], key: string) => deadlines.find((d) => d.key === key);
 
 describe('legal periods, counted in Vietnam time', () => {

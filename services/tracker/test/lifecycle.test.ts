@@ -1,6 +1,11 @@
 import { ulid } from 'ulid';
-import { makeEnvelope, type Actor, type IncidentView, type Payload } from '@ucsc/shared';
+import { makeEnvelope, renderTimelineEntry, type Actor, type IncidentView, type Payload, type TimelineEntry } from '@ucsc/shared';
 import { applyEvent, decide, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
+import { testProvinceAssignees, testReport } from '../../../test/support/incidents';
+
+// the timeline stores facts; its words are the catalogue's, rendered on read
+const words = (t: TimelineEntry) => renderTimelineEntry(t, 'vi').summary;
+const lines = (t: TimelineEntry) => renderTimelineEntry(t, 'vi').details;
 
 // decide checks who: a national coordinator may act for any assignee
 const actor: Actor = { kind: 'user', id: 'u1', roles: ['national_coordinator'], authenticatedBy: 'none' };
@@ -8,24 +13,8 @@ const ctx = { producedBy: 'test', actor };
 const incidentId = ulid();
 const emit: Emit = (type, payload) => makeEnvelope(type, payload, ctx);
 
-const reported = makeEnvelope(
-  'incident.reported',
-  {
-    incidentId,
-    province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' },
-    reportingOrganisation: { name: 'Sở Y tế' },
-    title: 'Mã độc',
-    description: 'Máy chủ nhiễm mã độc',
-    detectedAt: '2026-11-20T02:10:00.000Z',
-    reportedAt: '2026-11-20T03:00:00.000Z',
-    tlp: 'AMBER',
-  },
-  ctx,
-) as IncidentEvent;
-const assignees: Payload<'incident.assigned'>['assignees'] = [
-  { kind: 'province_hub', id: 'org-hub-08', name: 'Sở KH&CN Tuyên Quang', organisationId: 'org-hub-08', organisationName: 'Sở KH&CN Tuyên Quang', role: 'hub' },
-  { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Trần Văn B', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' },
-];
+const reported = makeEnvelope('incident.reported', testReport(incidentId, { province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Hà Giang', formerCode: '02' } }), ctx) as IncidentEvent;
+const assignees = testProvinceAssignees;
 const assigned = makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees, reasons: ['rule'] }, ctx) as IncidentEvent;
 const acknowledged = makeEnvelope('incident.acknowledged', { incidentId, assigneeId: 'lia-08-sec-leader' }, ctx) as IncidentEvent;
 const acknowledge = (assigneeId: string) => makeEnvelope('incident.acknowledge', { incidentId, assigneeId }, ctx) as IncidentCommand;
@@ -91,7 +80,7 @@ describe('incident projection', () => {
     const during = replay([reported, assigned, acknowledged, update, support]);
     expect(during).toMatchObject({ state: 'acknowledged', portalStatus: 'dang_xu_ly' });
     expect(during?.followUps?.map((f) => f.report.kind)).toEqual(['situation_update', 'support_request']);
-    expect(during?.timeline.slice(-2).map((t) => t.summary)).toEqual(['Báo cáo cập nhật tình hình', 'Đề nghị hỗ trợ']);
+    expect(during?.timeline.slice(-2).map(words)).toEqual(['Báo cáo cập nhật tình hình', 'Đề nghị hỗ trợ']);
     const ended = replay([reported, assigned, acknowledged, update, support, final]);
     expect(ended).toMatchObject({ state: 'report_received', portalStatus: 'dang_xu_ly' });
     // the same follow-up delivered twice is recorded once
@@ -106,7 +95,7 @@ describe('incident projection', () => {
     const view = replay([reported, assigned, added, added]);
     expect(view?.attachments).toEqual([{ ...attachment, eventId: added.id, addedAt: added.occurredAt }]);
     expect(view?.state).toBe('routed');
-    expect(view?.timeline.at(-1)?.summary).toBe('Đính kèm mẫu mã độc: sample.bin');
+    expect(words(view!.timeline.at(-1)!)).toBe('Đính kèm mẫu mã độc: sample.bin');
   });
 
   it('a routing decision made again keeps the acknowledgements of those still assigned', () => {
@@ -198,13 +187,13 @@ describe('classification and enterprise assignments on the incident', () => {
   it('the classification and its reasons are on the incident and its timeline', () => {
     const view = replay([reported, classified]);
     expect(view?.classification).toMatchObject({ severity: 'normal', priority: 'P3' });
-    expect(view?.timeline.at(-1)?.details).toEqual(['normal: …', 'priority P3: …']);
+    expect(lines(view!.timeline.at(-1)!)).toEqual(['normal: …', 'priority P3: …']);
   });
 
   it('an offer lists the enterprise as offered, with its window, and the candidates on the timeline', () => {
     const view = replay([reported, assigned, offered]);
     expect(view?.assignees.at(-1)).toMatchObject({ id: 'ent-a', status: 'offered', offerExpiresAt: '2026-11-20T03:30:00.000Z' });
-    expect(view?.timeline.at(-1)?.details).toEqual(['policy asks for 1', '✓ Công ty A (0/3): least loaded']);
+    expect(lines(view!.timeline.at(-1)!)).toEqual(['policy asks for 1', '✓ Công ty A (0/3): least loaded']);
   });
 
   it.each([
@@ -228,7 +217,7 @@ describe('classification and enterprise assignments on the incident', () => {
     const after = applyEvent(flagged, override, 10);
     expect(after?.needsCoordinator).toBeUndefined();
     expect(after?.assignees.find((a) => a.id === 'ent-b')).toMatchObject({ status: 'accepted' });
-    expect(after?.timeline.at(-1)?.details).toEqual(['Lý do: chỉ đạo']);
+    expect(lines(after!.timeline.at(-1)!)).toEqual(['Lý do: chỉ đạo']);
   });
 
   it('only an enterprise with an open offer may accept or decline it', () => {

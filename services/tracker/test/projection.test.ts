@@ -1,29 +1,13 @@
 import { ulid } from 'ulid';
-import { incidentChangeSchema, incidentKeys, makeEnvelope, readIncident, type Actor, type Payload, type Redis } from '@ucsc/shared';
+import { incidentChangeSchema, incidentKeys, makeEnvelope, readIncident, type Actor, type Redis } from '@ucsc/shared';
 import { Projection, projectEvents, type IncidentEvent } from '@ucsc/tracker';
 import { testRedis, uniqueNames, waitFor } from '../../../test/support';
+import { testProvinceAssignees, testReport } from '../../../test/support/incidents';
 
 const actor: Actor = { kind: 'user', id: 'u1', authenticatedBy: 'none' };
 const ctx = { producedBy: 'test', actor };
-const assignees: Payload<'incident.assigned'>['assignees'] = [
-  { kind: 'province_hub', id: 'org-hub-08', name: 'Sở KH&CN Tuyên Quang', organisationId: 'org-hub-08', organisationName: 'Sở KH&CN Tuyên Quang', role: 'hub' },
-  { kind: 'liaison', id: 'lia-08-sec-leader', name: 'Trần Văn B', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' },
-];
-const reported = (incidentId: string) =>
-  makeEnvelope(
-    'incident.reported',
-    {
-      incidentId,
-      province: { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Tuyên Quang' },
-      reportingOrganisation: { name: 'Sở Y tế' },
-      title: 'Mã độc',
-      description: 'Máy chủ nhiễm mã độc',
-      detectedAt: '2026-11-20T02:10:00.000Z',
-      reportedAt: '2026-11-20T03:00:00.000Z',
-      tlp: 'AMBER',
-    },
-    ctx,
-  ) as IncidentEvent;
+const assignees = testProvinceAssignees;
+const reported = (incidentId: string) => makeEnvelope('incident.reported', testReport(incidentId), ctx) as IncidentEvent;
 const assigned = (incidentId: string) => makeEnvelope('incident.assigned', { incidentId, provinceCode: '08', assignees, reasons: ['rule'] }, ctx) as IncidentEvent;
 const acknowledged = (incidentId: string) => makeEnvelope('incident.acknowledged', { incidentId, assigneeId: 'lia-08-sec-leader' }, ctx) as IncidentEvent;
 

@@ -1,8 +1,15 @@
-import { createKafka, listRecentIncidents, parseMessage, readIncident, topicName } from '@ucsc/shared';
-import { clearProjection, clocksOf, defaultResponsePolicy, projectEvent, rebuildProjection, trackerConfigSchema, type ResponsePolicy } from '@ucsc/tracker';
-import { loadConfig } from '@ucsc/shared';
+import { createKafka, duplicateKeysOf, indexKeys, listRecentIncidents, parseMessage, readIncident, topicName, type Redis } from '@ucsc/shared';
+import { clearProjection, clocksOf, defaultResponsePolicy, projectEvent, rebuildProjection, trackerConfigSchema } from '@ucsc/tracker';
+import { loadConfig, type ResponsePolicy } from '@ucsc/shared';
 import { bearer, brokers, sampleReport, sessionToken, testLogger, testRedis, waitFor } from '../../../test/support';
 import { postJson, startSystem, type TestSystem } from '../../../test/support/system';
+
+/** The tracker's indexes beside the views: figures, detection order, and the sets of the traits named. */
+async function indexesOf(redis: Redis, prefix: string, traits: string[]) {
+  const keys = indexKeys(prefix);
+  const sets = await Promise.all([...new Set(traits)].sort().map(async (t) => [t, await redis.zrange(keys.duplicates(t), 0, -1, 'WITHSCORES')] as const));
+  return { figures: await redis.hgetall(keys.figures), byDetected: await redis.zrange(keys.byDetected, 0, -1, 'WITHSCORES'), duplicates: Object.fromEntries(sets) };
+}
 
 describe('the incident projection can be rebuilt from Kafka', () => {
   let system: TestSystem;
@@ -43,6 +50,9 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     // the deadline index (when each incident's next reminder or breach is due) is rebuilt with it
     const deadlines = await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES');
     expect(deadlines).toHaveLength(6);
+    // and so are the indexes the board's duplicates and summaries read
+    const indexes = await indexesOf(redis, prefix, before.flatMap(duplicateKeysOf));
+    expect(Object.keys(indexes.figures).sort()).toEqual([...ids].sort());
 
     await clearProjection(redis, prefix);
     expect(await listRecentIncidents(redis, prefix, 100)).toHaveLength(0);
@@ -53,6 +63,7 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     expect(result.events).toBe(14); // 3 reported, 3 classified, 3 assigned, 3 offered to an enterprise, 1 acknowledged, 1 second acknowledgement refused
     expect(await listRecentIncidents(redis, prefix, 100)).toEqual(before);
     expect(await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES')).toEqual(deadlines);
+    expect(await indexesOf(redis, prefix, before.flatMap(duplicateKeysOf))).toEqual(indexes);
   });
 
   it('redelivering every event of the log over the live projection changes nothing', async () => {

@@ -1,38 +1,14 @@
-import { ulid } from 'ulid';
-import { makeEnvelope, type IncidentView } from '@ucsc/shared';
+import { makeEnvelope, renderTimeline, type IncidentView } from '@ucsc/shared';
 import { applyEvent, nextFireAt, sweepIncident, sweeperActor, type Clock, type Emit, type IncidentEvent } from '@ucsc/tracker';
+import { testAssignees, testIncident, testReportedAt } from '../../../test/support/incidents';
 
-const reportedAt = '2026-11-20T02:00:00.000Z';
+const reportedAt = testReportedAt;
 const after = (minutes: number) => new Date(Date.parse(reportedAt) + minutes * 60_000);
 const at = (minutes: number): Clock => () => after(minutes);
 const emitAt = (clock: Clock): Emit => (type, payload) => makeEnvelope(type, payload, { producedBy: 'tracker', actor: sweeperActor, occurredAt: clock().toISOString() });
 
-function incident(change: Partial<IncidentView> = {}): IncidentView {
-  return {
-    id: ulid(),
-    version: 3,
-    state: 'routed',
-    portalStatus: 'cho',
-    province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' },
-    reportingOrganisation: { name: 'Sở Y tế' },
-    title: 't',
-    description: 'd',
-    tlp: 'AMBER',
-    detectedAt: '2026-11-20T01:00:00.000Z',
-    reportedAt,
-    assignees: [
-      { kind: 'liaison', id: 'lia-officer', name: 'Cán bộ', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'officer' },
-      { kind: 'liaison', id: 'lia-leader', name: 'Lãnh đạo', organisationId: 'org-dept-security', organisationName: 'Cục ATTT', role: 'leader' },
-      { kind: 'national_coordinator', id: 'org-nc', name: 'Điều phối quốc gia', organisationId: 'org-nc', organisationName: 'ĐPQG', role: 'coordinator' },
-    ],
-    routingReasons: [],
-    // normal P2: acknowledge 60 min, first progress 240, contain 24 h, resolve 5 days; reminders 30 min before
-    classification: { severity: 'normal', priority: 'P2', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] },
-    timeline: [],
-    updatedAt: reportedAt,
-    ...change,
-  };
-}
+const { officer, leader, nationalCoordinator } = testAssignees;
+const incident = (change: Partial<IncidentView> = {}): IncidentView => testIncident({ assignees: [officer, leader, nationalCoordinator], ...change });
 
 /** What the projector does with what a sweep fired. */
 const applied = (view: IncidentView, events: IncidentEvent[]) => events.reduce((v, e, i) => applyEvent(v, e, v.version + i + 1)!, view);
@@ -54,7 +30,7 @@ describe('a sweep fires each reminder, breach and rung once, from the view alone
     expect(breached[1]!.type === 'incident.escalation_rung_reached' && breached[1]!.payload.recipients).toEqual([{ id: 'lia-officer', name: 'Cán bộ' }]);
     view = applied(view, breached);
     expect(sweep(view, at(62))).toEqual([]);
-    expect(view.timeline.map((t) => t.summary)).toEqual(['Nhắc hạn: xác nhận tiếp nhận (hạn 2026-11-20T03:00:00.000Z)', 'Quá hạn: xác nhận tiếp nhận (hạn 2026-11-20T03:00:00.000Z)', 'Báo cáo vượt cấp: nhắc cán bộ đầu mối']);
+    expect(renderTimeline(view.timeline, 'vi').map((t) => t.summary)).toEqual(['Nhắc hạn: xác nhận tiếp nhận (hạn 2026-11-20T03:00:00.000Z)', 'Quá hạn: xác nhận tiếp nhận (hạn 2026-11-20T03:00:00.000Z)', 'Báo cáo vượt cấp: nhắc cán bộ đầu mối']);
   });
 
   it('the next time to look is kept: the reminder, then the breach, then the next rung', () => {

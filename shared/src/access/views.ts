@@ -1,4 +1,6 @@
 import { stricterTlp, type Actor } from '../contracts/common';
+import type { Language } from '../contracts/labels';
+import { renderTimeline, type RenderedTimelineEntry } from '../contracts/timeline';
 import { endedAssignmentStatuses, submitterTimelineTypes, type IncidentChange, type IncidentSummary, type IncidentView } from '../projections/incidents';
 import { canSee, scopeOf, type VisibilityFacts } from './index';
 
@@ -95,6 +97,15 @@ export function applyView<T extends IncidentRecord>(incident: T, plan: ViewPlan)
 export function viewFor<T extends IncidentRecord>(actor: Actor, incident: T): T | undefined {
   const plan = viewPlan(actor, incident);
   return plan ? applyView(incident, plan) : undefined;
+}
+
+/**
+ * A view with its timeline's words rendered in a language (contracts/timeline), for answers that
+ * people or machines read as they are. Rendered after the audience's view, so its words come only
+ * from the facts that audience may see (the lines under entries are a coordinator's).
+ */
+export function withWords<T extends IncidentRecord>(view: T, lang: Language): Omit<T, 'timeline'> & { timeline: RenderedTimelineEntry[] } {
+  return { ...view, timeline: renderTimeline(view.timeline, lang) };
 }
 
 /** Each incident as the actor may see it, dropping those it may not. */

@@ -12,4 +12,5 @@ export * from './directory';
 export * from './lifecycle';
 export * from './identity';
 export * from './labels';
+export * from './timeline';
 export * from './feed';

@@ -37,6 +37,11 @@ export const assignmentOfferedSchema = z.object({
   reasons: z.array(z.string().min(1)).min(1),
   candidates: z.array(routingCandidateSchema),
   excluded: routingExclusionsSchema,
+  /**
+   * the offer's turn in dispatch's round robin (the store's sequence, in digits: ties of load go to
+   * the enterprise offered longest ago), so that a rebuild from the log restores the same order
+   */
+  sequence: z.string().regex(/^\d{1,20}$/).optional(),
 });
 
 export const assignmentAcceptedSchema = z.object({

@@ -2,6 +2,7 @@ export * from './app';
 export * from './errors';
 export * from './server';
 export * from './readiness';
+export * from './copies';
 export * from './auth';
 export * from './audit';
 export * from './ratelimit';

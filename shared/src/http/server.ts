@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../log';
+import { collectCopiesHealth } from './copies';
 
 /**
  * Listens, then closes with grace (close-with-grace) on SIGTERM/SIGINT, or after an uncaught
@@ -27,12 +28,15 @@ type ServiceConfig = { HOST: string; PORT: number; LOG_LEVEL: string; WORKERS?: 
  * With WORKERS > 1 the process only supervises: it forks that many copies of the service, which
  * share the port (the primary hands each connection to one of them), passes a stop signal on to
  * them, and replaces one that dies. Each copy is a copy as any other: its own instance name.
+ * Each copy's /ready answers for all of them (copies.ts).
  */
 function supervise(service: string, config: ServiceConfig, logger: Logger): void {
   let stopping = false;
   let running = 0;
+  const health = collectCopiesHealth(config.WORKERS ?? 1);
   const fork = (index: number) => {
-    const worker = cluster.fork({ SERVICE_INSTANCE: `${config.SERVICE_INSTANCE}-${index}` });
+    const worker = cluster.fork({ SERVICE_INSTANCE: `${config.SERVICE_INSTANCE}-${index}`, UCSC_COPY: String(index) });
+    health.forked(index, worker);
     running += 1;
     worker.on('exit', (code, signal) => {
       running -= 1;
@@ -40,6 +44,7 @@ function supervise(service: string, config: ServiceConfig, logger: Logger): void
         if (running === 0) process.exit(0);
         return;
       }
+      health.exited(index, `exited (${signal ?? `code ${code}`}); being replaced`);
       logger.error({ index, code, signal }, `${service} copy exited; starting another`);
       setTimeout(() => fork(index), 1000);
     });

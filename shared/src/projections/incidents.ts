@@ -5,20 +5,12 @@ import { assignmentStatusSchema, endedAssignmentStatuses, lifecycleStateSchema, 
 import { attachmentRefSchema, followUpSubmissionSchema, initialReportDetailsSchema } from '../contracts/report';
 import { escalationLadderSchema, milestoneKeys, reporterSchema } from '../contracts/lifecycle';
 import type { Envelope } from '../contracts/messages';
+import { renderedTimelineEntrySchema, timelineEntrySchema, type TimelineDetail, type TimelineFacts, type TimelineType } from '../contracts/timeline';
 import type { Redis } from '../redis';
 
 // moved to the lifecycle's contracts; still importable from here (shared/src/access reads it from here)
 export { endedAssignmentStatuses, type AssignmentStatus } from '../contracts/lifecycle';
 
-export const timelineEntrySchema = z.object({
-  eventId: ulidSchema,
-  type: z.string(),
-  at: isoDateTime,
-  actor: actorSchema.pick({ kind: true, id: true, name: true }),
-  summary: z.string(),
-  /** the rule and the candidates behind a routing decision, shown under the entry */
-  details: z.array(z.string()).optional(),
-});
 
 /**
  * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
@@ -105,15 +97,19 @@ export const incidentViewSchema = z.object({
 });
 export type IncidentView = z.infer<typeof incidentViewSchema>;
 
-/** A timeline entry for an event: who did it, when, and what it means in a line. */
-export function timelineEntry(event: Envelope, summary: string, details?: string[]): IncidentView['timeline'][number] {
+/** A view as an answer carries it, its timeline's words rendered in the reader's language (`withWords`). */
+export const renderedIncidentViewSchema = incidentViewSchema.extend({ timeline: z.array(renderedTimelineEntrySchema) });
+export type RenderedIncidentView = z.infer<typeof renderedIncidentViewSchema>;
+
+/** A timeline entry for an event: who did it, when, from which event, and the facts its words are rendered from when read (contracts/timeline). */
+export function timelineEntry<T extends TimelineType>(event: Envelope<T>, facts: TimelineFacts[T], details?: TimelineDetail[]): IncidentView['timeline'][number] {
   const { kind, id, name } = event.actor;
   return {
     eventId: event.id,
     type: event.type,
     at: event.occurredAt,
     actor: { kind, id, ...(name ? { name } : {}) },
-    summary,
+    facts,
     ...(details?.length ? { details } : {}),
   };
 }
@@ -142,7 +138,7 @@ export function reportedView(event: Envelope<'incident.reported'>, version: numb
     reportedAt: p.reportedAt,
     assignees: [],
     routingReasons: [],
-    timeline: [timelineEntry(event, `Tiếp nhận báo cáo từ ${p.reportingOrganisation.name}`)],
+    timeline: [timelineEntry(event, { organisation: p.reportingOrganisation.name })],
     ...(p.report ? { report: p.report } : {}),
     followUps: [],
     attachments: [],

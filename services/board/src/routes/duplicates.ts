@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { canSee, commonProblems, HttpError, identify, listRecentIncidents, problemSchema, readIncident, ulidSchema, viewFor, type Redis } from '@ucsc/shared';
+import { canSee, commonProblems, duplicateKeysOf, HttpError, identify, incidentsSharing, problemSchema, readIncident, readIncidents, ulidSchema, viewFor, type Redis } from '@ucsc/shared';
 import { likelyDuplicates } from '../duplicates';
 
 export interface DuplicateRoutesOptions {
@@ -9,8 +9,6 @@ export interface DuplicateRoutesOptions {
   redisPrefix: string;
   /** how far apart in detection time two reports of one attack may be */
   windowHours: number;
-  /** how many of the most recently changed incidents are looked through */
-  scanLimit: number;
 }
 
 const reasonSchema = z.discriminatedUnion('kind', [
@@ -51,10 +49,14 @@ export async function duplicateRoutes(fastify: FastifyInstance, options: Duplica
     const incident = await readIncident(options.redis, options.redisPrefix, request.params.id);
     if (!incident || !canSee(actor, incident)) throw new HttpError(404, 'not_found', `incident ${request.params.id} not found`);
     const windowHours = request.query.windowHours ?? options.windowHours;
-    // the full views are compared (an IP only the reporter's form shows still counts), but only
-    // incidents the caller may see are named
-    const visible = (await listRecentIncidents(options.redis, options.redisPrefix, options.scanLimit)).filter((i) => canSee(actor, i));
-    const suggestions = likelyDuplicates(incident, visible, windowHours * 3_600_000).flatMap(({ incident: other, reasons }) => {
+    // the tracker's index names the incidents sharing a trait within the window (two round trips,
+    // whatever the number of incidents); the full views are compared (an IP only the reporter's
+    // form shows still counts), but only incidents the caller may see are named
+    const at = Date.parse(incident.detectedAt);
+    const window = windowHours * 3_600_000;
+    const candidates = (await incidentsSharing(options.redis, options.redisPrefix, duplicateKeysOf(incident), at - window, at + window)).filter((id) => id !== incident.id);
+    const visible = (await readIncidents(options.redis, options.redisPrefix, candidates)).filter((i) => canSee(actor, i));
+    const suggestions = likelyDuplicates(incident, visible, window).flatMap(({ incident: other, reasons }) => {
       const shown = viewFor(actor, other);
       return shown ? [{ incidentId: shown.id, title: shown.title, state: shown.state, reportingOrganisation: shown.reportingOrganisation.name, detectedAt: shown.detectedAt, reasons }] : [];
     });

@@ -13,8 +13,12 @@ import {
   readIncident,
   text,
   ulidSchema,
-  incidentViewSchema,
+  renderedIncidentViewSchema,
+  languageOf,
+  languageQuerySchema,
   viewSerializer,
+  withWords,
+  type Language,
   type Actor,
   type AuditLog,
   type Redis,
@@ -53,11 +57,14 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
   async function recentViews(actor: Actor, limit: number) {
     return viewsFor(actor, await listRecentIncidents(redis, redisPrefix, limit));
   }
+  /** The language of the words in an answer: ?lang=, else Accept-Language, else vi. */
+  const languageOfRequest = (request: { query: { lang?: Language }; headers: { 'accept-language'?: string } }) => languageOf(request.query.lang, request.headers['accept-language']);
 
-  const incidentList = z.object({ incidents: z.array(incidentViewSchema) });
-  app.get('/api/v1/incidents', { ...viewSerializer, schema: { summary: 'Recent incidents, each as this account may see it', response: { ...commonProblems, 200: incidentList } } }, async (request) => {
+  const incidentList = z.object({ incidents: z.array(renderedIncidentViewSchema) });
+  app.get('/api/v1/incidents', { ...viewSerializer, schema: { summary: 'Recent incidents, each as this account may see it', querystring: languageQuerySchema, response: { ...commonProblems, 200: incidentList } } }, async (request) => {
     const actor = identify(request);
-    return { incidents: await recentViews(actor, options.snapshotSize) };
+    const lang = languageOfRequest(request);
+    return { incidents: (await recentViews(actor, options.snapshotSize)).map((i) => withWords(i, lang)) };
   });
 
   // an export is a disclosure: only roles that may export, only what they may see, always audited
@@ -66,12 +73,14 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       config: { auditedByRoute: true },
       schema: {
         summary: 'Export what this account may see (audited)',
+        querystring: languageQuerySchema,
         response: { ...commonProblems, 200: incidentList.extend({ exportedAt: z.string(), exportedBy: z.object({ id: z.string(), name: z.string().optional() }) }) },
       },
     }, async (request, reply) => {
     const actor = identify(request);
     if (!may(actor, 'incidents.export')) throw new HttpError(403, 'forbidden', 'this account may not export incidents');
-    const incidents = await recentViews(actor, options.exportLimit);
+    const lang = languageOfRequest(request);
+    const incidents = (await recentViews(actor, options.exportLimit)).map((i) => withWords(i, lang));
     await options.audit.record(actor, {
       action: 'incidents.exported',
       outcome: 'success',
@@ -84,9 +93,11 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
       .send({ exportedAt, exportedBy: { id: actor.id, name: actor.name }, incidents });
   });
 
-  app.get('/api/v1/incidents/:id', { ...viewSerializer, schema: { summary: 'One incident, as this account may see it', params: idParams, response: { ...problems, 200: incidentViewSchema } } }, async (request) => {
-    return viewFor(identify(request), await visibleIncident(request, request.params.id));
-  });
+  app.get(
+    '/api/v1/incidents/:id',
+    { ...viewSerializer, schema: { summary: 'One incident, as this account may see it, its timeline in the language asked for', params: idParams, querystring: languageQuerySchema, response: { ...problems, 200: renderedIncidentViewSchema } } },
+    async (request) => withWords(viewFor(identify(request), await visibleIncident(request, request.params.id))!, languageOfRequest(request)),
+  );
 
   /** The host of an Origin header, or undefined when it is not a URL (a malformed Origin is refused, never a 500). */
   const hostOf = (origin: string) => {

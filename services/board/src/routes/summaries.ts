@@ -1,14 +1,12 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { commonProblems, hasRole, HttpError, identify, listRecentIncidents, problemSchema, type Actor, type Redis } from '@ucsc/shared';
-import { leagueTable, summarise, toCsv } from '../summaries';
+import { commonProblems, figuresDetectedBetween, hasRole, HttpError, identify, problemSchema, type Actor, type IncidentFigures, type Redis } from '@ucsc/shared';
+import { leagueTable, periodBounds, summarise, toCsv, type Period } from '../summaries';
 
 export interface SummaryRoutesOptions {
   redis: Redis;
   redisPrefix: string;
-  /** how many of the most recently changed incidents are counted */
-  scanLimit: number;
 }
 
 const query = z.strictObject({
@@ -38,36 +36,51 @@ function scopeFor(actor: Actor, province: string | undefined): string | undefine
 export async function summaryRoutes(fastify: FastifyInstance, options: SummaryRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const problems = { ...commonProblems, 400: problemSchema, 403: problemSchema };
-  const incidents = () => listRecentIncidents(options.redis, options.redisPrefix, options.scanLimit);
-  const csv = (reply: FastifyReply, name: string, body: string) => reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
+  // the figures of the incidents detected in the period, from the tracker's index: one round trip
+  const incidents = (period: Period) => {
+    const { from, to } = periodBounds(period);
+    return figuresDetectedBetween(options.redis, options.redisPrefix, from, to);
+  };
 
-  app.get('/api/v1/summaries/bieu-mau-05', {
-      schema: {
-        summary: 'Biểu mẫu 05: counts per category, handled in-house / with domestic / with foreign help, and damage, for a province or the country',
-        querystring: query,
-        response: { ...problems, 200: z.unknown().describe('The summary as JSON, or CSV with format=csv') },
-      },
-    }, async (request, reply) => {
-    const { year, half, province, format } = request.query;
-    const provinceCode = scopeFor(identify(request), province);
-    const period = { year, ...(half ? { half: Number(half) as 1 | 2 } : {}) };
-    const summary = summarise(await incidents(), period, provinceCode);
-    if (format === 'json') return summary;
-    const rows = summary.byCategory.map((r) => [r.category, r.label, r.count, r.inHouse, r.domesticHelp, r.foreignHelp]);
-    return csv(reply, `bieu-mau-05-${provinceCode ?? 'ca-nuoc'}-${year}${half ? `-h${half}` : ''}`, toCsv(['category', 'label', 'count', 'in_house', 'domestic_help', 'foreign_help'], [...rows, ['total', 'Tổng', summary.total, '', '', '']]));
-  });
+  /** One summary route: its figures for the period and scope asked, as JSON or as CSV (RFC 4180, a download). */
+  const summaryRoute = (
+    path: string,
+    summary: string,
+    answer: string,
+    compute: (figures: IncidentFigures[], period: Period, provinceCode: string | undefined) => { json: unknown; header: string[]; rows: unknown[][] },
+  ) =>
+    app.get(`/api/v1/summaries/${path}`, { schema: { summary, querystring: query, response: { ...problems, 200: z.unknown().describe(answer) } } }, async (request, reply) => {
+      const { year, half, province, format } = request.query;
+      const provinceCode = scopeFor(identify(request), province);
+      const period: Period = { year, ...(half ? { half: Number(half) as 1 | 2 } : {}) };
+      const { json, header, rows } = compute(await incidents(period), period, provinceCode);
+      if (format === 'json') return json;
+      const name = `${path}-${provinceCode ?? 'ca-nuoc'}-${year}${half ? `-h${half}` : ''}`;
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(header, rows));
+    });
 
-  app.get('/api/v1/summaries/league-table', {
-      schema: {
-        summary: 'Minutes to acknowledge, accept, contain and resolve per province, liaison and enterprise (median and 90th percentile)',
-        querystring: query,
-        response: { ...problems, 200: z.unknown().describe('The rows as JSON, or CSV with format=csv') },
-      },
-    }, async (request, reply) => {
-    const { year, half, province, format } = request.query;
-    const provinceCode = scopeFor(identify(request), province);
-    const rows = leagueTable(await incidents(), { year, ...(half ? { half: Number(half) as 1 | 2 } : {}) }, provinceCode);
-    if (format === 'json') return { scope: provinceCode ? { level: 'province', provinceCode } : { level: 'country' }, rows };
-    return csv(reply, `league-table-${provinceCode ?? 'ca-nuoc'}-${year}${half ? `-h${half}` : ''}`, toCsv(['kind', 'id', 'name', 'measure', 'count', 'median_minutes', 'p90_minutes'], rows.map((r) => [r.kind, r.id, r.name, r.measure, r.count, r.medianMinutes, r.p90Minutes])));
-  });
+  summaryRoute(
+    'bieu-mau-05',
+    'Biểu mẫu 05: counts per category, handled in-house / with domestic / with foreign help, and damage, for a province or the country',
+    'The summary as JSON, or CSV with format=csv',
+    (figures, period, provinceCode) => {
+      const summary = summarise(figures, period, provinceCode);
+      const rows = summary.byCategory.map((r) => [r.category, r.label, r.count, r.inHouse, r.domesticHelp, r.foreignHelp]);
+      return { json: summary, header: ['category', 'label', 'count', 'in_house', 'domestic_help', 'foreign_help'], rows: [...rows, ['total', 'Tổng', summary.total, '', '', '']] };
+    },
+  );
+
+  summaryRoute(
+    'league-table',
+    'Minutes to acknowledge, accept, contain and resolve per province, liaison and enterprise (median and 90th percentile)',
+    'The rows as JSON, or CSV with format=csv',
+    (figures, period, provinceCode) => {
+      const rows = leagueTable(figures, period, provinceCode);
+      return {
+        json: { scope: provinceCode ? { level: 'province', provinceCode } : { level: 'country' }, rows },
+        header: ['kind', 'id', 'name', 'measure', 'count', 'median_minutes', 'p90_minutes'],
+        rows: rows.map((r) => [r.kind, r.id, r.name, r.measure, r.count, r.medianMinutes, r.p90Minutes]),
+      };
+    },
+  );
 }

@@ -16,6 +16,7 @@ import {
   type CommandType,
   type IncidentView,
   type Language,
+  renderTimelineEntry,
 } from './catalogue';
 import { request, sendCommand, setCsrf, type Me } from './api';
 import { applyChange, openFeed, watchUnitCounts, type FeedStatus } from './feed';
@@ -304,7 +305,7 @@ function IncidentPage(props: { me: Me; t: Words; lang: Language; incident: Incid
       </section>
       <section>
         <h3>{t.timeline}</h3>
-        <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatDate(e.at, lang)}</time> {e.summary}</li>)}</ol>
+        <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatDate(e.at, lang)}</time> {renderTimelineEntry(e, lang).summary}</li>)}</ol>
       </section>
     </article>
   );

@@ -6,3 +6,4 @@ export { tlpLevels, type Actor, type Role } from '../../../../shared/src/contrac
 export { incidentCategories, type IncidentCategory } from '../../../../shared/src/contracts/classification';
 export { transitions, allowedCommands, finishedStates, type CommandType, type CommandRule } from '../../../../shared/src/access/transitions';
 export type { IncidentView } from '../../../../shared/src/projections/incidents';
+export { renderTimelineEntry } from '../../../../shared/src/contracts/timeline';

@@ -256,7 +256,7 @@ export type OverrideOutcome = { accepted: true; effects: Effects } | { accepted:
  * A coordinator adds or removes assignees, over any routing rule (capacity and fit included: a
  * coordination order must be answered). Removing an enterprise frees its assignment.
  */
-export function onOverride(directory: RoutingDirectory, previous: IncidentRouting | undefined, command: Payload<'incident.override_routing'>): OverrideOutcome {
+export function onOverride(directory: RoutingDirectory, previous: IncidentRouting | undefined, command: Payload<'incident.override_routing'>, at: string): OverrideOutcome {
   if (!previous) return { accepted: false, reason: 'dispatch has not routed this incident' };
   const problems: string[] = [];
   const added: Assignee[] = [];
@@ -293,7 +293,14 @@ export function onOverride(directory: RoutingDirectory, previous: IncidentRoutin
   }
   if (problems.length) return { accepted: false, reason: problems.join('; ') };
   if (added.length === 0 && removed.length === 0) return { accepted: false, reason: 'the override adds and removes nobody' };
+  const effects = applyOverride(previous, { added, removed }, at);
+  effects.events.push({ type: 'incident.routing_overridden', payload: { incidentId: previous.incidentId, added, removed, reason: command.reason } });
+  return { accepted: true, effects };
+}
 
+/** An override as judged (or as the log records it, for a rebuild): who is added and removed, at what time. */
+export function applyOverride(previous: IncidentRouting, change: { added: readonly Assignee[]; removed: readonly { id: string }[] }, at: string): Effects {
+  const { added, removed } = change;
   const effects = noEffects();
   const removedIds = new Set(removed.map((r) => r.id));
   const offers = previous.offers.map((o) => {
@@ -303,7 +310,6 @@ export function onOverride(directory: RoutingDirectory, previous: IncidentRoutin
     return { ...o, status: 'removed' as const };
   });
   const assignees = previous.assignees.filter((a) => !removedIds.has(a.id));
-  const at = new Date().toISOString();
   for (const a of added) {
     if (a.kind === 'enterprise') {
       // a coordinator's order is accepted by definition: it holds an assignment, no window
@@ -314,6 +320,5 @@ export function onOverride(directory: RoutingDirectory, previous: IncidentRoutin
     }
   }
   effects.state = { ...previous, assignees, offers };
-  effects.events.push({ type: 'incident.routing_overridden', payload: { incidentId: previous.incidentId, added, removed, reason: command.reason } });
-  return { accepted: true, effects };
+  return effects;
 }

@@ -4,6 +4,8 @@ import {
   attachmentRefSchema,
   endedAssignmentStatuses,
   followUpKinds,
+  followUpKindLabels,
+  renderTimeline,
   isoDateTime,
   lifecycleStateSchema,
   portalStatusSchema,
@@ -12,6 +14,7 @@ import {
   lifecycleStateLabels,
   portalStatusLabels,
   type IncidentSummary,
+  type Language,
   type LifecycleState,
   type PortalStatus,
 } from '@ucsc/shared';
@@ -33,21 +36,22 @@ export const reportStatusSchema = z.object({
     .describe('Who works on it now: those who declined, did not answer in time or were removed are not listed'),
   followUps: z.array(z.object({ followUpId: ulidSchema, kind: z.enum(Object.keys(followUpKinds) as [keyof typeof followUpKinds]), label: z.string(), receivedAt: isoDateTime })),
   attachments: z.array(attachmentRefSchema.pick({ sha256: true, size: true, filename: true, kind: true, malware: true }).extend({ download: z.string() })),
-  timeline: z.array(z.object({ at: isoDateTime, type: z.string(), summary: z.string() })),
+  timeline: z.array(z.object({ at: isoDateTime, type: z.string(), summary: z.string() })).describe('What happened, in the language asked for, rendered from each event when read'),
 });
 export type ReportStatus = z.infer<typeof reportStatusSchema>;
 
 /**
  * An incident in the portal's shape: the portal status, the finer state, who handles it, and what
- * happened. It formats what the caller's audience view (shared/src/access/views) already chose.
+ * happened, in the caller's language. It formats what the caller's audience view
+ * (shared/src/access/views) already chose.
  */
-export function reportStatus(view: IncidentSummary): ReportStatus {
+export function reportStatus(view: IncidentSummary, lang: Language = 'vi'): ReportStatus {
   return {
     incidentId: view.id,
     status: view.portalStatus,
-    statusLabel: portalStatusLabels.vi[view.portalStatus],
+    statusLabel: portalStatusLabels[lang][view.portalStatus],
     state: view.state,
-    stateLabel: lifecycleStateLabels.vi[view.state],
+    stateLabel: lifecycleStateLabels[lang][view.state],
     title: view.title,
     province: view.province,
     tlp: view.tlp,
@@ -62,7 +66,7 @@ export function reportStatus(view: IncidentSummary): ReportStatus {
         status: a.status ?? 'assigned',
         ...(a.acknowledgedAt ? { acknowledgedAt: a.acknowledgedAt } : {}),
       })),
-    followUps: (view.followUps ?? []).map((f) => ({ followUpId: f.followUpId, kind: f.report.kind, label: followUpKinds[f.report.kind], receivedAt: f.receivedAt })),
+    followUps: (view.followUps ?? []).map((f) => ({ followUpId: f.followUpId, kind: f.report.kind, label: followUpKindLabels[lang][f.report.kind], receivedAt: f.receivedAt })),
     attachments: (view.attachments ?? []).map((a) => ({
       sha256: a.sha256,
       size: a.size,
@@ -71,6 +75,6 @@ export function reportStatus(view: IncidentSummary): ReportStatus {
       malware: a.malware,
       download: `/api/v1/reports/${view.id}/attachments/${a.sha256}`,
     })),
-    timeline: view.timeline.map((t) => ({ at: t.at, type: t.type, summary: t.summary })),
+    timeline: renderTimeline(view.timeline, lang).map((t) => ({ at: t.at, type: t.type, summary: t.summary })),
   };
 }

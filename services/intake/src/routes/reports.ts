@@ -10,6 +10,8 @@ import {
   mayFileIn,
   problemSchema,
   viewFor,
+  languageOf,
+  languageQuerySchema,
   type Permission,
   type IncidentSummary,
   type ProvinceRef,
@@ -92,11 +94,13 @@ export async function reportRoutes(fastify: FastifyInstance, options: ReportRout
         summary: 'Status of a report, for its submitter',
         description: 'Chờ / Đang xử lý / Kết thúc, the finer lifecycle state, who handles it, and the timeline the submitter may see. 404 both for an unknown id and for a report the caller may not see.',
         params: incidentParams,
+        querystring: languageQuerySchema,
         response: { ...commonProblems, 200: reportStatusSchema, 400: problemSchema, 404: problemSchema.describe('Unknown, or not yours') },
       },
     },
     // what the caller's audience may see (shared/src/access/views), in the portal's shape
-    async (request) => reportStatus(viewFor(identify(request), await visibleIncident(request, submissions, request.params.id))!),
+    async (request) =>
+      reportStatus(viewFor(identify(request), await visibleIncident(request, submissions, request.params.id))!, languageOf(request.query.lang, request.headers['accept-language'])),
   );
 
   app.post(

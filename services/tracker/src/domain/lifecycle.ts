@@ -1,7 +1,6 @@
 import {
   assignmentAllows,
   canSee,
-  followUpKinds,
   hasRole,
   incidentCategories,
   mayActFor,
@@ -17,6 +16,9 @@ import {
   type Payload,
   type Reporter,
   type ResponsePolicy,
+  type TimelineDetail,
+  type TimelineFacts,
+  type TimelineType,
   type TopicMessageType,
 } from '@ucsc/shared';
 import { addMinutes, defaultResponsePolicy, responseTimesOf } from './clocks';
@@ -29,8 +31,6 @@ export type IncidentCommand = Envelope<CommandType>;
 export type Emit = <T extends IncidentEventType>(type: T, payload: Payload<T>) => Envelope<T>;
 
 type Assigned = IncidentView['assignees'][number];
-
-const severityLabel = { severe: 'nghiêm trọng', normal: 'thông thường' } as const;
 
 /** The state an event's command leads to from the view's state; a state the table does not list stays (never backwards). */
 function targetState(view: IncidentView, command: CommandType | undefined): LifecycleState {
@@ -47,15 +47,16 @@ function withMilestones(view: IncidentView, at: string, keys: readonly Milestone
   return { ...view, milestones };
 }
 
-const channelLabels = { email: 'thư điện tử', webhook: 'webhook', inapp: 'trong ứng dụng' } as const;
+/** The facts an event's timeline entry is rendered from (the words are the catalogue's, shared/src/contracts/timeline.ts). */
+type FactsOf<E extends IncidentEvent> = TimelineFacts[E['type'] & TimelineType];
 
-function withState(
+function withState<E extends IncidentEvent>(
   view: IncidentView,
   state: LifecycleState,
-  event: IncidentEvent,
+  event: E,
   version: number,
-  summary: string,
-  details?: string[],
+  facts: FactsOf<E>,
+  details?: TimelineDetail[],
 ): IncidentView {
   const next = state === 'assigned' && view.state !== 'assigned' ? withMilestones(view, event.occurredAt, ['assigned']) : view;
   return {
@@ -64,13 +65,13 @@ function withState(
     portalStatus: portalStatusOf[state],
     version,
     updatedAt: event.occurredAt,
-    timeline: [...view.timeline, timelineEntry(event, summary, details)],
+    timeline: [...view.timeline, timelineEntry(event as Envelope<TimelineType>, facts, details)],
   };
 }
 
 /** The state change an event's own command brings (see the transition table). */
-function advance(view: IncidentView, event: IncidentEvent, version: number, summary: string, details?: string[]): IncidentView {
-  return withState(view, targetState(view, commandOfEvent[event.type]), event, version, summary, details);
+function advance<E extends IncidentEvent>(view: IncidentView, event: E, version: number, facts: FactsOf<E>, details?: TimelineDetail[]): IncidentView {
+  return withState(view, targetState(view, commandOfEvent[event.type]), event, version, facts, details);
 }
 
 /** Adds assignees, or replaces those already listed under the same id (a re-offer after a removal). */
@@ -129,72 +130,71 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
         return when ? { ...a, acknowledgedAt: when } : a;
       });
       const next = { ...view, assignees, routingReasons: event.payload.reasons };
-      return withState(next, routedState(view), event, version, `Phân công ${event.payload.assignees.length} đầu mối xử lý`);
+      return withState(next, routedState(view), event, version, { count: event.payload.assignees.length });
     }
     case 'incident.acknowledged': {
       const assignees = updateAssignee(view, event.payload.assigneeId, { acknowledgedAt: at });
-      return advance(withMilestones({ ...view, assignees }, at, ['acknowledged']), event, version, `${nameOf(view, event.payload.assigneeId)} đã xác nhận tiếp nhận`);
+      return advance(withMilestones({ ...view, assignees }, at, ['acknowledged']), event, version, { who: nameOf(view, event.payload.assigneeId) });
     }
     case 'incident.follow_up_reported': {
       const { followUpId, receivedAt, report } = event.payload;
       const followUps = view.followUps ?? [];
       if (followUps.some((f) => f.followUpId === followUpId)) return { ...view, version };
       let next: IncidentView = { ...view, followUps: [...followUps, { followUpId, eventId: event.id, receivedAt, report }] };
-      if (report.kind !== 'final_report' || finished.includes(view.state)) return withState(next, view.state, event, version, followUpKinds[report.kind]);
+      if (report.kind !== 'final_report' || finished.includes(view.state)) return withState(next, view.state, event, version, { kind: report.kind });
       // Biểu mẫu 04 says when the response ended: through the board it comes after resolve; the
       // submitter's own, through intake, is a fact the tracker records from any open state
       next = withMilestones(next, report.responseEndedAt, ['resolved', 'responseEnded']);
-      return withState(withMilestones(next, at, ['reportReceived']), 'report_received', event, version, followUpKinds[report.kind]);
+      return withState(withMilestones(next, at, ['reportReceived']), 'report_received', event, version, { kind: report.kind });
     }
     case 'incident.attachment_added': {
       const { attachment } = event.payload;
       const attachments = view.attachments ?? [];
       if (attachments.some((a) => a.sha256 === attachment.sha256)) return { ...view, version };
-      const label = attachment.malware ? 'mẫu mã độc' : attachment.kind === 'log' ? 'nhật ký' : 'tệp';
+      const kind = attachment.malware ? 'malware' : attachment.kind === 'log' ? 'log' : 'file';
       const next = { ...view, attachments: [...attachments, { ...attachment, eventId: event.id, addedAt: at }] };
-      return withState(next, view.state, event, version, `Đính kèm ${label}: ${attachment.filename}`);
+      return withState(next, view.state, event, version, { kind, filename: attachment.filename });
     }
     case 'incident.command_rejected':
       return { ...view, version };
     case 'incident.classified': {
       const { incidentId: _id, ...classification } = event.payload;
-      const summary = `Phân loại: sự cố ${severityLabel[classification.severity]}, ưu tiên ${classification.priority}, ${classification.category} (${classification.rsitClass}), TLP:${classification.tlp}`;
-      return withState({ ...view, classification }, view.state, event, version, summary, classification.reasons);
+      const { severity, priority, category, rsitClass, tlp } = classification;
+      return withState({ ...view, classification }, view.state, event, version, { severity, priority, category, rsitClass, tlp }, classification.reasons);
     }
     case 'incident.assignment_offered': {
       const p = event.payload;
       const offered: Assigned = { ...p.assignee, status: 'offered', offerExpiresAt: p.offerExpiresAt };
-      const details = [...p.reasons, ...p.candidates.map((c) => `${c.chosen ? '✓' : '·'} ${c.name} (${c.openAssignments}/${c.capacity}): ${c.why}`)];
+      const candidates = p.candidates.map(({ name, chosen, openAssignments, capacity, why }) => ({ candidate: { name, chosen, openAssignments, capacity, why } }));
       const next = { ...view, assignees: upsertAssignees(view.assignees, [offered]) };
-      return withState(next, routedState(view), event, version, `Đề nghị ${p.assignee.name} tiếp nhận (hạn ${p.offerExpiresAt})`, details);
+      return withState(next, routedState(view), event, version, { who: p.assignee.name, expiresAt: p.offerExpiresAt }, [...p.reasons, ...candidates]);
     }
     case 'incident.assignment_accepted': {
       const who = view.assignees.find((a) => a.id === event.payload.assigneeId);
       if (!who || who.status !== 'offered') return { ...view, version };
       const assignees = updateAssignee(view, who.id, { status: 'accepted', answeredAt: at });
       const { needsCoordinator: _cleared, ...rest } = view;
-      return advance({ ...rest, assignees }, event, version, `${who.name} nhận xử lý sự cố`);
+      return advance({ ...rest, assignees }, event, version, { who: who.name });
     }
     case 'incident.assignment_declined': {
       const who = view.assignees.find((a) => a.id === event.payload.assigneeId);
       if (!who || who.status !== 'offered') return { ...view, version };
       const assignees = updateAssignee(view, who.id, { status: 'declined', answeredAt: at, declineReason: event.payload.reason });
-      return withState({ ...view, assignees }, view.state, event, version, `${who.name} từ chối: ${event.payload.reason}`);
+      return withState({ ...view, assignees }, view.state, event, version, { who: who.name, reason: event.payload.reason });
     }
     case 'incident.assignment_timed_out': {
       const who = view.assignees.find((a) => a.id === event.payload.assigneeId);
       if (!who || who.status !== 'offered') return { ...view, version };
       const assignees = updateAssignee(view, who.id, { status: 'timed_out', answeredAt: at });
-      return withState({ ...view, assignees }, view.state, event, version, `${who.name} không trả lời trong thời hạn`);
+      return withState({ ...view, assignees }, view.state, event, version, { who: who.name });
     }
     case 'incident.routing_no_fit': {
       const p = event.payload;
       const needsCoordinator = { since: at, reasons: p.reasons };
       const notified = p.notified && !view.assignees.some((a) => a.id === p.notified?.id) ? [p.notified] : [];
       const next = { ...view, needsCoordinator, assignees: upsertAssignees(view.assignees, notified) };
-      // found as many as wanted: the enterprises fit, but the province has nobody of its own to act
-      const what = p.found < p.wanted ? `Không tìm được doanh nghiệp phù hợp (${p.found}/${p.wanted})` : 'Tỉnh không có đầu mối nào để phân công';
-      return withState(next, routedState(view), event, version, `${what}: báo ngay cơ quan điều phối`, p.reasons);
+      // found as many as wanted (the catalogue words it so): the enterprises fit, but the province has nobody of its own to act
+      return withState(next, routedState(view), event, version, { found: p.found, wanted: p.wanted }, p.reasons);
     }
     case 'incident.routing_overridden': {
       const p = event.payload;
@@ -203,8 +203,8 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const added: Assigned[] = p.added.map((a) => ({ ...a, status: a.kind === 'enterprise' ? ('accepted' as const) : ('assigned' as const) }));
       const { needsCoordinator: _cleared, ...rest } = view;
       const next = { ...rest, assignees: upsertAssignees(kept, added) };
-      const summary = `Điều phối viên thay đổi phân công: thêm ${p.added.map((a) => a.name).join(', ') || 'không'}; bỏ ${p.removed.map((r) => r.name).join(', ') || 'không'}`;
-      return withState(p.added.length ? next : { ...view, assignees: kept }, routedState(view), event, version, summary, [`Lý do: ${p.reason}`]);
+      const facts = { added: p.added.map((a) => a.name), removed: p.removed.map((r) => r.name) };
+      return withState(p.added.length ? next : { ...view, assignees: kept }, routedState(view), event, version, facts, [{ reason: p.reason }]);
     }
     // ── the lifecycle's own events: the state moves by the transition table ──
     case 'incident.triaged': {
@@ -212,18 +212,17 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const reasons = [`xác minh: ${note ?? 'không ghi chú'}`];
       const base = view.classification ?? { rsitClass: incidentCategories[category].rsit, tlp: view.tlp, reasons: [] };
       const classification = { ...base, severity, priority, category, rsitClass: incidentCategories[category].rsit, reasons: [...base.reasons, ...reasons] };
-      const summary = `Xác minh, phân loại: sự cố ${severityLabel[severity]}, ưu tiên ${priority}, ${incidentCategories[category].label}`;
-      return advance(withMilestones({ ...view, classification }, at, ['triaged']), event, version, summary, note ? [note] : undefined);
+      return advance(withMilestones({ ...view, classification }, at, ['triaged']), event, version, { severity, priority, category }, note ? [note] : undefined);
     }
     case 'incident.assignee_added': {
       const { assignee, offerExpiresAt, reason } = event.payload;
       const added: Assigned = offerExpiresAt ? { ...assignee, status: 'offered', offerExpiresAt } : { ...assignee, status: 'assigned' };
       const next = { ...view, assignees: upsertAssignees(view.assignees, [added]) };
-      return advance(next, event, version, `Phân công ${assignee.name}${offerExpiresAt ? ` (hạn nhận ${offerExpiresAt})` : ''}`, [`Lý do: ${reason}`]);
+      return advance(next, event, version, { who: assignee.name, ...(offerExpiresAt ? { offerExpiresAt } : {}) }, [{ reason }]);
     }
     case 'incident.assignee_removed': {
       const assignees = updateAssignee(view, event.payload.assigneeId, { status: 'removed' });
-      return advance({ ...view, assignees }, event, version, `Thôi phân công ${nameOf(view, event.payload.assigneeId)}`, [`Lý do: ${event.payload.reason}`]);
+      return advance({ ...view, assignees }, event, version, { who: nameOf(view, event.payload.assigneeId) }, [{ reason: event.payload.reason }]);
     }
     case 'incident.progress_posted': {
       const { assigneeId, situation, attachments, onSite } = event.payload;
@@ -233,46 +232,45 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const known = new Set((view.attachments ?? []).map((a) => a.sha256));
       const added = (attachments ?? []).filter((a) => !known.has(a.sha256)).map((a) => ({ ...a, eventId: event.id, addedAt: at }));
       if (added.length) next = { ...next, attachments: [...(view.attachments ?? []), ...added] };
-      const summary = `Cập nhật tình hình${who ? ` từ ${who.name}` : ''}${onSite ? ' (tại hiện trường)' : ''}`;
-      return advance(next, event, version, summary, [situation]);
+      return advance(next, event, version, { ...(who ? { who: who.name } : {}), onSite: Boolean(onSite) }, [situation]);
     }
     case 'incident.support_requested': {
       const { supportNeeded, urgency } = event.payload;
-      return advance(view, event, version, `Đề nghị hỗ trợ${urgency === 'urgent' ? ' (khẩn)' : ''}`, [supportNeeded]);
+      return advance(view, event, version, { urgent: urgency === 'urgent' }, [supportNeeded]);
     }
     case 'incident.contained':
-      return advance(withMilestones(view, at, ['contained']), event, version, 'Đã khoanh vùng, ngăn chặn sự cố', event.payload.note ? [event.payload.note] : undefined);
+      return advance(withMilestones(view, at, ['contained']), event, version, {}, event.payload.note ? [event.payload.note] : undefined);
     case 'incident.resolved': {
       // each responder's part is done: its load is released, it still sees the incident for Biểu mẫu 04
       const assignees = view.assignees.map((a) => (a.status === 'accepted' || a.status === 'working' ? { ...a, status: 'done' as const } : a));
       let next = withMilestones({ ...view, assignees }, at, ['resolved']);
       next = withMilestones(next, event.payload.responseEndedAt, ['responseEnded']);
-      return advance(next, event, version, 'Kết thúc ứng phó', event.payload.note ? [event.payload.note] : undefined);
+      return advance(next, event, version, {}, event.payload.note ? [event.payload.note] : undefined);
     }
     case 'incident.closed':
-      return advance(withMilestones(view, at, ['closed']), event, version, 'Đóng sự cố', event.payload.note ? [event.payload.note] : undefined);
+      return advance(withMilestones(view, at, ['closed']), event, version, {}, event.payload.note ? [event.payload.note] : undefined);
     case 'incident.rejected':
-      return advance(withMilestones({ ...view, rejectionReason: event.payload.reason }, at, ['rejected']), event, version, 'Không phải sự cố', [`Lý do: ${event.payload.reason}`]);
+      return advance(withMilestones({ ...view, rejectionReason: event.payload.reason }, at, ['rejected']), event, version, {}, [{ reason: event.payload.reason }]);
     case 'incident.merged': {
       if (view.state === 'merged') return { ...view, version };
       const next = { ...view, mergedInto: { incidentId: event.payload.intoIncidentId, stateBefore: view.state } };
-      return advance(next, event, version, `Gộp vào sự cố ${event.payload.intoIncidentId}`, [`Lý do: ${event.payload.reason}`]);
+      return advance(next, event, version, { into: event.payload.intoIncidentId }, [{ reason: event.payload.reason }]);
     }
     case 'incident.unmerged': {
       if (!view.mergedInto) return { ...view, version };
       const { mergedInto: _gone, ...rest } = view;
-      return withState(rest, targetState(view, 'incident.unmerge'), event, version, `Tách khỏi sự cố ${event.payload.fromIncidentId}`, [`Lý do: ${event.payload.reason}`]);
+      return withState(rest, targetState(view, 'incident.unmerge'), event, version, { from: event.payload.fromIncidentId }, [{ reason: event.payload.reason }]);
     }
     case 'incident.merge_received': {
       const { fromIncidentId, reporters } = event.payload;
       const kept = reportersOf(view).filter((r) => r.mergedVia !== fromIncidentId);
       const next = { ...view, reporters: [...kept, ...reporters.map((r) => ({ ...r, mergedVia: fromIncidentId }))] };
-      return withState(next, view.state, event, version, `Gộp sự cố ${fromIncidentId} vào đây (${reporters.length} đơn vị báo cáo)`);
+      return withState(next, view.state, event, version, { from: fromIncidentId, reporters: reporters.length });
     }
     case 'incident.merge_undone': {
       const { fromIncidentId } = event.payload;
       const next = { ...view, reporters: reportersOf(view).filter((r) => r.mergedVia !== fromIncidentId) };
-      return withState(next, view.state, event, version, `Tách sự cố ${fromIncidentId} ra`);
+      return withState(next, view.state, event, version, { from: fromIncidentId });
     }
     case 'incident.reopened': {
       // a new round of response: what ended it no longer holds
@@ -280,29 +278,27 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const { rejectionReason: _reason, ...rest } = view;
       const assignees = view.assignees.map((a) => (a.status === 'done' ? { ...a, status: 'accepted' as const } : a));
       const next = withMilestones({ ...rest, assignees, milestones: kept }, at, ['reopened']);
-      return advance(next, event, version, 'Mở lại sự cố', [`Lý do: ${event.payload.reason}`]);
+      return advance(next, event, version, {}, [{ reason: event.payload.reason }]);
     }
     case 'incident.commented':
-      return advance(view, event, version, 'Ý kiến', [event.payload.text]);
+      return advance(view, event, version, {}, [event.payload.text]);
     case 'incident.tlp_changed': {
       const { from, to, reason } = event.payload;
       const classification = view.classification ? { ...view.classification, tlp: to } : undefined;
       const next = { ...view, tlp: to, ...(classification ? { classification } : {}) };
-      return advance(next, event, version, `Đổi TLP:${from} thành TLP:${to}`, reason ? [`Lý do: ${reason}`] : undefined);
+      return advance(next, event, version, { from, to }, reason ? [{ reason }] : undefined);
     }
     case 'incident.severity_changed': {
       const { to, priority, reason } = event.payload;
       const classification = view.classification ? { ...view.classification, severity: to, ...(priority ? { priority } : {}) } : undefined;
-      const summary = `Đổi mức độ: sự cố ${severityLabel[to]}${priority ? `, ưu tiên ${priority}` : ''}`;
-      return advance({ ...view, ...(classification ? { classification } : {}) }, event, version, summary, [`Lý do: ${reason}`]);
+      return advance({ ...view, ...(classification ? { classification } : {}) }, event, version, { severity: to, ...(priority ? { priority } : {}) }, [{ reason }]);
     }
     case 'incident.coordination_order_issued': {
       const { orderId, addressees, instructions, answerBy } = event.payload;
       const orders = view.coordinationOrders ?? [];
       if (orders.some((o) => o.orderId === orderId)) return { ...view, version };
       const order = { orderId, issuedAt: at, addressees, ...(answerBy ? { answerBy } : {}), answers: [] };
-      const summary = `Lệnh điều phối (Biểu mẫu 06) gửi ${addressees.map((a) => a.name).join(', ')}`;
-      return advance({ ...view, coordinationOrders: [...orders, order] }, event, version, summary, [instructions]);
+      return advance({ ...view, coordinationOrders: [...orders, order] }, event, version, { addressees: addressees.map((a) => a.name) }, [instructions]);
     }
     case 'incident.coordination_order_answered': {
       const { orderId, addresseeId, answer } = event.payload;
@@ -310,7 +306,7 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
         o.orderId === orderId && !o.answers.some((a) => a.addresseeId === addresseeId) ? { ...o, answers: [...o.answers, { addresseeId, at, eventId: event.id }] } : o,
       );
       const who = view.coordinationOrders?.find((o) => o.orderId === orderId)?.addressees.find((a) => a.id === addresseeId)?.name ?? addresseeId;
-      return advance({ ...view, coordinationOrders: orders }, event, version, `${who} trả lời lệnh điều phối`, [answer]);
+      return advance({ ...view, coordinationOrders: orders }, event, version, { who }, [answer]);
     }
     // ── the clocks: what the sweeps fired, and the ladder ──
     case 'incident.deadline_reminded': {
@@ -318,7 +314,7 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const clocks = clocksOf(view);
       if (clocks.fired.includes(`remind:${deadlineKey}`)) return { ...view, version };
       const next = { ...view, clocks: { ...clocks, fired: [...clocks.fired, `remind:${deadlineKey}`] } };
-      return withState(next, view.state, event, version, `Nhắc hạn: ${deadlineLabels[kind] ?? kind} (hạn ${dueAt})`);
+      return withState(next, view.state, event, version, { kind, dueAt });
     }
     case 'incident.deadline_breached': {
       const { deadlineKey, kind, dueAt, firedAt, late, ladder } = event.payload;
@@ -327,7 +323,7 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const climbs = ladder ? [...clocks.climbs, startClimb(view.id, { key: deadlineKey, dueAt }, ladder)] : clocks.climbs;
       const breaches = [...clocks.breaches, { deadlineKey, kind, dueAt, firedAt, late }];
       const next = { ...view, clocks: { ...clocks, fired: [...clocks.fired, `breach:${deadlineKey}`], breaches, climbs } };
-      return withState(next, view.state, event, version, `Quá hạn: ${deadlineLabels[kind] ?? kind} (hạn ${dueAt})${late ? ' — ghi nhận muộn' : ''}`);
+      return withState(next, view.state, event, version, { kind, dueAt, late });
     }
     case 'incident.escalation_rung_reached': {
       const { deadlineKey, rung, reaches, recipients, firedAt, late } = event.payload;
@@ -335,47 +331,26 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const climb = clocks.climbs.find((c) => c.deadlineKey === deadlineKey);
       if (!climb || climb.reached.some((r) => r.rung === rung)) return { ...view, version };
       const climbs = clocks.climbs.map((c) => (c === climb ? { ...c, reached: [...c.reached, { rung, at: firedAt, late, recipients }] } : c));
-      const whom = recipients.map((r) => r.name).join(', ') || 'chưa có người nhận trong danh bạ';
-      return withState({ ...view, clocks: { ...clocks, climbs } }, view.state, event, version, `Báo cáo vượt cấp: ${rungLabels[reaches]}${late ? ' (muộn)' : ''}`, [whom]);
+      return withState({ ...view, clocks: { ...clocks, climbs } }, view.state, event, version, { reaches, late }, [{ recipients: recipients.map((r) => r.name) }]);
     }
     // ── what the notifier delivered: on the timeline, the state unchanged ──
     case 'incident.notification_sent': {
       const { channel, recipientName, grouped } = event.payload;
-      return withState(view, view.state, event, version, `Đã gửi thông báo (${channelLabels[channel]}) tới ${recipientName}${grouped ? `, gộp ${grouped} sự cố` : ''}`);
+      return withState(view, view.state, event, version, { channel, recipient: recipientName, ...(grouped ? { grouped } : {}) });
     }
     case 'incident.notification_failed': {
       const { channel, recipientName, attempt, dead } = event.payload;
-      const what = dead ? 'Không gửi được thông báo, đã dừng' : `Gửi thông báo lỗi (lần ${attempt}), sẽ thử lại`;
-      return withState(view, view.state, event, version, `${what} (${channelLabels[channel]}) tới ${recipientName}`, [event.payload.error]);
+      return withState(view, view.state, event, version, { channel, recipient: recipientName, attempt, dead }, [event.payload.error]);
     }
     case 'incident.ministry_escalated': {
       const clocks = clocksOf(view);
       const next = { ...view, clocks: { ...clocks, ministry: { at, reason: event.payload.reason, by: event.actor.name ?? event.actor.id } } };
-      return advance(next, event, version, 'Giám đốc Sở báo cáo thẳng lãnh đạo Bộ', [`Lý do: ${event.payload.reason}`]);
+      return advance(next, event, version, {}, [{ reason: event.payload.reason }]);
     }
   }
 }
 
 const clocksOf = (view: IncidentView): NonNullable<IncidentView['clocks']> => view.clocks ?? { fired: [], breaches: [], climbs: [] };
-const deadlineLabels: Record<string, string> = {
-  notify: 'thông báo sự cố (5 ngày từ khi phát hiện)',
-  acknowledge: 'xác nhận tiếp nhận',
-  accept: 'nhận phân công',
-  first_progress: 'báo cáo tình hình lần đầu',
-  on_site: 'có mặt tại hiện trường',
-  contain: 'ngăn chặn sự cố',
-  resolve: 'kết thúc ứng phó',
-  progress: 'cập nhật tình hình định kỳ',
-  final_report: 'báo cáo kết thúc ứng phó (Biểu mẫu 04, 5 ngày)',
-  coordination_answer: 'trả lời lệnh điều phối',
-};
-const rungLabels = {
-  liaison_officer: 'nhắc cán bộ đầu mối',
-  liaison_leader: 'lãnh đạo đầu mối họp trực tuyến ngay',
-  on_site: 'cử người hỗ trợ tại hiện trường',
-  ministry_leadership: 'báo cáo lãnh đạo Bộ',
-} as const;
-
 // ── deciding commands ─────────────────────────────────────────────────────────────────────────
 
 /** A refusal: 404 unknown incident, 403 not this actor's to do, 409 not in this state (naming what is), 422 a rule of the content. */

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { withTimeout } from '../../bus/kafka';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../../bus/health';
 import type { BackgroundJobs, UnhealthyJobs } from '../../jobs/health';
+import { reportCopyHealth, type CopiesNotReady } from '../copies';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -21,7 +22,8 @@ export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     // summaries only: a response schema would need the zod serializer (plugins/schemas.ts), which an app of health alone does not have
     app.get('/live', { config: { public: true, pressureHandler: () => undefined }, schema: { summary: 'The process is up: {status: live, service}' } }, async () => ({ status: 'live', service: options.service }));
-    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers and background jobs move: 200 {status: ready, checks, consumers, jobs}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
+    /** this copy's own checks */
+    const evaluate = async () => {
       const results = await Promise.all(
         Object.entries(options.readiness).map(async ([name, check]) => {
           try {
@@ -45,8 +47,27 @@ export const healthPlugin = fp(
           checks[name] = `failing: ${(error as Error).message}`;
         }
       }
-      const ready = Object.values(checks).every((status) => status === 'ok');
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...reports });
+      return { checks, reports };
+    };
+    const failing = (checks: Record<string, string>) => Object.entries(checks).filter(([, status]) => status !== 'ok');
+    // with WORKERS > 1: the other copies behind the same port are part of this answer (copies.ts)
+    const copies = reportCopyHealth(async () => {
+      const bad = failing((await evaluate()).checks);
+      return bad.length ? { ready: false, problem: bad.map(([name, status]) => `${name} ${status}`).join('; ') } : { ready: true };
+    });
+    app.addHook('onClose', async () => copies.stop());
+    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers and background jobs move (with WORKERS > 1, every copy\'s): 200 {status: ready, checks, consumers, jobs}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
+      const { checks, reports } = await evaluate();
+      let table;
+      try {
+        table = copies.check();
+        if (table) checks.copies = 'ok';
+      } catch (error) {
+        table = (error as Partial<CopiesNotReady>).copies;
+        checks.copies = `failing: ${(error as Error).message}`;
+      }
+      const ready = failing(checks).length === 0;
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...reports, ...(table ? { copies: table } : {}) });
     });
   },
   { name: 'ucsc-health', fastify: '5.x' },
