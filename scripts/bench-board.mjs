@@ -238,6 +238,8 @@ async function main() {
     const entries = await redis.xrange(keys.changes, '-', '+');
     // whole rounds of the log, so that each incident's last change replayed is its latest
     const cpuBeforeReplay = targets.map((t) => cpuSeconds(t.pid()));
+    const clientsCpu = (t) => clientsOf.get(t.name).reduce((n, c) => n + cpuSeconds(c.pid), 0);
+    const clientCpuBeforeReplay = targets.map(clientsCpu);
     const replayStarted = Date.now();
     for (let i = 0; i < replayTotal; i += 1000) {
       const pipeline = redis.pipeline();
@@ -251,7 +253,7 @@ async function main() {
       for (const t of targets) lastAt.set(t.name, Math.max(...(await Promise.all(clientsOf.get(t.name).map((c) => ask(c, { type: 'status' }, 'status')))).map((a) => a.lastAt)));
       if ([...lastAt.values()].every((at) => Date.now() - at > 3000) || Date.now() - written > timeoutMs) break;
     }
-    replay = { written: (written - replayStarted) / 1000, byTarget: new Map(targets.map((t, i) => [t.name, { cpu: cpuSeconds(t.pid()) - cpuBeforeReplay[i], drained: (lastAt.get(t.name) - replayStarted) / 1000 }])) };
+    replay = { written: (written - replayStarted) / 1000, byTarget: new Map(targets.map((t, i) => [t.name, { cpu: cpuSeconds(t.pid()) - cpuBeforeReplay[i], clientCpu: clientsCpu(t) - clientCpuBeforeReplay[i], drained: (lastAt.get(t.name) - replayStarted) / 1000 }])) };
   }
   sampling = false;
   await sampler;
@@ -300,7 +302,10 @@ async function main() {
       ['memory: heap used start / peak / end (of the whole run)', `${mb(m.heapStart)} / ${mb(m.heapPeak)} / ${mb(m.heap)}`],
       ['CPU seconds (load to quiet), per 1,000 changes on the log', `${r.cpu.toFixed(1)} s, ${((1000 * r.cpu) / changes).toFixed(2)} s`],
       ...(replay
-        ? [[`feed alone: ${replayTotal} changes replayed: CPU per 1,000, last sent after`, `${((1000 * replay.byTarget.get(r.target.name).cpu) / replayTotal).toFixed(2)} s, ${replay.byTarget.get(r.target.name).drained.toFixed(1)} s (written in ${replay.written.toFixed(1)} s)`]]
+        ? [
+            [`feed alone: ${replayTotal} changes replayed: CPU per 1,000, last sent after`, `${((1000 * replay.byTarget.get(r.target.name).cpu) / replayTotal).toFixed(2)} s, ${replay.byTarget.get(r.target.name).drained.toFixed(1)} s (written in ${replay.written.toFixed(1)} s)`],
+            ['feed alone: CPU seconds of its clients\' process(es)', `${replay.byTarget.get(r.target.name).clientCpu.toFixed(1)} s`],
+          ]
         : []),
       ['slow clients: closed by the server (code×times), missed at the end', `${codes(r.slowCloses)}; ${r.slowMissed} missed`],
       ['other clients: closed (code×times), reloads', `${codes(r.closes)}; ${r.reloads}`],
