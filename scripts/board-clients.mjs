@@ -33,7 +33,8 @@ function start(target, client) {
       socket.on('message', (data) => {
         state.bytes += data.length;
         state.frames += 1;
-        state.lastAt = Date.now();
+        // when it was last sent a change (pongs, heartbeats and positions come however quiet the log is)
+        if (/^\{"type":"(delta|snapshot|record)"/.test(data.toString('latin1', 0, 24))) state.lastAt = Date.now();
       });
       // the closes counted are the server's (the client's own watchdog closes too, after a silence)
       let byClient = false;
