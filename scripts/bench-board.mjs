@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { Load, System, cpuSeconds, runMain, createLogger, createRedis, httpStatus, issueTokens, percentile, seedBoardAccounts, root } from './system.mjs';
+import { Load, System, ask, cpuSeconds, runMain, createLogger, createRedis, httpStatus, issueTokens, percentile, seedBoardAccounts, root } from './system.mjs';
 
 const require = createRequire(import.meta.url);
 const { incidentCategories, incidentKeys, loadDirectoryFiles } = require('@ucsc/shared');
@@ -97,17 +97,6 @@ function plan(accounts) {
   return out;
 }
 
-function ask(child, message, answer) {
-  return new Promise((resolve) => {
-    const on = (m) => {
-      if (m.type !== answer) return;
-      child.off('message', on);
-      resolve(m);
-    };
-    child.on('message', on);
-    child.send(message);
-  });
-}
 const askAll = (message, answer) => Promise.all(clients.map((c) => ask(c, message, answer)));
 
 /** RSS of a process from /proc (bytes). */

@@ -490,6 +490,19 @@ export class Load {
   }
 }
 
+/** Sends a child process a message; resolves with its first answer of `answerType`. */
+export function ask(child, message, answerType) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (m.type !== answerType) return;
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
 /**
  * Board WebSocket clients in child processes (scripts/feed-clients.mjs). Each client reconnects as
  * the page does when dropped; check() asks each what it missed of the reports it should have seen.
@@ -504,20 +517,7 @@ export class Feed {
   }
 
   #ask(message, answerType) {
-    return Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise((resolve) => {
-            const onMessage = (m) => {
-              if (m.type !== answerType) return;
-              child.off('message', onMessage);
-              resolve(m);
-            };
-            child.on('message', onMessage);
-            child.send(message);
-          }),
-      ),
-    );
+    return Promise.all(this.children.map((child) => ask(child, message, answerType)));
   }
 
   /** CPU seconds of the client processes. */
