@@ -1,5 +1,5 @@
 // npm run bench: every benchmark of the project in turn (bench:intake, bench:dispatch, bench:projection,
-// bench:burst, bench:rebuild, bench:notify), each printing its own figures; exits non-zero if any of them failed. Each runs on
+// bench:burst, bench:rebuild, bench:notify, bench:board), each printing its own figures; exits non-zero if any of them failed. Each runs on
 // ports of its own (below, all changeable), so this can run beside npm start and npm test.
 //   BENCH_ONLY=intake,burst   run only these
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,8 @@ const benchmarks = [
   // npm run rebuild from 1,000,000 events (BENCH_EVENTS), on a Kafka and Redis of its own
   { name: 'rebuild', script: 'bench-rebuild.mjs', env: {} },
   { name: 'notify', script: 'bench-notify.mjs', env: {} },
+  // the live feed: 1,000 WebSocket clients while reports flow, beside a bare ws server
+  { name: 'board', script: 'bench-board.mjs', env: {} },
 ];
 const only = env.BENCH_ONLY?.split(',');
 

@@ -23,7 +23,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
 
 function submit() {
   sequence += 1;
-  const body = reportBody(sequence);
+  // bench:board marks every redEvery-th report TLP:RED (seen only by its reporter, national coordinators and current assignees)
+  const body = settings.redEvery && sequence % settings.redEvery === 0 ? reportBody(sequence, undefined, 'RED') : reportBody(sequence);
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -103,6 +104,11 @@ async function steady(perSecond) {
     const wait = due - performance.now();
     if (wait > 0) {
       await new Promise((r) => setTimeout(r, Math.min(wait, 50)));
+      continue;
+    }
+    // with maxInflight (bench:board), a submitter that has that many unanswered waits for one
+    if (inflight.size >= (settings.maxInflight ?? Infinity)) {
+      await Promise.race(inflight);
       continue;
     }
     sent += 1;

@@ -41,8 +41,8 @@ const base = Date.now() - 6 * 3600_000;
 /** Every body is marked AMBER: the feed checks decide who should have seen a report from this. */
 export const reportTlp = 'AMBER';
 
-/** Report number `sequence` (give each client process its own range, so no two bodies are alike). */
-export function reportBody(sequence, province = reportProvinces[sequence % reportProvinces.length]) {
+/** Report number `sequence` (give each client process its own range, so no two bodies are alike); `tlp` other than the usual for bench:board's TLP:RED share. */
+export function reportBody(sequence, province = reportProvinces[sequence % reportProvinces.length], tlp = reportTlp) {
   const org = `${orgs[sequence % orgs.length]} ${province}`;
   return JSON.stringify({
     province,
@@ -60,7 +60,7 @@ export function reportBody(sequence, province = reportProvinces[sequence % repor
     supportRequested: 'Đề nghị hỗ trợ phân tích mã độc và rà soát lỗ hổng.',
     reportTime: new Date(base + 3600_000 + sequence).toISOString(),
     category: 'defacement',
-    tlp: reportTlp,
+    tlp,
   });
 }
 
@@ -91,10 +91,11 @@ const benchTotpSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
  * Board accounts, signed in: `nationals` national coordinators (with their second factor) and one
  * province coordinator per code, each with one session that several feed clients share (as a person
  * with several tabs): a password hash costs ~0.1 s of CPU, a thousand of them would be the benchmark.
- * Also an admin, for the directory changes. Returns { nationals, provinces, admin }, each
+ * With `enterpriseIds`, one enterprise responder per id (its assignee id). Also an admin, for the
+ * directory changes. Returns { nationals, provinces, enterprises, admin }, each
  * { token, actor } (the actor as the board sees it, to decide what its clients should receive).
  */
-export async function seedBoardAccounts(redisUrl, redisPrefix, { nationals, provinceCodes, runId = randomBytes(3).toString('hex') }) {
+export async function seedBoardAccounts(redisUrl, redisPrefix, { nationals, provinceCodes, enterpriseIds = [], runId = randomBytes(3).toString('hex') }) {
   const redis = createRedis(redisUrl, createLogger('bench', 'warn'));
   const store = new IdentityStore(redis, redisPrefix);
   const signedIn = async (account) => {
@@ -112,9 +113,11 @@ export async function seedBoardAccounts(redisUrl, redisPrefix, { nationals, prov
       ...provinceCodes.map((code) =>
         signedIn({ username: `bench-${runId}-province-${code}`, name: `Điều phối tỉnh ${code}`, organisationId: `org-hub-${code}`, roles: ['province_coordinator'], provinceCodes: [code], assigneeIds: [`org-hub-${code}`] }),
       ),
+      ...enterpriseIds.map((id) => signedIn({ username: `bench-${runId}-${id}`, name: `Ứng cứu ${id}`, organisationId: id, roles: ['enterprise_responder'], assigneeIds: [id] })),
       signedIn({ username: `bench-${runId}-admin`, name: 'Quản trị', organisationId: 'org-standing-body', roles: ['admin'] }),
     ]);
-    return { nationals: made.slice(0, nationals), provinces: made.slice(nationals, -1), admin: made.at(-1) };
+    const provincesEnd = nationals + provinceCodes.length;
+    return { nationals: made.slice(0, nationals), provinces: made.slice(nationals, provincesEnd), enterprises: made.slice(provincesEnd, -1), admin: made.at(-1) };
   } finally {
     redis.disconnect();
   }
@@ -330,9 +333,9 @@ export class System {
   /**
    * Starts a copy of a service (`instance` names it: `dispatch-a`) under npm start's supervisor
    * (scripts/supervise.cjs): one that exits is started again, 1 s later at first. Resolves once
-   * it answers /ready.
+   * it answers /ready. `buildRoot`: another build of the project (a benchmark's baseline).
    */
-  async start(name, { instance = 'a', env = {}, ready = true } = {}) {
+  async start(name, { instance = 'a', env = {}, ready = true, buildRoot = root } = {}) {
     const key = `${name}-${instance}`;
     const known = this.services.get(key);
     const port = known?.port ?? this.reservedPorts?.get(key) ?? this.nextPort++;
@@ -342,8 +345,8 @@ export class System {
     service.supervisor = supervise({
       name: key,
       command: 'node',
-      args: [join('services', name, 'dist', 'server.js')],
-      spawnOptions: { cwd: root, env: this.serviceEnv(name, `${this.name}-${instance}`, port, service.env), stdio: ['ignore', 'pipe', 'pipe'] },
+      args: [join(buildRoot, 'services', name, 'dist', 'server.js')],
+      spawnOptions: { cwd: buildRoot, env: this.serviceEnv(name, `${this.name}-${instance}`, port, service.env), stdio: ['ignore', 'pipe', 'pipe'] },
       logPath,
       onStart: (child) => {
         // two sources into one file: neither may end it (the other would then write after its end)
@@ -424,7 +427,7 @@ export class System {
  * accepted report comes back as [incidentId, provinceCode, acceptedAtMs] to `onAccepted`.
  */
 export class Load {
-  constructor({ processes, intakePort, tokens, connections, onAccepted, onStatuses = () => undefined }) {
+  constructor({ processes, intakePort, tokens, connections, onAccepted, onStatuses = () => undefined, redEvery = 0, maxInflight }) {
     this.children = Array.from({ length: processes }, (_, i) => {
       const child = fork(join(root, 'scripts', 'load-client.mjs'), [], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.on('message', (m) => {
@@ -432,7 +435,7 @@ export class Load {
         for (const a of m.accepted) onAccepted(a);
         onStatuses(m.statuses);
       });
-      child.send({ type: 'setup', intakePort, tokens, connections, sequenceStart: i * 1_000_000 + 1 });
+      child.send({ type: 'setup', intakePort, tokens, connections, redEvery, maxInflight, sequenceStart: i * 1_000_000 + 1 });
       return child;
     });
   }
@@ -487,6 +490,19 @@ export class Load {
   }
 }
 
+/** Sends a child process a message; resolves with its first answer of `answerType`. */
+export function ask(child, message, answerType) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (m.type !== answerType) return;
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
 /**
  * Board WebSocket clients in child processes (scripts/feed-clients.mjs). Each client reconnects as
  * the page does when dropped; check() asks each what it missed of the reports it should have seen.
@@ -501,20 +517,7 @@ export class Feed {
   }
 
   #ask(message, answerType) {
-    return Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise((resolve) => {
-            const onMessage = (m) => {
-              if (m.type !== answerType) return;
-              child.off('message', onMessage);
-              resolve(m);
-            };
-            child.on('message', onMessage);
-            child.send(message);
-          }),
-      ),
-    );
+    return Promise.all(this.children.map((child) => ask(child, message, answerType)));
   }
 
   /** CPU seconds of the client processes. */

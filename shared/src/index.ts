@@ -3,6 +3,7 @@ export * from './log';
 export * from './text';
 export * from './contracts';
 export * from './bus';
+export * from './jobs/health';
 export * from './redis';
 export * from './http';
 export * from './directory';

@@ -90,6 +90,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
+/** What /ready says of a monitor (consumers, background jobs): undefined while healthy, else the problem its check names. */
+export function unhealthy(monitor: { check(): unknown }): string | undefined {
+  try {
+    monitor.check();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 let sampleCount = 0;
 const sampleBase = Date.now() - 3600_000;
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import {
   registerServicePlugins,
+  BackgroundJobs,
   ConsumerMonitor,
   consumerSettings,
   createOwnerAccess,
@@ -30,7 +31,7 @@ import { notificationForwardRoutes } from './routes/notifications';
 
 export interface BoardOverrides {
   logger?: Logger;
-  /** what a consumer that cannot go on does (default: log it as fatal and exit) */
+  /** what a consumer or background job that cannot go on does (default: log it as fatal and exit) */
   onFatal?: (error: unknown) => void;
 }
 
@@ -42,7 +43,15 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const publisher = new Publisher(kafka, config.TOPIC_PREFIX, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const access = await createOwnerAccess(config, redis, publisher, 'board', logger);
-  const feed = new LiveFeed(redis, config.REDIS_PREFIX, logger, access.store, { maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES, revalidateMs: config.WS_REVALIDATE_SECONDS * 1000, flushMs: config.FEED_FLUSH_MS, maxPending: config.FEED_MAX_PENDING });
+  const jobs = new BackgroundJobs({ stallMs: config.JOB_STALL_SECONDS * 1000, logger, ...(overrides.onFatal ? { onFatal: overrides.onFatal } : {}) });
+  const feed = new LiveFeed(redis, config.REDIS_PREFIX, logger, access.store, {
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    revalidateMs: config.WS_REVALIDATE_SECONDS * 1000,
+    flushMs: config.FEED_FLUSH_MS,
+    heartbeatMs: config.FEED_HEARTBEAT_MS,
+    maxPending: config.FEED_MAX_PENDING,
+    jobs,
+  });
   await feed.start();
   const replies = new CommandReplies(redis, config.REDIS_PREFIX, logger);
   await replies.start();
@@ -55,6 +64,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     service: 'board',
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
     consumers,
+    jobs,
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
     docs: {

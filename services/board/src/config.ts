@@ -37,6 +37,13 @@ export const boardConfigSchema = z.object({
     .positive()
     .default(5000)
     .describe('A feed client whose socket is full keeps its changes coalesced (the latest per incident) up to this many incidents; beyond, it is closed with 4429 and resumes'),
+  FEED_HEARTBEAT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(120_000)
+    .default(15_000)
+    .describe('The live feed pings each client this often; one not heard from for two of these is closed with 4408'),
   WS_REVALIDATE_SECONDS: z.coerce
     .number()
     .positive()

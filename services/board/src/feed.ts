@@ -16,12 +16,15 @@ import {
   type FeedFilters,
   type FeedScope,
   type FeedServerFrame,
+  type BackgroundJobs,
   type IdentityStore,
   type IncidentChange,
+  type JobHealth,
   type IncidentView,
   type Logger,
   type Redis,
 } from '@ucsc/shared';
+import { SubscriptionIndex } from './feed-index';
 
 /** How a client proved who it is; checked again while it stays connected. */
 export type FeedCredential = { kind: 'session'; token: string } | { kind: 'api_token'; token: string };
@@ -33,6 +36,8 @@ export interface FeedOptions {
   heartbeatMs?: number;
   /** incidents a slow client may have waiting (coalesced) before it is closed with 4429 */
   maxPending?: number;
+  /** the log reader and the identity subscription report here (/ready); without, nobody watches them */
+  jobs?: BackgroundJobs;
 }
 
 /** What a group remembers of each incident it covers: enough for counts and ordering. */
@@ -96,7 +101,8 @@ function audienceKey(actor: Actor): string {
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
 const priorityOrder = ['P1', 'P2', 'P3', 'P4'];
 
-function inScope(actor: Actor, scope: Group['scope'], incident: IncidentView): boolean {
+/** Whether a list subscription's scope covers the incident (canSee applies on top); bench:board checks its clients with it. */
+export function inScope(actor: Actor, scope: Exclude<FeedScope, { kind: 'incident' }>, incident: IncidentView): boolean {
   switch (scope.kind) {
     case 'country':
       return true;
@@ -109,7 +115,8 @@ function inScope(actor: Actor, scope: Group['scope'], incident: IncidentView): b
   }
 }
 
-function passes(filters: FeedFilters, incident: IncidentView): boolean {
+/** Whether the incident passes a list subscription's filters; bench:board checks its clients with it. */
+export function passes(filters: FeedFilters, incident: IncidentView): boolean {
   const c = incident.classification;
   if (filters.provinces && !filters.provinces.includes(incident.province.code)) return false;
   if (filters.states && !filters.states.includes(incident.state)) return false;
@@ -147,6 +154,8 @@ function countsOf(members: Map<string, Member>): FeedCounts {
 export class LiveFeed {
   private readonly connections = new Set<Connection>();
   private readonly groups = new Map<string, Group>();
+  /** which groups and incident subscriptions each change may concern */
+  private readonly index = new SubscriptionIndex<Group, Sub>();
   private readonly keys: ReturnType<typeof incidentKeys>;
   private reader: Redis | undefined;
   private position = '0-0';
@@ -157,6 +166,8 @@ export class LiveFeed {
   private readonly heartbeatMs: number;
   private readonly maxPending: number;
   private identitySubscriber: Redis | undefined;
+  private readerHealth: JobHealth | undefined;
+  private identityHealth: JobHealth | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -174,12 +185,25 @@ export class LiveFeed {
   async start(): Promise<void> {
     const last = await this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1);
     this.position = last[0]?.[0] ?? '0-0';
+    this.readerHealth = this.options.jobs?.add('feed-log-reader');
+    this.identityHealth = this.options.jobs?.add('feed-identity-changes');
     this.reader = this.redis.duplicate();
-    this.reading = this.read();
+    this.watchConnection(this.reader, this.readerHealth);
+    this.reading = this.read().catch((err: unknown) => this.cannotGoOn(this.readerHealth, err));
     // a role change, sign-out, disabled account or revoked token applies to open connections at once
-    this.identitySubscriber = this.redis.duplicate();
-    this.identitySubscriber.on('message', (_from: string, userId: string) => void this.revalidate((c) => c.actor.id === userId));
-    await this.identitySubscriber.subscribe(this.identities.changesChannel);
+    const subscriber = (this.identitySubscriber = this.redis.duplicate());
+    this.watchConnection(subscriber, this.identityHealth);
+    subscriber.on('message', (_from: string, userId: string) => void this.revalidate((c) => c.actor.id === userId));
+    let subscribed = false;
+    // back after a lost connection: what changed meanwhile was not heard, so every connection is checked again
+    subscriber.on('ready', () => {
+      if (!subscribed) return;
+      this.identityHealth?.listening();
+      void this.revalidate();
+    });
+    await subscriber.subscribe(this.identities.changesChannel);
+    subscribed = true;
+    this.identityHealth?.listening();
     const every = (ms: number, run: () => void) => {
       const timer = setInterval(run, ms);
       timer.unref();
@@ -188,6 +212,22 @@ export class LiveFeed {
     every(this.options.revalidateMs ?? 30_000, () => void this.revalidate());
     every(this.flushMs, () => this.flush());
     every(this.heartbeatMs, () => this.heartbeat());
+  }
+
+  /** A connection's loss counts against the job (stalled past the stall time: /ready 503); its end for good, with the board still running, is fatal. */
+  private watchConnection(connection: Redis, health: JobHealth | undefined): void {
+    connection.on('close', () => {
+      if (!this.stopped) health?.failed(new Error('connection to Redis lost'));
+    });
+    connection.on('end', () => {
+      if (!this.stopped) this.cannotGoOn(health, new Error('the connection to Redis ended for good'));
+    });
+  }
+
+  private cannotGoOn(health: JobHealth | undefined, err: unknown): void {
+    if (this.stopped) return;
+    if (health) health.fatal(err);
+    else this.logger.error({ err }, 'a feed job cannot go on');
   }
 
   get size(): number {
@@ -252,10 +292,25 @@ export class LiveFeed {
   }
 
   private drop(sub: Sub): void {
+    if (sub.incidentId !== undefined) this.index.removeIncidentSub(sub.incidentId, sub);
     const group = sub.group;
     if (!group) return;
     group.subs.delete(sub);
-    if (group.subs.size === 0) this.groups.delete(group.key);
+    if (group.subs.size === 0 && this.groups.get(group.key) === group) {
+      this.groups.delete(group.key);
+      this.index.removeGroup(group, group.members.keys());
+    }
+  }
+
+  private setMember(group: Group, incident: IncidentView): void {
+    group.members.set(incident.id, memberOf(incident));
+    // a group dropped while it loaded is in no index
+    if (this.groups.get(group.key) === group) this.index.held(group, incident.id);
+  }
+
+  private deleteMember(group: Group, id: string): void {
+    group.members.delete(id);
+    this.index.released(group, id);
   }
 
   private async receive(connection: Connection, frame: FeedClientFrameParsed): Promise<void> {
@@ -293,7 +348,10 @@ export class LiveFeed {
       sub.group = group;
       group.subs.add(sub);
       await group.ready;
-    } else sub.incidentId = frame.scope.id;
+    } else {
+      sub.incidentId = frame.scope.id;
+      this.index.addIncidentSub(sub.incidentId, sub);
+    }
     if (after !== undefined) {
       if (await this.tooOld(after)) {
         // the client starts its subscriptions again from snapshots: this one is forgotten here
@@ -367,8 +425,9 @@ export class LiveFeed {
     let group = this.groups.get(key);
     if (!group) {
       const created: Group = { key, actor, scope, filters, members: new Map(), subs: new Set(), backlog: [], ready: Promise.resolve() };
-      created.ready = this.load(created);
       this.groups.set(key, (group = created));
+      this.index.addGroup(created);
+      created.ready = this.load(created);
     }
     return group;
   }
@@ -383,7 +442,7 @@ export class LiveFeed {
       for (const raw of raws) {
         if (!raw) continue;
         const incident = JSON.parse(raw) as IncidentView;
-        if (this.matches(group, incident)) group.members.set(incident.id, memberOf(incident));
+        if (this.matches(group, incident)) this.setMember(group, incident);
       }
       if (ids.length < 500) break;
     }
@@ -430,32 +489,43 @@ export class LiveFeed {
     return undefined;
   }
 
+  /**
+   * Follows the log. An entry that throws while it is dispatched is logged and passed over (the
+   * position moves on: one bad entry must not stop the feed); a read that fails is tried again,
+   * and counts against the reader's health until one succeeds.
+   */
   private async read(): Promise<void> {
     while (!this.stopped) {
+      let answer: [string, [string, string[]][]][] | null;
       try {
-        const answer = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
-        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
-          const change = this.parse(fields[1]);
-          if (change) this.dispatch(change);
-          this.position = id;
-        }
+        answer = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
       } catch (err) {
         if (this.stopped) return;
+        this.readerHealth?.failed(err);
         this.logger.warn({ err }, 'could not read the feed log; trying again');
         await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
       }
+      for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+        try {
+          const change = this.parse(fields[1]);
+          if (change) this.dispatch(change);
+        } catch (err) {
+          this.logger.error({ err, position: id }, 'a feed log entry could not be dispatched; passed over');
+        }
+        this.position = id;
+      }
+      this.readerHealth?.progressed();
     }
   }
 
-  /** One change to every group and incident subscription it may concern. */
+  /** One change to the groups and incident subscriptions it may concern (the index's candidates, each judged). */
   private dispatch(change: IncidentChange): void {
-    for (const group of this.groups.values()) {
+    for (const group of this.index.groupsFor(change.incident)) {
       if (group.backlog) group.backlog.push(change);
       else this.judge(group, change);
     }
-    for (const connection of this.connections) {
-      for (const sub of connection.subs.values()) if (sub.incidentId === change.incident.id) sub.record = change;
-    }
+    for (const sub of this.index.incidentSubs(change.incident.id)) sub.record = change;
   }
 
   /** Whether the change enters, moves within, or leaves the group; its item written once for all the group's subscriptions. */
@@ -467,9 +537,9 @@ export class LiveFeed {
     if (!now && !was) return;
     let item: string | null = null;
     if (now) {
-      group.members.set(incident.id, memberOf(incident));
+      this.setMember(group, incident);
       item = JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan!)));
-    } else group.members.delete(incident.id);
+    } else this.deleteMember(group, incident.id);
     for (const sub of group.subs) {
       sub.pending.set(incident.id, item);
       sub.countsMoved = true;
@@ -545,8 +615,10 @@ export class LiveFeed {
     const now = Date.now();
     for (const connection of [...this.connections]) {
       if (now - connection.lastHeard > 2 * this.heartbeatMs) {
-        connection.socket.close(feedCloseCodes.heartbeatTimeout, 'nothing heard for two heartbeats');
-        connection.socket.terminate();
+        // the close frame says why to a client that still reads; a dead one is cut a heartbeat later
+        const socket = connection.socket;
+        socket.close(feedCloseCodes.heartbeatTimeout, 'nothing heard for two heartbeats');
+        setTimeout(() => socket.readyState !== socket.CLOSED && socket.terminate(), this.heartbeatMs).unref();
         this.leave(connection);
         continue;
       }
@@ -591,6 +663,7 @@ export class LiveFeed {
 
   async close(): Promise<void> {
     this.stopped = true;
+    for (const job of [this.readerHealth, this.identityHealth]) if (job) this.options.jobs?.remove(job);
     for (const timer of this.timers) clearInterval(timer);
     for (const connection of this.connections) connection.socket.close(feedCloseCodes.shuttingDown, 'server shutting down');
     this.connections.clear();

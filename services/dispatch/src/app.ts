@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   registerServicePlugins,
   allowBrowserOrigins,
+  BackgroundJobs,
   ConsumerMonitor,
   consumerSettings,
   createVerifierAccess,
@@ -48,12 +49,12 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   const access = await createVerifierAccess(config, redis, publisher, 'dispatch', logger);
   const app = createHttpApp({ logger });
   await allowBrowserOrigins(app, config.CORS_ALLOWED_ORIGINS, ['GET', 'POST', 'PUT', 'DELETE']);
-  let sweepCheck = (): void => undefined;
+  const jobs = new BackgroundJobs({ stallMs: config.JOB_STALL_SECONDS * 1000, logger, ...(overrides.onFatal ? { onFatal: overrides.onFatal } : {}) });
   await registerServicePlugins(app, {
     service: 'dispatch',
-    // the sweep starts after the plugins: until then it has nothing to say
-    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping(), timeoutSweep: async () => sweepCheck() },
+    readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
     consumers,
+    jobs,
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     publicApi: { access, redis, redisPrefix: config.REDIS_PREFIX },
     docs: {
@@ -73,9 +74,8 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
     intervalMs: config.TIMEOUT_SWEEP_MS,
     logger,
     now,
-    stallMs: Math.max(config.CONSUMER_STALL_SECONDS * 1000, config.TIMEOUT_SWEEP_MS * 3),
+    health: jobs.add('offer-timeout-sweep', { stallMs: Math.max(config.JOB_STALL_SECONDS * 1000, config.TIMEOUT_SWEEP_MS * 3) }),
   });
-  sweepCheck = () => sweep.check();
   onClose(app, async () => {
     await sweep.stop();
     await dispatcher.stop();

@@ -1,17 +1,16 @@
-import { makeEnvelope, type Logger, type Publisher, type Redis } from '@ucsc/shared';
+import { makeEnvelope, type JobHealth, type Logger, type Publisher, type Redis } from '@ucsc/shared';
 import { dispatchActor } from './consumer';
 import type { RoutingStore } from './store';
 
 export interface TimeoutSweep {
-  /** throws while no sweep has finished for longer than the stall time: /ready answers 503 */
-  check(): void;
   stop(): Promise<void>;
 }
 
 /**
  * Ends offers whose acceptance window has passed: emits incident.assignment_timed_out, which the
  * dispatcher consumes like a decline (the next enterprise that fits is asked). Runs every
- * intervalMs under a Redis lock, so that of several dispatch copies one sweeps at a time.
+ * intervalMs under a Redis lock, so that of several dispatch copies one sweeps at a time. Each tick
+ * that finished (swept, or found another copy sweeping) or failed goes to its job health (/ready).
  */
 export function startTimeoutSweep(options: {
   redis: Redis;
@@ -21,16 +20,12 @@ export function startTimeoutSweep(options: {
   intervalMs: number;
   logger: Logger;
   now?: () => Date;
-  /** no tick finished (swept, or found another copy sweeping) for this long makes /ready fail (ms) */
-  stallMs?: number;
+  health: JobHealth;
 }): TimeoutSweep {
-  const { redis, store, publisher, logger } = options;
+  const { redis, store, publisher, logger, health } = options;
   const now = options.now ?? (() => new Date());
-  const stallMs = options.stallMs ?? 60_000;
   let running: Promise<void> | undefined;
   let stopped = false;
-  let lastDoneAt = Date.now();
-  let lastError: string | undefined;
 
   async function sweep(): Promise<void> {
     const locked = await redis.set(store.sweepLockKey, options.instance, 'PX', Math.max(options.intervalMs * 5, 5000), 'NX');
@@ -60,12 +55,9 @@ export function startTimeoutSweep(options: {
   const timer = setInterval(() => {
     if (running || stopped) return;
     running = sweep()
-      .then(() => {
-        lastDoneAt = Date.now();
-        lastError = undefined;
-      })
+      .then(() => health.progressed())
       .catch((err: unknown) => {
-        lastError = (err as Error).message;
+        health.failed(err);
         logger.warn({ err }, 'timeout sweep failed; retrying on the next tick');
       })
       .finally(() => {
@@ -73,14 +65,6 @@ export function startTimeoutSweep(options: {
       });
   }, options.intervalMs);
   return {
-    check() {
-      if (stopped) throw new Error('the timeout sweep is stopped');
-      const since = Date.now() - lastDoneAt;
-      if (since > stallMs) {
-        const why = lastError ? `failing: ${lastError}` : running ? 'a sweep has not finished' : 'no tick ran';
-        throw new Error(`no timeout sweep finished for ${Math.round(since / 1000)} s (${why})`);
-      }
-    },
     async stop() {
       stopped = true;
       clearInterval(timer);

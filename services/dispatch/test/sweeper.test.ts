@@ -1,6 +1,6 @@
-import type { Publisher } from '@ucsc/shared';
+import { BackgroundJobs, type Publisher } from '@ucsc/shared';
 import { RoutingStore, startTimeoutSweep, type TimeoutSweep } from '@ucsc/dispatch';
-import { testLogger, testRedis, uniqueNames, waitFor } from '../../../test/support';
+import { testLogger, testRedis, uniqueNames, unhealthy, waitFor } from '../../../test/support';
 
 describe('the acceptance-window sweep on /ready', () => {
   const redis = testRedis();
@@ -18,33 +18,19 @@ describe('the acceptance-window sweep on /ready', () => {
     const store = new RoutingStore(redis, redisPrefix, 3600);
     const sweepRedis = testRedis();
     const started = Date.now();
-    sweep = startTimeoutSweep({ redis: sweepRedis, store, publisher, instance: 'a', intervalMs: 50, logger: testLogger, stallMs: 400 });
+    const jobs = new BackgroundJobs({ stallMs: 400, logger: testLogger });
+    sweep = startTimeoutSweep({ redis: sweepRedis, store, publisher, instance: 'a', intervalMs: 50, logger: testLogger, health: jobs.add('offer-timeout-sweep') });
     await waitFor('twice the stall time', () => Date.now() - started > 800 || undefined);
-    expect(() => sweep!.check()).not.toThrow();
+    expect(unhealthy(jobs)).toBeUndefined();
 
     // its Redis goes away: every tick fails
     sweepRedis.disconnect();
-    const problem = await waitFor('the sweep to show unhealthy', () => {
-      try {
-        sweep!.check();
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    }, 10_000);
-    expect(problem).toMatch(/no timeout sweep finished for \d+ s \(failing: /);
+    const failing = await waitFor('the sweep to show unhealthy', () => unhealthy(jobs), 10_000);
+    expect(failing).toMatch(/^offer-timeout-sweep: no round finished for \d+ s \(failing: /);
 
     sweepRedis.connect().catch(() => undefined);
-    await waitFor('the sweep to recover', () => {
-      try {
-        sweep!.check();
-        return true;
-      } catch {
-        return undefined;
-      }
-    }, 10_000);
+    await waitFor('the sweep to recover', () => unhealthy(jobs) === undefined || undefined, 10_000);
     await sweep.stop();
-    expect(() => sweep!.check()).toThrow('the timeout sweep is stopped');
     sweepRedis.disconnect();
   });
 
@@ -53,9 +39,10 @@ describe('the acceptance-window sweep on /ready', () => {
     const store = new RoutingStore(redis, redisPrefix, 3600);
     await redis.set(store.sweepLockKey, 'other-copy', 'PX', 60_000);
     const started = Date.now();
-    sweep = startTimeoutSweep({ redis, store, publisher, instance: 'b', intervalMs: 50, logger: testLogger, stallMs: 300 });
+    const jobs = new BackgroundJobs({ stallMs: 300, logger: testLogger });
+    sweep = startTimeoutSweep({ redis, store, publisher, instance: 'b', intervalMs: 50, logger: testLogger, health: jobs.add('offer-timeout-sweep') });
     await waitFor('past the stall time', () => Date.now() - started > 600 || undefined);
-    expect(() => sweep!.check()).not.toThrow();
+    expect(unhealthy(jobs)).toBeUndefined();
     expect(await redis.get(store.sweepLockKey)).toBe('other-copy');
   });
 });

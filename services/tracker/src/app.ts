@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   registerServicePlugins,
+  BackgroundJobs,
   ConsumerMonitor,
   consumerSettings,
   createHttpApp,
@@ -42,11 +43,13 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
   const redis = createRedis(config.REDIS_URL, logger);
   const kafkaHealth = kafkaReadiness(kafka);
   const monitor = new ConsumerMonitor();
+  const jobs = new BackgroundJobs({ stallMs: config.JOB_STALL_SECONDS * 1000, logger, ...(overrides.onFatal ? { onFatal: overrides.onFatal } : {}) });
   const app = createHttpApp({ logger });
   await registerServicePlugins(app, {
     service: 'tracker',
     readiness: { kafka: kafkaHealth.check, redis: () => redis.ping() },
     consumers: monitor,
+    jobs,
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     docs: {
       title: 'ucsc tracker',
@@ -73,6 +76,8 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
     schedule: config.SWEEP_SCHEDULE,
     lockTtlMs: config.SWEEP_LOCK_TTL_MS,
     clocks,
+    // only a copy that schedules sweeps has one to watch (tests drive sweeps by hand)
+    ...(config.SWEEP_ENABLED ? { health: jobs.add('deadline-sweep') } : {}),
   });
   sweepers.set(app, sweeper);
   app.get('/api/v1/clocks/overdue', {

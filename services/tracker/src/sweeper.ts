@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
-import { incidentKeys, makeEnvelope, type IncidentView, type Logger, type Publisher, type Redis } from '@ucsc/shared';
+import { incidentKeys, makeEnvelope, type IncidentView, type JobHealth, type Logger, type Publisher, type Redis } from '@ucsc/shared';
 import { vietnamTimeZone, type Clock } from './domain/clocks';
 import { nextFireAt, sweepIncident, type SweepPolicy } from './domain/sweep';
 import type { Emit, IncidentEvent } from './domain/lifecycle';
@@ -23,6 +23,8 @@ export interface SweeperOptions {
   /** incidents read per sweep (the rest wait for the next one) */
   batchSize?: number;
   clocks?: SweepPolicy;
+  /** each scheduled sweep that finished (or found another copy sweeping) or failed, for /ready */
+  health?: JobHealth;
 }
 
 export interface SweepResult {
@@ -49,6 +51,7 @@ export class DeadlineSweeper {
   private readonly token = randomBytes(8).toString('hex');
   /** sweeps this copy ran holding the lock (what a test waits on) */
   sweeps = 0;
+  private stopping = false;
 
   constructor(private readonly options: SweeperOptions) {}
 
@@ -58,7 +61,9 @@ export class DeadlineSweeper {
       async () => {
         try {
           await this.sweep();
+          this.options.health?.progressed();
         } catch (err) {
+          this.options.health?.failed(err);
           this.options.logger.error({ err }, 'deadline sweep failed; the next one tries again');
         }
       },
@@ -75,6 +80,12 @@ export class DeadlineSweeper {
         },
       },
     );
+    // a schedule that ends by itself fires nothing more: /ready says so
+    for (const event of ['task:stopped', 'task:destroyed'] as const) {
+      this.task.on(event, () => {
+        if (!this.stopping) this.options.health?.stopped(`the deadline sweep's schedule ended (${event})`);
+      });
+    }
   }
 
   /** One sweep; undefined when another copy holds the lock. */
@@ -124,6 +135,7 @@ export class DeadlineSweeper {
   }
 
   stop(): void {
+    this.stopping = true;
     this.task?.stop();
     this.task = undefined;
   }

@@ -60,6 +60,11 @@ export const baseConfigShape = {
     .positive()
     .default(60)
     .describe('A consumer whose batch has not finished, or that has not fetched, for this long makes /ready answer 503'),
+  JOB_STALL_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(60)
+    .describe('A background job (the feed log reader, a sweep, a subscription) that has not finished a round, or has been disconnected, for this long makes /ready answer 503'),
 } as const;
 
 export const httpConfigShape = {

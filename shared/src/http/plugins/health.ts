@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { withTimeout } from '../../bus/kafka';
 import type { ConsumerMonitor, UnhealthyConsumers } from '../../bus/health';
+import type { BackgroundJobs, UnhealthyJobs } from '../../jobs/health';
 import { reportCopyHealth, type CopiesNotReady } from '../copies';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -12,9 +13,11 @@ export interface HealthOptions {
   readiness: Record<string, ReadinessCheck>;
   /** the service's Kafka consumers: /ready reports each (503 while one is stopped or stalled) */
   consumers?: ConsumerMonitor;
+  /** the service's background jobs (log readers, sweeps, subscriptions): /ready reports each (503 while one is stopped or stalled) */
+  jobs?: BackgroundJobs;
 }
 
-/** /live (the process is up; never shed under load) and /ready (its Kafka and Redis really answer, its consumers move). */
+/** /live (the process is up; never shed under load) and /ready (its Kafka and Redis really answer, its consumers and background jobs move). */
 export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     // summaries only: a response schema would need the zod serializer (plugins/schemas.ts), which an app of health alone does not have
@@ -32,17 +35,19 @@ export const healthPlugin = fp(
         }),
       );
       const checks: Record<string, string> = Object.fromEntries(results);
-      let consumers;
-      if (options.consumers) {
+      // each monitor's check throws naming what is unhealthy, with every report
+      const reports: Record<string, unknown[]> = {};
+      for (const [name, monitor] of [['consumers', options.consumers], ['jobs', options.jobs]] as const) {
+        if (!monitor) continue;
         try {
-          consumers = options.consumers.check();
-          checks.consumers = 'ok';
+          reports[name] = monitor.check();
+          checks[name] = 'ok';
         } catch (error) {
-          consumers = (error as UnhealthyConsumers).reports;
-          checks.consumers = `failing: ${(error as Error).message}`;
+          reports[name] = (error as UnhealthyConsumers | UnhealthyJobs).reports;
+          checks[name] = `failing: ${(error as Error).message}`;
         }
       }
-      return { checks, consumers };
+      return { checks, reports };
     };
     const failing = (checks: Record<string, string>) => Object.entries(checks).filter(([, status]) => status !== 'ok');
     // with WORKERS > 1: the other copies behind the same port are part of this answer (copies.ts)
@@ -51,8 +56,8 @@ export const healthPlugin = fp(
       return bad.length ? { ready: false, problem: bad.map(([name, status]) => `${name} ${status}`).join('; ') } : { ready: true };
     });
     app.addHook('onClose', async () => copies.stop());
-    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers move (with WORKERS > 1, every copy\'s): 200 {status: ready, checks, consumers}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
-      const { checks, consumers } = await evaluate();
+    app.get('/ready', { config: { public: true }, schema: { summary: 'Its Kafka and Redis answer and its consumers and background jobs move (with WORKERS > 1, every copy\'s): 200 {status: ready, checks, consumers, jobs}, else 503 not_ready naming what fails' } }, async (_request, reply) => {
+      const { checks, reports } = await evaluate();
       let table;
       try {
         table = copies.check();
@@ -62,7 +67,7 @@ export const healthPlugin = fp(
         checks.copies = `failing: ${(error as Error).message}`;
       }
       const ready = failing(checks).length === 0;
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(consumers ? { consumers } : {}), ...(table ? { copies: table } : {}) });
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...reports, ...(table ? { copies: table } : {}) });
     });
   },
   { name: 'ucsc-health', fastify: '5.x' },

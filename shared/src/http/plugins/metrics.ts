@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import fp from 'fastify-plugin';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { ConsumerMonitor } from '../../bus/health';
+import type { BackgroundJobs } from '../../jobs/health';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +23,8 @@ export interface MetricsOptions {
   service: string;
   /** the service's Kafka consumers: their lag is on /metrics */
   consumers?: ConsumerMonitor;
+  /** the service's background jobs: healthy, seconds since progress, failures */
+  jobs?: BackgroundJobs;
 }
 
 /** /metrics in Prometheus format: the process, each request's duration by route and status, consumer lag. Registered before the routes, so it sees each. */
@@ -44,6 +47,7 @@ export const metricsPlugin = fp(
     });
     app.decorate('metrics', registry);
     options.consumers?.register(registry);
+    options.jobs?.register(registry);
     app.addHook('onResponse', async (request, reply) => {
       httpDuration.observe(
         { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

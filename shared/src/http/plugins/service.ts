@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { Redis } from '../../redis';
 import type { ConsumerMonitor } from '../../bus/health';
+import type { BackgroundJobs } from '../../jobs/health';
 import type { AuthenticationOptions } from '../auth';
 import { errorsPlugin } from './errors';
 import { securityHeadersPlugin } from './security-headers';
@@ -20,6 +21,8 @@ export interface ServicePluginsOptions {
   /** what /ready checks */
   readiness: Record<string, ReadinessCheck>;
   consumers?: ConsumerMonitor;
+  /** background jobs (log readers, sweeps, subscriptions): on /ready and /metrics */
+  jobs?: BackgroundJobs;
   maxEventLoopDelayMs: number;
   /** the title, description and named schemas of the service's OpenAPI document */
   docs: { title: string; description: string; components?: Record<string, z.ZodType> };
@@ -43,8 +46,9 @@ export async function registerServicePlugins(app: FastifyInstance, options: Serv
     await app.register(csrfPlugin);
     await app.register(auditPlugin, { audit: access.audit });
   }
-  await app.register(metricsPlugin, { service: options.service, ...(options.consumers ? { consumers: options.consumers } : {}) });
-  await app.register(healthPlugin, { service: options.service, readiness: options.readiness, ...(options.consumers ? { consumers: options.consumers } : {}) });
+  const monitors = { ...(options.consumers ? { consumers: options.consumers } : {}), ...(options.jobs ? { jobs: options.jobs } : {}) };
+  await app.register(metricsPlugin, { service: options.service, ...monitors });
+  await app.register(healthPlugin, { service: options.service, readiness: options.readiness, ...monitors });
   await app.register(schemasPlugin);
   await app.register(apiDocsPlugin, { ...options.docs, authenticated: Boolean(options.publicApi) });
 }
