@@ -45,6 +45,7 @@ function connect(client) {
   client.socket = socket;
   socket.on('open', () => {
     client.open = true;
+    client.paging = false;
     // back after a drop: the changes after its last position, then live (no snapshot)
     if (client.position) socket.send(JSON.stringify({ type: 'resume', position: client.position }));
     socket.send(JSON.stringify({ type: 'subscribe', sub: 'queue', scope: { kind: 'country' }, pageSize: 100, ...(client.position ? { after: client.position } : {}) }));
@@ -55,10 +56,19 @@ function connect(client) {
     client.bytes += text.length;
     const at = Date.now();
     const frame = JSON.parse(text);
-    if (frame.type === 'snapshot') for (const item of frame.items) mark(client, item.id, item.state, at);
+    if (frame.type === 'snapshot') {
+      for (const item of frame.items) mark(client, item.id, item.state, at);
+      // every page, as a user scrolling the whole list would (after a reload the list is read
+      // again); a later page's position is not the client's: it keeps the first page's and the deltas'
+      const later = client.paging;
+      client.paging = Boolean(frame.next);
+      if (frame.next) socket.send(JSON.stringify({ type: 'page', sub: frame.sub, cursor: frame.next }));
+      if (later) return;
+    }
     else if (frame.type === 'delta') for (const item of frame.upserts) mark(client, item.id, item.state, at);
     else if (frame.type === 'reload') {
       client.position = undefined;
+      client.paging = false;
       socket.send(JSON.stringify({ type: 'subscribe', sub: 'queue', scope: { kind: 'country' }, pageSize: 100 }));
     }
     if (frame.position && frame.type !== 'reload') client.position = frame.position;

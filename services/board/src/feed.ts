@@ -353,7 +353,7 @@ export class LiveFeed {
       this.index.addIncidentSub(sub.incidentId, sub);
     }
     if (after !== undefined) {
-      if (await this.tooOld(after)) {
+      if ((await this.tooOld(after)) || (await this.replay(sub, after, at))) {
         // the client starts its subscriptions again from snapshots: this one is forgotten here
         this.drop(sub);
         if (connection.subs.get(sub.id) === sub) connection.subs.delete(sub.id);
@@ -361,7 +361,6 @@ export class LiveFeed {
         this.sendNow(connection, { type: 'reload', reason: 'gap_too_old', position: at });
         return;
       }
-      await this.replay(sub, after, at);
     } else if (sub.group) {
       await this.sendPage(sub, 0, at);
     } else {
@@ -383,7 +382,10 @@ export class LiveFeed {
    * has written past it). Erring to `reload` is safe; erring the other way loses changes.
    */
   private async tooOld(after: string): Promise<boolean> {
-    const info = (await this.redis.xinfo('STREAM', this.keys.changes).catch(() => [])) as unknown[];
+    const info = (await this.redis.xinfo('STREAM', this.keys.changes).catch(() => undefined)) as unknown[] | undefined;
+    // no log where a position was given out: it was deleted (Redis wiped, then rebuilt), and with
+    // it what happened since that position (a rebuild writes views, not changes)
+    if (!info) return after !== '0-0';
     const field = (name: string) => {
       const i = info.indexOf(name);
       return i >= 0 ? info[i + 1] : undefined;
@@ -392,15 +394,21 @@ export class LiveFeed {
     const added = Number(field('entries-added') ?? 0);
     const deleted = field('max-deleted-entry-id');
     if (typeof deleted === 'string' && comparePositions(after, deleted) < 0) return true;
-    if (added <= length) return false;
     const first = field('recorded-first-entry-id');
+    // a position the log gave out is in it, or after it: one before its first entry was trimmed,
+    // or belongs to a log made again since (a wipe), whose count of entries added started over
+    if (after !== '0-0' && length > 0 && typeof first === 'string' && comparePositions(after, first) < 0) return true;
+    if (added <= length) return false;
     if (length > 0) return typeof first === 'string' && comparePositions(after, first) < 0;
     const last = field('last-generated-id');
     return typeof last === 'string' && comparePositions(after, last) < 0;
   }
 
-  /** The changes after `after`, up to `to`, compacted into the subscription's pending (live changes that came meanwhile win). */
-  private async replay(sub: Sub, after: string, to: string): Promise<void> {
+  /**
+   * The changes after `after`, up to `to`, compacted into the subscription's pending (live changes
+   * that came meanwhile win). True when the projections were rebuilt since: the client must reload.
+   */
+  private async replay(sub: Sub, after: string, to: string): Promise<boolean> {
     const live = sub.pending;
     const liveRecord = sub.record;
     sub.pending = new Map();
@@ -410,6 +418,8 @@ export class LiveFeed {
       const entries = await this.redis.xrange(this.keys.changes, from, to, 'COUNT', 1000);
       if (entries.length === 0) break;
       for (const [id, fields] of entries) {
+        // the projections were rebuilt since: what the rebuild wrote is not on the log
+        if (fields[0] === 'rebuilt') return true;
         const change = this.parse(fields[1]);
         if (change) this.offer(sub, change, false);
         from = `(${id}`;
@@ -418,6 +428,7 @@ export class LiveFeed {
     for (const [id, item] of live) sub.pending.set(id, item);
     if (liveRecord) sub.record = liveRecord;
     sub.countsMoved = true;
+    return false;
   }
 
   private group(actor: Actor, scope: Group['scope'], filters: FeedFilters): Group {
@@ -508,6 +519,11 @@ export class LiveFeed {
       }
       for (const [id, fields] of answer?.[0]?.[1] ?? []) {
         try {
+          if (fields[0] === 'rebuilt') {
+            this.position = id;
+            this.reloadAll();
+            continue;
+          }
           const change = this.parse(fields[1]);
           if (change) this.dispatch(change);
         } catch (err) {
@@ -516,6 +532,20 @@ export class LiveFeed {
         this.position = id;
       }
       this.readerHealth?.progressed();
+    }
+  }
+
+  /**
+   * The projections were rebuilt (a marker the tracker's rebuild appends): what it wrote is in the
+   * views, not on the log, so every connection is told to read its snapshots again.
+   */
+  private reloadAll(): void {
+    this.logger.warn({ position: this.position }, 'the projections were rebuilt: every connection reloads its snapshots');
+    for (const connection of this.connections) {
+      for (const sub of connection.subs.values()) this.drop(sub);
+      connection.subs.clear();
+      connection.resumeFrom = undefined;
+      this.sendNow(connection, { type: 'reload', reason: 'gap_too_old', position: this.position });
     }
   }
 

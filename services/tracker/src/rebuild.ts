@@ -51,7 +51,11 @@ export async function rebuildProjection(options: {
       events += positioned.length;
     },
   });
-  const incidents = await redis.zcard(incidentKeys(options.redisPrefix).byUpdated);
+  const keys = incidentKeys(options.redisPrefix);
+  const incidents = await redis.zcard(keys.byUpdated);
+  // the views were written without changes on the feed's log: a marker tells the board that every
+  // client must read its snapshots again (and is the log's first entry after a wipe)
+  await redis.xadd(keys.changes, '*', 'rebuilt', new Date().toISOString());
   logger.info({ events, incidents }, 'projection rebuilt');
   return { events, incidents };
 }
