@@ -46,6 +46,9 @@ function connect(client) {
   socket.on('open', () => {
     client.open = true;
     client.paging = false;
+    // until the board answers the subscription on this connection, its position frames and
+    // heartbeats do not speak for it (it may not have read the subscribe yet)
+    client.answered = false;
     // back after a drop: the changes after its last position, then live (no snapshot)
     if (client.position) socket.send(JSON.stringify({ type: 'resume', position: client.position }));
     socket.send(JSON.stringify({ type: 'subscribe', sub: 'queue', scope: { kind: 'country' }, pageSize: 100, ...(client.position ? { after: client.position } : {}) }));
@@ -56,6 +59,7 @@ function connect(client) {
     client.bytes += text.length;
     const at = Date.now();
     const frame = JSON.parse(text);
+    if (frame.sub) client.answered = true;
     if (frame.type === 'snapshot') {
       for (const item of frame.items) mark(client, item.id, item.state, at);
       // every page, as a user scrolling the whole list would (after a reload the list is read
@@ -69,9 +73,10 @@ function connect(client) {
     else if (frame.type === 'reload') {
       client.position = undefined;
       client.paging = false;
+      client.answered = false;
       socket.send(JSON.stringify({ type: 'subscribe', sub: 'queue', scope: { kind: 'country' }, pageSize: 100 }));
     }
-    if (frame.position && frame.type !== 'reload') client.position = frame.position;
+    if (frame.position && frame.type !== 'reload' && client.answered) client.position = frame.position;
   });
   socket.on('error', () => undefined);
   socket.on('close', (code) => {

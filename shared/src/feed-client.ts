@@ -81,6 +81,12 @@ interface Sub {
   position: FeedPosition | undefined;
   next: string | null;
   firstPage: boolean;
+  /**
+   * whether the board has answered this subscription on the current connection (a snapshot, a
+   * delta or a record): until then the connection's position frames and heartbeats do not speak
+   * for it (the board may not have read its subscribe yet, and would replay from its position)
+   */
+  answered: boolean;
 }
 
 const OPEN = 1;
@@ -102,7 +108,7 @@ export class FeedClient {
   }
 
   subscribe(spec: { scope: FeedScope; filters?: FeedFilters; pageSize?: number }, handlers: SubscriptionHandlers): FeedSubscription {
-    const sub: Sub = { id: `s${++this.counter}`, scope: spec.scope, filters: spec.filters ?? {}, pageSize: spec.pageSize ?? 100, handlers, position: undefined, next: null, firstPage: true };
+    const sub: Sub = { id: `s${++this.counter}`, scope: spec.scope, filters: spec.filters ?? {}, pageSize: spec.pageSize ?? 100, handlers, position: undefined, next: null, firstPage: true, answered: false };
     this.subs.set(sub.id, sub);
     if (this.socket?.readyState === OPEN) this.send(this.subscribeFrame(sub));
     return {
@@ -144,10 +150,14 @@ export class FeedClient {
     socket.onopen = () => {
       this.attempts = 0;
       // the oldest position any subscription holds: the board replays from there, and each
-      // subscription drops what it already had
-      const positions = [...this.subs.values()].map((s) => s.position).filter((p): p is FeedPosition => p !== undefined);
-      if (positions.length > 0) this.send({ type: 'resume', position: positions.sort(comparePositions)[0]! });
-      for (const sub of this.subs.values()) this.send(this.subscribeFrame(sub));
+      // subscription drops what it already had; a subscription made while offline has no position,
+      // and `resume` would stand for it, so then each one's own `after` says it alone
+      const positions = [...this.subs.values()].map((s) => s.position);
+      if (positions.length > 0 && positions.every((p) => p !== undefined)) this.send({ type: 'resume', position: positions.sort(comparePositions)[0]! });
+      for (const sub of this.subs.values()) {
+        sub.answered = false;
+        this.send(this.subscribeFrame(sub));
+      }
       this.options.onStatus?.('live');
       this.armWatchdog();
       this.pinger = setInterval(() => this.send({ type: 'ping', at: Date.now() }), Math.max(1000, this.grace / 2));
@@ -198,6 +208,7 @@ export class FeedClient {
           if (sub.position === undefined && frame.reason === 'gap_too_old') continue;
           sub.position = undefined;
           sub.firstPage = true;
+          sub.answered = false;
           sub.handlers.onReload?.(frame.reason);
           this.send(this.subscribeFrame(sub));
         }
@@ -207,23 +218,26 @@ export class FeedClient {
     if (!sub) return;
     const position = positionOf(frame)!;
     if (frame.type === 'snapshot') {
-      // a snapshot page restarts or continues the subscription at its position
+      // a first page restarts the subscription at its position; a later one only adds items (the
+      // deltas carry the position on)
       const first = sub.firstPage;
       sub.firstPage = false;
-      sub.position = position;
+      sub.answered = true;
+      if (first) sub.position = position;
       sub.next = frame.next;
       sub.handlers.onSnapshot?.({ items: frame.items, counts: frame.counts, position, first, more: frame.next !== null });
       return;
     }
+    sub.answered = true;
     if (sub.position !== undefined && comparePositions(position, sub.position) <= 0) return; // had it
     sub.position = position;
     if (frame.type === 'record') sub.handlers.onRecord?.(frame.incident, { position, ...(frame.eventType ? { eventType: frame.eventType } : {}) });
     else sub.handlers.onDelta?.({ upserts: frame.upserts, removes: frame.removes, position, ...(frame.counts ? { counts: frame.counts } : {}) });
   }
 
-  /** Nothing for these subscriptions up to here: they resume from it. */
+  /** Nothing for the subscriptions the board has answered up to here: they resume from it. */
   private advanceAll(position: FeedPosition): void {
-    for (const sub of this.subs.values()) if (sub.position !== undefined && comparePositions(position, sub.position) > 0) sub.position = position;
+    for (const sub of this.subs.values()) if (sub.answered && sub.position !== undefined && comparePositions(position, sub.position) > 0) sub.position = position;
   }
 
   private armWatchdog(): void {

@@ -329,7 +329,8 @@ export class LiveFeed {
       case 'page': {
         const sub = connection.subs.get(frame.sub);
         if (!sub?.group) return this.refuse(connection, 'unknown_subscription', 'no list subscription of that name', 'sub');
-        return this.sendPage(sub, Number(frame.cursor));
+        // a later page is read now, but what was flushed to this connection is all it may claim
+        return this.sendPage(sub, Number(frame.cursor), connection.sent);
       }
       case 'subscribe':
         return this.subscribe(connection, frame);
@@ -405,14 +406,13 @@ export class LiveFeed {
   }
 
   /**
-   * The changes after `after`, up to `to`, compacted into the subscription's pending (live changes
-   * that came meanwhile win). True when the projections were rebuilt since: the client must reload.
+   * The changes after `after`, up to `to`, compacted into the subscription's pending. Live changes
+   * (after `to`) keep coming while the log is read, and always win: the replay is collected apart
+   * and laid under them. True when the projections were rebuilt since: the client must reload.
    */
   private async replay(sub: Sub, after: string, to: string): Promise<boolean> {
-    const live = sub.pending;
-    const liveRecord = sub.record;
-    sub.pending = new Map();
-    sub.record = undefined;
+    const replayed = new Map<string, string | null>();
+    let record: IncidentChange | undefined;
     let from = `(${after}`;
     while (comparePositions(after, to) < 0) {
       const entries = await this.redis.xrange(this.keys.changes, from, to, 'COUNT', 1000);
@@ -421,12 +421,13 @@ export class LiveFeed {
         // the projections were rebuilt since: what the rebuild wrote is not on the log
         if (fields[0] === 'rebuilt') return true;
         const change = this.parse(fields[1]);
-        if (change) this.offer(sub, change, false);
+        if (change) record = this.offer(sub, change, replayed) ?? record;
         from = `(${id}`;
       }
     }
-    for (const [id, item] of live) sub.pending.set(id, item);
-    if (liveRecord) sub.record = liveRecord;
+    for (const [id, item] of sub.pending) replayed.set(id, item);
+    sub.pending = replayed;
+    sub.record ??= record;
     sub.countsMoved = true;
     return false;
   }
@@ -576,18 +577,16 @@ export class LiveFeed {
     }
   }
 
-  /** A replayed change, judged for one subscription against the change itself (the group's members are already current). */
-  private offer(sub: Sub, change: IncidentChange, _live: boolean): void {
+  /** A replayed change, judged for one subscription against the change itself (the group's members are already current): into `into`, or the record it is for an incident subscription. */
+  private offer(sub: Sub, change: IncidentChange, into: Map<string, string | null>): IncidentChange | undefined {
     const incident = change.incident;
-    if (sub.incidentId !== undefined) {
-      if (incident.id === sub.incidentId) sub.record = change;
-      return;
-    }
+    if (sub.incidentId !== undefined) return incident.id === sub.incidentId ? change : undefined;
     const group = sub.group!;
     const plan = viewPlan(group.actor, incident);
     if (plan && inScope(group.actor, group.scope, incident) && passes(group.filters, incident)) {
-      sub.pending.set(incident.id, JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan))));
-    } else if (sub.pending.has(incident.id) || this.mightHaveHeld(group.actor, incident)) sub.pending.set(incident.id, null);
+      into.set(incident.id, JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan))));
+    } else if (into.has(incident.id) || this.mightHaveHeld(group.actor, incident)) into.set(incident.id, null);
+    return undefined;
   }
 
   /** Whether a client may hold this incident from before: it sees it, or it was one of its assignees. */
