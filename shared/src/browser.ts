@@ -7,7 +7,7 @@ export { lifecycleStates, type LifecycleState } from './contracts/lifecycle';
 export { tlpLevels, type Actor, type Role } from './contracts/common';
 export { incidentCategories, type IncidentCategory } from './contracts/classification';
 export { transitions, allowedCommands, finishedStates, type CommandType, type CommandRule } from './access/transitions';
-export { incidentListItem, isOverdue, isEscalated, rungOf, answerByOf, type IncidentView, type IncidentListItem } from './projections/incidents';
+export { incidentListItem, compareQueue, isOverdue, isEscalated, rungOf, answerByOf, type IncidentView, type IncidentListItem, type QueueKey } from './projections/incidents';
 export { comparePositions, type FeedCounts, type FeedFilters, type FeedListItem, type FeedPosition, type FeedScope } from './contracts/feed';
 export { FeedClient, type FeedSubscription, type SnapshotPage, type Delta } from './feed-client';
 export { reportSubmissionSchema, followUpSubmissionSchema, followUpKinds, attachmentKinds, detectionMethods, notifiedParties, type FollowUpKind } from './contracts/report';

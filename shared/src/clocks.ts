@@ -95,7 +95,8 @@ export interface Deadline {
 }
 
 export const addMinutes = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * minute).toISOString();
-const finished: readonly LifecycleState[] = finishedStates;
+// read when called, not when loaded: access/transitions and the projections import each other through this file
+const finished = (state: LifecycleState) => (finishedStates as readonly LifecycleState[]).includes(state);
 const underWay: readonly LifecycleState[] = ['responding', 'contained'];
 
 /**
@@ -110,7 +111,7 @@ export function deadlinesOf(view: IncidentView, options: { policy?: ResponsePoli
   const add = (d: Omit<Deadline, 'status' | 'remindAt'>, remindBefore: number) => {
     const due = Date.parse(d.dueAt);
     const status = d.metAt ? (Date.parse(d.metAt) <= due ? 'met' : 'met_late') : now > due ? 'breached' : 'pending';
-    if (!d.metAt && finished.includes(view.state)) return;
+    if (!d.metAt && finished(view.state)) return;
     deadlines.push({ ...d, remindAt: addMinutes(d.dueAt, -remindBefore), status, ...(d.metAt ? { metAt: d.metAt } : {}) });
   };
   const legal = legalWindows.remindBeforeMinutes;
@@ -144,6 +145,27 @@ export function deadlinesOf(view: IncidentView, options: { policy?: ResponsePoli
     }
   }
   return deadlines;
+}
+
+/** What the clocks are measured with: the configured response policy and Vietnam's legal holidays. */
+export interface ClockSettings {
+  policy?: ResponsePolicy;
+  holidays?: readonly string[];
+}
+
+/**
+ * The deadlines an audience is shown (scopeOf): a submitter its own legal obligations (to notify, the
+ * end-of-response report); the policy's internal targets are the network's.
+ */
+export function deadlinesShownTo(audience: 'coordinator' | 'responder' | 'submitter' | undefined, deadlines: readonly Deadline[]): Deadline[] {
+  return audience === 'submitter' ? deadlines.filter((d) => d.basis === 'legal' && (d.kind === 'notify' || d.kind === 'final_report')) : [...deadlines];
+}
+
+/** The earliest of these deadlines not yet met: what the queue orders by and a list item shows; none once every one is met. */
+export function nextDue(deadlines: readonly Deadline[]): string | undefined {
+  let next: string | undefined;
+  for (const d of deadlines) if (!d.metAt && (next === undefined || Date.parse(d.dueAt) < Date.parse(next))) next = d.dueAt;
+  return next;
 }
 
 /** The deadlines a sweep at `now` must act on: reminders due and breaches, each named by its key. */

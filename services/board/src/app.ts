@@ -44,7 +44,10 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
   const kafkaHealth = kafkaReadiness(kafka);
   const access = await createOwnerAccess(config, redis, publisher, 'board', logger);
   const jobs = new BackgroundJobs({ stallMs: config.JOB_STALL_SECONDS * 1000, logger, ...(overrides.onFatal ? { onFatal: overrides.onFatal } : {}) });
+  // the response policy and holidays the tracker's clocks use: the deadlines route and the queue's order
+  const clocks = { ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}), holidays: config.LEGAL_HOLIDAYS_JSON };
   const feed = new LiveFeed(redis, config.REDIS_PREFIX, logger, access.store, {
+    clocks,
     maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     revalidateMs: config.WS_REVALIDATE_SECONDS * 1000,
     flushMs: config.FEED_FLUSH_MS,
@@ -88,7 +91,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     redisPrefix: config.REDIS_PREFIX,
     feed,
     snapshotSize: config.SNAPSHOT_SIZE,
-    deadlines: { ...(config.RESPONSE_POLICY_JSON ? { policy: config.RESPONSE_POLICY_JSON } : {}), holidays: config.LEGAL_HOLIDAYS_JSON },
+    deadlines: clocks,
     exportLimit: 10_000,
     audit: access.audit,
   });

@@ -1,5 +1,10 @@
 import type { WebSocket } from 'ws';
 import {
+  compareQueue,
+  deadlinesOf,
+  deadlinesShownTo,
+  nextDue,
+  scopeOf,
   comparePositions,
   feedClientFrameSchema,
   feedCloseCodes,
@@ -17,10 +22,14 @@ import {
   type FeedScope,
   type FeedServerFrame,
   type BackgroundJobs,
+  type ClockSettings,
+  type Deadline,
+  type QueueKey,
   type IdentityStore,
   type IncidentChange,
   type JobHealth,
   type IncidentView,
+  type IncidentListItem,
   type Logger,
   type Redis,
 } from '@ucsc/shared';
@@ -38,15 +47,12 @@ export interface FeedOptions {
   maxPending?: number;
   /** the log reader and the identity subscription report here (/ready); without, nobody watches them */
   jobs?: BackgroundJobs;
+  /** the configured policy and holidays: each item's next deadline, which the queue is ordered by */
+  clocks?: ClockSettings;
 }
 
-/** What a group remembers of each incident it covers: enough for counts and ordering. */
-interface Member {
-  state: string;
-  severity: string;
-  priority: string;
-  updated: number;
-}
+/** What a group remembers of each incident it covers: enough for counts and the queue's order. */
+type Member = QueueKey;
 
 /**
  * Subscriptions of users with the same access facts and the same scope and filters share one
@@ -99,7 +105,6 @@ function audienceKey(actor: Actor): string {
 }
 
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
-const priorityOrder = ['P1', 'P2', 'P3', 'P4'];
 
 /** Whether a list subscription's scope covers the incident (canSee applies on top); bench:board checks its clients with it. */
 export function inScope(actor: Actor, scope: Exclude<FeedScope, { kind: 'incident' }>, incident: IncidentView): boolean {
@@ -128,8 +133,9 @@ export function passes(filters: FeedFilters, incident: IncidentView): boolean {
   return true;
 }
 
-function memberOf(incident: IncidentView): Member {
-  return { state: incident.state, severity: incident.classification?.severity ?? 'unclassified', priority: incident.classification?.priority ?? '', updated: Date.parse(incident.updatedAt) };
+function memberOf(item: QueueKey): Member {
+  const { id, state, overdue, escalated, priority, severity, dueAt, reportedAt } = item;
+  return { id, state, overdue, escalated, priority, severity, dueAt, reportedAt };
 }
 
 function countsOf(members: Map<string, Member>): FeedCounts {
@@ -137,7 +143,8 @@ function countsOf(members: Map<string, Member>): FeedCounts {
   const bySeverity: Record<string, number> = {};
   for (const m of members.values()) {
     byState[m.state] = (byState[m.state] ?? 0) + 1;
-    bySeverity[m.severity] = (bySeverity[m.severity] ?? 0) + 1;
+    const severity = m.severity ?? 'unclassified';
+    bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
   }
   return { total: members.size, byState, bySeverity };
 }
@@ -159,6 +166,8 @@ export class LiveFeed {
   private readonly keys: ReturnType<typeof incidentKeys>;
   private reader: Redis | undefined;
   private position = '0-0';
+  /** each parsed incident's deadlines, while something holds it */
+  private readonly deadlines = new WeakMap<IncidentView, Deadline[]>();
   private stopped = false;
   private reading: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -302,10 +311,10 @@ export class LiveFeed {
     }
   }
 
-  private setMember(group: Group, incident: IncidentView): void {
-    group.members.set(incident.id, memberOf(incident));
+  private setMember(group: Group, item: IncidentListItem): void {
+    group.members.set(item.id, memberOf(item));
     // a group dropped while it loaded is in no index
-    if (this.groups.get(group.key) === group) this.index.held(group, incident.id);
+    if (this.groups.get(group.key) === group) this.index.held(group, item.id);
   }
 
   private deleteMember(group: Group, id: string): void {
@@ -454,7 +463,7 @@ export class LiveFeed {
       for (const raw of raws) {
         if (!raw) continue;
         const incident = JSON.parse(raw) as IncidentView;
-        if (this.matches(group, incident)) this.setMember(group, incident);
+        if (this.matches(group, incident)) this.setMember(group, this.itemOf(group.actor, incident, incident.timeline.at(-1)?.type ?? 'incident.reported'));
       }
       if (ids.length < 500) break;
     }
@@ -467,13 +476,20 @@ export class LiveFeed {
     return viewPlan(group.actor, incident) !== undefined && inScope(group.actor, group.scope, incident) && passes(group.filters, incident);
   }
 
+  /** Every list in the queue's order (shared compareQueue): the page sorts what it holds the same way, so its first pages are the top of the list. */
   private order(group: Group): string[] {
-    const entries = [...group.members];
-    if (group.scope.kind === 'queue') {
-      const rank = (p: string) => (priorityOrder.includes(p) ? priorityOrder.indexOf(p) : priorityOrder.length);
-      entries.sort(([, a], [, b]) => rank(a.priority) - rank(b.priority) || a.updated - b.updated);
-    } else entries.sort(([, a], [, b]) => b.updated - a.updated);
-    return entries.map(([id]) => id);
+    return [...group.members.values()].sort(compareQueue).map((m) => m.id);
+  }
+
+  /**
+   * The list item of an incident as this actor may see it (the actor sees it: viewPlan said so),
+   * with the next deadline its audience is shown. The deadlines are worked out once per change (one
+   * parsed incident, whichever groups judge it), not once per group.
+   */
+  private itemOf(actor: Actor, incident: IncidentView, lastEvent: string): IncidentListItem {
+    let deadlines = this.deadlines.get(incident);
+    if (!deadlines) this.deadlines.set(incident, (deadlines = deadlinesOf(incident, this.options.clocks)));
+    return incidentListItem(viewFor(actor, incident)!, lastEvent, nextDue(deadlinesShownTo(scopeOf(actor, incident), deadlines)));
   }
 
   private async sendPage(sub: Sub, offset: number, position = this.position): Promise<void> {
@@ -484,7 +500,7 @@ export class LiveFeed {
       if (!raw) return [];
       const incident = JSON.parse(raw) as IncidentView;
       const plan = viewPlan(group.actor, incident);
-      return plan ? [incidentListItem(viewFor(group.actor, incident)!, visibleChangeType({ eventId: incident.timeline.at(-1)?.eventId ?? '', type: incident.timeline.at(-1)?.type ?? 'incident.reported' }, plan))] : [];
+      return plan ? [this.itemOf(group.actor, incident, visibleChangeType({ eventId: incident.timeline.at(-1)?.eventId ?? '', type: incident.timeline.at(-1)?.type ?? 'incident.reported' }, plan))] : [];
     });
     const next = offset + sub.pageSize < group.members.size ? String(offset + sub.pageSize) : null;
     this.sendNow(sub.connection, { type: 'snapshot', sub: sub.id, position, items, next, counts: countsOf(group.members) });
@@ -568,8 +584,9 @@ export class LiveFeed {
     if (!now && !was) return;
     let item: string | null = null;
     if (now) {
-      this.setMember(group, incident);
-      item = JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan!)));
+      const shown = this.itemOf(group.actor, incident, visibleChangeType(change, plan!));
+      this.setMember(group, shown);
+      item = JSON.stringify(shown);
     } else this.deleteMember(group, incident.id);
     for (const sub of group.subs) {
       sub.pending.set(incident.id, item);
@@ -584,7 +601,7 @@ export class LiveFeed {
     const group = sub.group!;
     const plan = viewPlan(group.actor, incident);
     if (plan && inScope(group.actor, group.scope, incident) && passes(group.filters, incident)) {
-      into.set(incident.id, JSON.stringify(incidentListItem(viewFor(group.actor, incident)!, visibleChangeType(change, plan))));
+      into.set(incident.id, JSON.stringify(this.itemOf(group.actor, incident, visibleChangeType(change, plan))));
     } else if (into.has(incident.id) || this.mightHaveHeld(group.actor, incident)) into.set(incident.id, null);
     return undefined;
   }

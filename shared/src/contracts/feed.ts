@@ -109,6 +109,7 @@ export const feedListItemSchema = z.object({
   escalated: z.literal(true).optional(),
   rung: z.number().int().positive().optional(),
   answerBy: z.string().optional(),
+  dueAt: z.string().optional(),
   lastEvent: z.string(),
 });
 export type FeedListItem = z.infer<typeof feedListItemSchema>;

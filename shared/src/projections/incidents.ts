@@ -229,11 +229,37 @@ export interface IncidentListItem {
   rung?: number;
   /** the earliest answer awaited (answerByOf) */
   answerBy?: string;
+  /** the earliest deadline not yet met that this audience is shown, with the configured policy (clocks: nextDue) */
+  dueAt?: string;
   /** the type of the event that made this version */
   lastEvent: string;
 }
 
-export function incidentListItem(view: IncidentView, lastEvent: string): IncidentListItem {
+/** What the queue is ordered by: every list screen, and the feed's pages of every list subscription. */
+export type QueueKey = Pick<IncidentListItem, 'id' | 'state' | 'overdue' | 'escalated' | 'priority' | 'severity' | 'dueAt' | 'reportedAt'>;
+
+const priorityRank = (k: QueueKey) => (k.priority ? Number(k.priority.slice(1)) : k.severity === 'severe' ? 1 : 5);
+const dueOf = (k: QueueKey) => Date.parse(k.dueAt ?? k.reportedAt);
+
+/**
+ * The queue's order, the one the page shows and the board pages in: open before finished, overdue
+ * first, then escalated, then priority (P1 first; unclassified severe as P1, else last), then the
+ * earliest deadline still open (the report's time when none is), then id.
+ */
+export function compareQueue(a: QueueKey, b: QueueKey): number {
+  const finished = (k: QueueKey) => Number((finishedStates as readonly string[]).includes(k.state));
+  return (
+    finished(a) - finished(b) ||
+    Number(Boolean(b.overdue)) - Number(Boolean(a.overdue)) ||
+    Number(Boolean(b.escalated)) - Number(Boolean(a.escalated)) ||
+    priorityRank(a) - priorityRank(b) ||
+    dueOf(a) - dueOf(b) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** `dueAt`: the next deadline this audience is shown (clocks: nextDue of deadlinesShownTo), worked out once per change by the caller. */
+export function incidentListItem(view: IncidentView, lastEvent: string, dueAt?: string): IncidentListItem {
   const active = view.assignees.filter((a) => !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
   const answerBy = answerByOf(view);
   return {
@@ -258,6 +284,7 @@ export function incidentListItem(view: IncidentView, lastEvent: string): Inciden
     ...(isEscalated(view) ? { escalated: true as const } : {}),
     ...(rungOf(view) > 0 ? { rung: rungOf(view) } : {}),
     ...(answerBy ? { answerBy } : {}),
+    ...(dueAt ? { dueAt } : {}),
     lastEvent,
   };
 }

@@ -5,8 +5,9 @@ import {
   canSee,
   deadlineKinds,
   deadlinesOf,
+  deadlinesShownTo,
   scopeOf,
-  type ResponsePolicy,
+  type ClockSettings,
   commonProblems,
   HttpError,
   identify,
@@ -37,7 +38,7 @@ export interface IncidentRoutesOptions {
   feed: LiveFeed;
   snapshotSize: number;
   /** the configured policy and holidays the tracker's clocks use (shared/src/clocks.ts) */
-  deadlines: { policy?: ResponsePolicy; holidays: readonly string[] };
+  deadlines: ClockSettings;
   exportLimit: number;
   audit: AuditLog;
 }
@@ -125,7 +126,7 @@ export async function incidentRoutes(fastify: FastifyInstance, options: Incident
     const incident = await visibleIncident(request, request.params.id);
     const now = new Date();
     const all = deadlinesOf(incident, { ...options.deadlines, clock: () => now });
-    const shown = scopeOf(actor, incident) === 'submitter' ? all.filter((d) => d.basis === 'legal' && (d.kind === 'notify' || d.kind === 'final_report')) : all;
+    const shown = deadlinesShownTo(scopeOf(actor, incident), all);
     return { now: now.toISOString(), deadlines: shown };
   });
 

@@ -1,4 +1,4 @@
-import { finishedStates, type FeedFilters, type FeedListItem, type LifecycleState } from './catalogue';
+import { compareQueue, type FeedFilters, type FeedListItem, type LifecycleState } from './catalogue';
 
 /** The national board's filters as the page keeps them (one value each; '' is all). */
 export interface Filters {
@@ -23,19 +23,7 @@ export function feedFilters(f: Filters): FeedFilters {
   };
 }
 
-const finished = new Set<LifecycleState>(finishedStates);
-const priorityRank = (item: FeedListItem) => (item.priority ? Number(item.priority.slice(1)) : item.severity === 'severe' ? 1 : 5);
-const dueOf = (item: FeedListItem) => (item.answerBy ? Date.parse(item.answerBy) : Date.parse(item.reportedAt));
-
-/** The queue: open before finished, overdue first, then escalated, then priority (P1 first), then the earliest due. */
+/** The queue in the one order the board pages in (shared compareQueue): open before finished, overdue, escalated, priority, the earliest deadline still open. */
 export function orderQueue(items: readonly FeedListItem[]): FeedListItem[] {
-  return [...items].sort(
-    (a, b) =>
-      Number(finished.has(a.state)) - Number(finished.has(b.state)) ||
-      Number(Boolean(b.overdue)) - Number(Boolean(a.overdue)) ||
-      Number(Boolean(b.escalated)) - Number(Boolean(a.escalated)) ||
-      priorityRank(a) - priorityRank(b) ||
-      dueOf(a) - dueOf(b) ||
-      a.id.localeCompare(b.id),
-  );
+  return [...items].sort(compareQueue);
 }

@@ -2,10 +2,11 @@ import type { Actor, IncidentView } from '../src/catalogue';
 import { commandsFor } from '../src/rules';
 import { feedFilters, noFilters, orderQueue } from '../src/queue';
 import { incidentListItem, isOverdue, reportSubmissionSchema } from '../../../../shared/src/browser';
+import { deadlinesOf, deadlinesShownTo, nextDue } from '../../../../shared/src/clocks';
 import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
-import { testIncident } from '../../../../test/support/incidents';
+import { minutesAfter, testIncident, testReportedAt } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
 const offer = { kind: 'enterprise' as const, id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder' as const, status: 'offered' as const };
@@ -43,6 +44,19 @@ describe('the queue', () => {
     expect(orderQueue([closed, p3, p1, toMinistry, late]).map((i) => i.id)).toEqual(['late', 'ministry', 'p1', 'p3', 'closed']);
     expect([late.overdue, closed.overdue, toMinistry.escalated, p1.escalated]).toEqual([true, undefined, true, undefined]);
     expect(isOverdue(incident({ state: 'closed', clocks: breach }))).toBe(false);
+  });
+  it('within a priority, the earliest deadline still open comes first; each item says its next deadline', () => {
+    // the board works each item's next deadline out with the configured policy (the shipped one here)
+    const withDue = (over: Partial<IncidentView>) => incidentListItem(incident(over), 'incident.reported', nextDue(deadlinesOf(incident(over))));
+    const acknowledged = withDue({ id: 'acked', milestones: { acknowledged: testReportedAt } });
+    const waiting = withDue({ id: 'waiting' });
+    // normal P2: acknowledge within 60 minutes of the report; once acknowledged, the first progress within 240
+    expect(waiting.dueAt).toBe(minutesAfter(testReportedAt, 60));
+    expect(acknowledged.dueAt).toBe(minutesAfter(testReportedAt, 240));
+    expect(orderQueue([acknowledged, waiting]).map((i) => i.id)).toEqual(['waiting', 'acked']);
+    expect(withDue({ state: 'closed' }).dueAt).toBeUndefined();
+    // a submitter is shown its own legal deadlines only: to notify (met by the report), the end-of-response report
+    expect(nextDue(deadlinesShownTo('submitter', deadlinesOf(incident({}))))).toBeUndefined();
   });
   it('an open offer gives the item its answer-by time, and its part names the enterprise', () => {
     const offered = item({ assignees: [{ ...offer, offerExpiresAt: '2026-12-01T02:00:00.000Z' }] });

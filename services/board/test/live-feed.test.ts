@@ -14,7 +14,7 @@ function fakeSocket() {
 
 const coordinator = { kind: 'user', id: 'u-nc', roles: ['national_coordinator'], authenticatedBy: 'password+totp' } as unknown as Actor;
 
-describe('the feed’s replay for a resumed subscription (services/board/src/feed.ts)', () => {
+describe('the live feed on a real Redis (services/board/src/feed.ts)', () => {
   const redis = testRedis();
   const feeds: LiveFeed[] = [];
   afterAll(async () => {
@@ -61,5 +61,35 @@ describe('the feed’s replay for a resumed subscription (services/board/src/fee
     expect(socket.frames.filter((f) => f.type === 'snapshot' || f.type === 'reload')).toEqual([]);
     expect(delta.upserts.filter((u: { id: string }) => u.id === incident.id)).toEqual([expect.objectContaining({ id: incident.id, version: 2, state: 'acknowledged' })]);
     expect(delta.position).toBe(live);
+  });
+
+  it('pages every list in the queue’s order, the one the page sorts in: overdue, then priority, then the earliest open deadline, not the latest change', async () => {
+    const { redisPrefix } = uniqueNames('feed-order');
+    const keys = incidentKeys(redisPrefix);
+    const at = (minutes: number) => new Date(Date.parse('2026-12-01T02:00:00.000Z') + minutes * 60_000).toISOString();
+    const classification = (priority: 'P1' | 'P3') => ({ severity: priority === 'P1' ? 'severe' : 'normal', priority, category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] }) as IncidentView['classification'];
+    // the most recently changed first: the order the page must not be given
+    const incidents = [
+      testIncident({ id: '01P3LATEST000000000000000', classification: classification('P3'), reportedAt: at(0), updatedAt: at(50) }),
+      testIncident({ id: '01P1DUELATER0000000000000', classification: classification('P1'), reportedAt: at(10), updatedAt: at(40) }),
+      testIncident({ id: '01P1DUESOONER000000000000', classification: classification('P1'), reportedAt: at(5), updatedAt: at(30) }),
+      testIncident({ id: '01OVERDUE0000000000000000', classification: classification('P3'), reportedAt: at(0), updatedAt: at(20), clocks: { fired: [], breaches: [{ deadlineKey: 'acknowledge', kind: 'acknowledge', dueAt: at(1), firedAt: at(2), late: false }], climbs: [] } as unknown as IncidentView['clocks'] }),
+    ];
+    for (const incident of incidents) {
+      await redis.set(keys.incident(incident.id), JSON.stringify(incident));
+      await redis.zadd(keys.byUpdated, Date.parse(incident.updatedAt), incident.id);
+    }
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), { maxBufferedBytes: 1 << 20, flushMs: 20, heartbeatMs: 60_000, revalidateMs: 3_600_000 });
+    feeds.push(feed);
+    await feed.start();
+    const socket = fakeSocket();
+    feed.add(socket as unknown as WebSocket, coordinator, { kind: 'session', token: 'unused' });
+    socket.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', sub: 's1', scope: { kind: 'country' }, pageSize: 3 })), false);
+    const first = await waitFor('the first page', () => socket.frames.find((f) => f.type === 'snapshot'));
+    expect(first.items.map((i: { id: string }) => i.id)).toEqual(['01OVERDUE0000000000000000', '01P1DUESOONER000000000000', '01P1DUELATER0000000000000']);
+    expect(first.next).toBe('3');
+    // each item says its next deadline: P1 severe is acknowledged within the policy's minutes of its report
+    expect(Date.parse(first.items[1].dueAt)).toBeLessThan(Date.parse(first.items[2].dueAt));
+    expect(Date.parse(first.items[1].dueAt)).toBeGreaterThan(Date.parse(at(5)));
   });
 });
