@@ -399,7 +399,7 @@ describe('the web app in a browser', () => {
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
   });
 
-  it('an administrator makes and disables an account, revokes an API token and imports a directory roster', async () => {
+  it('a national coordinator makes an account, renames it and sets its password; an administrator disables it, revokes an API token and imports a directory roster', async () => {
     const page = await browser.newPage();
     await open(page, 'quantri');
     await page.getByTestId('accounts').getByText('dieuphoi', { exact: true }).waitFor();
@@ -419,6 +419,16 @@ describe('the web app in a browser', () => {
     await form.locator('input[name="provinceCodes"]').fill('01');
     await form.locator('button[type="submit"]').click();
     await national.locator('[data-testid="account"][data-username="thunghiem.web"]').waitFor({ timeout: 20_000 });
+    // the national coordinator renames it and gives it a new password (on an account that sees incidents, theirs alone to set)
+    const made = national.locator('[data-testid="account"][data-username="thunghiem.web"]');
+    await made.getByTestId('account-name').fill('Tài khoản thử nghiệm Hà Nội');
+    await made.getByTestId('account-password').fill('mat-khau-moi-du-dai');
+    await made.getByTestId('account-save').click();
+    await made.locator('td', { hasText: 'Tài khoản thử nghiệm Hà Nội' }).waitFor({ timeout: 20_000 });
+    expect(await made.getByTestId('account-password').inputValue()).toBe('');
+    expect(await made.getByTestId('account-result').textContent()).toBe('Đã gửi');
+    expect((await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'thunghiem.web', password: 'mat-khau-du-dai-12' })).status).toBe(401);
+    expect((await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'thunghiem.web', password: 'mat-khau-moi-du-dai' })).status).toBe(200);
     await page.reload();
     const row = page.locator('[data-testid="account"][data-username="thunghiem.web"]');
     await row.waitFor({ timeout: 20_000 });
@@ -427,7 +437,7 @@ describe('the web app in a browser', () => {
     await row.getByTestId('account-result').filter({ hasText: /./ }).waitFor();
     expect(await row.getByTestId('account-result').textContent()).toBe('Đã gửi');
     await page.locator('[data-testid="account"][data-username="thunghiem.web"][data-disabled="true"]').waitFor({ timeout: 20_000 });
-    const signedIn = await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'thunghiem.web', password: 'mat-khau-du-dai-12' });
+    const signedIn = await postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'thunghiem.web', password: 'mat-khau-moi-du-dai' });
     expect(signedIn.status).not.toBe(200);
 
     // a token a province coordinator issued: the administrator revokes it

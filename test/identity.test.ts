@@ -107,6 +107,49 @@ describe('identity: one owner, verified everywhere', () => {
     await waitFor('intake to apply the new roles', async () => (await tuyenQuang()).status === 403, 5000);
   });
 
+  it('an account is renamed and given a new password: its sessions end, only the new password signs in; only a national coordinator sets one on an account that sees incidents', async () => {
+    const coordinator = await sessionToken(names.redisPrefix, 'dieuphoi');
+    const admin = await sessionToken(names.redisPrefix, 'quantri');
+    const created = await call(system.boardUrl, '/api/v1/users', coordinator, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'doimatkhau.hanoi', name: 'Lê Văn Tám', password: 'mat-khau-cu-rat-dai', organisationId: 'org-hub-01', roles: ['submitter'], provinceCodes: ['01'] }),
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.user.id as string;
+    const login = (password: string) => postJson(`${system.boardUrl}/api/v1/auth/login`, { username: 'doimatkhau.hanoi', password });
+    const signedIn = await login('mat-khau-cu-rat-dai');
+    expect(signedIn.status).toBe(200);
+    const session = signedIn.json.token as string;
+    const me = () => call(system.boardUrl, '/api/v1/auth/me', session);
+    expect((await me()).status).toBe(200);
+    const patch = (token: string, body: unknown) => call(system.boardUrl, `/api/v1/users/${id}`, token, { method: 'PATCH', body: JSON.stringify(body) });
+
+    // an admin renames it, but setting its password would let the admin read what it sees
+    const renamed = await patch(admin, { name: 'Lê Văn Tâm' });
+    expect([renamed.status, renamed.json.user.name]).toEqual([200, 'Lê Văn Tâm']);
+    const refused = await patch(admin, { password: 'mat-khau-cua-quan-tri' });
+    expect([refused.status, refused.json.error]).toEqual([403, 'reset_needs_national_coordinator']);
+    expect((await login('mat-khau-cua-quan-tri')).status).toBe(401);
+    const short = await patch(coordinator, { password: 'ngan' });
+    expect(short.status).toBe(400);
+    expect(short.json.problems[0]).toMatchObject({ field: 'body.password', message: 'at least 12 characters' });
+
+    const reset = await patch(coordinator, { password: 'mat-khau-moi-rat-dai' });
+    expect(reset.status).toBe(200);
+    expect(JSON.stringify(reset.json)).not.toContain('mat-khau-moi');
+    expect((await me()).status).toBe(401);
+    expect((await login('mat-khau-cu-rat-dai')).status).toBe(401);
+    expect((await login('mat-khau-moi-rat-dai')).status).toBe(200);
+    // the audit trail says a password was set, never what it is
+    const auditor = await sessionToken(names.redisPrefix, 'kiemtoan');
+    const entry = await waitFor('the reset in the audit trail', async () => {
+      const answer = await call(system.boardUrl, `/api/v1/audit?target=${id}`, auditor);
+      return answer.json?.entries?.find((e: any) => e.payload.action === 'user.permissions_changed' && e.payload.detail?.password);
+    });
+    expect(entry.payload.detail.password).toBe('set');
+    expect(JSON.stringify(entry)).not.toContain('mat-khau-moi');
+  });
+
   it('the exchange is for the services only: a wrong service key is refused', async () => {
     const token = await sessionToken(names.redisPrefix, 'hanoi.baocao');
     const response = await postJson(`${system.boardUrl}/api/v1/identity/exchange`, { credential: token, viaCookie: false }, { 'x-ucsc-service-key': 'x'.repeat(40) });

@@ -156,6 +156,19 @@ describe('in-app notifications and preferences, through the board', () => {
     expect((await api(officerToken, 'PUT', `/api/v1/notifications/preferences/${leader.id}`, { channels: [] })).status).toBe(404);
   });
 
+  it('a board whose notifier is down answers 503 notifier_unavailable with Retry-After, never a 500', async () => {
+    const alone = await buildBoard(loadConfig(boardConfigSchema, { ...names.env, INTAKE_PUBLIC_URL: 'http://127.0.0.1:9', NOTIFIER_URL: 'http://127.0.0.1:9' }), { logger: testLogger });
+    try {
+      const url = await alone.listen({ host: '127.0.0.1', port: await freePort() });
+      for (const path of ['/api/v1/notifications', '/api/v1/notifications/stream']) {
+        const answer = await fetch(`${url}${path}`, { headers: bearer(leaderToken) });
+        expect([answer.status, answer.headers.get('retry-after'), ((await answer.json()) as { error: string }).error]).toEqual([503, '5', 'notifier_unavailable']);
+      }
+    } finally {
+      await alone.close();
+    }
+  });
+
   it('the email is in the language each addressee chose: English when chosen, Vietnamese by default', async () => {
     const prefs = await api(leaderToken, 'GET', '/api/v1/notifications/preferences');
     expect(prefs.json.addressees).toEqual(expect.arrayContaining([{ recipientId: leader.id, name: 'Dương Quang Tài', self: false, preferences: { channels: ['email', 'webhook', 'inapp'], language: 'vi' } }]));

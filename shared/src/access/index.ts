@@ -130,6 +130,19 @@ export function accountChangeRefusal(actor: Actor, before: AccountAccess | undef
 }
 
 /**
+ * Why this actor may not set a new password on this account, or undefined when it may. Whoever sets
+ * it can sign in as the account: for one that sees incidents, that is a grant of what it sees, so
+ * only a national coordinator does it (an admin resets the others'). One's own is always one's own.
+ */
+export function passwordResetRefusal(actor: Actor, account: Pick<AccountAccess, 'id' | 'roles'>): { code: string; message: string } | undefined {
+  if (account.id === actor.id) return undefined;
+  if (account.roles.some((r) => incidentRoles.includes(r)) && !may(actor, 'access.grant')) {
+    return { code: 'reset_needs_national_coordinator', message: 'only a national coordinator sets a new password on an account that sees incidents' };
+  }
+  return undefined;
+}
+
+/**
  * Where an actor may file a report: within its provinces (an organisation operating in several
  * has them all on its account or token), anywhere for a national coordinator.
  */

@@ -203,13 +203,15 @@ export class IdentityStore {
     return users.filter((u): u is User => Boolean(u)).sort((a, b) => a.username.localeCompare(b.username));
   }
 
-  async updateUser(id: string, change: Partial<Pick<User, 'roles' | 'provinceCodes' | 'assigneeIds' | 'disabled' | 'name'>>): Promise<User | undefined> {
+  /** `password`: a new one, set by an admin; like disabling, it ends the account's sessions. */
+  async updateUser(id: string, change: Partial<Pick<User, 'roles' | 'provinceCodes' | 'assigneeIds' | 'disabled' | 'name'>> & { password?: string }): Promise<User | undefined> {
     const user = await this.getUser(id);
     if (!user) return undefined;
-    const next = { ...user, ...change, updatedAt: new Date().toISOString() };
+    const { password, ...rest } = change;
+    const next = { ...user, ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}), updatedAt: new Date().toISOString() };
     await this.record({ user: next });
     await this.redis.set(this.key('user', id), JSON.stringify(next));
-    if (change.disabled) await this.endSessionsOf(id);
+    if (change.disabled || password !== undefined) await this.endSessionsOf(id);
     await this.changed(id);
     return next;
   }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   accountChangeRefusal,
+  passwordResetRefusal,
   generateTotpSecret,
   hasRole,
   HttpError,
@@ -26,10 +27,12 @@ import {
 
 const idParams = z.object({ id: z.string().regex(/^(usr|tok)-[0-9A-Z]{26}$/, 'an id') });
 const code = z.string().regex(/^\d{2}$/, 'two-digit unit code');
+const personName = z.string().trim().min(1).max(200);
+const password = z.string().min(12, 'at least 12 characters').max(500);
 const newUserBody = z.strictObject({
   username: z.string().trim().regex(/^[a-z0-9._-]{3,64}$/, 'lowercase letters, digits, dot, dash, underscore (3–64)'),
-  name: z.string().trim().min(1).max(200),
-  password: z.string().min(12, 'at least 12 characters').max(500),
+  name: personName,
+  password,
   organisationId: z.string().trim().min(1).max(100),
   roles: z.array(roleSchema).min(1),
   provinceCodes: z.array(code).default([]),
@@ -41,6 +44,9 @@ const userChangeBody = z
     provinceCodes: z.array(code).optional(),
     assigneeIds: z.array(z.string().min(1).max(100)).optional(),
     disabled: z.boolean().optional(),
+    name: personName.optional(),
+    /** a new password the admin gives its holder: the account's sessions end */
+    password: password.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'name at least one field to change');
 const newTokenBody = z.strictObject({
@@ -99,7 +105,7 @@ export async function adminRoutes(fastify: FastifyInstance, options: { access: O
     }
   });
 
-  const userChange = { summary: 'Change an account’s roles, provinces, assignee ids or whether it is disabled', params: idParams, body: userChangeBody, response: { ...problems, 200: userAnswer } };
+  const userChange = { summary: 'Change an account’s name, roles, provinces, assignee ids, whether it is disabled, or set a new password (which ends its sessions)', params: idParams, body: userChangeBody, response: { ...problems, 200: userAnswer } };
   app.patch('/api/v1/users/:id', { ...needs('users.manage'), config: { auditedByRoute: true }, schema: userChange }, async (request) => {
     const actor = identify(request);
     const { id } = request.params;
@@ -111,6 +117,8 @@ export async function adminRoutes(fastify: FastifyInstance, options: { access: O
     const before = await store.getUser(id);
     if (!before) throw new HttpError(404, 'not_found', `user ${id} not found`);
     requireAccountChange(actor, before, { ...before, ...change });
+    const resetRefused = change.password !== undefined ? passwordResetRefusal(actor, before) : undefined;
+    if (resetRefused) throw new HttpError(403, resetRefused.code, resetRefused.message);
     const user = await store.updateUser(id, change);
     if (!user) throw new HttpError(404, 'not_found', `user ${id} not found`);
     await audit.record(actor, {
@@ -118,7 +126,8 @@ export async function adminRoutes(fastify: FastifyInstance, options: { access: O
       outcome: 'success',
       target: id,
       requestId: String(request.id),
-      detail: Object.fromEntries(Object.entries(change).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v as boolean)])),
+      // a new password is recorded as set, never as what it is
+      detail: Object.fromEntries(Object.entries(change).map(([k, v]) => [k, k === 'password' ? 'set' : Array.isArray(v) ? v.join(',') : (v as string | boolean)])),
     });
     return { user: publicUser(user) };
   });

@@ -28,15 +28,18 @@ const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boole
 const said = (t: Words, answer: { status: number; body: any }) =>
   answer.status < 300 ? t.done : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}${answer.body?.problems?.length ? `: ${answer.body.problems.map((p: any) => `${p.row ? `#${p.row} ` : ''}${p.field} ${p.message}`).join('; ')}` : ''}`;
 
-/** One account's row: roles, provinces and assignee ids, enabled or not; saved with PATCH (the board refuses what shared/src/access does not allow). */
+/** One account's row: its name, roles, provinces and assignee ids, enabled or not, and a new password; saved with PATCH (the board refuses what shared/src/access does not allow). */
 function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () => void }) {
   const { t, lang, user } = props;
   const [result, setResult] = useState('');
   const save = async (e: Event) => {
     e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const element = e.currentTarget as HTMLFormElement;
+    const form = new FormData(element);
     // only what changed: disabling an account is not a grant, and is not refused as one
     const after = {
+      name: String(form.get('name') ?? '').trim(),
+      password: String(form.get('password') ?? ''),
       roles: form.getAll('roles').map(String),
       provinceCodes: list(String(form.get('provinceCodes') ?? '')),
       assigneeIds: list(String(form.get('assigneeIds') ?? '')),
@@ -44,6 +47,9 @@ function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () =
     };
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
     const patch = {
+      ...(after.name === user.name ? {} : { name: after.name }),
+      // a new password ends the account's sessions; empty leaves it as it is
+      ...(after.password ? { password: after.password } : {}),
       ...(same(after.roles, user.roles) ? {} : { roles: after.roles }),
       ...(same(after.provinceCodes, user.provinceCodes) ? {} : { provinceCodes: after.provinceCodes }),
       ...(same(after.assigneeIds, user.assigneeIds) ? {} : { assigneeIds: after.assigneeIds }),
@@ -52,7 +58,11 @@ function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () =
     if (Object.keys(patch).length === 0) return setResult(t.done);
     const answer = await request('PATCH', `/api/v1/users/${user.id}`, patch);
     setResult(said(t, answer));
-    if (answer.status < 300) props.onSaved();
+    if (answer.status < 300) {
+      // the new password is not kept on the page
+      (element.elements.namedItem('password') as HTMLInputElement).value = '';
+      props.onSaved();
+    }
   };
   return (
     <tr data-testid="account" data-username={user.username} data-disabled={Boolean(user.disabled)}>
@@ -60,6 +70,8 @@ function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () =
       <td>{user.name}<br /><small>{user.organisationId}</small></td>
       <td colSpan={2}>
         <form class="action" onSubmit={save}>
+          <label>{t.name}<input name="name" value={user.name} required maxLength={200} data-testid="account-name" /></label>
+          <label>{t.newPassword}<input name="password" type="password" minLength={12} autoComplete="new-password" data-testid="account-password" /></label>
           <span class="checks">
             {roles.map((r) => <label class="check"><input type="checkbox" name="roles" value={r} checked={user.roles.includes(r)} />{roleLabels[lang][r]}</label>)}
           </span>
