@@ -65,7 +65,7 @@ export async function buildApp(config: DispatchConfig, overrides: DispatchOverri
   await app.register(directoryRoutes, { view, writer, store, applyTimeoutMs: 10_000, importBodyLimit: 64 * 1024 * 1024 });
   const now = overrides.now ?? (() => new Date());
   const policy = routingPolicyOf(config);
-  const dispatcher = await startDispatcher({ kafka, prefix, instance: config.SERVICE_INSTANCE, directory: view, store, policy, logger, now, settings });
+  const dispatcher = await startDispatcher({ kafka, prefix, directory: view, store, policy, logger, now, settings });
   const sweep = startTimeoutSweep({
     redis,
     store,

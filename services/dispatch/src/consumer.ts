@@ -168,7 +168,6 @@ export function dispatchBatches(options: { directory: Pick<DirectoryView, 'routi
 export function startDispatcher(options: {
   kafka: Kafka;
   prefix: string;
-  instance: string;
   directory: DirectoryView;
   store: RoutingStore;
   policy: RoutingPolicy;

@@ -40,7 +40,8 @@ return 1`;
  * addressees reads them as one list, and two users acting for one hub each have their own marks.
  * Keys: `notifier:inapp:<addressee>` (sorted set of ids by `notifier:inapp-seq`, the order added),
  * `notifier:inapp-items:<addressee>` (hash id → JSON), `notifier:inapp-read:<user>` (set of ids
- * read) and `notifier:inapp-read-upto:<user>` (everything up to this position is read). A new item is
+ * read), `notifier:inapp-read-upto:<user>` (everything up to this position is read) and
+ * `notifier:inapp-unread:<user>` (ids marked unread again, which win over both). A new item is
  * published on `notifier:inapp-live` for the live stream.
  */
 export class InAppNotifications {
@@ -60,6 +61,9 @@ export class InAppNotifications {
   private read(userId: string) {
     return `${this.prefix}notifier:inapp-read:${userId}`;
   }
+  private markedUnread(userId: string) {
+    return `${this.prefix}notifier:inapp-unread:${userId}`;
+  }
   private readUpTo(userId: string) {
     return `${this.prefix}notifier:inapp-read-upto:${userId}`;
   }
@@ -75,10 +79,11 @@ export class InAppNotifications {
   /** A page of the addressees' lists merged, newest first, older than `before` when given, with the user's read marks. */
   async page(userId: string, addressees: string[], options: { limit: number; before?: number }): Promise<InAppPage> {
     const max = options.before !== undefined ? `(${options.before}` : '+inf';
-    const [upTo, readIds] = await Promise.all([this.redis.get(this.readUpTo(userId)), this.redis.smembers(this.read(userId))]);
+    const [upTo, readIds, unreadIds] = await Promise.all([this.redis.get(this.readUpTo(userId)), this.redis.smembers(this.read(userId)), this.redis.smembers(this.markedUnread(userId))]);
     const read = new Set(readIds);
+    const unread = new Set(unreadIds);
     const readUpTo = upTo === null ? 0 : Number(upTo);
-    const isRead = (id: string, at: number) => at <= readUpTo || read.has(id);
+    const isRead = (id: string, at: number) => !unread.has(id) && (at <= readUpTo || read.has(id));
     const pages = await Promise.all(
       addressees.map(async (a) => {
         const flat = await this.redis.zrevrangebyscore(this.ids(a), max, '-inf', 'WITHSCORES', 'LIMIT', 0, options.limit + 1);
@@ -105,14 +110,25 @@ export class InAppNotifications {
     if ('all' in what) {
       const newest = Math.max(0, ...(await Promise.all(addressees.map((a) => this.redis.zrevrange(this.ids(a), 0, 0, 'WITHSCORES')))).map((flat) => Number(flat[1] ?? 0)));
       if (newest === 0) return;
-      await this.redis.multi().set(this.readUpTo(userId), newest, 'EX', this.memorySeconds).del(this.read(userId)).exec();
+      await this.redis.multi().set(this.readUpTo(userId), newest, 'EX', this.memorySeconds).del(this.read(userId)).del(this.markedUnread(userId)).exec();
       return;
     }
-    const owned = (await Promise.all(what.ids.map(async (id) => ((await Promise.all(addressees.map((a) => this.redis.zscore(this.ids(a), id)))).some((s) => s !== null) ? id : undefined)))).filter(
-      (id): id is string => id !== undefined,
-    );
+    const owned = await this.owned(addressees, what.ids);
     if (owned.length === 0) return;
-    await this.redis.multi().sadd(this.read(userId), ...owned).expire(this.read(userId), this.memorySeconds).exec();
+    await this.redis.multi().sadd(this.read(userId), ...owned).expire(this.read(userId), this.memorySeconds).srem(this.markedUnread(userId), ...owned).exec();
+  }
+
+  /** Marks the given ids unread again (only those of the user's addressees), as a reminder to come back to them. */
+  async markUnread(userId: string, addressees: string[], ids: string[]): Promise<void> {
+    const owned = await this.owned(addressees, ids);
+    if (owned.length === 0) return;
+    await this.redis.multi().sadd(this.markedUnread(userId), ...owned).expire(this.markedUnread(userId), this.memorySeconds).srem(this.read(userId), ...owned).exec();
+  }
+
+  /** The ids that are in one of these addressees' lists: a user marks only its own. */
+  private async owned(addressees: string[], ids: string[]): Promise<string[]> {
+    const found = await Promise.all(ids.map(async (id) => ((await Promise.all(addressees.map((a) => this.redis.zscore(this.ids(a), id)))).some((s) => s !== null) ? id : undefined)));
+    return found.filter((id): id is string => id !== undefined);
   }
 }
 

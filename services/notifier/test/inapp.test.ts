@@ -85,7 +85,7 @@ describe('in-app notifications and preferences, through the board', () => {
     return { status: response.status, json: (await response.json().catch(() => undefined)) as any };
   };
 
-  it('a new notification reaches the open stream at once; the list pages newest first, marks read, and shows each user only their own', async () => {
+  it('a new notification reaches the open stream at once; the list pages newest first, marks read and unread again, and shows each user only their own', async () => {
     const stream = await openStream(`${boardUrl}/api/v1/notifications/stream`, bearer(leaderToken));
     try {
       expect(stream.status).toBe(200);
@@ -130,6 +130,15 @@ describe('in-app notifications and preferences, through the board', () => {
       const after = (await api(leaderToken, 'GET', '/api/v1/notifications')).json.items as { id: string; read: boolean }[];
       expect(after.filter((i) => i.read).map((i) => i.id)).toEqual([redItem.id]);
       expect((await api(leaderToken, 'POST', '/api/v1/notifications/read', { all: true })).json).toEqual({ unread: 0 });
+
+      // one marked unread again after "all read": it counts and shows unread, until read once more
+      expect((await api(officerToken, 'POST', '/api/v1/notifications/unread', { ids: [redItem.id] })).json).toEqual({ unread: 0 });
+      expect((await api(leaderToken, 'GET', '/api/v1/notifications')).json.unread).toBe(0);
+      expect(await api(leaderToken, 'POST', '/api/v1/notifications/unread', { ids: [redItem.id] })).toEqual({ status: 200, json: { unread: 1 } });
+      const again = (await api(leaderToken, 'GET', '/api/v1/notifications')).json.items as { id: string; read: boolean }[];
+      expect(again.filter((i) => !i.read).map((i) => i.id)).toEqual([redItem.id]);
+      expect(await api(leaderToken, 'POST', '/api/v1/notifications/read', { ids: [redItem.id] })).toEqual({ status: 200, json: { unread: 0 } });
+      expect((await api(leaderToken, 'POST', '/api/v1/notifications/unread', { ids: [] })).status).toBe(400);
     } finally {
       stream.close();
     }
@@ -186,7 +195,7 @@ describe('in-app notifications and preferences, through the board', () => {
     expect(vietnamese.text).toContain(`Xem và xử lý: ${boardUrl}/#/incident/${incidentId}`);
   });
 
-  it('in the browser: the bell counts a new notification without a reload, the panel lists it and marks it read', async () => {
+  it('in the browser: the bell counts a new notification without a reload, the panel lists it, marks it read and unread again', async () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -208,6 +217,11 @@ describe('in-app notifications and preferences, through the board', () => {
       await page.locator('[data-testid="notifications-unread"]', { hasText: '0' }).waitFor();
       // the server agrees: the marks are the user's, not the page's
       expect((await api(officerToken, 'GET', '/api/v1/notifications')).json.unread).toBe(0);
+      // and one is marked unread again, to come back to
+      await item.getByTestId('notification-mark-unread').click();
+      await page.locator('[data-testid="notifications-unread"]', { hasText: '1' }).waitFor();
+      await page.locator('[data-testid="notification"].unread').first().waitFor();
+      expect((await api(officerToken, 'GET', '/api/v1/notifications')).json.unread).toBe(1);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

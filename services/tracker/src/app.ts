@@ -57,7 +57,7 @@ export async function buildApp(config: TrackerConfig, overrides: TrackerOverride
     },
   });
   const settings = consumerSettings(config, monitor, overrides.onFatal);
-  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, instance: config.SERVICE_INSTANCE, logger, settings, cacheViews: config.PROJECTION_CACHE_VIEWS };
+  const options = { kafka, redis, prefix: config.TOPIC_PREFIX, redisPrefix: config.REDIS_PREFIX, logger, settings, cacheViews: config.PROJECTION_CACHE_VIEWS };
   const sync = new ProjectionSync(kafka, config.TOPIC_PREFIX, `${config.TOPIC_PREFIX}.${projectorGroup}`, logger);
   const now = overrides.now ?? (() => new Date());
   const clocks = clocksOf(config);

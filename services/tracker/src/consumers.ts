@@ -27,7 +27,6 @@ interface TrackerConsumerOptions {
   redis: Redis;
   prefix: string;
   redisPrefix: string;
-  instance: string;
   logger: Logger;
   settings: ConsumerSettings;
   /** views the projector remembers (PROJECTION_CACHE_VIEWS) */

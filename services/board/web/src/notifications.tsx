@@ -24,12 +24,12 @@ interface Preferences {
 
 const words = {
   vi: {
-    notifications: 'Thông báo', none: 'Chưa có thông báo.', markAll: 'Đánh dấu đã đọc hết', more: 'Xem thêm', red: 'TLP:RED — xem trên hệ thống',
+    notifications: 'Thông báo', none: 'Chưa có thông báo.', markAll: 'Đánh dấu đã đọc hết', markUnread: 'Đánh dấu chưa đọc', more: 'Xem thêm', red: 'TLP:RED — xem trên hệ thống',
     preferences: 'Cài đặt thông báo', email: 'Thư điện tử', webhook: 'Webhook', inapp: 'Trong ứng dụng', quiet: 'Giờ yên lặng (giờ Việt Nam)', from: 'từ', to: 'đến',
     language: 'Ngôn ngữ thư', save: 'Lưu', saved: 'Đã lưu', urgent: 'khẩn', myAccount: 'Tài khoản của tôi (báo cáo đã gửi)',
   },
   en: {
-    notifications: 'Notifications', none: 'No notifications yet.', markAll: 'Mark all read', more: 'More', red: 'TLP:RED — see it in the system',
+    notifications: 'Notifications', none: 'No notifications yet.', markAll: 'Mark all read', markUnread: 'Mark unread', more: 'More', red: 'TLP:RED — see it in the system',
     preferences: 'Notification settings', email: 'Email', webhook: 'Webhook', inapp: 'In the app', quiet: 'Quiet hours (Vietnam time)', from: 'from', to: 'to',
     language: 'Email language', save: 'Save', saved: 'Saved', urgent: 'urgent', myAccount: 'My account (reports I filed)',
   },
@@ -87,6 +87,12 @@ export function Notifications(props: { lang: Language }) {
     setUnread(answer.body.unread);
     setItems((old) => old.map((i) => ('all' in body || body.ids.includes(i.id) ? { ...i, read: true } : i)));
   };
+  const markUnread = async (id: string) => {
+    const answer = await request<{ unread: number }>('POST', '/api/v1/notifications/unread', { ids: [id] });
+    if (answer.status !== 200) return;
+    setUnread(answer.body.unread);
+    setItems((old) => old.map((i) => (i.id === id ? { ...i, read: false } : i)));
+  };
   if (!available) return null;
   return (
     <div class="notifications">
@@ -104,6 +110,7 @@ export function Notifications(props: { lang: Language }) {
                     <strong>{notificationKindLabels[props.lang][i.kind]}</strong>{i.urgent ? ` (${t.urgent})` : ''}: {i.title ?? t.red}
                   </a>
                   <small> {formatDate(i.at, props.lang)}</small>
+                  {i.read && <button type="button" class="link" onClick={() => void markUnread(i.id)} data-testid="notification-mark-unread">{t.markUnread}</button>}
                 </li>
               ))}
             </ul>

@@ -71,6 +71,18 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
     return { unread: (await inApp.page(actor.id, list, { limit: 1 })).unread };
   });
 
+  app.post('/api/v1/notifications/unread', {
+    schema: {
+      summary: 'Marks notifications unread again: the ids given (of my own addressees; others are passed over)',
+      body: z.strictObject({ ids: z.array(deliveryIdSchema).min(1).max(100) }),
+      response: { ...commonProblems, 400: problemSchema, 200: z.object({ unread: z.number().int() }) },
+    },
+  }, async (request) => {
+    const { actor, list } = addressees(request);
+    await inApp.markUnread(actor.id, list, request.body.ids);
+    return { unread: (await inApp.page(actor.id, list, { limit: 1 })).unread };
+  });
+
   app.get('/api/v1/notifications/preferences', {
     schema: {
       summary: 'The preferences of each addressee I act for (channels, quiet hours in Vietnam time, language)',
