@@ -399,7 +399,7 @@ describe('the web app in a browser', () => {
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
   });
 
-  it('a national coordinator makes an account, renames it and sets its password; an administrator disables it, revokes an API token and imports a directory roster', async () => {
+  it('a national coordinator makes an account, renames it and sets its password; an administrator disables it, revokes an API token, imports a directory roster and edits one entry', async () => {
     const page = await browser.newPage();
     await open(page, 'quantri');
     await page.getByTestId('accounts').getByText('dieuphoi', { exact: true }).waitFor();
@@ -460,6 +460,26 @@ describe('the web app in a browser', () => {
     await importing.locator('input[name="reason"]').fill('Đối chiếu danh sách đầu mối');
     await importing.locator('button[type="submit"]').click();
     await importing.getByTestId('import-result').filter({ hasText: `Đã nhập: ${count}` }).waitFor({ timeout: 20_000 });
+
+    // one enterprise's entry edited in place: renamed, then refused with the field named when its name is emptied
+    const editor = page.getByTestId('directory-editor');
+    await editor.getByTestId('directory-entity').selectOption('enterprises');
+    const entry = editor.getByTestId('directory-entry').first();
+    await entry.waitFor({ timeout: 20_000 });
+    const id = (await entry.getAttribute('data-id'))!;
+    await entry.getByTestId('directory-edit').click();
+    const json = entry.getByTestId('directory-entry-json');
+    const before = JSON.parse(await json.inputValue());
+    await json.fill(JSON.stringify({ ...before, name: `${before.name} (đổi tên)` }));
+    await entry.getByTestId('directory-save').click();
+    await editor.getByTestId('directory-result').filter({ hasText: 'Đã gửi' }).waitFor({ timeout: 20_000 });
+    await editor.locator(`[data-testid="directory-entry"][data-id="${id}"]`, { hasText: `${before.name} (đổi tên)` }).waitFor({ timeout: 20_000 });
+    expect((await fetch(`${system.dispatchUrl}/api/v1/directory/enterprises/${id}`, { headers: admin }).then((r) => r.json())).name).toBe(`${before.name} (đổi tên)`);
+    await editor.locator(`[data-testid="directory-entry"][data-id="${id}"]`).getByTestId('directory-edit').click();
+    await editor.getByTestId('directory-entry-json').fill(JSON.stringify({ ...before, name: '' }));
+    await editor.getByTestId('directory-save').click();
+    await editor.getByTestId('directory-result').filter({ hasText: 'Bị từ chối (400)' }).waitFor({ timeout: 20_000 });
+    expect(await editor.getByTestId('directory-result').textContent()).toContain('body.name');
   });
 
   it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {
