@@ -161,11 +161,15 @@ export function deadlinesShownTo(audience: 'coordinator' | 'responder' | 'submit
   return audience === 'submitter' ? deadlines.filter((d) => d.basis === 'legal' && (d.kind === 'notify' || d.kind === 'final_report')) : [...deadlines];
 }
 
-/** The earliest of these deadlines not yet met: what the queue orders by and a list item shows; none once every one is met. */
+/**
+ * The earliest of these deadlines not yet met: what the queue orders by and a list item shows; none
+ * once every one is met. In UTC (`toISOString`), as every other time the queue compares, so that it
+ * compares them as strings (an offer's or an order's time may have been given with an offset).
+ */
 export function nextDue(deadlines: readonly Deadline[]): string | undefined {
-  let next: string | undefined;
-  for (const d of deadlines) if (!d.metAt && (next === undefined || Date.parse(d.dueAt) < Date.parse(next))) next = d.dueAt;
-  return next;
+  let next = Infinity;
+  for (const d of deadlines) if (!d.metAt) next = Math.min(next, Date.parse(d.dueAt));
+  return next === Infinity ? undefined : new Date(next).toISOString();
 }
 
 /** The deadlines a sweep at `now` must act on: reminders due and breaches, each named by its key. */

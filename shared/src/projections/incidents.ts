@@ -239,7 +239,13 @@ export interface IncidentListItem {
 export type QueueKey = Pick<IncidentListItem, 'id' | 'state' | 'overdue' | 'escalated' | 'priority' | 'severity' | 'dueAt' | 'reportedAt'>;
 
 const priorityRank = (k: QueueKey) => (k.priority ? Number(k.priority.slice(1)) : k.severity === 'severe' ? 1 : 5);
-const dueOf = (k: QueueKey) => Date.parse(k.dueAt ?? k.reportedAt);
+// UTC ISO strings (nextDue, the report's time as intake stamps it) compare as the times they are:
+// the board sorts every member of a group per page, so no Date.parse per comparison
+const dueOf = (k: QueueKey) => k.dueAt ?? k.reportedAt;
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+// made when first asked, not when loaded: access/transitions and this file import each other
+let finishedSet: ReadonlySet<string> | undefined;
+const finished = (k: QueueKey) => Number((finishedSet ??= new Set<string>(finishedStates)).has(k.state));
 
 /**
  * The queue's order, the one the page shows and the board pages in: open before finished, overdue
@@ -247,14 +253,13 @@ const dueOf = (k: QueueKey) => Date.parse(k.dueAt ?? k.reportedAt);
  * earliest deadline still open (the report's time when none is), then id.
  */
 export function compareQueue(a: QueueKey, b: QueueKey): number {
-  const finished = (k: QueueKey) => Number((finishedStates as readonly string[]).includes(k.state));
   return (
     finished(a) - finished(b) ||
     Number(Boolean(b.overdue)) - Number(Boolean(a.overdue)) ||
     Number(Boolean(b.escalated)) - Number(Boolean(a.escalated)) ||
     priorityRank(a) - priorityRank(b) ||
-    dueOf(a) - dueOf(b) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    byString(dueOf(a), dueOf(b)) ||
+    byString(a.id, b.id)
   );
 }
 
