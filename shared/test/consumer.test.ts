@@ -220,6 +220,29 @@ describe('a consumer that never stops silently', () => {
     expect(() => monitor.check()).toThrow(/fatal: .*Cannot read properties/);
   });
 
+  it('stopped while it still joins its group, it stays stopped: no request to the broker afterwards, no record taken, not a member', async () => {
+    const handled: Envelope[] = [];
+    // world() starts the consumer without waiting for the join (as the services do): stop it at once
+    const { consumer, send } = await world('stopped-joining', { handle: async (c) => void handled.push(c) });
+    const requests: string[] = [];
+    consumer.consumer.on(consumer.consumer.events.REQUEST, ({ payload }) => void requests.push(payload.apiName));
+    await consumer.stop();
+    const afterStop = requests.length;
+    await send([acknowledge(), acknowledge()]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // long enough for a join that went on after the stop to end, or to crash and be restarted
+      await new Promise((resolve) => setTimeout(resolve, 8000));
+      expect(requests.slice(afterStop)).toEqual([]);
+      expect(handled).toHaveLength(0);
+      const [group] = (await admin.describeGroups([consumer.groupId])).groups;
+      expect(group?.members ?? []).toHaveLength(0);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('answers /ready 503 while a consumer is stalled past the configured time, 200 once it moves, and exports its lag', async () => {
     const monitor = new ConsumerMonitor();
     const app = createHttpApp({ logger: testLogger });
