@@ -218,6 +218,9 @@ describe('the lifecycle, command by command, on the real Kafka and Redis', () =>
     ]);
     const onSiteDeadline = async () => ((await fetch(`${system.boardUrl}/api/v1/incidents/${id}/deadlines`, { headers: coordinator }).then((r) => r.json())) as any).deadlines.find((d: any) => d.kind === 'on_site');
     expect((await onSiteDeadline()).status).toBe('pending');
+    // "on site" is the arrival only: an update no longer says it
+    const flagged = await board(`${id}/progress`, { situation: 'Đã đến nơi', onSite: true });
+    expect([flagged.status, flagged.json.problems?.[0]?.field]).toEqual([400, 'body.onSite']);
 
     // the team's own people (the province's hub) record their arrival; someone else may not
     const officer = bearer(await sessionToken(system.names.redisPrefix, 'lienlac.hanoi'));
