@@ -92,6 +92,17 @@ describe('the web app in a browser', () => {
     await progress.locator('button').click();
     await state.filter({ hasText: 'Đang ứng cứu' }).waitFor({ timeout: 20_000 });
 
+    // the coordinator sends the enterprise's people on site; they record their arrival, and may not leave before the end
+    const send = detail.getByTestId('action-send_on_site_team');
+    await send.getByTestId('on-site-team').selectOption('ent-bm-saokhue');
+    await send.locator('textarea[name="people"]').fill('Nguyễn Văn An\nTrần Thị Bình');
+    await send.locator('button').click();
+    const team = detail.getByTestId('on-site-team');
+    await team.filter({ hasText: 'Nguyễn Văn An, Trần Thị Bình' }).waitFor({ timeout: 20_000 });
+    await enterprise.getByTestId('action-arrive_on_site').locator('button').click();
+    await detail.locator('[data-testid="on-site-team"][data-arrived="true"]').waitFor({ timeout: 20_000 });
+    expect(await enterprise.getByTestId('action-leave_on_site').count()).toBe(0);
+
     // the province's director goes to the ministry's leadership
     const province = await browser.newPage();
     province.on('pageerror', (e) => errors.push(String(e)));
@@ -115,6 +126,9 @@ describe('the web app in a browser', () => {
     // the enterprise ends the response and files Biểu mẫu 04; the coordinator closes
     await enterprise.getByTestId('action-resolve').locator('button').click();
     await state.filter({ hasText: 'Đã kết thúc ứng phó' }).waitFor({ timeout: 20_000 });
+    // solved: the team may leave now
+    await enterprise.getByTestId('action-leave_on_site').locator('button').click();
+    await detail.locator('[data-testid="on-site-team"][data-left="true"]').waitFor({ timeout: 20_000 });
     const final = enterprise.getByTestId('action-submit_final_report');
     await final.locator('textarea[name="whatHappened"]').fill('Tấn công DDoS vào cổng dịch vụ công');
     await final.locator('textarea[name="whatWasDone"]').fill('Lọc lưu lượng, chặn nguồn tấn công');

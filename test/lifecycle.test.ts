@@ -1,5 +1,5 @@
 import { makeEnvelope, newId, Publisher, readIncident, renderTimelineEntry, type IncidentView } from '@ucsc/shared';
-import { bearer, collectIncidentEvents, sampleReport, sessionToken, testKafka, testLogger, testRedis, waitFor } from './support';
+import { bearer, collectIncidentEvents, publishLeaderRung, sampleReport, sessionToken, testKafka, testLogger, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
 
 // Issue 12: every lifecycle command is an HTTP call on the board and a message on the command
@@ -49,7 +49,7 @@ describe('the lifecycle, command by command, on the real Kafka and Redis', () =>
     const steps: [string, unknown, string][] = [
       [`${id}/acknowledge`, { assigneeId: leaderId }, 'acknowledged'],
       [`${id}/triage`, { severity: 'normal', priority: 'P2', category: 'defacement', note: 'Đã xác minh với đơn vị' }, 'triaged'],
-      [`${id}/progress`, { situation: 'Đang cô lập máy chủ web', onSite: true }, 'responding'],
+      [`${id}/progress`, { situation: 'Đang cô lập máy chủ web' }, 'responding'],
       [`${id}/contain`, { note: 'Đã chặn IP tấn công' }, 'contained'],
       [`${id}/resolve`, { responseEndedAt: new Date(Date.now() - 5000).toISOString() }, 'resolved'],
     ];
@@ -151,6 +151,101 @@ describe('the lifecycle, command by command, on the real Kafka and Redis', () =>
     expect((await board(`${id}/escalate-to-ministry`, { reason: 'lần nữa' }, director)).status).toBe(409);
     // a submitter may not
     expect((await board(`${id}/escalate-to-ministry`, { reason: 'thử' }, submitter)).status).toBe(403);
+  });
+
+  /** The sweeps' breach of first progress and its rungs up to the liaison leader's, projected. */
+  async function climbToLeader(id: string, leaderId: string): Promise<void> {
+    await publishLeaderRung(system.names.prefix, id, { id: leaderId, name: 'Lãnh đạo' });
+    await waitFor('the leader’s rung reached', async () => (await view(id)).clocks?.climbs[0]?.reached.length === 2);
+  }
+
+  const read = async (id: string, headers: Record<string, string>) => (await fetch(`${system.boardUrl}/api/v1/incidents/${id}?lang=vi`, { headers }).then((r) => r.json())) as any;
+
+  it('the engaged liaison leader’s online meeting records who joined (account, assignee) and when, each once; a submitter does not see it', async () => {
+    const { id, leaderId } = await acknowledgedIncident();
+    await climbToLeader(id, leaderId);
+    const leader = bearer(await sessionToken(system.names.redisPrefix, 'lanhdao.hanoi'));
+    const bad = await board(`${id}/meetings/join`, { deadlineKey: 'first_progress', rung: 'một', assigneeId: leaderId }, leader);
+    expect(bad.status).toBe(400);
+    expect(bad.json.problems).toEqual([expect.objectContaining({ field: 'body.rung' })]);
+    const officerRung = await board(`${id}/meetings/join`, { deadlineKey: 'first_progress', rung: 0, assigneeId: leaderId }, leader);
+    expect([officerRung.status, officerRung.json.error]).toEqual([409, 'no_meeting']);
+
+    const before = new Date().toISOString();
+    const joined = await board(`${id}/meetings/join`, { deadlineKey: 'first_progress', rung: 1, assigneeId: leaderId }, leader);
+    const after = new Date().toISOString();
+    expect(joined.json).toMatchObject({ outcome: 'applied', state: 'acknowledged' });
+    const again = await board(`${id}/meetings/join`, { deadlineKey: 'first_progress', rung: 1, assigneeId: leaderId }, leader);
+    expect([again.status, again.json.error, again.json.state]).toEqual([409, 'already_joined', 'acknowledged']);
+    // the national coordinator joins too, for the province's hub
+    const hubId = (await view(id)).assignees.find((a) => a.kind === 'province_hub')!.id;
+    expect((await board(`${id}/meetings/join`, { deadlineKey: 'first_progress', rung: 1, assigneeId: hubId })).json).toMatchObject({ outcome: 'applied' });
+
+    const reached = (await view(id)).clocks!.climbs[0]!.reached[1]!;
+    expect(reached.joined?.map((j) => [j.assigneeId, j.actorName])).toEqual([
+      [leaderId, 'Lãnh đạo đầu mối ATTT Hà Nội (demo)'],
+      [hubId, 'Điều phối viên quốc gia (demo)'],
+    ]);
+    expect(reached.joined![0]!.at >= before && reached.joined![0]!.at <= after).toBe(true);
+    // joining is not progress: the climb goes on (the next rung is for a meeting that did not solve it)
+    expect((await view(id)).clocks!.climbs[0]!.stopped).toBeUndefined();
+
+    const shown = await read(id, coordinator);
+    expect(shown.timeline.filter((t: any) => t.type === 'incident.meeting_joined').map((t: any) => t.summary)).toEqual([
+      `Lãnh đạo đầu mối ATTT Hà Nội (demo) (${(await view(id)).assignees.find((a) => a.id === leaderId)!.name}) tham gia họp trực tuyến`,
+      expect.stringContaining('Điều phối viên quốc gia (demo)'),
+    ]);
+    const bySubmitter = await read(id, submitter);
+    expect(bySubmitter.clocks.climbs[0].reached[1].joined).toBeUndefined();
+    expect(bySubmitter.timeline.map((t: any) => t.type)).not.toContain('incident.meeting_joined');
+    // a submitter may not join
+    expect((await board(`${id}/meetings/join`, { deadlineKey: 'first_progress', rung: 1, assigneeId: leaderId }, submitter)).status).toBe(403);
+  });
+
+  it('on-site support: a coordinator sends a team, its arrival meets the on-site deadline, it leaves only once resolved (409 before)', async () => {
+    const { id } = await acknowledgedIncident();
+    expect((await board(`${id}/triage`, { severity: 'severe', priority: 'P1', category: 'defacement' })).json).toMatchObject({ state: 'triaged' });
+    const hubId = (await view(id)).assignees.find((a) => a.kind === 'province_hub')!.id;
+    const director = bearer(await sessionToken(system.names.redisPrefix, 'hanoi.dieuphoi'));
+    const tooMany = await board(`${id}/on-site-teams`, { teamAssigneeId: hubId, people: [] }, director);
+    expect([tooMany.status, tooMany.json.problems?.[0]?.field]).toEqual([400, 'body.people']);
+    // typed with combining marks (NFD): stored as NFC
+    const sent = await board(`${id}/on-site-teams`, { teamAssigneeId: hubId, people: ['Nguyễn Văn An'.normalize('NFD'), 'Trần Thị Bình'] }, director);
+    expect(sent.json).toMatchObject({ outcome: 'applied', state: 'triaged' });
+    const teamId: string = sent.json.commandId;
+    expect((await view(id)).onSiteTeams).toEqual([
+      expect.objectContaining({ teamId, assigneeId: hubId, people: ['Nguyễn Văn An'.normalize('NFC'), 'Trần Thị Bình'], sentBy: expect.objectContaining({ name: 'Sở KH&CN Hà Nội — điều phối (demo)' }) }),
+    ]);
+    const onSiteDeadline = async () => ((await fetch(`${system.boardUrl}/api/v1/incidents/${id}/deadlines`, { headers: coordinator }).then((r) => r.json())) as any).deadlines.find((d: any) => d.kind === 'on_site');
+    expect((await onSiteDeadline()).status).toBe('pending');
+    // "on site" is the arrival only: an update no longer says it
+    const flagged = await board(`${id}/progress`, { situation: 'Đã đến nơi', onSite: true });
+    expect([flagged.status, flagged.json.problems?.[0]?.field]).toEqual([400, 'body.onSite']);
+
+    // the team's own people (the province's hub) record their arrival; someone else may not
+    const officer = bearer(await sessionToken(system.names.redisPrefix, 'lienlac.hanoi'));
+    expect((await board(`${id}/on-site-teams/${teamId}/arrival`, {}, officer)).status).toBe(403);
+    const arrived = await board(`${id}/on-site-teams/${teamId}/arrival`, {}, director);
+    expect(arrived.json).toMatchObject({ outcome: 'applied' });
+    const arrivedAt = (await view(id)).onSiteTeams![0]!.arrivedAt!;
+    expect((await view(id)).milestones?.onSite).toBe(arrivedAt);
+    expect(await onSiteDeadline()).toMatchObject({ status: 'met', metAt: arrivedAt });
+
+    const early = await board(`${id}/on-site-teams/${teamId}/departure`, {}, director);
+    expect([early.status, early.json.error, early.json.state]).toEqual([409, 'not_allowed_in_state', 'triaged']);
+    expect(early.json.allowed).not.toContain('incident.leave_on_site');
+    expect(early.json.message).toMatch(/leave_on_site is not allowed while the incident is triaged/);
+    expect((await board(`${id}/resolve`, { responseEndedAt: new Date(Date.now() - 1000).toISOString() })).json).toMatchObject({ state: 'resolved' });
+    expect((await board(`${id}/on-site-teams/${teamId}/departure`, {}, director)).json).toMatchObject({ outcome: 'applied', state: 'resolved' });
+    expect((await view(id)).onSiteTeams![0]!.leftAt).toBeDefined();
+
+    const words = (await read(id, coordinator)).timeline.filter((t: any) => t.type.startsWith('incident.on_site')).map((t: any) => t.summary);
+    const hub = (await view(id)).assignees.find((a) => a.id === hubId)!.name;
+    expect(words).toEqual([`Cử ${hub} hỗ trợ tại hiện trường: Nguyễn Văn An, Trần Thị Bình`, `${hub} đã có mặt tại hiện trường`, `${hub} rời hiện trường`]);
+    // the submitter sees the team that came, when it arrived and left, not who sent it
+    const bySubmitter = await read(id, submitter);
+    expect(bySubmitter.onSiteTeams).toEqual([{ teamId, assigneeId: hubId, name: hub, people: ['Nguyễn Văn An', 'Trần Thị Bình'], sentAt: expect.any(String), arrivedAt, leftAt: expect.any(String) }]);
+    expect(bySubmitter.timeline.filter((t: any) => t.type.startsWith('incident.on_site')).map((t: any) => t.summary)).toEqual(words);
   });
 
   it('merges a duplicate report into another (every reporter kept), and undoes it (the incident back where it was)', async () => {

@@ -3,11 +3,11 @@
 // page reads, and the feed's client. Nothing here imports a Node module; the one contract that
 // checks hosts with Node's parsers is built with contracts/hosts.browser.ts in its place.
 export { lifecycleStateLabels, portalStatusLabels, assignmentStatusLabels, severityLabels, roleLabels, categoryLabels, commandLabels, commandUrls, type Language } from './contracts/labels';
-export { lifecycleStates, type LifecycleState } from './contracts/lifecycle';
+export { lifecycleStates, endedAssignmentStatuses, type LifecycleState } from './contracts/lifecycle';
 export { tlpLevels, type Actor, type Role } from './contracts/common';
 export { incidentCategories, type IncidentCategory } from './contracts/classification';
 export { transitions, allowedCommands, finishedStates, type CommandType, type CommandRule } from './access/transitions';
-export { incidentListItem, compareQueue, isOverdue, isEscalated, rungOf, answerByOf, type IncidentView, type IncidentListItem, type QueueKey } from './projections/incidents';
+export { incidentListItem, compareQueue, isOverdue, isEscalated, isOnSite, rungOf, answerByOf, type IncidentView, type IncidentListItem, type QueueKey } from './projections/incidents';
 export { comparePositions, type FeedCounts, type FeedFilters, type FeedListItem, type FeedPosition, type FeedScope } from './contracts/feed';
 export { FeedClient, type FeedSubscription, type SnapshotPage, type Delta } from './feed-client';
 export { reportSubmissionSchema, followUpSubmissionSchema, followUpKinds, attachmentKinds, detectionMethods, notifiedParties, type FollowUpKind } from './contracts/report';

@@ -129,7 +129,7 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
   'incident.unassign': { valid: { incidentId, assigneeId: 'ent-a', reason: 'thay đơn vị' }, invalid: { incidentId, assigneeId: 'ent-a', reason: '' }, rule: 'reason' },
   'incident.assignee_removed': { valid: { incidentId, assigneeId: 'ent-a', reason: 'thay đơn vị' }, invalid: { incidentId, reason: 'x' }, rule: 'assigneeId' },
   'incident.post_progress': {
-    valid: { incidentId, assigneeId: 'ent-a', situation: 'Đã cô lập máy chủ', onSite: true },
+    valid: { incidentId, assigneeId: 'ent-a', situation: 'Đã cô lập máy chủ' },
     invalid: { incidentId, situation: '   ' },
     rule: 'situation',
   },
@@ -183,6 +183,14 @@ const examples: Record<MessageType, { valid: unknown; invalid: unknown; rule: st
   },
   'incident.answer_coordination_order': { valid: { incidentId, orderId: ulid(), addresseeId: 'ent-a', answer: 'Đã chặn' }, invalid: { incidentId, orderId: ulid(), addresseeId: 'ent-a', answer: '' }, rule: 'answer' },
   'incident.coordination_order_answered': { valid: { incidentId, orderId: ulid(), addresseeId: 'ent-a', answer: 'Đã chặn' }, invalid: { incidentId, orderId: ulid(), answer: 'Đã chặn' }, rule: 'addresseeId' },
+  'incident.join_meeting': { valid: { incidentId, deadlineKey: 'acknowledge', rung: 1, assigneeId: 'lia-01-sec-leader' }, invalid: { incidentId, deadlineKey: 'acknowledge', rung: -1, assigneeId: 'lia-01-sec-leader' }, rule: 'rung' },
+  'incident.meeting_joined': { valid: { incidentId, deadlineKey: 'acknowledge', rung: 1, assigneeId: 'lia-01-sec-leader' }, invalid: { incidentId, rung: 1, assigneeId: 'lia-01-sec-leader' }, rule: 'deadlineKey' },
+  'incident.send_on_site_team': { valid: { incidentId, teamAssigneeId: 'ent-a', people: ['Nguyễn Văn A'] }, invalid: { incidentId, teamAssigneeId: 'ent-a', people: [] }, rule: 'people' },
+  'incident.on_site_team_sent': { valid: { incidentId, teamId: ulid(), teamAssigneeId: 'ent-a', people: ['Nguyễn Văn A'] }, invalid: { incidentId, teamAssigneeId: 'ent-a', people: ['Nguyễn Văn A'] }, rule: 'teamId' },
+  'incident.arrive_on_site': { valid: { incidentId, teamId: ulid() }, invalid: { incidentId, teamId: 'team-1' }, rule: 'teamId' },
+  'incident.on_site_arrived': { valid: { incidentId, teamId: ulid() }, invalid: { incidentId, teamId: ulid(), note: ' ' }, rule: 'note' },
+  'incident.leave_on_site': { valid: { incidentId, teamId: ulid(), note: 'Đã khôi phục' }, invalid: { incidentId }, rule: 'teamId' },
+  'incident.on_site_left': { valid: { incidentId, teamId: ulid() }, invalid: { incidentId, teamId: '' }, rule: 'teamId' },
   'incident.deadline_reminded': {
     valid: { incidentId, deadlineKey: 'acknowledge', kind: 'acknowledge', basis: 'policy', dueAt: now, firedAt: now },
     invalid: { incidentId, deadlineKey: 'acknowledge', kind: 'acknowledge', basis: 'whim', dueAt: now, firedAt: now },

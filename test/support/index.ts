@@ -1,8 +1,9 @@
 // What every integration test needs: the real Kafka and Redis that `npm test` started, and names
 // of its own (topics, consumer groups, Redis keys) so tests cannot see each other's data.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, parseMessage, topicName, type Envelope, type Logger, type Redis, type TopicKey, type TopicMessageType } from '@ucsc/shared';
+import { createKafka, createLogger, createRedis, ensureTopics, IdentityStore, makeEnvelope, parseMessage, Publisher, topicName, type Envelope, type Logger, type Redis, type TopicKey, type TopicMessageType } from '@ucsc/shared';
 import { seedDemoAccounts } from '@ucsc/board';
+import { defaultLadder, sweeperActor } from '@ucsc/tracker';
 
 export const brokers = (process.env.UCSC_TEST_KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
 export const redisUrl = process.env.UCSC_TEST_REDIS_URL ?? 'redis://127.0.0.1:26379';
@@ -164,3 +165,22 @@ export async function sessionToken(redisPrefix: string, username: string): Promi
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * What the tracker's sweeps fire when an incident's first progress is late, up to the liaison
+ * leader's rung ("meet online at once"), published as they would: the breach starting a climb on
+ * the default ladder, the officer's rung, the leader's. The caller waits for them to be projected.
+ */
+export async function publishLeaderRung(prefix: string, incidentId: string, leader: { id: string; name: string }): Promise<void> {
+  const publisher = new Publisher(testKafka(), prefix, testLogger);
+  const now = new Date().toISOString();
+  const deadline = { incidentId, deadlineKey: 'first_progress', kind: 'first_progress', basis: 'policy' as const, dueAt: now, firedAt: now, late: false };
+  const rung = (n: number, reaches: 'liaison_officer' | 'liaison_leader', recipients: { id: string; name: string }[]) =>
+    makeEnvelope('incident.escalation_rung_reached', { incidentId, deadlineKey: 'first_progress', ladderId: defaultLadder.id, rung: n, reaches, recipients, dueAt: now, firedAt: now, late: false }, { producedBy: 'tracker', actor: sweeperActor });
+  await publisher.publish('incidentEvents', [
+    makeEnvelope('incident.deadline_breached', { ...deadline, ladder: defaultLadder }, { producedBy: 'tracker', actor: sweeperActor }),
+    rung(0, 'liaison_officer', []),
+    rung(1, 'liaison_leader', [leader]),
+  ]);
+  await publisher.close();
+}

@@ -1,7 +1,7 @@
 import { createKafka, duplicateKeysOf, indexKeys, listRecentIncidents, parseMessage, readIncident, topicName, type Redis } from '@ucsc/shared';
 import { clearProjection, clocksOf, defaultResponsePolicy, projectEvent, rebuildProjection, trackerConfigSchema } from '@ucsc/tracker';
 import { loadConfig, type ResponsePolicy } from '@ucsc/shared';
-import { bearer, brokers, sampleReport, sessionToken, testLogger, testRedis, waitFor } from '../../../test/support';
+import { bearer, brokers, publishLeaderRung, sampleReport, sessionToken, testLogger, testRedis, waitFor } from '../../../test/support';
 import { postJson, startSystem, type TestSystem } from '../../../test/support/system';
 
 /** The tracker's indexes beside the views: figures, detection order, and the sets of the traits named. */
@@ -44,6 +44,17 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     const again = await postJson(`${system.boardUrl}/api/v1/incidents/${first}/acknowledge`, { assigneeId: view!.assignees[1]!.id }, coordinator);
     expect(again.status).toBe(409);
 
+    // the ladder's online meeting and a team on site come back too
+    const leader = view!.assignees.find((a) => a.kind === 'liaison' && a.role === 'leader')!;
+    const hub = view!.assignees.find((a) => a.kind === 'province_hub')!;
+    await publishLeaderRung(system.names.prefix, first, leader);
+    await waitFor('the leader’s rung', async () => (await readIncident(redis, prefix, first))?.clocks?.climbs[0]?.reached.length === 2 || undefined);
+    const command = (path: string, body: unknown) => postJson(`${system.boardUrl}/api/v1/incidents/${first}/${path}`, body, coordinator);
+    expect((await command('meetings/join', { deadlineKey: 'first_progress', rung: 1, assigneeId: leader.id })).status).toBe(200);
+    const team = await command('on-site-teams', { teamAssigneeId: hub.id, people: ['Nguyễn Văn An'] });
+    expect((await command(`on-site-teams/${team.json.commandId}/arrival`, {})).status).toBe(200);
+    expect((await readIncident(redis, prefix, first))?.onSiteTeams?.[0]?.arrivedAt).toBeDefined();
+
     await system.tracker.close(); // the rebuild runs with the tracker stopped
     const before = await listRecentIncidents(redis, prefix, 100);
     expect(before).toHaveLength(3);
@@ -60,7 +71,9 @@ describe('the incident projection can be rebuilt from Kafka', () => {
     const kafka = createKafka({ clientId: 'rebuild-test', brokers }, testLogger);
     const result = await rebuildProjection({ kafka, redis, prefix: system.names.prefix, redisPrefix: prefix, logger: testLogger });
     expect(result.incidents).toBe(3);
-    expect(result.events).toBe(14); // 3 reported, 3 classified, 3 assigned, 3 offered to an enterprise, 1 acknowledged, 1 second acknowledgement refused
+    // 3 reported, 3 classified, 3 assigned, 3 offered to an enterprise, 1 acknowledged, 1 second acknowledgement refused,
+    // a breach and two rungs, a meeting joined, a team sent and arrived
+    expect(result.events).toBe(20);
     expect(await listRecentIncidents(redis, prefix, 100)).toEqual(before);
     expect(await redis.zrange(`${prefix}incidents:deadlines`, 0, -1, 'WITHSCORES')).toEqual(deadlines);
     expect(await indexesOf(redis, prefix, before.flatMap(duplicateKeysOf))).toEqual(indexes);

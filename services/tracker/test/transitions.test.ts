@@ -1,12 +1,16 @@
 import { ulid } from 'ulid';
-import { lifecycleStates, makeEnvelope, roles, type Actor, type IncidentView, type LifecycleState, type Role } from '@ucsc/shared';
+import { deadlinesOf, lifecycleStates, makeEnvelope, roles, type Actor, type IncidentView, type LifecycleState, type Role } from '@ucsc/shared';
 import { allowedCommands, transitions, type CommandType } from '@ucsc/shared';
-import { applyEvent, decide, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
+import { applyEvent, decide, defaultLadder, type Emit, type IncidentCommand, type IncidentEvent } from '@ucsc/tracker';
 
 const incidentId = ulid();
 const otherId = ulid();
 const orderId = ulid();
 const at = '2026-11-20T03:00:00.000Z';
+/** a team sent on site that has not arrived, and one that arrived */
+const teamSent = ulid();
+const teamThere = ulid();
+const sent = { assigneeId: 'ent-working', name: 'ent-working', people: ['Nguyễn Văn A'], sentAt: at, sentBy: { id: 'u-coordinator' } };
 const coordinator: Actor = { kind: 'user', id: 'u-coordinator', roles: ['national_coordinator'], authenticatedBy: 'password+totp' };
 
 const person = (kind: 'liaison' | 'enterprise' | 'province_hub', id: string, role: 'officer' | 'leader' | 'responder' | 'hub') => ({
@@ -43,6 +47,27 @@ function incidentIn(state: LifecycleState, change: Partial<IncidentView> = {}): 
     routingReasons: [],
     classification: { severity: 'normal', priority: 'P2', category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] },
     coordinationOrders: [{ orderId, issuedAt: at, addressees: [{ id: 'ent-working', name: 'ent-working' }], answers: [] }],
+    // the acknowledgement's climb reached the liaison leader's rung (its online meeting)
+    clocks: {
+      fired: ['breach:acknowledge'],
+      breaches: [{ deadlineKey: 'acknowledge', kind: 'acknowledge', dueAt: at, firedAt: at, late: false }],
+      climbs: [
+        {
+          incidentId,
+          deadlineKey: 'acknowledge',
+          ladder: defaultLadder,
+          startedAt: at,
+          reached: [
+            { rung: 0, at, late: false },
+            { rung: 1, at, late: false },
+          ],
+        },
+      ],
+    },
+    onSiteTeams: [
+      { ...sent, teamId: teamSent },
+      { ...sent, teamId: teamThere, arrivedAt: at },
+    ],
     ...(state === 'merged' ? { mergedInto: { incidentId: otherId, stateBefore: 'responding' as const } } : {}),
     timeline: [],
     updatedAt: at,
@@ -76,6 +101,10 @@ const payloads: { [C in CommandType]: Omit<Extract<IncidentCommand, { type: C }>
   'incident.issue_coordination_order': { addressees: [{ id: 'ent-working', name: 'ent-working' }], instructions: 'Chặn IP' },
   'incident.answer_coordination_order': { orderId, addresseeId: 'ent-working', answer: 'Đã chặn' },
   'incident.escalate_to_ministry': { reason: 'Các Cục chậm xử lý' },
+  'incident.join_meeting': { deadlineKey: 'acknowledge', rung: 1, assigneeId: 'ent-working' },
+  'incident.send_on_site_team': { teamAssigneeId: 'org-hub-01', people: ['Trần Thị B', 'Lê Văn C'] },
+  'incident.arrive_on_site': { teamId: teamSent },
+  'incident.leave_on_site': { teamId: teamThere },
 };
 
 const commandTypes = Object.keys(payloads) as CommandType[];
@@ -127,6 +156,10 @@ const expected: Record<CommandType, Expected> = {
   'incident.issue_coordination_order': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
   'incident.answer_coordination_order': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened', 'resolved'),
   'incident.escalate_to_ministry': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
+  'incident.join_meeting': same('reported', 'routed', 'acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
+  'incident.send_on_site_team': same('acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
+  'incident.arrive_on_site': same('acknowledged', 'triaged', 'assigned', 'responding', 'contained', 'reopened'),
+  'incident.leave_on_site': same('resolved', 'report_received', 'closed'),
 };
 
 const coordinators: Role[] = ['province_coordinator', 'national_coordinator'];
@@ -154,6 +187,10 @@ const expectedRoles: Record<CommandType, Role[]> = {
   'incident.issue_coordination_order': ['national_coordinator'],
   'incident.answer_coordination_order': responders,
   'incident.escalate_to_ministry': coordinators,
+  'incident.join_meeting': responders,
+  'incident.send_on_site_team': coordinators,
+  'incident.arrive_on_site': responders,
+  'incident.leave_on_site': responders,
 };
 
 describe('the transition table, state by command', () => {
@@ -297,10 +334,10 @@ describe('the rules inside a state', () => {
     expect(view).toMatchObject({ state: 'assigned' });
     expect(view.assignees.find((a) => a.id === 'ent-offered')).toMatchObject({ status: 'accepted' });
     expect(run(view, command('incident.accept_assignment')).decision).toMatchObject({ status: 409, reason: expect.stringMatching(/no open offer/) });
-    const progress = { ...command('incident.post_progress'), payload: { incidentId, assigneeId: 'ent-offered', situation: 'Đang xử lý', onSite: true } } as IncidentCommand;
+    const progress = { ...command('incident.post_progress'), payload: { incidentId, assigneeId: 'ent-offered', situation: 'Đang xử lý' } } as IncidentCommand;
     view = run(view, progress).after!;
     expect(view.assignees.find((a) => a.id === 'ent-offered')).toMatchObject({ status: 'working' });
-    expect(view.milestones).toMatchObject({ firstProgress: at, onSite: at });
+    expect(view.milestones).toMatchObject({ firstProgress: at });
     view = run(view, command('incident.resolve')).after!;
     expect(view.assignees.filter((a) => a.kind === 'enterprise').map((a) => a.status)).toEqual(['done', 'done']);
   });
@@ -335,6 +372,66 @@ describe('the rules inside a state', () => {
     expect(decide(answered, again, emitFor(again))).toMatchObject({ status: 409, reason: expect.stringMatching(/already answered/) });
     const issue = command('incident.issue_coordination_order');
     expect(run(incidentIn('responding'), issue).after?.coordinationOrders?.map((o) => o.orderId)).toEqual([orderId, issue.id]);
+  });
+
+  it('an online meeting records each account that joins once, with the assignee it acts for and the tracker’s time', () => {
+    const leader: Actor = { kind: 'user', id: 'u-leader', name: 'Lãnh đạo', roles: ['liaison_leader'], provinceCodes: ['01'], assigneeIds: ['lia-01-sec-leader'], authenticatedBy: 'password' };
+    const join = { ...command('incident.join_meeting', leader), payload: { incidentId, deadlineKey: 'acknowledge', rung: 1, assigneeId: 'lia-01-sec-leader' } } as IncidentCommand;
+    const joined = run(incidentIn('routed'), join).after!;
+    expect(joined.clocks?.climbs[0]?.reached[1]?.joined).toEqual([
+      { actorId: 'u-leader', actorName: 'Lãnh đạo', assigneeId: 'lia-01-sec-leader', assigneeName: 'lia-01-sec-leader', at, eventId: joined.timeline.at(-1)!.eventId },
+    ]);
+    expect(joined.timeline.at(-1)).toMatchObject({ type: 'incident.meeting_joined', facts: { who: 'Lãnh đạo', for: 'lia-01-sec-leader' } });
+    // joining is not the acknowledgement or progress that stops the climb
+    expect(joined.clocks?.climbs[0]?.stopped).toBeUndefined();
+    const twice = { ...join, id: ulid() } as IncidentCommand;
+    expect(decide(joined, twice, emitFor(twice))).toMatchObject({ status: 409, code: 'already_joined' });
+    // and an event joining again (two copies racing) is recorded once
+    const [event] = (decide(incidentIn('routed'), twice, emitFor(twice)) as { events: IncidentEvent[] }).events;
+    expect(applyEvent(joined, event!, 12)?.clocks?.climbs[0]?.reached[1]?.joined).toHaveLength(1);
+    // only a liaison leader's rung reached has a meeting; only for an assignee one answers for
+    const officerRung = { ...join, id: ulid(), payload: { ...join.payload, rung: 0 } } as IncidentCommand;
+    expect(decide(incidentIn('routed'), officerRung, emitFor(officerRung))).toMatchObject({ status: 409, code: 'no_meeting' });
+    const forOther = { ...join, id: ulid(), payload: { ...join.payload, assigneeId: 'lia-01-sec-officer' } } as IncidentCommand;
+    expect(decide(incidentIn('routed'), forOther, emitFor(forOther))).toMatchObject({ status: 403 });
+  });
+
+  it('on-site support: a team is sent, its arrival meets the on-site deadline, it leaves only once resolved', () => {
+    const firm: Actor = { kind: 'user', id: 'u-firm', roles: ['enterprise_responder'], organisationId: 'ent-working', assigneeIds: ['ent-working'], authenticatedBy: 'password' };
+    const send = { ...command('incident.send_on_site_team'), payload: { incidentId, teamAssigneeId: 'ent-working', people: ['Nguyễn Văn A'] } } as IncidentCommand;
+    const view = incidentIn('responding', { onSiteTeams: [], milestones: {} });
+    let after = run(view, send).after!;
+    expect(after.onSiteTeams).toEqual([{ teamId: send.id, assigneeId: 'ent-working', name: 'ent-working', people: ['Nguyễn Văn A'], sentAt: at, sentBy: { id: 'u-coordinator' } }]);
+    const again = { ...send, id: ulid() } as IncidentCommand;
+    expect(decide(after, again, emitFor(again))).toMatchObject({ status: 409, code: 'team_already_sent' });
+    const notAssigned = { ...send, id: ulid(), payload: { ...send.payload, teamAssigneeId: 'ent-nobody' } } as IncidentCommand;
+    expect(decide(after, notAssigned, emitFor(notAssigned))).toMatchObject({ status: 409, reason: expect.stringMatching(/not assigned/) });
+
+    const step = (type: 'incident.arrive_on_site' | 'incident.leave_on_site', actor: Actor = firm) => ({ ...command(type, actor), payload: { incidentId, teamId: send.id } }) as IncidentCommand;
+    const other: Actor = { ...firm, id: 'u-other', organisationId: 'ent-offered', assigneeIds: ['ent-offered'] };
+    expect(decide(after, step('incident.arrive_on_site', other), emitFor(step('incident.arrive_on_site', other)))).toMatchObject({ status: 403 });
+    const early = step('incident.leave_on_site');
+    expect(decide(after, early, emitFor(early))).toMatchObject({ status: 409, state: 'responding', allowed: allowedCommands('responding') });
+    after = run(after, step('incident.arrive_on_site')).after!;
+    expect(after.onSiteTeams?.[0]?.arrivedAt).toBe(at);
+    expect(after.milestones?.onSite).toBe(at);
+    // a severe P1 must be on site within 4 hours: the arrival meets it
+    const severe = { ...after, classification: { ...after.classification!, severity: 'severe' as const, priority: 'P1' as const } };
+    const onSite = (v: IncidentView) => deadlinesOf(v, { clock: () => new Date('2026-11-20T09:00:00.000Z') }).find((d) => d.kind === 'on_site');
+    expect(onSite(severe)).toMatchObject({ status: 'met', metAt: at });
+    expect(onSite({ ...severe, milestones: view.milestones! })).toMatchObject({ status: 'breached' });
+    // an update posted while the team is there says so (derived from the arrival)
+    expect(run(after, command('incident.post_progress')).after?.timeline.at(-1)?.facts).toMatchObject({ onSite: true });
+    expect(run(view, command('incident.post_progress')).after?.timeline.at(-1)?.facts).toMatchObject({ onSite: false });
+    const twice = step('incident.arrive_on_site');
+    expect(decide(after, twice, emitFor(twice))).toMatchObject({ status: 409, code: 'already_arrived' });
+
+    const stillThere = step('incident.leave_on_site');
+    expect(decide(after, stillThere, emitFor(stillThere))).toMatchObject({ status: 409, reason: expect.stringMatching(/while the incident is responding/) });
+    after = run(after, command('incident.resolve')).after!;
+    after = run(after, step('incident.leave_on_site')).after!;
+    expect(after.onSiteTeams?.[0]).toMatchObject({ arrivedAt: at, leftAt: at });
+    expect(after.timeline.slice(-4).map((t) => t.type)).toEqual(['incident.on_site_team_sent', 'incident.on_site_arrived', 'incident.resolved', 'incident.on_site_left']);
   });
 
   it('an event the table does not allow from the state (a stale one) never moves the incident backwards', () => {

@@ -178,6 +178,33 @@ export const transitions = {
     events: ['incident.ministry_escalated'],
     from: stay(['reported', 'routed', ...underWay]),
   },
+  'incident.join_meeting': {
+    // whoever the engaged rung reached or answers for the incident: each names the assignee it acts for (mayActFor)
+    roles: responders,
+    scope: 'incident',
+    events: ['incident.meeting_joined'],
+    from: stay(['reported', 'routed', ...underWay]),
+  },
+  'incident.send_on_site_team': {
+    roles: coordinators,
+    scope: 'incident',
+    events: ['incident.on_site_team_sent'],
+    from: stay(underWay),
+  },
+  'incident.arrive_on_site': {
+    // the team's own people (decide checks they answer for the team's assignee)
+    roles: responders,
+    scope: 'incident',
+    events: ['incident.on_site_arrived'],
+    from: stay(underWay),
+  },
+  'incident.leave_on_site': {
+    // stay until it is solved: only once the response has ended
+    roles: responders,
+    scope: 'incident',
+    events: ['incident.on_site_left'],
+    from: stay(['resolved', 'report_received', 'closed']),
+  },
 } as const satisfies Record<CommandType, CommandRule>;
 
 /** The commands a state allows, in table order: what a 409 lists. */

@@ -75,6 +75,9 @@ export function submitterView(incident: IncidentRecord, hidden: readonly string[
   const { needsCoordinator: _flag, classification: _classification, ...rest } = withoutHidden(incident, hidden);
   return {
     ...rest,
+    // the network's own meetings are not the submitter's; the teams that come to it are, without who sent them or the note
+    ...(rest.clocks ? { clocks: { ...rest.clocks, climbs: rest.clocks.climbs.map((c) => ({ ...c, reached: c.reached.map(({ joined: _joined, ...r }) => r) })) } } : {}),
+    ...(rest.onSiteTeams ? { onSiteTeams: rest.onSiteTeams.map(({ sentBy: _by, note: _note, ...team }) => team) } : {}),
     routingReasons: [],
     assignees: rest.assignees
       .filter((a) => !endedAssignmentStatuses.includes(a.status ?? 'assigned'))

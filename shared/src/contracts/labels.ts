@@ -126,6 +126,10 @@ export const commandUrls: Record<CommandType | 'incident.override_routing', stri
   'incident.issue_coordination_order': 'coordination-orders',
   'incident.answer_coordination_order': 'coordination-orders/:orderId/answers',
   'incident.escalate_to_ministry': 'escalate-to-ministry',
+  'incident.join_meeting': 'meetings/join',
+  'incident.send_on_site_team': 'on-site-teams',
+  'incident.arrive_on_site': 'on-site-teams/:teamId/arrival',
+  'incident.leave_on_site': 'on-site-teams/:teamId/departure',
   'incident.override_routing': 'routing/override',
 };
 
@@ -153,6 +157,10 @@ export const commandLabels: Labels<CommandType> = {
     'incident.issue_coordination_order': 'Ra lệnh điều phối (Biểu mẫu 06)',
     'incident.answer_coordination_order': 'Trả lời lệnh điều phối',
     'incident.escalate_to_ministry': 'Báo cáo lãnh đạo Bộ',
+    'incident.join_meeting': 'Tham gia họp trực tuyến',
+    'incident.send_on_site_team': 'Cử người hỗ trợ tại hiện trường',
+    'incident.arrive_on_site': 'Đã có mặt tại hiện trường',
+    'incident.leave_on_site': 'Rời hiện trường',
   },
   en: {
     'incident.acknowledge': 'Acknowledge',
@@ -177,6 +185,10 @@ export const commandLabels: Labels<CommandType> = {
     'incident.issue_coordination_order': 'Issue a coordination order (Form 06)',
     'incident.answer_coordination_order': 'Answer a coordination order',
     'incident.escalate_to_ministry': 'Escalate to the ministry',
+    'incident.join_meeting': 'Join the online meeting',
+    'incident.send_on_site_team': 'Send a team on site',
+    'incident.arrive_on_site': 'Arrived on site',
+    'incident.leave_on_site': 'Leave the site',
   },
 };
 

@@ -118,8 +118,8 @@ export const postProgressSchema = z.object({
   assigneeId: z.string().min(1).optional(),
   situation: text(20_000),
   attachments: z.array(attachmentRefSchema).max(20).optional(),
-  /** the responders are on site (counts for the on-site deadline) */
-  onSite: z.boolean().optional(),
+  // "on site" has one source: an on-site team's arrival (arrive_on_site), which meets the on-site
+  // deadline; an update posted while a team is there says so on the timeline (derived, not sent)
 });
 
 /** Command: a responder asks for support (people, analysis, direction). */
@@ -163,6 +163,33 @@ export const answerCoordinationOrderSchema = z.object({
   addresseeId: z.string().min(1),
   answer: text(20_000),
 });
+
+/**
+ * Command: someone the engaged liaison leader's rung reached, or who answers for the incident,
+ * joined its online meeting ("meet online at once"). Who: the account sending it and the
+ * assignee (directory entry) it acts for; when: the tracker's time of decision (the event's).
+ */
+export const joinMeetingSchema = z.object({
+  ...incidentId,
+  /** the climb (its breached deadline's key) and the rung whose meeting it is */
+  deadlineKey: text(200),
+  rung: z.number().int().nonnegative(),
+  assigneeId: z.string().min(1),
+});
+
+/** Command: a coordinator sends a team on site (the on-site rung, or the coordinator's own decision). */
+export const sendOnSiteTeamSchema = z.object({
+  ...incidentId,
+  /** the assignee (directory entry: enterprise, hub, liaison's department) whose people go */
+  teamAssigneeId: z.string().min(1),
+  /** the people's names, as typed (the board makes text NFC) */
+  people: z.array(text(200)).min(1).max(20),
+  note: text(2000).optional(),
+});
+/** Command: the team arrived on site (this meets the on-site deadline). */
+export const arriveOnSiteSchema = z.object({ ...incidentId, teamId: ulidSchema, note: text(2000).optional() });
+/** Command: the team left the site; only once the incident is resolved ("stay until it is solved"). */
+export const leaveOnSiteSchema = arriveOnSiteSchema;
 
 // ── events (on incident.events) ─────────────────────────────────────────────────────────────────
 
@@ -208,6 +235,11 @@ export const severityChangedSchema = z.object({
 });
 export const coordinationOrderIssuedSchema = issueCoordinationOrderSchema.extend({ orderId: ulidSchema });
 export const coordinationOrderAnsweredSchema = answerCoordinationOrderSchema;
+export const meetingJoinedSchema = joinMeetingSchema;
+/** The team's id is the id of the command that sent it. */
+export const onSiteTeamSentSchema = sendOnSiteTeamSchema.extend({ teamId: ulidSchema });
+export const onSiteArrivedSchema = arriveOnSiteSchema;
+export const onSiteLeftSchema = leaveOnSiteSchema;
 
 // ── clocks and the escalation ladder: what the tracker's sweeps fire (events on incident.events) ──
 

@@ -52,6 +52,11 @@ export interface TimelineFacts {
   'incident.severity_changed': { severity: 'severe' | 'normal'; priority?: string };
   'incident.coordination_order_issued': { addressees: string[] };
   'incident.coordination_order_answered': { who: string };
+  /** who: the account; for: the assignee it acted for */
+  'incident.meeting_joined': { who: string; for: string };
+  'incident.on_site_team_sent': { team: string; people: string[] };
+  'incident.on_site_arrived': { team: string };
+  'incident.on_site_left': { team: string };
   'incident.deadline_reminded': { kind: string; dueAt: string };
   'incident.deadline_breached': { kind: string; dueAt: string; late: boolean };
   'incident.escalation_rung_reached': { reaches: RungTarget; late: boolean };
@@ -187,6 +192,10 @@ const vi: Words = {
   'incident.severity_changed': (f) => `Đổi mức độ: sự cố ${sev('vi', f.severity)}${f.priority ? `, ưu tiên ${f.priority}` : ''}`,
   'incident.coordination_order_issued': (f) => `Lệnh điều phối (Biểu mẫu 06) gửi ${f.addressees.join(', ')}`,
   'incident.coordination_order_answered': (f) => `${f.who} trả lời lệnh điều phối`,
+  'incident.meeting_joined': (f) => `${f.who} (${f.for}) tham gia họp trực tuyến`,
+  'incident.on_site_team_sent': (f) => `Cử ${f.team} hỗ trợ tại hiện trường: ${f.people.join(', ')}`,
+  'incident.on_site_arrived': (f) => `${f.team} đã có mặt tại hiện trường`,
+  'incident.on_site_left': (f) => `${f.team} rời hiện trường`,
   'incident.deadline_reminded': (f) => `Nhắc hạn: ${deadline('vi', f.kind)} (hạn ${f.dueAt})`,
   'incident.deadline_breached': (f) => `Quá hạn: ${deadline('vi', f.kind)} (hạn ${f.dueAt})${f.late ? ' — ghi nhận muộn' : ''}`,
   'incident.escalation_rung_reached': (f) => `Báo cáo vượt cấp: ${rungLabels.vi[f.reaches]}${f.late ? ' (muộn)' : ''}`,
@@ -229,6 +238,10 @@ const en: Words = {
   'incident.severity_changed': (f) => `Severity changed: ${sev('en', f.severity)} incident${f.priority ? `, priority ${f.priority}` : ''}`,
   'incident.coordination_order_issued': (f) => `Coordination order (Form 06) sent to ${f.addressees.join(', ')}`,
   'incident.coordination_order_answered': (f) => `${f.who} answered the coordination order`,
+  'incident.meeting_joined': (f) => `${f.who} (${f.for}) joined the online meeting`,
+  'incident.on_site_team_sent': (f) => `${f.team} sent on site: ${f.people.join(', ')}`,
+  'incident.on_site_arrived': (f) => `${f.team} arrived on site`,
+  'incident.on_site_left': (f) => `${f.team} left the site`,
   'incident.deadline_reminded': (f) => `Reminder: ${deadline('en', f.kind)} (due ${f.dueAt})`,
   'incident.deadline_breached': (f) => `Overdue: ${deadline('en', f.kind)} (due ${f.dueAt})${f.late ? ' — recorded late' : ''}`,
   'incident.escalation_rung_reached': (f) => `Escalation: ${rungLabels.en[f.reaches]}${f.late ? ' (late)' : ''}`,

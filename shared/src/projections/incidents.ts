@@ -13,6 +13,35 @@ import type { Redis } from '../redis';
 export { endedAssignmentStatuses, type AssignmentStatus } from '../contracts/lifecycle';
 
 
+/** Someone who joined a rung's online meeting: the account, the assignee (directory entry) it acted for, when (the tracker's time). */
+export const meetingParticipantSchema = z.object({
+  actorId: z.string(),
+  actorName: z.string().optional(),
+  assigneeId: z.string(),
+  assigneeName: z.string(),
+  at: isoDateTime,
+  eventId: ulidSchema,
+});
+
+/** A team on site: the assignee whose people go, their names, and the times of its three steps. */
+export const onSiteTeamSchema = z.object({
+  /** the id of the command that sent it */
+  teamId: ulidSchema,
+  assigneeId: z.string(),
+  name: z.string(),
+  people: z.array(z.string()),
+  note: z.string().optional(),
+  sentAt: isoDateTime,
+  /** the coordinator's account (absent in a submitter's view) */
+  sentBy: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+  arrivedAt: isoDateTime.optional(),
+  leftAt: isoDateTime.optional(),
+});
+export type OnSiteTeam = z.infer<typeof onSiteTeamSchema>;
+
+/** A team that arrived and has not left: what "on site" means now. */
+export const isOnSite = (team: Pick<OnSiteTeam, 'arrivedAt' | 'leftAt'>): boolean => Boolean(team.arrivedAt && !team.leftAt);
+
 /**
  * The read model of an incident, kept in Redis by the tracker (its only writer) and read by the
  * board. It crosses a service boundary, so it is a contract like the events it is built from.
@@ -72,6 +101,8 @@ export const incidentViewSchema = z.object({
       }),
     )
     .optional(),
+  /** the teams sent on site: who, sent by whom and when, arrived and left when (the first arrival is the onSite milestone) */
+  onSiteTeams: z.array(onSiteTeamSchema).optional(),
   /** ids of the commands already decided on this incident, so that a retried command is not applied twice */
   commandIds: z.array(z.string()).optional(),
   /** the clocks' record (issue 12): what the sweeps fired, the climbs of the escalation ladder */
@@ -86,7 +117,16 @@ export const incidentViewSchema = z.object({
           deadlineKey: z.string(),
           ladder: escalationLadderSchema,
           startedAt: isoDateTime,
-          reached: z.array(z.object({ rung: z.number(), at: isoDateTime, late: z.boolean(), recipients: z.array(z.object({ id: z.string(), name: z.string() })).optional() })),
+          reached: z.array(
+            z.object({
+              rung: z.number(),
+              at: isoDateTime,
+              late: z.boolean(),
+              recipients: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
+              /** a liaison leader's rung: who joined its online meeting (the account, the assignee it acted for) and when, each once */
+              joined: z.array(meetingParticipantSchema).optional(),
+            }),
+          ),
           stopped: z.object({ at: isoDateTime, byEvent: z.string() }).optional(),
         }),
       ),
@@ -167,6 +207,10 @@ export const submitterTimelineTypes: readonly string[] = [
   'incident.merge_received',
   'incident.merge_undone',
   'incident.reopened',
+  // the team that comes to its premises: who, arriving, leaving (not the network's meetings)
+  'incident.on_site_team_sent',
+  'incident.on_site_arrived',
+  'incident.on_site_left',
 ];
 
 /** What the live feed carries: the event that changed an incident and the incident as it is now. */

@@ -44,7 +44,7 @@ interface CommandRoute {
   type: Command;
   summary: string;
   /** path parameters besides :id that fill the payload */
-  params?: readonly ('assigneeId' | 'orderId')[];
+  params?: readonly ('assigneeId' | 'orderId' | 'teamId')[];
   /** payload fields the body does not carry (filled from the URL) */
   omit?: readonly string[];
   /** the body, when it is not the payload as is (defaults, a rule across fields) */
@@ -66,7 +66,7 @@ const routes: readonly CommandRoute[] = [
   { type: 'incident.unassign', params: ['assigneeId'], summary: 'Take an assignee off the incident, with a reason' },
   { type: 'incident.accept_assignment', params: ['assigneeId'], summary: 'Accept an offered assignment' },
   { type: 'incident.decline_assignment', params: ['assigneeId'], summary: 'Decline an offered assignment, with a reason' },
-  { type: 'incident.post_progress', summary: 'Post a situation update (free text, attachments by reference, on site or not)' },
+  { type: 'incident.post_progress', summary: 'Post a situation update (free text, attachments by reference; on site is an on-site team’s arrival)' },
   { type: 'incident.request_support', summary: 'Ask for support (people, analysis, direction)' },
   { type: 'incident.contain', summary: 'The incident is contained' },
   { type: 'incident.resolve', summary: 'The response has ended (resolved)' },
@@ -82,6 +82,10 @@ const routes: readonly CommandRoute[] = [
   { type: 'incident.issue_coordination_order', summary: 'Issue a coordination order (Biểu mẫu 06) to members, who must answer' },
   { type: 'incident.answer_coordination_order', params: ['orderId'], summary: 'Answer a coordination order' },
   { type: 'incident.escalate_to_ministry', summary: 'The province’s director goes straight to the ministry’s leadership, in one action, with a reason' },
+  { type: 'incident.join_meeting', summary: 'Join the online meeting of an engaged liaison leader’s rung (the climb’s deadlineKey, the rung), for an assignee one answers for' },
+  { type: 'incident.send_on_site_team', summary: 'Send a team on site (coordinators): an assignee’s people, by name' },
+  { type: 'incident.arrive_on_site', params: ['teamId'], summary: 'The team arrived on site (its own people): meets the on-site deadline' },
+  { type: 'incident.leave_on_site', params: ['teamId'], summary: 'The team left the site: only once the incident is resolved' },
   { type: 'incident.override_routing', summary: 'Override routing (national coordinators): add or remove assignees, with a reason (judged by dispatch)', body: overrideBody },
 ];
 
@@ -163,7 +167,7 @@ export async function commandRoutes(fastify: FastifyInstance, options: CommandRo
   }
 
   for (const route of routes) {
-    const params = z.object({ id: ulidSchema, ...Object.fromEntries((route.params ?? []).map((p) => [p, p === 'orderId' ? ulidSchema : text(100)])) });
+    const params = z.object({ id: ulidSchema, ...Object.fromEntries((route.params ?? []).map((p) => [p, p === 'assigneeId' ? text(100) : ulidSchema])) });
     const body = bodyOf(route);
     app.post(`/api/v1/incidents/:id/${commandUrls[route.type]}`, { schema: { summary: route.summary, params, headers: commandHeaders, body, response: responses }, preValidation: requireBody }, async (request, reply) => {
       const { id, ...fromUrl } = request.params as { id: string } & Record<string, string>;

@@ -1,4 +1,4 @@
-import { allowedCommands, transitions, type Actor, type CommandRule, type CommandType, type IncidentView } from './catalogue';
+import { allowedCommands, endedAssignmentStatuses, transitions, type Actor, type CommandRule, type CommandType, type IncidentView } from './catalogue';
 
 /** The assignees of the incident this actor answers for (its own assignee ids). */
 export function ownParts(actor: Actor, incident: Pick<IncidentView, 'assignees'>): IncidentView['assignees'] {
@@ -21,4 +21,50 @@ export function commandsFor(actor: Actor, incident: Pick<IncidentView, 'state' |
     if (command === 'incident.accept_assignment' || command === 'incident.decline_assignment') return parts.some((p) => p.status === 'offered');
     return true;
   });
+}
+
+/** On the incident and not waiting to answer an offer: who may join a meeting or be sent on site. */
+const answered = (incident: Pick<IncidentView, 'assignees'>) => incident.assignees.filter((a) => a.status !== 'offered' && !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
+
+/** Whom the actor may act for on the incident: its own parts still on it, or (a national coordinator) anyone on it who has answered. */
+function actsFor(actor: Actor, incident: Pick<IncidentView, 'assignees'>): IncidentView['assignees'] {
+  const onIt = answered(incident);
+  const own = onIt.filter((a) => (actor.assigneeIds ?? []).includes(a.id));
+  return own.length || !actor.roles?.includes('national_coordinator') ? own : onIt;
+}
+
+/**
+ * The online meetings this actor may join now: each liaison leader's rung reached that it has not
+ * joined, with the assignees it may join for (the tracker decides again).
+ */
+export function meetingsToJoin(actor: Actor, incident: Pick<IncidentView, 'state' | 'assignees' | 'clocks'>): { deadlineKey: string; rung: number; for: IncidentView['assignees'] }[] {
+  if (!commandsFor(actor, incident).includes('incident.join_meeting')) return [];
+  const parties = actsFor(actor, incident);
+  if (parties.length === 0) return [];
+  return (incident.clocks?.climbs ?? []).flatMap((c) =>
+    c.reached
+      .filter((r) => c.ladder.rungs[r.rung]?.reaches === 'liaison_leader' && !r.joined?.some((j) => j.actorId === actor.id))
+      .map((r) => ({ deadlineKey: c.deadlineKey, rung: r.rung, for: parties })),
+  );
+}
+
+/** The on-site teams whose arrival or departure this actor may record now (its own teams; a national coordinator's, any). */
+export function onSiteSteps(actor: Actor, incident: Pick<IncidentView, 'state' | 'assignees' | 'onSiteTeams'>): OnSiteStep[] {
+  const commands = commandsFor(actor, incident);
+  const mine = (assigneeId: string) => (actor.assigneeIds ?? []).includes(assigneeId) || Boolean(actor.roles?.includes('national_coordinator'));
+  return (incident.onSiteTeams ?? []).filter((t) => mine(t.assigneeId)).flatMap((t): OnSiteStep[] => {
+    if (!t.arrivedAt && commands.includes('incident.arrive_on_site')) return [{ teamId: t.teamId, step: 'incident.arrive_on_site' }];
+    if (t.arrivedAt && !t.leftAt && commands.includes('incident.leave_on_site')) return [{ teamId: t.teamId, step: 'incident.leave_on_site' }];
+    return [];
+  });
+}
+export interface OnSiteStep {
+  teamId: string;
+  step: 'incident.arrive_on_site' | 'incident.leave_on_site';
+}
+
+/** Who a coordinator may send on site: the assignees on the incident without a team there already. */
+export function sendableTeams(incident: Pick<IncidentView, 'assignees' | 'onSiteTeams'>): IncidentView['assignees'] {
+  const busy = new Set((incident.onSiteTeams ?? []).filter((t) => !t.leftAt).map((t) => t.assigneeId));
+  return answered(incident).filter((a) => !busy.has(a.id));
 }

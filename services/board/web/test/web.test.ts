@@ -1,12 +1,12 @@
 import type { Actor, IncidentView } from '../src/catalogue';
-import { commandsFor } from '../src/rules';
+import { commandsFor, meetingsToJoin, onSiteSteps, sendableTeams } from '../src/rules';
 import { feedFilters, noFilters, orderQueue } from '../src/queue';
 import { incidentListItem, isOverdue, reportSubmissionSchema } from '../../../../shared/src/browser';
 import { deadlinesOf, deadlinesShownTo, nextDue } from '../../../../shared/src/clocks';
 import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
-import { minutesAfter, testIncident, testReportedAt } from '../../../../test/support/incidents';
+import { minutesAfter, testAssignees, testIncident, testReportedAt } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
 const offer = { kind: 'enterprise' as const, id: 'ent-a', name: 'A', organisationId: 'ent-a', organisationName: 'A', role: 'responder' as const, status: 'offered' as const };
@@ -29,6 +29,44 @@ describe('the actions the page offers follow the shared transition table', () =>
   it('close is offered only once the end-of-response report is in', () => {
     expect(commandsFor(actor(['national_coordinator']), incident({ state: 'resolved' }))).not.toContain('incident.close');
     expect(commandsFor(actor(['national_coordinator']), incident({ state: 'report_received' }))).toContain('incident.close');
+  });
+});
+
+describe('the ladder’s online meeting and on-site support on the page', () => {
+  const at = '2026-12-01T03:00:00.000Z';
+  const ladder = { id: 'default', rungs: [{ reaches: 'liaison_officer' as const, waitMinutes: 0 }, { reaches: 'liaison_leader' as const, waitMinutes: 30 }] };
+  const climbs = (joined: { actorId: string }[] = []) => ({
+    fired: [],
+    breaches: [],
+    climbs: [{ incidentId: 'i', deadlineKey: 'acknowledge', ladder, startedAt: at, reached: [{ rung: 0, at, late: false }, { rung: 1, at, late: false, joined: joined.map((j) => ({ ...j, assigneeId: testAssignees.leader.id, assigneeName: 'L', at, eventId: 'e' })) }] }],
+  });
+  const leader = { ...actor(['liaison_leader'], [testAssignees.leader.id]), provinceCodes: ['01'] };
+  it('a liaison leader is offered to join the leader’s rung it was reached by, for its own part, until it has joined', () => {
+    const engaged = incident({ state: 'routed', assignees: [testAssignees.officer, testAssignees.leader], clocks: climbs() });
+    expect(meetingsToJoin(leader, engaged)).toEqual([{ deadlineKey: 'acknowledge', rung: 1, for: [testAssignees.leader] }]);
+    expect(meetingsToJoin(leader, { ...engaged, clocks: climbs([{ actorId: 'u1' }]) })).toEqual([]);
+    // a submitter never; nor anyone once the incident is resolved (the table)
+    expect(meetingsToJoin(actor(['submitter'], [testAssignees.leader.id]), engaged)).toEqual([]);
+    expect(meetingsToJoin(leader, { ...engaged, state: 'resolved' })).toEqual([]);
+  });
+  const team = { teamId: 't1', assigneeId: 'ent-a', name: 'A', people: ['Nguyễn Văn An'], sentAt: at };
+  const firm = actor(['enterprise_responder'], ['ent-a']);
+  const working = { ...offer, status: 'working' as const };
+  it('a team’s people record arrival while under way, and departure only once resolved', () => {
+    const sent = incident({ state: 'responding', assignees: [working], onSiteTeams: [team] });
+    expect(onSiteSteps(firm, sent)).toEqual([{ teamId: 't1', step: 'incident.arrive_on_site' }]);
+    expect(onSiteSteps(actor(['enterprise_responder'], ['ent-b']), sent)).toEqual([]);
+    const there = { ...sent, onSiteTeams: [{ ...team, arrivedAt: at }] };
+    expect(onSiteSteps(firm, there)).toEqual([]);
+    expect(onSiteSteps(firm, { ...there, state: 'resolved' })).toEqual([{ teamId: 't1', step: 'incident.leave_on_site' }]);
+    expect(onSiteSteps(firm, { ...there, state: 'resolved', onSiteTeams: [{ ...team, arrivedAt: at, leftAt: at }] })).toEqual([]);
+  });
+  it('a coordinator may send a team of an assignee on the incident that has none there; others may not send', () => {
+    const responding = incident({ state: 'responding', assignees: [working, { ...offer, id: 'ent-b' }] });
+    expect(commandsFor(actor(['province_coordinator']), responding)).toContain('incident.send_on_site_team');
+    expect(commandsFor(firm, responding)).not.toContain('incident.send_on_site_team');
+    expect(sendableTeams(responding).map((a) => a.id)).toEqual(['ent-a']);
+    expect(sendableTeams({ ...responding, onSiteTeams: [team] })).toEqual([]);
   });
 });
 

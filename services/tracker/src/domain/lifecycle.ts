@@ -3,6 +3,7 @@ import {
   canSee,
   hasRole,
   incidentCategories,
+  isOnSite,
   mayActFor,
   portalStatusOf,
   reportedView,
@@ -13,6 +14,7 @@ import {
   type IncidentView,
   type LifecycleState,
   type Milestone,
+  type OnSiteTeam,
   type Payload,
   type Reporter,
   type ResponsePolicy,
@@ -85,6 +87,16 @@ function updateAssignee(view: IncidentView, id: string, change: Partial<Assigned
 }
 
 const nameOf = (view: IncidentView, assigneeId: string) => view.assignees.find((a) => a.id === assigneeId)?.name ?? assigneeId;
+
+function updateTeam(view: IncidentView, teamId: string, change: Partial<OnSiteTeam>): OnSiteTeam[] {
+  return (view.onSiteTeams ?? []).map((t) => (t.teamId === teamId ? { ...t, ...change } : t));
+}
+
+/** The climb of a breached deadline and the rung of it reached, when it was. */
+function reachedRung(view: IncidentView, deadlineKey: string, rung: number) {
+  const climb = view.clocks?.climbs.find((c) => c.deadlineKey === deadlineKey);
+  return { climb, reached: climb?.reached.find((r) => r.rung === rung) };
+}
 
 /** Every reporter an incident carries: its own, and those of incidents merged into it. */
 export function reportersOf(view: IncidentView): Reporter[] {
@@ -225,14 +237,15 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       return advance({ ...view, assignees }, event, version, { who: nameOf(view, event.payload.assigneeId) }, [{ reason: event.payload.reason }]);
     }
     case 'incident.progress_posted': {
-      const { assigneeId, situation, attachments, onSite } = event.payload;
-      let next: IncidentView = withMilestones(view, at, ['firstProgress', 'lastProgress', ...(onSite ? (['onSite'] as const) : [])]);
+      const { assigneeId, situation, attachments } = event.payload;
+      let next: IncidentView = withMilestones(view, at, ['firstProgress', 'lastProgress']);
       const who = assigneeId ? view.assignees.find((a) => a.id === assigneeId) : undefined;
       if (who?.status === 'accepted') next = { ...next, assignees: updateAssignee(next, who.id, { status: 'working' }) };
       const known = new Set((view.attachments ?? []).map((a) => a.sha256));
       const added = (attachments ?? []).filter((a) => !known.has(a.sha256)).map((a) => ({ ...a, eventId: event.id, addedAt: at }));
       if (added.length) next = { ...next, attachments: [...(view.attachments ?? []), ...added] };
-      return advance(next, event, version, { ...(who ? { who: who.name } : {}), onSite: Boolean(onSite) }, [situation]);
+      // on site: a team arrived and has not left (the arrival is the one source of it)
+      return advance(next, event, version, { ...(who ? { who: who.name } : {}), onSite: (view.onSiteTeams ?? []).some(isOnSite) }, [situation]);
     }
     case 'incident.support_requested': {
       const { supportNeeded, urgency } = event.payload;
@@ -277,7 +290,9 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       const { firstProgress: _f, lastProgress: _l, onSite: _s, contained: _c, resolved: _r, responseEnded: _e, reportReceived: _p, closed: _d, rejected: _j, ...kept } = view.milestones ?? {};
       const { rejectionReason: _reason, ...rest } = view;
       const assignees = view.assignees.map((a) => (a.status === 'done' ? { ...a, status: 'accepted' as const } : a));
-      const next = withMilestones({ ...rest, assignees, milestones: kept }, at, ['reopened']);
+      // a team still on site is on site for the new round from now
+      const onSite = (view.onSiteTeams ?? []).some(isOnSite) ? (['onSite'] as const) : [];
+      const next = withMilestones({ ...rest, assignees, milestones: kept }, at, ['reopened', ...onSite]);
       return advance(next, event, version, {}, [{ reason: event.payload.reason }]);
     }
     case 'incident.commented':
@@ -307,6 +322,35 @@ function project(view: IncidentView | undefined, event: IncidentEvent, version: 
       );
       const who = view.coordinationOrders?.find((o) => o.orderId === orderId)?.addressees.find((a) => a.id === addresseeId)?.name ?? addresseeId;
       return advance({ ...view, coordinationOrders: orders }, event, version, { who }, [answer]);
+    }
+    // ── the ladder's online meeting and on-site support ──
+    case 'incident.meeting_joined': {
+      const { deadlineKey, rung, assigneeId } = event.payload;
+      const { climb, reached } = reachedRung(view, deadlineKey, rung);
+      const actor = event.actor;
+      if (!climb || !reached || reached.joined?.some((j) => j.actorId === actor.id)) return { ...view, version };
+      const joined = { actorId: actor.id, ...(actor.name ? { actorName: actor.name } : {}), assigneeId, assigneeName: nameOf(view, assigneeId), at, eventId: event.id };
+      const climbs = view.clocks!.climbs.map((c) => (c === climb ? { ...c, reached: c.reached.map((r) => (r === reached ? { ...r, joined: [...(r.joined ?? []), joined] } : r)) } : c));
+      return advance({ ...view, clocks: { ...clocksOf(view), climbs } }, event, version, { who: actor.name ?? actor.id, for: joined.assigneeName });
+    }
+    case 'incident.on_site_team_sent': {
+      const { teamId, teamAssigneeId, people, note } = event.payload;
+      const teams = view.onSiteTeams ?? [];
+      if (teams.some((t) => t.teamId === teamId)) return { ...view, version };
+      const by = { id: event.actor.id, ...(event.actor.name ? { name: event.actor.name } : {}) };
+      const team: OnSiteTeam = { teamId, assigneeId: teamAssigneeId, name: nameOf(view, teamAssigneeId), people, ...(note ? { note } : {}), sentAt: at, sentBy: by };
+      return advance({ ...view, onSiteTeams: [...teams, team] }, event, version, { team: team.name, people }, note ? [note] : undefined);
+    }
+    case 'incident.on_site_arrived': {
+      const team = view.onSiteTeams?.find((t) => t.teamId === event.payload.teamId);
+      if (!team || team.arrivedAt) return { ...view, version };
+      const next = withMilestones({ ...view, onSiteTeams: updateTeam(view, team.teamId, { arrivedAt: at }) }, at, ['onSite']);
+      return advance(next, event, version, { team: team.name }, event.payload.note ? [event.payload.note] : undefined);
+    }
+    case 'incident.on_site_left': {
+      const team = view.onSiteTeams?.find((t) => t.teamId === event.payload.teamId);
+      if (!team || !team.arrivedAt || team.leftAt) return { ...view, version };
+      return advance({ ...view, onSiteTeams: updateTeam(view, team.teamId, { leftAt: at }) }, event, version, { team: team.name }, event.payload.note ? [event.payload.note] : undefined);
     }
     // ── the clocks: what the sweeps fired, and the ladder ──
     case 'incident.deadline_reminded': {
@@ -518,6 +562,41 @@ export function decide(view: IncidentView | undefined, command: IncidentCommand,
     case 'incident.escalate_to_ministry':
       if (view.clocks?.ministry) return conflict(`the incident was already escalated to the ministry's leadership (${view.clocks.ministry.at})`);
       return accept(emit('incident.ministry_escalated', command.payload));
+    case 'incident.join_meeting': {
+      const { deadlineKey, rung, assigneeId } = command.payload;
+      const { climb, reached } = reachedRung(view, deadlineKey, rung);
+      if (!climb || !reached || climb.ladder.rungs[rung]?.reaches !== 'liaison_leader') {
+        return conflict(`no online meeting at rung ${rung} of the climb of ${deadlineKey}: only a liaison leader's rung has one, once reached`, 'no_meeting');
+      }
+      const who = current(assigneeId);
+      if (!who) return conflict(`${assigneeId} is not assigned to this incident`);
+      if (who.status === 'offered') return conflict(`${who.name} must accept the assignment first`);
+      if (reached.joined?.some((j) => j.actorId === command.actor.id)) return conflict(`${command.actor.id} already joined this meeting`, 'already_joined');
+      return accept(emit('incident.meeting_joined', command.payload));
+    }
+    case 'incident.send_on_site_team': {
+      const { teamAssigneeId } = command.payload;
+      const who = current(teamAssigneeId);
+      if (!who) return conflict(`${teamAssigneeId} is not assigned to this incident: assign it first`);
+      if (who.status === 'offered') return conflict(`${who.name} must accept the assignment first`);
+      if ((view.onSiteTeams ?? []).some((t) => t.assigneeId === teamAssigneeId && !t.leftAt)) return conflict(`${who.name} already has a team sent on site`, 'team_already_sent');
+      return accept(emit('incident.on_site_team_sent', { ...command.payload, teamId: command.id }));
+    }
+    case 'incident.arrive_on_site':
+    case 'incident.leave_on_site': {
+      const { teamId } = command.payload;
+      const team = view.onSiteTeams?.find((t) => t.teamId === teamId);
+      if (!team) return conflict(`no on-site team ${teamId} on this incident`);
+      // the team's own people record it (a national coordinator answers for every assignee)
+      if (command.actor.kind === 'user' && !mayActFor(command.actor, team.assigneeId)) return refuse(403, `${command.actor.id} does not answer for ${team.name}`);
+      if (command.type === 'incident.arrive_on_site') {
+        if (team.arrivedAt) return conflict(`${team.name} already arrived (${team.arrivedAt})`, 'already_arrived');
+        return accept(emit('incident.on_site_arrived', command.payload));
+      }
+      if (!team.arrivedAt) return conflict(`${team.name} has not arrived on site`, 'not_arrived');
+      if (team.leftAt) return conflict(`${team.name} already left (${team.leftAt})`, 'already_left');
+      return accept(emit('incident.on_site_left', command.payload));
+    }
     case 'incident.answer_coordination_order': {
       const { orderId, addresseeId } = command.payload;
       const order = view.coordinationOrders?.find((o) => o.orderId === orderId);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { categoryLabels, commandLabels, incidentCategories, severityLabels, type CommandType, type IncidentView, type Language } from '../catalogue';
 import { request, sendCommand, type Me } from '../api';
 import { formatDate, type Words } from '../i18n';
-import { commandsFor, ownParts } from '../rules';
+import { commandsFor, meetingsToJoin, onSiteSteps, ownParts, sendableTeams } from '../rules';
 import { enterpriseAssignee, enterprises } from '../directory';
 import { vietnamTime } from '../report-form';
 
@@ -18,6 +18,7 @@ function fieldsOf(command: CommandType): string[] {
     case 'incident.comment': return ['text'];
     case 'incident.submit_final_report': return ['whatHappened', 'whatWasDone', 'damage'];
     case 'incident.acknowledge': return ['ackAssignee'];
+    case 'incident.send_on_site_team': return ['teamAssigneeId', 'people'];
     default: return [];
   }
 }
@@ -26,7 +27,7 @@ function fieldsOf(command: CommandType): string[] {
 const offered: CommandType[] = [
   'incident.acknowledge', 'incident.triage', 'incident.assign', 'incident.accept_assignment', 'incident.decline_assignment', 'incident.post_progress', 'incident.contain',
   'incident.resolve', 'incident.submit_final_report', 'incident.close', 'incident.reject', 'incident.merge', 'incident.unmerge', 'incident.issue_coordination_order',
-  'incident.escalate_to_ministry', 'incident.reopen', 'incident.comment',
+  'incident.escalate_to_ministry', 'incident.reopen', 'incident.comment', 'incident.send_on_site_team',
 ];
 
 interface Suggestion {
@@ -57,6 +58,8 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
   const toAnswer = commandsFor(me.actor, incident).includes('incident.answer_coordination_order')
     ? (incident.coordinationOrders ?? []).flatMap((o) => o.addressees.filter((a) => mineIds.has(a.id) && !o.answers.some((x) => x.addresseeId === a.id)).map((a) => ({ order: o, addressee: a })))
     : [];
+  const meetings = meetingsToJoin(me.actor, incident);
+  const steps = onSiteSteps(me.actor, incident);
   const report = (command: CommandType, answer: { status: number; body: any }) =>
     setMessage(answer.status < 300 ? `${commandLabels[lang][command]}: ${t.done}` : `${commandLabels[lang][command]}: ${t.refused} — ${answer.body?.message ?? answer.status}`);
   const run = (command: CommandType) => async (e: Event) => {
@@ -77,6 +80,7 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
       : command === 'incident.resolve' ? { responseEndedAt: now }
       : command === 'incident.submit_final_report' ? { report: { kind: 'final_report', reportTime: now, responseEndedAt: incident.milestones?.responseEnded ?? now, whatHappened: f.whatHappened, whatWasDone: f.whatWasDone, damage: f.damage } }
       : command === 'incident.acknowledge' ? { assigneeId: f.ackAssignee }
+      : command === 'incident.send_on_site_team' ? { teamAssigneeId: f.teamAssigneeId, people: (f.people ?? '').split('\n').map((p) => p.trim()).filter(Boolean) }
       : Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
     report(command, await sendCommand(incident.id, command, body, { assigneeId: mine?.id ?? '' }));
   };
@@ -85,11 +89,22 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
     const f = Object.fromEntries(new FormData(e.currentTarget as HTMLFormElement).entries()) as Record<string, string>;
     report('incident.answer_coordination_order', await sendCommand(incident.id, 'incident.answer_coordination_order', { addresseeId, answer: f.answer }, { orderId }));
   };
+  const join = (deadlineKey: string, rung: number) => async (e: Event) => {
+    e.preventDefault();
+    const f = Object.fromEntries(new FormData(e.currentTarget as HTMLFormElement).entries()) as Record<string, string>;
+    report('incident.join_meeting', await sendCommand(incident.id, 'incident.join_meeting', { deadlineKey, rung, assigneeId: f.assigneeId }));
+  };
+  const step = (command: 'incident.arrive_on_site' | 'incident.leave_on_site', teamId: string) => async (e: Event) => {
+    e.preventDefault();
+    report(command, await sendCommand(incident.id, command, {}, { teamId }));
+  };
+  const teamName = (teamId: string) => incident.onSiteTeams?.find((x) => x.teamId === teamId)?.name ?? teamId;
   const label = (field: string) =>
-    ({ reason: t.reason, situation: t.situation, assigneeId: t.assignee, ackAssignee: t.assignee, text: commandLabels[lang]['incident.comment'], severity: t.severity, priority: t.priority, category: t.category, note: t.note, intoIncidentId: t.mergeInto, addressees: t.addressees, instructions: t.instructions, answerBy: t.answerBy })[field] ?? t[field as 'whatHappened'];
+    ({ reason: t.reason, teamAssigneeId: t.team, people: t.people, situation: t.situation, assigneeId: t.assignee, ackAssignee: t.assignee, text: commandLabels[lang]['incident.comment'], severity: t.severity, priority: t.priority, category: t.category, note: t.note, intoIncidentId: t.mergeInto, addressees: t.addressees, instructions: t.instructions, answerBy: t.answerBy })[field] ?? t[field as 'whatHappened'];
   const control = (field: string) => {
     switch (field) {
       case 'ackAssignee': return <select name={field} required data-testid="acknowledge-assignee">{ackable.map((a) => <option value={a.id}>{a.name}</option>)}</select>;
+      case 'teamAssigneeId': return <select name={field} required data-testid="on-site-team">{sendableTeams(incident).map((a) => <option value={a.id}>{a.name}</option>)}</select>;
       case 'assigneeId': return <select name={field} required data-testid="assign-enterprise">{enterprises.map((e) => <option value={e.id}>{e.name}</option>)}</select>;
       case 'severity': return <select name={field} required data-testid="triage-severity">{(['severe', 'normal'] as const).map((v) => <option value={v} selected={incident.classification?.severity === v}>{severityLabels[lang][v]}</option>)}</select>;
       case 'priority': return <select name={field} required data-testid="triage-priority">{['P1', 'P2', 'P3', 'P4'].map((v) => <option value={v} selected={incident.classification?.priority === v}>{v}</option>)}</select>;
@@ -111,7 +126,7 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
             ))}
           </span>
         );
-      case 'situation': case 'instructions': case 'whatHappened': case 'whatWasDone': case 'damage': return <textarea name={field} required />;
+      case 'situation': case 'instructions': case 'people': case 'whatHappened': case 'whatWasDone': case 'damage': return <textarea name={field} required />;
       default: return <input name={field} required />;
     }
   };
@@ -148,6 +163,20 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
             <textarea name="answer" required />
           </label>
           <button type="submit">{commandLabels[lang]['incident.answer_coordination_order']}</button>
+        </form>
+      ))}
+      {meetings.map((m) => (
+        <form class="action" onSubmit={join(m.deadlineKey, m.rung)} data-testid="action-join_meeting" data-deadline-key={m.deadlineKey} data-rung={m.rung}>
+          <label>
+            {t.onBehalfOf}
+            <select name="assigneeId" required>{m.for.map((a) => <option value={a.id}>{a.name}</option>)}</select>
+          </label>
+          <button type="submit">{commandLabels[lang]['incident.join_meeting']}</button>
+        </form>
+      ))}
+      {steps.map((s) => (
+        <form class="action" onSubmit={step(s.step, s.teamId)} data-testid={`action-${s.step.slice('incident.'.length)}`} data-team-id={s.teamId}>
+          <button type="submit">{commandLabels[lang][s.step]} ({teamName(s.teamId)})</button>
         </form>
       ))}
       <p role="status" data-testid="action-result">{message}</p>

@@ -14,6 +14,8 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
   if (i === undefined) return <p class="placeholder">…</p>;
   if (i === null) return <p class="placeholder" data-testid="incident-not-visible">{t.notVisible}</p>;
   const now = Date.now();
+  // the network's own meetings: a submitter's view does not carry them
+  const inNetwork = (me.actor.roles ?? []).some((r) => r !== 'submitter');
   return (
     <article class="incident" data-testid="incident-detail" data-incident-id={i.id} aria-labelledby="incident-title">
       <a href="javascript:history.back()">{t.back}</a>
@@ -64,11 +66,37 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
           </ul>
         </section>
       )}
+      {(i.onSiteTeams ?? []).length > 0 && (
+        <section>
+          <h3>{t.onSiteTeams}</h3>
+          <ul data-testid="detail-on-site">
+            {(i.onSiteTeams ?? []).map((team) => (
+              <li data-testid="on-site-team" data-team-id={team.teamId} data-arrived={Boolean(team.arrivedAt)} data-left={Boolean(team.leftAt)}>
+                {team.name}: {team.people.join(', ')} · {formatDate(team.sentAt, lang)}{team.sentBy && ` ${t.sentBy} ${team.sentBy.name ?? team.sentBy.id}`} · {team.arrivedAt ? `${t.arrived} ${formatDate(team.arrivedAt, lang)}` : t.notArrived}
+                {team.leftAt && ` · ${t.left} ${formatDate(team.leftAt, lang)}`}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {(i.clocks?.climbs ?? []).some((c) => c.reached.length > 0) && (
         <section>
           <h3>{t.climbs}</h3>
           <ul data-testid="detail-climbs">
-            {(i.clocks?.climbs ?? []).flatMap((c) => c.reached.map((r) => <li>{deadlineWords[lang][c.deadlineKey.split(':')[0] as 'acknowledge'] ?? c.deadlineKey} · {t.rung} {r.rung} · {formatDate(r.at, lang)}{r.recipients?.length ? ` → ${r.recipients.map((x) => x.name).join(', ')}` : ''}</li>))}
+            {(i.clocks?.climbs ?? []).flatMap((c) =>
+              c.reached.map((r) => (
+                <li data-testid="climb-rung" data-rung={r.rung}>
+                  {deadlineWords[lang][c.deadlineKey.split(':')[0] as 'acknowledge'] ?? c.deadlineKey} · {t.rung} {r.rung} · {formatDate(r.at, lang)}{r.recipients?.length ? ` → ${r.recipients.map((x) => x.name).join(', ')}` : ''}
+                  {c.ladder.rungs[r.rung]?.reaches === 'liaison_leader' && inNetwork && (
+                    // the rung's online meeting: who joined and when (a submitter's view has none of it)
+                    <ul data-testid="meeting-participants" aria-label={t.meeting}>
+                      {(r.joined ?? []).map((j) => <li data-testid="meeting-participant">{j.actorName ?? j.actorId} ({t.onBehalfOf} {j.assigneeName}) {t.joinedMeeting} {formatDate(j.at, lang)}</li>)}
+                      {!r.joined?.length && <li>{t.meeting}: {t.noneJoined}</li>}
+                    </ul>
+                  )}
+                </li>
+              )),
+            )}
           </ul>
         </section>
       )}
