@@ -3,16 +3,21 @@ import type { Browser, Page } from 'playwright-core';
 import { comparePositions, incidentKeys, lifecycleStateLabels, portalStatusLabels, readIncident } from '@ucsc/shared';
 import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
-import { launchChromium, signIn } from './support/browser';
+import { expectAccessible, launchChromium, signIn } from './support/browser';
 
 /** npm run screens sets this: each screen the walk-through reaches is saved there (docs/screens). */
 const screensDir = process.env.UCSC_SCREENS_DIR;
 
-/** Saves the screen as it is: Vietnamese and English at desktop width, Vietnamese at 360 px (a phone). */
+/**
+ * Each screen the walk-through reaches is checked with axe in Vietnamese, at desktop width and at
+ * 360 px (no serious or critical problem), and under npm run screens saved: Vietnamese and English
+ * at desktop width, Vietnamese at 360 px (a phone).
+ */
 async function shoot(page: Page, name: string): Promise<void> {
-  if (!screensDir) return;
   const desktop = { width: 1280, height: 800 };
   await page.setViewportSize(desktop);
+  await expectAccessible(page, name);
+  if (!screensDir) return;
   await page.screenshot({ path: join(screensDir, `${name}-vi.png`) });
   await page.getByTestId('language').click();
   await page.screenshot({ path: join(screensDir, `${name}-en.png`) });
@@ -499,6 +504,7 @@ describe('the web app in a browser', () => {
     await fresh.getByTestId('directory-save').click();
     await fresh.getByTestId('dir-error-provinceCode').filter({ hasText: 'Đầu mối cấp tỉnh phải có tỉnh/thành' }).waitFor({ timeout: 20_000 });
     expect(await fresh.getByTestId('directory-form-result').textContent()).toContain('Bị từ chối (400)');
+    await expectAccessible(page, 'a new directory entry’s form, with a problem shown', '[data-testid="directory-entry-form"]');
     await fresh.getByTestId('dir-field-type').selectOption('agency');
     await fresh.getByTestId('directory-save').click();
     const added = editor.locator('[data-testid="directory-entry"][data-id="org-thu-nghiem-web"]');
@@ -510,7 +516,7 @@ describe('the web app in a browser', () => {
     await added.getByTestId('directory-remove-yes').click();
     await added.waitFor({ state: 'detached', timeout: 20_000 });
     expect((await fetch(entryUrl('organisations', 'org-thu-nghiem-web'), { headers: admin })).status).toBe(404);
-  });
+  }, 180_000);
 
   it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {
     for (const [url, operation] of [
