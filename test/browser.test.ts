@@ -381,6 +381,12 @@ describe('the web app in a browser', () => {
     expect(await page.locator('[data-testid="bm05-row"][data-category="defacement"]').getByTestId('bm05-count').textContent()).toBe(String(defacement.count));
     await page.getByTestId('league-row').first().waitFor();
     expect(await page.getByTestId('league-row').count()).toBe(league.rows.length);
+    // the chart draws the first measure, a bar per row that has a time, named for screen readers with every row in words
+    const charted = league.rows.filter((r: any) => r.measure === 'acknowledge' && r.medianMinutes !== null);
+    const chart = page.getByRole('img', { name: 'Bảng xếp hạng thời gian xử lý: Xác nhận tiếp nhận (Trung vị, p90)' });
+    await chart.waitFor();
+    expect(await chart.getByTestId('league-bar').count()).toBe(charted.length);
+    expect(await chart.locator('desc').textContent()).toContain(`${charted[0].name}: Trung vị`);
     await shoot(page, 'reports');
     // the CSV links download with the page's session
     const csv = await page.request.get(new URL((await page.getByTestId('bm05-csv').getAttribute('href'))!, system.boardUrl).toString());

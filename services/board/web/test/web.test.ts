@@ -8,6 +8,7 @@ import { formatDate, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
 import { loadDirectoryFiles } from '../../../../shared/src/directory';
 import { formFields, fromForm, problemOf, toForm, validateEntry } from '../src/directory-form';
+import { leagueChart, minutesText, type LeagueRow } from '../src/league';
 import { minutesAfter, testIncident, testReportedAt } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
@@ -153,5 +154,26 @@ describe('a directory entry’s form maps to and from the entry dispatch takes',
   it('a problem dispatch names inside a list is shown under the list', () => {
     expect(problemOf({ 'coverage.2': 'Không có tỉnh/thành này' }, 'coverage')).toBe('Không có tỉnh/thành này');
     expect(problemOf({ 'coverage.2': 'x' }, 'capacity')).toBeUndefined();
+  });
+});
+
+describe('the league table’s chart', () => {
+  const row = (kind: LeagueRow['kind'], id: string, measure: string, medianMinutes: number | null, p90Minutes: number | null): LeagueRow => ({ kind, id, name: id, measure, count: 3, medianMinutes, p90Minutes });
+  it('draws one measure: grouped by province, liaison, enterprise, quickest median first, scaled to the longest p90, rows without a time left out', () => {
+    const rows = [
+      row('enterprise', 'ent-b', 'acknowledge', 30, 50),
+      row('province', '79', 'acknowledge', 40, 200),
+      row('province', '01', 'acknowledge', 10, 20),
+      row('liaison', 'lia-x', 'acknowledge', null, null),
+      row('province', '48', 'resolve', 900, 1500),
+    ];
+    const chart = leagueChart(rows, 'acknowledge');
+    expect(chart.groups.map((g) => [g.kind, g.rows.map((r) => r.id)])).toEqual([['province', ['01', '79']], ['enterprise', ['ent-b']]]);
+    expect(chart.longest).toBe(200);
+    expect(leagueChart(rows, 'resolve').longest).toBe(1500);
+    expect(leagueChart(rows, 'accept').groups).toEqual([]);
+  });
+  it('says minutes, and hours past two, in the page’s language', () => {
+    expect([minutesText(42.4, 'vi'), minutesText(150, 'vi'), minutesText(150, 'en'), minutesText(null, 'en')]).toEqual(['42 phút', '2.5 giờ', '2.5 h', '—']);
   });
 });
