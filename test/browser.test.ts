@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { comparePositions, incidentKeys, lifecycleStateLabels, portalStatusLabels, readIncident } from '@ucsc/shared';
 import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
@@ -13,17 +13,22 @@ const screensDir = process.env.UCSC_SCREENS_DIR;
  * 360 px (no serious or critical problem), and under npm run screens saved: Vietnamese and English
  * at desktop width, Vietnamese at 360 px (a phone).
  */
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, at?: Locator): Promise<void> {
   const desktop = { width: 1280, height: 800 };
   await page.setViewportSize(desktop);
   await expectAccessible(page, name);
   if (!screensDir) return;
-  await page.screenshot({ path: join(screensDir, `${name}-vi.png`) });
+  // a part further down the page (`at`) is scrolled to before each picture
+  const picture = async (file: string) => {
+    await at?.evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(screensDir, file) });
+  };
+  await picture(`${name}-vi.png`);
   await page.getByTestId('language').click();
-  await page.screenshot({ path: join(screensDir, `${name}-en.png`) });
+  await picture(`${name}-en.png`);
   await page.getByTestId('language').click();
   await page.setViewportSize({ width: 360, height: 740 });
-  await page.screenshot({ path: join(screensDir, `${name}-vi-360.png`) });
+  await picture(`${name}-vi-360.png`);
   await page.setViewportSize(desktop);
 }
 
@@ -484,6 +489,7 @@ describe('the web app in a browser', () => {
     const entryForm = entry.getByTestId('directory-entry-form');
     expect(await entryForm.getByLabel('Tên', { exact: true }).inputValue()).toBe(before.name);
     expect(await entryForm.getByTestId('dir-field-coverage').locator('input:checked').count()).toBe(before.coverage === 'nationwide' ? 1 : before.coverage.length);
+    await shoot(page, 'directory-entry', entryForm);
     await entryForm.getByTestId('dir-field-name').fill(`${before.name} (đổi tên)`);
     await entryForm.getByTestId('directory-save').click();
     await editor.getByTestId('directory-result').filter({ hasText: `Đã gửi: ${id}` }).waitFor({ timeout: 20_000 });
