@@ -1,24 +1,34 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { comparePositions, incidentKeys, lifecycleStateLabels, portalStatusLabels, readIncident } from '@ucsc/shared';
 import { bearer, sampleReport, sessionToken, testRedis, waitFor } from './support';
 import { postJson, startSystem, type TestSystem } from './support/system';
-import { launchChromium, signIn } from './support/browser';
+import { expectAccessible, launchChromium, signIn } from './support/browser';
 
 /** npm run screens sets this: each screen the walk-through reaches is saved there (docs/screens). */
 const screensDir = process.env.UCSC_SCREENS_DIR;
 
-/** Saves the screen as it is: Vietnamese and English at desktop width, Vietnamese at 360 px (a phone). */
-async function shoot(page: Page, name: string): Promise<void> {
-  if (!screensDir) return;
+/**
+ * Each screen the walk-through reaches is checked with axe in Vietnamese, at desktop width and at
+ * 360 px (no serious or critical problem), and under npm run screens saved: Vietnamese and English
+ * at desktop width, Vietnamese at 360 px (a phone).
+ */
+async function shoot(page: Page, name: string, at?: Locator): Promise<void> {
   const desktop = { width: 1280, height: 800 };
   await page.setViewportSize(desktop);
-  await page.screenshot({ path: join(screensDir, `${name}-vi.png`) });
+  await expectAccessible(page, name);
+  if (!screensDir) return;
+  // a part further down the page (`at`) is scrolled to before each picture
+  const picture = async (file: string) => {
+    await at?.evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(screensDir, file) });
+  };
+  await picture(`${name}-vi.png`);
   await page.getByTestId('language').click();
-  await page.screenshot({ path: join(screensDir, `${name}-en.png`) });
+  await picture(`${name}-en.png`);
   await page.getByTestId('language').click();
   await page.setViewportSize({ width: 360, height: 740 });
-  await page.screenshot({ path: join(screensDir, `${name}-vi-360.png`) });
+  await picture(`${name}-vi-360.png`);
   await page.setViewportSize(desktop);
 }
 
@@ -390,6 +400,12 @@ describe('the web app in a browser', () => {
     expect(await page.locator('[data-testid="bm05-row"][data-category="defacement"]').getByTestId('bm05-count').textContent()).toBe(String(defacement.count));
     await page.getByTestId('league-row').first().waitFor();
     expect(await page.getByTestId('league-row').count()).toBe(league.rows.length);
+    // the chart draws the first measure, a bar per row that has a time, named for screen readers with every row in words
+    const charted = league.rows.filter((r: any) => r.measure === 'acknowledge' && r.medianMinutes !== null);
+    const chart = page.getByRole('img', { name: 'Bảng xếp hạng thời gian xử lý: Xác nhận tiếp nhận (Trung vị, p90)' });
+    await chart.waitFor();
+    expect(await chart.getByTestId('league-bar').count()).toBe(charted.length);
+    expect(await chart.locator('desc').textContent()).toContain(`${charted[0].name}: Trung vị`);
     await shoot(page, 'reports');
     // the CSV links download with the page's session
     const csv = await page.request.get(new URL((await page.getByTestId('bm05-csv').getAttribute('href'))!, system.boardUrl).toString());
@@ -413,7 +429,7 @@ describe('the web app in a browser', () => {
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
   });
 
-  it('a national coordinator makes an account, renames it and sets its password; an administrator disables it, revokes an API token, imports a directory roster and edits one entry', async () => {
+  it('a national coordinator makes an account, renames it and sets its password; an administrator disables it, revokes an API token, imports a directory roster, edits an entry in its form, adds one and removes it', async () => {
     const page = await browser.newPage();
     await open(page, 'quantri');
     await page.getByTestId('accounts').getByText('dieuphoi', { exact: true }).waitFor();
@@ -475,26 +491,58 @@ describe('the web app in a browser', () => {
     await importing.locator('button[type="submit"]').click();
     await importing.getByTestId('import-result').filter({ hasText: `Đã nhập: ${count}` }).waitFor({ timeout: 20_000 });
 
-    // one enterprise's entry edited in place: renamed, then refused with the field named when its name is emptied
+    // one enterprise's entry edited in its form: renamed; an emptied name is refused on the page, under the field, before anything is sent
     const editor = page.getByTestId('directory-editor');
     await editor.getByTestId('directory-entity').selectOption('enterprises');
     const entry = editor.getByTestId('directory-entry').first();
     await entry.waitFor({ timeout: 20_000 });
     const id = (await entry.getAttribute('data-id'))!;
+    const entryUrl = (entity: string, key: string) => `${system.dispatchUrl}/api/v1/directory/${entity}/${key}`;
+    const before = await fetch(entryUrl('enterprises', id), { headers: admin }).then((r) => r.json());
     await entry.getByTestId('directory-edit').click();
-    const json = entry.getByTestId('directory-entry-json');
-    const before = JSON.parse(await json.inputValue());
-    await json.fill(JSON.stringify({ ...before, name: `${before.name} (đổi tên)` }));
-    await entry.getByTestId('directory-save').click();
-    await editor.getByTestId('directory-result').filter({ hasText: 'Đã gửi' }).waitFor({ timeout: 20_000 });
+    const entryForm = entry.getByTestId('directory-entry-form');
+    expect(await entryForm.getByLabel('Tên', { exact: true }).inputValue()).toBe(before.name);
+    expect(await entryForm.getByTestId('dir-field-coverage').locator('input:checked').count()).toBe(before.coverage === 'nationwide' ? 1 : before.coverage.length);
+    await shoot(page, 'directory-entry', entryForm);
+    await entryForm.getByTestId('dir-field-name').fill(`${before.name} (đổi tên)`);
+    await entryForm.getByTestId('directory-save').click();
+    await editor.getByTestId('directory-result').filter({ hasText: `Đã gửi: ${id}` }).waitFor({ timeout: 20_000 });
     await editor.locator(`[data-testid="directory-entry"][data-id="${id}"]`, { hasText: `${before.name} (đổi tên)` }).waitFor({ timeout: 20_000 });
-    expect((await fetch(`${system.dispatchUrl}/api/v1/directory/enterprises/${id}`, { headers: admin }).then((r) => r.json())).name).toBe(`${before.name} (đổi tên)`);
+    expect(await fetch(entryUrl('enterprises', id), { headers: admin }).then((r) => r.json())).toEqual({ ...before, name: `${before.name} (đổi tên)` });
     await editor.locator(`[data-testid="directory-entry"][data-id="${id}"]`).getByTestId('directory-edit').click();
-    await editor.getByTestId('directory-entry-json').fill(JSON.stringify({ ...before, name: '' }));
-    await editor.getByTestId('directory-save').click();
-    await editor.getByTestId('directory-result').filter({ hasText: 'Bị từ chối (400)' }).waitFor({ timeout: 20_000 });
-    expect(await editor.getByTestId('directory-result').textContent()).toContain('body.name');
-  });
+    await entryForm.getByTestId('dir-field-name').fill('');
+    await entryForm.getByTestId('directory-save').click();
+    expect(await entryForm.getByTestId('dir-error-name').textContent()).toBe('Vui lòng nhập trường này');
+    expect(await entryForm.getByTestId('dir-field-name').getAttribute('aria-invalid')).toBe('true');
+    expect(await entryForm.getByTestId('dir-field-name').evaluate((input) => input === document.activeElement)).toBe(true);
+    expect((await fetch(entryUrl('enterprises', id), { headers: admin }).then((r) => r.json())).name).toBe(`${before.name} (đổi tên)`);
+
+    // a new organisation: a province hub without its province passes the contract, and dispatch's refusal is shown under the province; then an agency, saved, and removed once confirmed
+    await editor.getByTestId('directory-entity').selectOption('organisations');
+    await editor.getByTestId('directory-new').click();
+    const fresh = editor.getByTestId('directory-entry-form');
+    for (const [field, value] of [
+      ['id', 'org-thu-nghiem-web'], ['name', 'Trung tâm thử nghiệm'], ['shortName', 'TT thử nghiệm'],
+      ['contact.phone', '024 3943 6684'], ['contact.email', 'lienhe@thunghiem.example.vn'],
+      ['focalPoint.name', 'Nguyễn Văn Trực'], ['focalPoint.phone', '0912 345 678'], ['focalPoint.email', 'trucnv@thunghiem.example.vn'],
+    ] as const) await fresh.getByTestId(`dir-field-${field}`).fill(value);
+    await fresh.getByTestId('dir-field-type').selectOption('province_hub');
+    await fresh.getByTestId('directory-save').click();
+    await fresh.getByTestId('dir-error-provinceCode').filter({ hasText: 'Đầu mối cấp tỉnh phải có tỉnh/thành' }).waitFor({ timeout: 20_000 });
+    expect(await fresh.getByTestId('directory-form-result').textContent()).toContain('Bị từ chối (400)');
+    await expectAccessible(page, 'a new directory entry’s form, with a problem shown', '[data-testid="directory-entry-form"]');
+    await fresh.getByTestId('dir-field-type').selectOption('agency');
+    await fresh.getByTestId('directory-save').click();
+    const added = editor.locator('[data-testid="directory-entry"][data-id="org-thu-nghiem-web"]');
+    await added.waitFor({ timeout: 20_000 });
+    expect(await fetch(entryUrl('organisations', 'org-thu-nghiem-web'), { headers: admin }).then((r) => r.json())).toMatchObject({ type: 'agency', provinceCode: null, membership: null, focalPoint: { name: 'Nguyễn Văn Trực' } });
+    await added.getByTestId('directory-remove').click();
+    await added.getByTestId('directory-remove-confirm').waitFor();
+    expect((await fetch(entryUrl('organisations', 'org-thu-nghiem-web'), { headers: admin })).status).toBe(200);
+    await added.getByTestId('directory-remove-yes').click();
+    await added.waitFor({ state: 'detached', timeout: 20_000 });
+    expect((await fetch(entryUrl('organisations', 'org-thu-nghiem-web'), { headers: admin })).status).toBe(404);
+  }, 180_000);
 
   it('each service’s API page shows its operations, over plain HTTP, under its own CSP, with nothing refused or fetched elsewhere', async () => {
     for (const [url, operation] of [

@@ -107,7 +107,7 @@ describe('identity: one owner, verified everywhere', () => {
     await waitFor('intake to apply the new roles', async () => (await tuyenQuang()).status === 403, 5000);
   });
 
-  it('an account is renamed and given a new password: its sessions end, only the new password signs in; only a national coordinator sets one on an account that sees incidents', async () => {
+  it('an account is renamed and given a new password: its sessions end, its lock-out is lifted, only the new password signs in; each change audited as itself; only a national coordinator sets one on an account that sees incidents', async () => {
     const coordinator = await sessionToken(names.redisPrefix, 'dieuphoi');
     const admin = await sessionToken(names.redisPrefix, 'quantri');
     const created = await call(system.boardUrl, '/api/v1/users', coordinator, {
@@ -130,6 +130,9 @@ describe('identity: one owner, verified everywhere', () => {
     const refused = await patch(admin, { password: 'mat-khau-cua-quan-tri' });
     expect([refused.status, refused.json.error]).toEqual([403, 'reset_needs_national_coordinator']);
     expect((await login('mat-khau-cua-quan-tri')).status).toBe(401);
+    // someone guesses until the account locks: even its right password is refused from here
+    for (let tries = 0; tries < 10 && (await login('doan-sai-mat-khau')).status !== 423; tries++);
+    expect((await login('mat-khau-cu-rat-dai')).status).toBe(423);
     const short = await patch(coordinator, { password: 'ngan' });
     expect(short.status).toBe(400);
     expect(short.json.problems[0]).toMatchObject({ field: 'body.password', message: 'at least 12 characters' });
@@ -138,16 +141,21 @@ describe('identity: one owner, verified everywhere', () => {
     expect(reset.status).toBe(200);
     expect(JSON.stringify(reset.json)).not.toContain('mat-khau-moi');
     expect((await me()).status).toBe(401);
-    expect((await login('mat-khau-cu-rat-dai')).status).toBe(401);
+    // the new password lifts the lock: its holder signs in with it at once, from the address that failed
     expect((await login('mat-khau-moi-rat-dai')).status).toBe(200);
-    // the audit trail says a password was set, never what it is
+    expect((await login('mat-khau-cu-rat-dai')).status).toBe(401);
+    // the audit trail says the account was renamed and a password was set, never what it is; neither is a permission change
     const auditor = await sessionToken(names.redisPrefix, 'kiemtoan');
-    const entry = await waitFor('the reset in the audit trail', async () => {
+    const entries = await waitFor('the rename and the reset in the audit trail', async () => {
       const answer = await call(system.boardUrl, `/api/v1/audit?target=${id}`, auditor);
-      return answer.json?.entries?.find((e: any) => e.payload.action === 'user.permissions_changed' && e.payload.detail?.password);
+      const found = (answer.json?.entries ?? []).filter((e: any) => e.payload.action.startsWith('user.') && e.payload.action !== 'user.created');
+      return found.length >= 2 ? found : undefined;
     });
-    expect(entry.payload.detail.password).toBe('set');
-    expect(JSON.stringify(entry)).not.toContain('mat-khau-moi');
+    expect(entries.map((e: any) => [e.payload.action, e.payload.detail]).reverse()).toEqual([
+      ['user.renamed', { from: 'Lê Văn Tám', to: 'Lê Văn Tâm' }],
+      ['user.password_set', undefined],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('mat-khau-moi');
   });
 
   it('the exchange is for the services only: a wrong service key is refused', async () => {

@@ -2,7 +2,7 @@
 // also holds Kafka, Redis and HTTP): the catalogue of labels, states and rules, the contracts the
 // page reads, and the feed's client. Nothing here imports a Node module; the one contract that
 // checks hosts with Node's parsers is built with contracts/hosts.browser.ts in its place.
-export { lifecycleStateLabels, portalStatusLabels, assignmentStatusLabels, severityLabels, roleLabels, categoryLabels, commandLabels, commandUrls, type Language } from './contracts/labels';
+export { lifecycleStateLabels, portalStatusLabels, assignmentStatusLabels, severityLabels, roleLabels, categoryLabels, commandLabels, commandUrls, directoryEntityLabels, directoryFieldLabels, directoryValueLabels, type DirectoryField, type DirectoryValue, type Language } from './contracts/labels';
 export { lifecycleStates, endedAssignmentStatuses, type LifecycleState } from './contracts/lifecycle';
 export { tlpLevels, type Actor, type Role } from './contracts/common';
 export { incidentCategories, type IncidentCategory } from './contracts/classification';
@@ -14,6 +14,6 @@ export { reportSubmissionSchema, followUpSubmissionSchema, followUpKinds, attach
 export { fieldProblems, type FieldProblem } from './contracts/problems';
 export { roles } from './contracts/common';
 export { tokenScopes } from './contracts/identity';
-export { directoryEntities } from './contracts/directory';
+export { directoryEntities, entrySchemas, entryId, organisationTypes, type DirectoryEntity, type Entry } from './contracts/directory';
 export { may, type Permission } from './access/index';
 export { renderTimelineEntry } from './contracts/timeline';

@@ -1,4 +1,5 @@
 // The web app in Debian's Chromium, headless (scripts/test.mjs installs it), for browser tests.
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totpCode } from '@ucsc/shared';
 import { demoPassword } from '@ucsc/board';
@@ -40,4 +41,28 @@ export async function signIn(page: Page, boardUrl: string, username: string, ses
     }
   }
   await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+}
+
+/**
+ * What axe-core finds wrong on the page as it is now, of impact serious or critical (every rule it
+ * has, none turned off), one line each with the elements it names: an empty list is a pass.
+ */
+export async function accessibilityProblems(page: Page, within?: string): Promise<string[]> {
+  // legacy mode runs axe within the page: a page of browser.newPage() may not open the blank page
+  // axe's default run assembles frames' results in, and the app has no frames to assemble
+  const axe = new AxeBuilder({ page }).setLegacyMode(true);
+  const { violations } = await (within ? axe.include(within) : axe).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, ' ')}]` : ''}`).join('; ')}`);
+}
+
+/** The page (or the part `within` selects) passes axe in Vietnamese at the width it has and at 360 px (a phone); the width it had is put back. */
+export async function expectAccessible(page: Page, screen: string, within?: string): Promise<void> {
+  const width = page.viewportSize();
+  for (const size of [width, { width: 360, height: 740 }]) {
+    if (size) await page.setViewportSize(size);
+    expect([screen, size?.width, await accessibilityProblems(page, within)]).toEqual([screen, size?.width, []]);
+  }
+  if (width) await page.setViewportSize(width);
 }

@@ -6,7 +6,7 @@ import { buildApp as buildBoard, boardConfigSchema } from '@ucsc/board';
 import { buildApp, notifierConfigSchema } from '@ucsc/notifier';
 import { bearer, createTopics, sessionToken, testKafka, testLogger, uniqueNames, waitFor, type TestNames } from '../../../test/support';
 import { freePort } from '../../../test/support/system';
-import { launchChromium, signIn } from '../../../test/support/browser';
+import { expectAccessible, launchChromium, signIn } from '../../../test/support/browser';
 import { Catcher, ctx, reported } from './support';
 
 // The in-app notifications as the web app reaches them: through the board (which forwards
@@ -213,6 +213,7 @@ describe('in-app notifications and preferences, through the board', () => {
       expect(await item.textContent()).toContain('Được giao xử lý sự cố');
       expect(await item.textContent()).toContain('Website Sở bị thay đổi giao diện');
       expect(await item.getByRole('link').getAttribute('href')).toBe(`#/incident/${incidentId}`);
+      await expectAccessible(page, 'the notifications panel');
       await page.getByTestId('notifications-mark-all').click();
       await page.locator('[data-testid="notifications-unread"]', { hasText: '0' }).waitFor();
       // the server agrees: the marks are the user's, not the page's

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * One entry of the audit trail: who (the envelope's actor, with address), did what, to what, and
- * how it ended. Sign-ins, failures, lock-outs, every write request, exports and permission changes.
+ * how it ended. Sign-ins, failures, lock-outs, every write request, exports, and account changes
+ * (permissions, a rename, a new password: each its own action) and token changes.
  */
 export const auditRecordedSchema = z.object({
   action: z.string().min(1),

@@ -90,3 +90,18 @@ export const directoryEntryRemovedSchema = z.object({ id: z.string().min(1), ...
 /** The four kinds of directory entry, as the admin API, the import and the export name them. */
 export const directoryEntities = ['units', 'organisations', 'liaisons', 'enterprises'] as const;
 export type DirectoryEntity = (typeof directoryEntities)[number];
+
+/** Each kind's entry schema: what dispatch's API, the roster import and the admin page's form check. */
+export const entrySchemas = {
+  units: unitSchema,
+  organisations: organisationSchema,
+  liaisons: liaisonSchema,
+  enterprises: enterpriseSchema,
+} as const satisfies Record<DirectoryEntity, z.ZodType>;
+
+export type Entry<E extends DirectoryEntity> = z.infer<(typeof entrySchemas)[E]>;
+
+/** A unit is named by its code, every other entry by its id. */
+export function entryId<E extends DirectoryEntity>(entity: E, entry: Entry<E>): string {
+  return entity === 'units' ? (entry as Unit).code : (entry as { id: string }).id;
+}

@@ -3,6 +3,7 @@ import type { AssignmentStatus, LifecycleState, PortalStatus } from './lifecycle
 import type { IncidentCategory } from './classification';
 import { incidentCategories } from './classification';
 import type { TopicMessageType } from './topics';
+import type { DirectoryEntity, Liaison, organisationTypes, Unit } from './directory';
 
 type CommandType = TopicMessageType<'incidentCommands'>;
 
@@ -217,5 +218,47 @@ export const notificationKindLabels: Record<Language, Record<NotificationKind, s
     order: 'Coordination order',
     closed: 'Incident closed',
     merged: 'Your report was merged into an incident',
+  },
+};
+
+/** The four parts of the directory (dispatch's admin API names them so). */
+export const directoryEntityLabels: Labels<DirectoryEntity> = {
+  vi: { units: 'Đơn vị hành chính', organisations: 'Tổ chức', liaisons: 'Cán bộ đầu mối', enterprises: 'Doanh nghiệp ứng cứu' },
+  en: { units: 'Provinces and cities', organisations: 'Organisations', liaisons: 'Liaisons', enterprises: 'Response enterprises' },
+};
+
+/** The fields of a directory entry (shared/src/contracts/directory.ts), as the admin page's form names them. */
+export type DirectoryField =
+  | 'code' | 'id' | 'name' | 'shortName' | 'unitKind' | 'region' | 'formerUnits' | 'formerCode'
+  | 'organisationType' | 'membership' | 'provinceCode' | 'address' | 'phone' | 'email' | 'contact' | 'focalPoint'
+  | 'departmentId' | 'liaisonRole' | 'substituteFor' | 'onLeave' | 'title'
+  | 'enterpriseKind' | 'capabilities' | 'categories' | 'coverage' | 'nationwide' | 'capacity' | 'acceptsTlpRed' | 'acceptanceWindowMinutes';
+export const directoryFieldLabels: Labels<DirectoryField> = {
+  vi: {
+    code: 'Mã đơn vị', id: 'Mã', name: 'Tên', shortName: 'Tên viết tắt', unitKind: 'Loại đơn vị', region: 'Vùng', formerUnits: 'Các đơn vị trước sáp nhập', formerCode: 'Mã cũ',
+    organisationType: 'Loại tổ chức', membership: 'Thành viên mạng lưới', provinceCode: 'Tỉnh/thành', address: 'Địa chỉ', phone: 'Điện thoại', email: 'Thư điện tử', contact: 'Liên hệ', focalPoint: 'Đầu mối 24/7',
+    departmentId: 'Đơn vị chủ quản (bộ, ngành)', liaisonRole: 'Vai trò', substituteFor: 'Thay thế cho', onLeave: 'Đang nghỉ', title: 'Chức vụ',
+    enterpriseKind: 'Loại hình', capabilities: 'Năng lực (mỗi dòng một mục)', categories: 'Loại sự cố xử lý', coverage: 'Phạm vi hoạt động', nationwide: 'Toàn quốc', capacity: 'Số sự cố nhận cùng lúc', acceptsTlpRed: 'Nhận sự cố TLP:RED', acceptanceWindowMinutes: 'Thời hạn nhận đề nghị (phút)',
+  },
+  en: {
+    code: 'Unit code', id: 'Id', name: 'Name', shortName: 'Short name', unitKind: 'Kind of unit', region: 'Region', formerUnits: 'Units before the merger', formerCode: 'Former code',
+    organisationType: 'Kind of organisation', membership: 'Network membership', provinceCode: 'Province or city', address: 'Address', phone: 'Phone', email: 'Email', contact: 'Contact', focalPoint: '24/7 focal point',
+    departmentId: 'Ministry department', liaisonRole: 'Role', substituteFor: 'Stands in for', onLeave: 'On leave', title: 'Title',
+    enterpriseKind: 'Kind', capabilities: 'Capabilities (one a line)', categories: 'Incident categories handled', coverage: 'Coverage', nationwide: 'Nationwide', capacity: 'Open assignments at once', acceptsTlpRed: 'Takes TLP:RED incidents', acceptanceWindowMinutes: 'Time to accept an offer (minutes)',
+  },
+};
+
+/** The coded values of directory entries (unit kinds and regions, organisation types, membership, liaison roles). */
+export type DirectoryValue = Unit['kind'] | Unit['region'] | (typeof organisationTypes)[number] | 'mandatory' | 'voluntary' | Liaison['role'];
+export const directoryValueLabels: Labels<DirectoryValue> = {
+  vi: {
+    city: 'Thành phố trực thuộc trung ương', province: 'Tỉnh', north: 'Miền Bắc', central: 'Miền Trung', south: 'Miền Nam',
+    standing_body: 'Cơ quan thường trực', national_coordinator: 'Cơ quan điều phối quốc gia', ministry_department: 'Bộ, ngành', province_hub: 'Đầu mối cấp tỉnh', enterprise: 'Doanh nghiệp', agency: 'Cơ quan, tổ chức',
+    mandatory: 'Bắt buộc', voluntary: 'Tự nguyện', leader: 'Lãnh đạo', officer: 'Cán bộ',
+  },
+  en: {
+    city: 'Centrally governed city', province: 'Province', north: 'North', central: 'Central', south: 'South',
+    standing_body: 'Standing body', national_coordinator: 'National coordinator', ministry_department: 'Ministry or department', province_hub: 'Province hub', enterprise: 'Enterprise', agency: 'Agency',
+    mandatory: 'Mandatory', voluntary: 'Voluntary', leader: 'Leader', officer: 'Officer',
   },
 };

@@ -203,7 +203,7 @@ export class IdentityStore {
     return users.filter((u): u is User => Boolean(u)).sort((a, b) => a.username.localeCompare(b.username));
   }
 
-  /** `password`: a new one, set by an admin; like disabling, it ends the account's sessions. */
+  /** `password`: a new one, set by an admin; like disabling, it ends the account's sessions, and it lifts a lock-out. */
   async updateUser(id: string, change: Partial<Pick<User, 'roles' | 'provinceCodes' | 'assigneeIds' | 'disabled' | 'name'>> & { password?: string }): Promise<User | undefined> {
     const user = await this.getUser(id);
     if (!user) return undefined;
@@ -212,6 +212,8 @@ export class IdentityStore {
     await this.record({ user: next });
     await this.redis.set(this.key('user', id), JSON.stringify(next));
     if (change.disabled || password !== undefined) await this.endSessionsOf(id);
+    // a new password is a fresh start: the lock of failures on the old one no longer holds
+    if (password !== undefined) await this.redis.del(this.key('failures', user.username), this.key('failed-from', user.username));
     await this.changed(id);
     return next;
   }

@@ -77,7 +77,7 @@ function requireAccountChange(actor: Actor, before: AccountAccess | undefined, a
   if (refusal) throw new HttpError(403, refusal.code, refusal.message);
 }
 
-/** Accounts and API tokens. Every change here is a permission change, and audited as such. */
+/** Accounts and API tokens. Every change here is audited: a permission change, a rename or a new password, each as itself. */
 export async function adminRoutes(fastify: FastifyInstance, options: { access: OwnerAccess }): Promise<void> {
   const { store, audit } = options.access;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -121,14 +121,15 @@ export async function adminRoutes(fastify: FastifyInstance, options: { access: O
     if (resetRefused) throw new HttpError(403, resetRefused.code, resetRefused.message);
     const user = await store.updateUser(id, change);
     if (!user) throw new HttpError(404, 'not_found', `user ${id} not found`);
-    await audit.record(actor, {
-      action: 'user.permissions_changed',
-      outcome: 'success',
-      target: id,
-      requestId: String(request.id),
-      // a new password is recorded as set, never as what it is
-      detail: Object.fromEntries(Object.entries(change).map(([k, v]) => [k, k === 'password' ? 'set' : Array.isArray(v) ? v.join(',') : (v as string | boolean)])),
-    });
+    const audited = (action: string, detail?: Record<string, string | boolean>) =>
+      audit.record(actor, { action, outcome: 'success', target: id, requestId: String(request.id), ...(detail ? { detail } : {}) });
+    const { name, password: newPassword, ...permissions } = change;
+    if (Object.keys(permissions).length > 0) {
+      await audited('user.permissions_changed', Object.fromEntries(Object.entries(permissions).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])));
+    }
+    if (name !== undefined) await audited('user.renamed', { from: before.name, to: name });
+    // a new password is recorded as set, never as what it is
+    if (newPassword !== undefined) await audited('user.password_set');
     return { user: publicUser(user) };
   });
 

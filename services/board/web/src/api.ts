@@ -1,4 +1,5 @@
 import { commandUrls, type Actor, type CommandType } from './catalogue';
+import type { Words } from './i18n';
 
 export interface Me {
   actor: Actor;
@@ -64,3 +65,7 @@ async function crossOrigin<T>(base: string, method: string, path: string, body: 
     return { status: 0, body: null as T };
   }
 }
+
+/** An answer in the page's words: done, or refused with its status, message and each problem (a roster's with its row). */
+export const said = (t: Words, answer: Answer) =>
+  answer.status < 300 ? t.done : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}${answer.body?.problems?.length ? `: ${answer.body.problems.map((p: any) => `${p.row ? `#${p.row} ` : ''}${p.field} ${p.message}`).join('; ')}` : ''}`;

@@ -97,6 +97,14 @@ const messages: Record<Language, Record<string, string>> = {
     datetime: 'Thời điểm không hợp lệ',
     invalid_value: 'Giá trị không hợp lệ',
     province_unknown: 'Không có tỉnh/thành này',
+    phone: 'Số điện thoại không hợp lệ',
+    known_unit: 'Không có tỉnh/thành này',
+    hub_has_province: 'Đầu mối cấp tỉnh phải có tỉnh/thành',
+    known_department: 'Không phải bộ, ngành trong danh bạ',
+    known_liaison: 'Không có cán bộ đầu mối này',
+    same_post: 'Người thay thế phải cùng tỉnh/thành và bộ, ngành',
+    not_self: 'Không thể tự thay thế cho mình',
+    matches_url: 'Mã không khớp với mục đang sửa',
     other: 'Giá trị không hợp lệ',
   },
   en: {
@@ -109,6 +117,14 @@ const messages: Record<Language, Record<string, string>> = {
     datetime: 'Not a valid time',
     invalid_value: 'Not a valid choice',
     province_unknown: 'No such province or city',
+    phone: 'Not a phone number',
+    known_unit: 'No such province or city',
+    hub_has_province: 'A province hub names its province',
+    known_department: 'Not a ministry department of the directory',
+    known_liaison: 'No such liaison',
+    same_post: 'A substitute is of the same province and department',
+    not_self: 'A liaison cannot stand in for itself',
+    matches_url: 'Not the id of the entry being edited',
     other: 'Not a valid value',
   },
 };
@@ -121,9 +137,9 @@ export function wordProblem(problem: Pick<FieldProblem, 'field' | 'rule'>, lang:
     case 'invalid_type':
       return m.required!;
     case 'too_small':
-      return field.endsWith('methods') ? m.choose! : m.required!;
+      return /methods$|categories$/.test(field) ? m.choose! : m.required!;
     case 'invalid_format':
-      return /email$/i.test(field) ? m.email! : /At$|Time$/.test(field) ? m.datetime! : m.other!;
+      return /email$/i.test(field) ? m.email! : /phone$/i.test(field) ? m.phone! : /At$|Time$/.test(field) ? m.datetime! : m.other!;
     default:
       return m[problem.rule] ?? m.other!;
   }

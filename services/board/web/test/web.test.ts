@@ -6,6 +6,9 @@ import { deadlinesOf, deadlinesShownTo, nextDue } from '../../../../shared/src/c
 import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
 import { formatDate, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
+import { loadDirectoryFiles } from '../../../../shared/src/directory';
+import { formFields, fromForm, problemOf, toForm, validateEntry } from '../src/directory-form';
+import { leagueChart, minutesText, type LeagueRow } from '../src/league';
 import { minutesAfter, testAssignees, testIncident, testReportedAt } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
@@ -146,5 +149,69 @@ describe('words and dates', () => {
     expect(formatDate('2026-12-01T17:30:00.000Z', 'vi')).toContain('00:30');
     expect(timeLeft('2026-12-01T02:00:00.000Z', Date.parse('2026-12-01T00:30:00.000Z'), 'vi')).toBe('còn 1 giờ 30 phút');
     expect(timeLeft('2026-12-01T00:00:00.000Z', Date.parse('2026-12-01T00:10:00.000Z'), 'en')).toBe('10 min overdue');
+  });
+});
+
+describe('a directory entry’s form maps to and from the entry dispatch takes', () => {
+  const seeded = loadDirectoryFiles();
+  it('every seeded entry of every kind comes back from its form as it was, and passes the contract', () => {
+    for (const entity of ['units', 'organisations', 'liaisons', 'enterprises'] as const) {
+      expect(seeded[entity].length).toBeGreaterThan(0);
+      for (const entry of seeded[entity]) {
+        const back = fromForm(entity, toForm(entity, entry));
+        expect([entity, back]).toEqual([entity, entry]);
+        expect(validateEntry(entity, back, 'vi')).toEqual({});
+      }
+    }
+  });
+  it('the form shows each field as entered: lists one a line, nationwide or ticked provinces, none as empty, an unset flag unticked', () => {
+    const enterprise = seeded.enterprises.find((e) => e.coverage === 'nationwide')!;
+    const form = toForm('enterprises', enterprise);
+    expect(form.capabilities).toBe(enterprise.capabilities.join('\n'));
+    expect(form.coverage).toEqual(['nationwide']);
+    expect(form['contact.phone']).toBe(enterprise.contact.phone);
+    expect(form.acceptanceWindowMinutes).toBe('');
+    const liaison = toForm('liaisons', seeded.liaisons[0]);
+    expect([liaison.substituteFor, liaison.onLeave]).toEqual(['', false]);
+    expect(toForm('units', seeded.units[0]).formerUnits).toEqual(seeded.units[0]!.formerUnits);
+  });
+  it('what is typed becomes the entry: trimmed words, numbers, an empty choice as none, ticked provinces as the coverage, a tick as true', () => {
+    const enterprise = seeded.enterprises[0]!;
+    const form = { ...toForm('enterprises', enterprise), name: '  Công ty mới  ', capacity: '7', acceptanceWindowMinutes: '45', capabilities: 'forensics\n\n malware_analysis ', coverage: ['01', '79'], acceptsTlpRed: false };
+    expect(fromForm('enterprises', form)).toEqual({ ...enterprise, name: 'Công ty mới', capacity: 7, acceptanceWindowMinutes: 45, capabilities: ['forensics', 'malware_analysis'], coverage: ['01', '79'], acceptsTlpRed: false });
+    const organisation = fromForm('organisations', { ...toForm('organisations', seeded.organisations[0]), membership: '', provinceCode: '' });
+    expect([organisation.membership, organisation.provinceCode]).toEqual([null, null]);
+    expect(fromForm('liaisons', { ...toForm('liaisons', seeded.liaisons[0]), onLeave: true }).onLeave).toBe(true);
+  });
+  it('a new entry’s empty form is refused field by field in Vietnamese, with the contract’s own schema', () => {
+    const errors = validateEntry('enterprises', fromForm('enterprises', toForm('enterprises')), 'vi');
+    expect(errors).toMatchObject({ id: 'Vui lòng nhập trường này', name: 'Vui lòng nhập trường này', categories: 'Vui lòng chọn ít nhất một mục', 'contact.email': 'Địa chỉ email không hợp lệ' });
+    expect(Object.keys(errors).every((path) => formFields.enterprises.some((f) => path === f.path || path.startsWith(`${f.path}.`)))).toBe(true);
+    expect(validateEntry('liaisons', { ...seeded.liaisons[0], phone: 'gọi tôi' }, 'en')).toEqual({ phone: 'Not a phone number' });
+  });
+  it('a problem dispatch names inside a list is shown under the list', () => {
+    expect(problemOf({ 'coverage.2': 'Không có tỉnh/thành này' }, 'coverage')).toBe('Không có tỉnh/thành này');
+    expect(problemOf({ 'coverage.2': 'x' }, 'capacity')).toBeUndefined();
+  });
+});
+
+describe('the league table’s chart', () => {
+  const row = (kind: LeagueRow['kind'], id: string, measure: string, medianMinutes: number | null, p90Minutes: number | null): LeagueRow => ({ kind, id, name: id, measure, count: 3, medianMinutes, p90Minutes });
+  it('draws one measure: grouped by province, liaison, enterprise, quickest median first, scaled to the longest p90, rows without a time left out', () => {
+    const rows = [
+      row('enterprise', 'ent-b', 'acknowledge', 30, 50),
+      row('province', '79', 'acknowledge', 40, 200),
+      row('province', '01', 'acknowledge', 10, 20),
+      row('liaison', 'lia-x', 'acknowledge', null, null),
+      row('province', '48', 'resolve', 900, 1500),
+    ];
+    const chart = leagueChart(rows, 'acknowledge');
+    expect(chart.groups.map((g) => [g.kind, g.rows.map((r) => r.id)])).toEqual([['province', ['01', '79']], ['enterprise', ['ent-b']]]);
+    expect(chart.longest).toBe(200);
+    expect(leagueChart(rows, 'resolve').longest).toBe(1500);
+    expect(leagueChart(rows, 'accept').groups).toEqual([]);
+  });
+  it('says minutes, and hours past two, in the page’s language', () => {
+    expect([minutesText(42.4, 'vi'), minutesText(150, 'vi'), minutesText(150, 'en'), minutesText(null, 'en')]).toEqual(['42 phút', '2.5 giờ', '2.5 h', '—']);
   });
 });

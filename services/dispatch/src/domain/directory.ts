@@ -1,31 +1,6 @@
-import {
-  enterpriseSchema,
-  liaisonSchema,
-  organisationSchema,
-  unitSchema,
-  type DirectoryEntity,
-  type Enterprise,
-  type Liaison,
-  type DirectoryState,
-  type Organisation,
-  type Unit,
-} from '@ucsc/shared';
-import type { z } from 'zod';
+import { type DirectoryEntity, type Enterprise, type Entry, type Liaison, type DirectoryState, type Organisation } from '@ucsc/shared';
 
-export { applyDirectoryEvent, directoryData, emptyDirectory, type DirectoryEvent, type DirectoryState } from '@ucsc/shared';
-
-export const entrySchemas = {
-  units: unitSchema,
-  organisations: organisationSchema,
-  liaisons: liaisonSchema,
-  enterprises: enterpriseSchema,
-} as const satisfies Record<DirectoryEntity, z.ZodType>;
-
-export type Entry<E extends DirectoryEntity> = z.infer<(typeof entrySchemas)[E]>;
-
-export function entryId<E extends DirectoryEntity>(entity: E, entry: Entry<E>): string {
-  return entity === 'units' ? (entry as Unit).code : (entry as { id: string }).id;
-}
+export { applyDirectoryEvent, directoryData, emptyDirectory, entryId, entrySchemas, type DirectoryEvent, type DirectoryState, type Entry } from '@ucsc/shared';
 
 export interface EntryProblem {
   field: string;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { directoryEntities, may, roleLabels, roles, tokenScopes, type Language, type Role } from '../catalogue';
-import { dispatchRequest, request, type Me } from '../api';
+import { directoryEntities, directoryEntityLabels, may, roleLabels, roles, tokenScopes, type Language, type Role } from '../catalogue';
+import { dispatchRequest, request, said, type Me } from '../api';
+import { DirectoryEditor } from './directory';
 import type { Words } from '../i18n';
 
 interface User {
@@ -25,9 +26,6 @@ interface Token {
 }
 
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
-const said = (t: Words, answer: { status: number; body: any }) =>
-  answer.status < 300 ? t.done : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}${answer.body?.problems?.length ? `: ${answer.body.problems.map((p: any) => `${p.row ? `#${p.row} ` : ''}${p.field} ${p.message}`).join('; ')}` : ''}`;
-
 /** One account's row: its name, roles, provinces and assignee ids, enabled or not, and a new password; saved with PATCH (the board refuses what shared/src/access does not allow). */
 function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () => void }) {
   const { t, lang, user } = props;
@@ -83,72 +81,6 @@ function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () =
         </form>
       </td>
     </tr>
-  );
-}
-
-/**
- * One part of the directory (dispatch's): its entries listed, each edited as the JSON the API
- * takes (PUT, the whole entry; dispatch checks it and its references, naming each bad field) or
- * removed (DELETE, refused while something refers to it), with a reason for the directory's log.
- */
-function DirectoryEditor(props: { t: Words }) {
-  const { t } = props;
-  const [entity, setEntity] = useState<string>(directoryEntities[0]);
-  // the entries with the part they are of: a list is shown only under its own part's name
-  const [listed, setListed] = useState<{ entity: string; entries: Record<string, unknown>[] }>({ entity: '', entries: [] });
-  const entries = listed.entity === entity ? listed.entries : [];
-  const [editing, setEditing] = useState<string>();
-  const [text, setText] = useState('');
-  const [reason, setReason] = useState('');
-  const [result, setResult] = useState('');
-  const idOf = (entry: Record<string, unknown>) => String(entity === 'units' ? entry.code : entry.id);
-  const load = () => void dispatchRequest<Record<string, Record<string, unknown>[]>>('GET', `/api/v1/directory/${entity}?format=json`).then((a) => a.status === 200 && setListed({ entity, entries: a.body[entity] ?? [] }));
-  useEffect(() => {
-    setEditing(undefined);
-    load();
-  }, [entity]);
-  const query = () => new URLSearchParams(reason.trim() ? { reason: reason.trim() } : {}).toString();
-  const save = async (e: Event) => {
-    e.preventDefault();
-    let entry: unknown;
-    try {
-      entry = JSON.parse(text);
-    } catch {
-      return setResult(`${t.refused}: ${t.invalidJson}`);
-    }
-    const answer = await dispatchRequest('PUT', `/api/v1/directory/${entity}/${encodeURIComponent(editing!)}?${query()}`, entry);
-    setResult(said(t, answer));
-    if (answer.status < 300) {
-      setEditing(undefined);
-      load();
-    }
-  };
-  const remove = async (id: string) => {
-    const answer = await dispatchRequest('DELETE', `/api/v1/directory/${entity}/${encodeURIComponent(id)}?${query()}`);
-    setResult(said(t, answer));
-    if (answer.status < 300) load();
-  };
-  return (
-    <div data-testid="directory-editor">
-      <label>{t.entity}<select value={entity} onChange={(e) => setEntity((e.currentTarget as HTMLSelectElement).value)} data-testid="directory-entity">{directoryEntities.map((d) => <option value={d}>{d}</option>)}</select></label>
-      <label>{t.reason}<input value={reason} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} /></label>
-      <ul>
-        {entries.map((entry) => (
-          <li data-testid="directory-entry" data-id={idOf(entry)}>
-            {idOf(entry)} · {String(entry.name ?? '')}{' '}
-            <button type="button" class="secondary" data-testid="directory-edit" onClick={() => { setEditing(idOf(entry)); setText(JSON.stringify(entry, null, 2)); setResult(''); }}>{t.edit}</button>{' '}
-            {entity !== 'units' && <button type="button" class="secondary" data-testid="directory-remove" onClick={() => void remove(idOf(entry))}>{t.remove}</button>}
-            {editing === idOf(entry) && (
-              <form class="report" onSubmit={save} data-testid="directory-entry-form">
-                <textarea rows={12} value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} data-testid="directory-entry-json" aria-label={idOf(entry)} />
-                <button type="submit" data-testid="directory-save">{t.save}</button>
-              </form>
-            )}
-          </li>
-        ))}
-      </ul>
-      <p role="status" data-testid="directory-result">{result}</p>
-    </div>
   );
 }
 
@@ -262,14 +194,14 @@ export function Admin(props: { me: Me; t: Words; lang: Language }) {
       {can('directory.manage') && <section>
         <h2>{t.directory}</h2>
         <form class="report" onSubmit={importRoster} data-testid="directory-import">
-          <label>{t.entity}<select name="entity">{directoryEntities.map((d) => <option value={d}>{d}</option>)}</select></label>
+          <label>{t.entity}<select name="entity">{directoryEntities.map((d) => <option value={d}>{directoryEntityLabels[lang][d]}</option>)}</select></label>
           <label>{t.rosterFile}<input type="file" accept=".csv,.json,text/csv,application/json" data-testid="roster-file" /></label>
           <label>{t.reason}<input name="reason" /></label>
           <button type="submit">{t.importRoster}</button>
           <p role="status" data-testid="import-result">{imported}</p>
         </form>
         <h3>{t.directoryEntries}</h3>
-        <DirectoryEditor t={t} />
+        <DirectoryEditor t={t} lang={lang} />
       </section>}
     </>
   );

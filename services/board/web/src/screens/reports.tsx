@@ -3,28 +3,20 @@ import type { Language } from '../catalogue';
 import { request, type Me } from '../api';
 import type { Words } from '../i18n';
 import { unitList, unitName } from '../directory';
+import { LeagueChart } from './league-chart';
+import { minutesText, type LeagueRow } from '../league';
 
 interface Summary {
   total: number;
   byCategory: { category: string; label: string; count: number; inHouse: number; domesticHelp: number; foreignHelp: number }[];
   damage: { incidentId: string; category: string; damage: string }[];
 }
-interface LeagueRow {
-  kind: 'province' | 'liaison' | 'enterprise';
-  id: string;
-  name: string;
-  measure: string;
-  count: number;
-  medianMinutes: number | null;
-  p90Minutes: number | null;
-}
-
 /** The year in Vietnam now (the summaries' periods are Vietnam's). */
 const vietnamYear = () => new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
 
 /** Reports: Biểu mẫu 05 (6-monthly or annual) and the league table, for the country or a province, as the board computes them, with CSV. */
 export function Reports(props: { me: Me; t: Words; lang: Language }) {
-  const { me, t } = props;
+  const { me, t, lang } = props;
   const national = (me.actor.roles ?? []).some((r) => r === 'national_coordinator' || r === 'auditor');
   const own = me.actor.provinceCodes ?? [];
   const [year, setYear] = useState(vietnamYear());
@@ -40,7 +32,7 @@ export function Reports(props: { me: Me; t: Words; lang: Language }) {
     void request<{ rows: LeagueRow[] }>('GET', `/api/v1/summaries/league-table?${query}`).then((a) => a.status === 200 && setLeague(a.body.rows));
   }, [query.toString()]);
   const most = Math.max(1, ...(summary?.byCategory ?? []).map((r) => r.count));
-  const minutes = (m: number | null) => (m === null ? '—' : m >= 120 ? `${(m / 60).toFixed(1)} h` : `${Math.round(m)} min`);
+  const minutes = (m: number | null) => minutesText(m, lang);
   return (
     <>
       <h2>{t.reports}</h2>
@@ -82,6 +74,7 @@ export function Reports(props: { me: Me; t: Words; lang: Language }) {
       <section aria-labelledby="league-title">
         <h3 id="league-title">{t.leagueTable}</h3>
         <a href={`/api/v1/summaries/league-table?${query}&format=csv`} download data-testid="league-csv">{t.exportCsv}</a>
+        <LeagueChart t={t} lang={lang} rows={league} />
         <div class="table-wrap"><table data-testid="league-table">
           <thead><tr><th>{t.unit}</th><th>{t.measure}</th><th>{t.total}</th><th>{t.median}</th><th>p90</th></tr></thead>
           <tbody>
