@@ -74,7 +74,7 @@ export class SortedList<T> {
     this.count--;
     if (chunk.length === 0) this.chunks.splice(at.c, 1);
     // a chunk grown small is joined to the next, so that slices do not walk many small chunks
-    else if (chunk.length < this.chunkSize / 4 && at.c + 1 < this.chunks.length && chunk.length + this.chunks[at.c + 1]!.length <= 2 * this.chunkSize) {
+    else if (chunk.length < this.chunkSize / 2 && at.c + 1 < this.chunks.length && chunk.length + this.chunks[at.c + 1]!.length <= 2 * this.chunkSize) {
       this.chunks.splice(at.c, 2, chunk.concat(this.chunks[at.c + 1]!));
     }
     return true;

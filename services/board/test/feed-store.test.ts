@@ -19,12 +19,14 @@ const queueKey = fc.record(
   { requiredKeys: ['state', 'reportedAt'] },
 );
 /** What a group does as changes come: an incident enters, moves (a new version's key), or leaves. */
-const operation = fc.oneof(
-  fc.record({ op: fc.constant('enter' as const), id: fc.integer({ min: 0, max: 400 }), key: queueKey }),
-  fc.record({ op: fc.constant('move' as const), pick: fc.nat(), key: queueKey }),
-  fc.record({ op: fc.constant('leave' as const), pick: fc.nat() }),
-);
+const enter = fc.record({ op: fc.constant('enter' as const), id: fc.integer({ min: 0, max: 400 }), key: queueKey });
+const leave = fc.record({ op: fc.constant('leave' as const), pick: fc.nat() });
+const operation = fc.oneof(enter, fc.record({ op: fc.constant('move' as const), pick: fc.nat(), key: queueKey }), leave);
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+/** A group that fills (chunks split), changes, then empties (chunks shrink and join). */
+const lifetime = fc
+  .tuple(fc.array(enter, { minLength: 20, maxLength: 200 }), fc.array(operation, { maxLength: 300 }), fc.array(leave, { maxLength: 250 }))
+  .map(([filling, changing, emptying]): Operation[] => [...filling, ...changing, ...emptying]);
 
 interface Ordered {
   add(key: QueueKey): void;
@@ -67,7 +69,7 @@ function play(operations: Operation[], list: Ordered) {
 describe('the feed’s store and its groups’ members (services/board/src/feed-store.ts, sorted-list.ts)', () => {
   it('a list kept in the queue’s order through inserts, moves and removes pages as a full sort of what it holds would', () => {
     fc.assert(
-      fc.property(fc.array(operation, { maxLength: 400 }), (operations) => {
+      fc.property(lifetime, (operations) => {
         // small chunks, so that chunks split, empty and join many times over
         const list = new SortedList<QueueKey>(compareQueue, 4);
         const sorted = play(operations, { add: (k) => list.add(k), delete: (k) => list.delete(k), ids: (offset, count) => list.slice(offset, count).map((k) => k.id), get size() { return list.size; } });
@@ -79,7 +81,7 @@ describe('the feed’s store and its groups’ members (services/board/src/feed-
 
   it('a group’s members page and count as a sort and a count of what they hold, after every change', () => {
     fc.assert(
-      fc.property(fc.array(operation, { minLength: 50, maxLength: 300 }), (operations) => {
+      fc.property(lifetime, (operations) => {
         const members = new GroupMembers();
         const sorted = play(operations, { add: (k) => members.add(k), delete: (k) => members.delete(k), ids: (offset, count) => members.page(offset, count), get size() { return members.size; } });
         expect(members.page(0, sorted.length)).toEqual(sorted.map((k) => k.id));
