@@ -557,8 +557,28 @@ export class LiveFeed {
   private dispatch(change: IncidentChange): void {
     const before = this.store.get(change.incident.id);
     const items = new Map<string, string>();
-    for (const group of this.index.groupsFor(change.incident)) this.judge(group, change, before, items);
+    let failed: unknown;
+    for (const group of this.index.groupsFor(change.incident)) {
+      try {
+        this.judge(group, change, before, items);
+      } catch (err) {
+        // the others may have moved to the new version: this group lets go of the incident (its
+        // clients told so), rather than hold keys no change would find again
+        const held = group.members.find(before);
+        if (held) this.leaveGroup(group, held);
+        failed ??= err;
+      }
+    }
     for (const sub of this.index.incidentSubs(change.incident.id)) sub.record = change;
+    if (failed) throw failed;
+  }
+
+  private leaveGroup(group: Group, held: QueueKey): void {
+    this.evict(group, held);
+    for (const sub of group.subs) {
+      sub.pending.set(held.id, null);
+      sub.countsMoved = true;
+    }
   }
 
   /** Whether the change enters, moves within, or leaves the group; its item (JSON, per view plan in `items`) shared by every group that shows it so. */
@@ -580,7 +600,7 @@ export class LiveFeed {
       }
       item = items.get(plan!.key) ?? null;
       if (item === null) items.set(plan!.key, (item = JSON.stringify(this.listItem(incident, plan!, visibleChangeType(change, plan!)))));
-    } else this.evict(group, held!);
+    } else return this.leaveGroup(group, held!);
     for (const sub of group.subs) {
       sub.pending.set(incident.id, item);
       sub.countsMoved = true;

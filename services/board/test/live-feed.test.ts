@@ -187,4 +187,31 @@ describe('the live feed on a real Redis (services/board/src/feed.ts)', () => {
     // the overdue first: the breached ones moved to the top
     expect(items.slice(0, 6).every((i) => (i as { overdue?: boolean }).overdue)).toBe(true);
   });
+  it('a change that cannot be judged for one group, after others moved to its version, leaves that group without the incident, not holding it twice after the next', async () => {
+    const { redisPrefix } = uniqueNames('feed-broken');
+    const keys = incidentKeys(redisPrefix);
+    const incident = testIncident({ version: 3 });
+    await redis.set(keys.incident(incident.id), JSON.stringify(incident));
+    await redis.zadd(keys.byUpdated, Date.parse(incident.updatedAt), incident.id);
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), quiet);
+    feeds.push(feed);
+    await feed.start();
+    // Hà Nội's coordinator sees the incident as a responder, the national one as a coordinator
+    const hanoi = { kind: 'user', id: 'u-pc', roles: ['province_coordinator'], provinceCodes: ['01'], authenticatedBy: 'password' } as unknown as Actor;
+    const screens = [subscribed(feed, coordinator, { scope: { kind: 'country' }, pageSize: 10 }), subscribed(feed, hanoi, { scope: { kind: 'country' }, pageSize: 10 })];
+    for (const s of screens) await waitFor('the first page', () => s.socket.frames.find((f) => f.type === 'snapshot'));
+
+    // a timeline that is not a list: the coordinator's view does not read it, the responder's does (and throws)
+    const broken = await redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type: 'incident.updated', incident: { ...incident, version: 4, timeline: 'broken' } }));
+    await waitFor('the broken change read', () => feed.head === broken || undefined);
+    const good = { ...incident, version: 5, state: 'acknowledged' as const };
+    await redis.set(keys.incident(incident.id), JSON.stringify(good));
+    await redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type: 'incident.acknowledged', incident: good }));
+    const { socket, send } = screens[1]!;
+    await waitFor('the good change on Hà Nội’s screen', () => socket.frames.find((f) => f.type === 'delta' && f.upserts.some((u: { version: number }) => u.version === 5)));
+    send({ type: 'page', sub: 's1', cursor: '0' });
+    const page = await waitFor('a page', () => socket.frames.filter((f) => f.type === 'snapshot')[1]);
+    expect(page.items.map((i: { id: string }) => i.id)).toEqual([incident.id]);
+    expect(page.counts).toEqual({ total: 1, byState: { acknowledged: 1 }, bySeverity: { normal: 1 } });
+  });
 });
