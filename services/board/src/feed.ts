@@ -1,10 +1,6 @@
 import type { WebSocket } from 'ws';
 import {
-  compareQueue,
-  deadlinesOf,
-  deadlinesShownTo,
-  nextDue,
-  scopeOf,
+  applyView,
   comparePositions,
   feedClientFrameSchema,
   feedCloseCodes,
@@ -17,13 +13,11 @@ import {
   visibleChangeType,
   type Actor,
   type FeedClientFrameParsed,
-  type FeedCounts,
   type FeedFilters,
   type FeedScope,
   type FeedServerFrame,
   type BackgroundJobs,
   type ClockSettings,
-  type Deadline,
   type QueueKey,
   type IdentityStore,
   type IncidentChange,
@@ -32,8 +26,10 @@ import {
   type IncidentListItem,
   type Logger,
   type Redis,
+  type ViewPlan,
 } from '@ucsc/shared';
 import { SubscriptionIndex } from './feed-index';
+import { GroupMembers, IncidentStore, type StoredIncident } from './feed-store';
 
 /** How a client proved who it is; checked again while it stays connected. */
 export type FeedCredential = { kind: 'session'; token: string } | { kind: 'api_token'; token: string };
@@ -51,23 +47,20 @@ export interface FeedOptions {
   clocks?: ClockSettings;
 }
 
-/** What a group remembers of each incident it covers: enough for counts and the queue's order. */
-type Member = QueueKey;
-
 /**
  * Subscriptions of users with the same access facts and the same scope and filters share one
- * group: whether a change concerns them is asked once, its list item is written once, and the
- * members (for true counts and snapshot pages) are kept once.
+ * group: whether a change concerns them is asked once, and the members (for true counts and
+ * snapshot pages) are kept once, as references to the board's one copy of each incident.
  */
 interface Group {
   key: string;
   actor: Actor;
   scope: Exclude<FeedScope, { kind: 'incident' }>;
   filters: FeedFilters;
-  members: Map<string, Member>;
+  members: GroupMembers;
   subs: Set<Sub>;
-  /** changes that came while the members were being read: applied after, in order */
-  backlog: IncidentChange[] | undefined;
+  /** while the members are read: the incidents changes have judged meanwhile (newer than what the read may find) */
+  changedWhileLoading: Set<string> | undefined;
   ready: Promise<void>;
 }
 
@@ -133,22 +126,6 @@ export function passes(filters: FeedFilters, incident: IncidentView): boolean {
   return true;
 }
 
-function memberOf(item: QueueKey): Member {
-  const { id, state, overdue, escalated, priority, severity, dueAt, reportedAt } = item;
-  return { id, state, overdue, escalated, priority, severity, dueAt, reportedAt };
-}
-
-function countsOf(members: Map<string, Member>): FeedCounts {
-  const byState: Record<string, number> = {};
-  const bySeverity: Record<string, number> = {};
-  for (const m of members.values()) {
-    byState[m.state] = (byState[m.state] ?? 0) + 1;
-    const severity = m.severity ?? 'unclassified';
-    bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
-  }
-  return { total: members.size, byState, bySeverity };
-}
-
 /**
  * The live feed (protocol: shared/src/contracts/feed.ts). Changes come from the change log the
  * tracker's projector writes with the views (a Redis Stream): every board copy reads the same
@@ -164,10 +141,10 @@ export class LiveFeed {
   /** which groups and incident subscriptions each change may concern */
   private readonly index = new SubscriptionIndex<Group, Sub>();
   private readonly keys: ReturnType<typeof incidentKeys>;
+  /** each incident the groups hold, once, with its deadlines worked out once per version */
+  private readonly store: IncidentStore;
   private reader: Redis | undefined;
   private position = '0-0';
-  /** each parsed incident's deadlines, while something holds it */
-  private readonly deadlines = new WeakMap<IncidentView, Deadline[]>();
   private stopped = false;
   private reading: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -189,6 +166,7 @@ export class LiveFeed {
     this.flushMs = options.flushMs ?? 100;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.maxPending = options.maxPending ?? 5_000;
+    this.store = new IncidentStore(options.clocks);
   }
 
   async start(): Promise<void> {
@@ -305,21 +283,29 @@ export class LiveFeed {
     const group = sub.group;
     if (!group) return;
     group.subs.delete(sub);
-    if (group.subs.size === 0 && this.groups.get(group.key) === group) {
+    if (group.subs.size === 0 && this.live(group)) {
       this.groups.delete(group.key);
-      this.index.removeGroup(group, group.members.keys());
+      const ids = [...group.members.keys()].map((key) => key.id);
+      this.index.removeGroup(group, ids);
+      for (const id of ids) this.store.release(id);
     }
   }
 
-  private setMember(group: Group, item: IncidentListItem): void {
-    group.members.set(item.id, memberOf(item));
-    // a group dropped while it loaded is in no index
-    if (this.groups.get(group.key) === group) this.index.held(group, item.id);
+  /** A dropped group is in no index and holds nothing: a load still reading for it stops. */
+  private live(group: Group): boolean {
+    return this.groups.get(group.key) === group;
   }
 
-  private deleteMember(group: Group, id: string): void {
-    group.members.delete(id);
-    this.index.released(group, id);
+  private admit(group: Group, key: QueueKey): void {
+    group.members.add(key);
+    this.store.hold(key.id);
+    this.index.held(group, key.id);
+  }
+
+  private evict(group: Group, key: QueueKey): void {
+    group.members.delete(key);
+    this.store.release(key.id);
+    this.index.released(group, key.id);
   }
 
   private async receive(connection: Connection, frame: FeedClientFrameParsed): Promise<void> {
@@ -445,7 +431,7 @@ export class LiveFeed {
     const key = JSON.stringify([audienceKey(actor), scope, filters]);
     let group = this.groups.get(key);
     if (!group) {
-      const created: Group = { key, actor, scope, filters, members: new Map(), subs: new Set(), backlog: [], ready: Promise.resolve() };
+      const created: Group = { key, actor, scope, filters, members: new GroupMembers(), subs: new Set(), changedWhileLoading: new Set(), ready: Promise.resolve() };
       this.groups.set(key, (group = created));
       this.index.addGroup(created);
       created.ready = this.load(created);
@@ -453,57 +439,54 @@ export class LiveFeed {
     return group;
   }
 
-  /** Reads the group's members from the indexes: a province's own index, else every incident by last change. */
+  /**
+   * Reads the group's members from the indexes: a province's own index, else every incident by last
+   * change. Changes keep coming meanwhile and are judged for the group as they come (it is in the
+   * subscription index from the start); an incident one of them judged is not read over again.
+   */
   private async load(group: Group): Promise<void> {
     const index = group.scope.kind === 'province' ? this.keys.byProvince(group.scope.code) : this.keys.byUpdated;
     for (let start = 0; ; start += 500) {
       const ids = await this.redis.zrevrange(index, start, start + 499);
       if (ids.length === 0) break;
       const raws = await this.redis.mget(ids.map(this.keys.incident));
+      if (!this.live(group)) break;
       for (const raw of raws) {
         if (!raw) continue;
         const incident = JSON.parse(raw) as IncidentView;
-        if (this.matches(group, incident)) this.setMember(group, this.itemOf(group.actor, incident, incident.timeline.at(-1)?.type ?? 'incident.reported'));
+        if (group.changedWhileLoading!.has(incident.id)) continue;
+        const plan = viewPlan(group.actor, incident);
+        if (!plan || !inScope(group.actor, group.scope, incident) || !passes(group.filters, incident)) continue;
+        // the stored version, when a group holds one: the newer one read here comes on the log, and moves every group at once
+        const stored = this.store.get(incident.id) ?? this.store.put(incident);
+        if (!group.members.find(stored)) this.admit(group, this.store.keyOf(stored, plan.audience, incident));
       }
       if (ids.length < 500) break;
     }
-    const backlog = group.backlog ?? [];
-    group.backlog = undefined;
-    for (const change of backlog) this.judge(group, change);
-  }
-
-  private matches(group: Group, incident: IncidentView): boolean {
-    return viewPlan(group.actor, incident) !== undefined && inScope(group.actor, group.scope, incident) && passes(group.filters, incident);
-  }
-
-  /** Every list in the queue's order (shared compareQueue): the page sorts what it holds the same way, so its first pages are the top of the list. */
-  private order(group: Group): string[] {
-    return [...group.members.values()].sort(compareQueue).map((m) => m.id);
+    group.changedWhileLoading = undefined;
   }
 
   /**
-   * The list item of an incident as this actor may see it (the actor sees it: viewPlan said so),
-   * with the next deadline its audience is shown. The deadlines are worked out once per change (one
-   * parsed incident, whichever groups judge it), not once per group.
+   * The list item of an incident as this plan shows it (viewPlan said the actor sees it), with the
+   * next deadline its audience is shown: worked out once per version, whichever groups show it.
    */
-  private itemOf(actor: Actor, incident: IncidentView, lastEvent: string): IncidentListItem {
-    let deadlines = this.deadlines.get(incident);
-    if (!deadlines) this.deadlines.set(incident, (deadlines = deadlinesOf(incident, this.options.clocks)));
-    return incidentListItem(viewFor(actor, incident)!, lastEvent, nextDue(deadlinesShownTo(scopeOf(actor, incident), deadlines)));
+  private listItem(incident: IncidentView, plan: ViewPlan, lastEvent: string): IncidentListItem {
+    return incidentListItem(applyView(incident, plan), lastEvent, this.store.dueAt(incident, plan.audience));
   }
 
+  /** A page of the group's members in the queue's order (shared compareQueue, kept as changes come): a slice, so its first pages are the top of the list. */
   private async sendPage(sub: Sub, offset: number, position = this.position): Promise<void> {
     const group = sub.group!;
-    const ids = this.order(group).slice(offset, offset + sub.pageSize);
+    const ids = group.members.page(offset, sub.pageSize);
     const raws = ids.length ? await this.redis.mget(ids.map(this.keys.incident)) : [];
     const items = raws.flatMap((raw) => {
       if (!raw) return [];
       const incident = JSON.parse(raw) as IncidentView;
       const plan = viewPlan(group.actor, incident);
-      return plan ? [this.itemOf(group.actor, incident, visibleChangeType({ eventId: incident.timeline.at(-1)?.eventId ?? '', type: incident.timeline.at(-1)?.type ?? 'incident.reported' }, plan))] : [];
+      return plan ? [this.listItem(incident, plan, visibleChangeType({ eventId: incident.timeline.at(-1)?.eventId ?? '', type: incident.timeline.at(-1)?.type ?? 'incident.reported' }, plan))] : [];
     });
     const next = offset + sub.pageSize < group.members.size ? String(offset + sub.pageSize) : null;
-    this.sendNow(sub.connection, { type: 'snapshot', sub: sub.id, position, items, next, counts: countsOf(group.members) });
+    this.sendNow(sub.connection, { type: 'snapshot', sub: sub.id, position, items, next, counts: group.members.counts() });
   }
 
   private parse(raw: string | undefined): IncidentChange | undefined {
@@ -566,28 +549,58 @@ export class LiveFeed {
     }
   }
 
-  /** One change to the groups and incident subscriptions it may concern (the index's candidates, each judged). */
+  /**
+   * One change to the groups and incident subscriptions it may concern (the index's candidates,
+   * each judged). The groups holding the incident hold the stored version's keys: each is moved
+   * to the new version's, found by the old ones. The list item is written once per view.
+   */
   private dispatch(change: IncidentChange): void {
+    const before = this.store.get(change.incident.id);
+    const items = new Map<string, string>();
+    let failed: unknown;
     for (const group of this.index.groupsFor(change.incident)) {
-      if (group.backlog) group.backlog.push(change);
-      else this.judge(group, change);
+      try {
+        this.judge(group, change, before, items);
+      } catch (err) {
+        // the others may have moved to the new version: this group lets go of the incident (its
+        // clients told so), rather than hold keys no change would find again
+        const held = group.members.find(before);
+        if (held) this.leaveGroup(group, held);
+        failed ??= err;
+      }
     }
     for (const sub of this.index.incidentSubs(change.incident.id)) sub.record = change;
+    if (failed) throw failed;
   }
 
-  /** Whether the change enters, moves within, or leaves the group; its item written once for all the group's subscriptions. */
-  private judge(group: Group, change: IncidentChange): void {
+  private leaveGroup(group: Group, held: QueueKey): void {
+    this.evict(group, held);
+    for (const sub of group.subs) {
+      sub.pending.set(held.id, null);
+      sub.countsMoved = true;
+    }
+  }
+
+  /** Whether the change enters, moves within, or leaves the group; its item (JSON, per view plan in `items`) shared by every group that shows it so. */
+  private judge(group: Group, change: IncidentChange, before: StoredIncident | undefined, items: Map<string, string>): void {
     const incident = change.incident;
-    const was = group.members.has(incident.id);
+    group.changedWhileLoading?.add(incident.id);
+    const held = group.members.find(before);
     const plan = viewPlan(group.actor, incident);
     const now = plan !== undefined && inScope(group.actor, group.scope, incident) && passes(group.filters, incident);
-    if (!now && !was) return;
+    if (!now && !held) return;
     let item: string | null = null;
     if (now) {
-      const shown = this.itemOf(group.actor, incident, visibleChangeType(change, plan!));
-      this.setMember(group, shown);
-      item = JSON.stringify(shown);
-    } else this.deleteMember(group, incident.id);
+      const key = this.store.keyOf(this.store.put(incident), plan!.audience, incident);
+      if (!held) this.admit(group, key);
+      else if (held !== key) {
+        // the same incident, held on: it moves to the new version's place
+        group.members.delete(held);
+        group.members.add(key);
+      }
+      item = items.get(plan!.key) ?? null;
+      if (item === null) items.set(plan!.key, (item = JSON.stringify(this.listItem(incident, plan!, visibleChangeType(change, plan!)))));
+    } else return this.leaveGroup(group, held!);
     for (const sub of group.subs) {
       sub.pending.set(incident.id, item);
       sub.countsMoved = true;
@@ -601,7 +614,7 @@ export class LiveFeed {
     const group = sub.group!;
     const plan = viewPlan(group.actor, incident);
     if (plan && inScope(group.actor, group.scope, incident) && passes(group.filters, incident)) {
-      into.set(incident.id, JSON.stringify(this.itemOf(group.actor, incident, visibleChangeType(change, plan))));
+      into.set(incident.id, JSON.stringify(this.listItem(incident, plan, visibleChangeType(change, plan))));
     } else if (into.has(incident.id) || this.mightHaveHeld(group.actor, incident)) into.set(incident.id, null);
     return undefined;
   }
@@ -646,7 +659,7 @@ export class LiveFeed {
           else upserts.push(item);
         }
         sub.pending.clear();
-        const counts = sub.countsMoved && sub.group ? `,"counts":${JSON.stringify(countsOf(sub.group.members))}` : '';
+        const counts = sub.countsMoved && sub.group ? `,"counts":${sub.group.members.countsJson()}` : '';
         sub.countsMoved = false;
         if (upserts.length === 0 && removes.length === 0 && !counts) continue;
         socket.send(`{"type":"delta","sub":${JSON.stringify(sub.id)},"position":"${position}","upserts":[${upserts.join(',')}],"removes":[${removes.join(',')}]${counts}}`);
@@ -714,6 +727,7 @@ export class LiveFeed {
     for (const connection of this.connections) connection.socket.close(feedCloseCodes.shuttingDown, 'server shutting down');
     this.connections.clear();
     this.groups.clear();
+    this.store.clear();
     this.identitySubscriber?.disconnect();
     this.reader?.disconnect();
     await this.reading?.catch(() => undefined);

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { ulid } from 'ulid';
-import { IdentityStore, incidentKeys, type Actor, type IncidentView, type Redis } from '@ucsc/shared';
-import { LiveFeed } from '../src/feed';
+import { compareQueue, defaultResponsePolicy, IdentityStore, incidentKeys, type Actor, type IncidentView, type Redis } from '@ucsc/shared';
+import { LiveFeed, type FeedOptions } from '../src/feed';
 import { testLogger, testRedis, uniqueNames, waitFor } from '../../../test/support';
 import { testIncident } from '../../../test/support/incidents';
 
@@ -13,6 +13,20 @@ function fakeSocket() {
 }
 
 const coordinator = { kind: 'user', id: 'u-nc', roles: ['national_coordinator'], authenticatedBy: 'password+totp' } as unknown as Actor;
+const auditor = { kind: 'user', id: 'u-audit', roles: ['auditor'], authenticatedBy: 'password+totp' } as unknown as Actor;
+const at = (minutes: number) => new Date(Date.parse('2026-12-01T02:00:00.000Z') + minutes * 60_000).toISOString();
+const classification = (priority: 'P1' | 'P2' | 'P3' | 'P4') => ({ severity: priority === 'P1' ? 'severe' : 'normal', priority, category: 'malware', rsitClass: 'malicious-code', tlp: 'AMBER', reasons: ['r'] }) as IncidentView['classification'];
+const breached = { fired: [], breaches: [{ deadlineKey: 'acknowledge', kind: 'acknowledge', dueAt: at(1), firedAt: at(2), late: false }], climbs: [] } as unknown as IncidentView['clocks'];
+const quiet = { maxBufferedBytes: 1 << 20, flushMs: 20, heartbeatMs: 60_000, revalidateMs: 3_600_000 } satisfies FeedOptions;
+
+/** A connection of this actor on the feed, with one subscription. */
+function subscribed(feed: LiveFeed, actor: Actor, frame: Record<string, unknown>) {
+  const socket = fakeSocket();
+  feed.add(socket as unknown as WebSocket, actor, { kind: 'session', token: 'unused' });
+  const send = (f: Record<string, unknown>) => socket.emit('message', Buffer.from(JSON.stringify(f)), false);
+  send({ type: 'subscribe', sub: 's1', ...frame });
+  return { socket, send };
+}
 
 describe('the live feed on a real Redis (services/board/src/feed.ts)', () => {
   const redis = testRedis();
@@ -91,5 +105,113 @@ describe('the live feed on a real Redis (services/board/src/feed.ts)', () => {
     // each item says its next deadline: P1 severe is acknowledged within the policy's minutes of its report
     expect(Date.parse(first.items[1].dueAt)).toBeLessThan(Date.parse(first.items[2].dueAt));
     expect(Date.parse(first.items[1].dueAt)).toBeGreaterThan(Date.parse(at(5)));
+  });
+  it('two groups over the same incidents work out each incident’s deadlines once, not once per group, nor again for a page', async () => {
+    const { redisPrefix } = uniqueNames('feed-once');
+    const keys = incidentKeys(redisPrefix);
+    const incidents = Array.from({ length: 40 }, (_, i) => testIncident({ classification: classification((['P1', 'P2', 'P3', 'P4'] as const)[i % 4]!), reportedAt: at(i), updatedAt: at(i) }));
+    for (const incident of incidents) {
+      await redis.set(keys.incident(incident.id), JSON.stringify(incident));
+      await redis.zadd(keys.byUpdated, Date.parse(incident.updatedAt), incident.id);
+    }
+    // every working-out of an incident's deadlines reads the policy once (its severity's times)
+    let worked = 0;
+    const policy = new Proxy(structuredClone(defaultResponsePolicy), { get: (target, key) => (worked++, Reflect.get(target, key)) });
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), { ...quiet, clocks: { policy } });
+    feeds.push(feed);
+    await feed.start();
+    // a coordinator and an auditor: two groups of the same incidents, seen the same way
+    const screens = [subscribed(feed, coordinator, { scope: { kind: 'country' }, pageSize: 10 }), subscribed(feed, auditor, { scope: { kind: 'country' }, pageSize: 10 })];
+    const pages = await Promise.all(screens.map((s) => waitFor('the first page', () => s.socket.frames.find((f) => f.type === 'snapshot'))));
+    expect(pages[0].items).toEqual(pages[1].items);
+    expect(pages[0].counts.total).toBe(40);
+    expect(worked).toBe(40);
+
+    // a change: judged by both groups, its deadlines worked out once
+    const moved = { ...incidents[5]!, version: 4, state: 'acknowledged' as const, updatedAt: at(60) };
+    await redis.set(keys.incident(moved.id), JSON.stringify(moved));
+    await redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type: 'incident.acknowledged', incident: moved }));
+    for (const s of screens) await waitFor('the change', () => s.socket.frames.find((f) => f.type === 'delta' && f.upserts.some((u: { id: string }) => u.id === moved.id)));
+    expect(worked).toBe(41);
+    // a later page reads what it shows, and works nothing out again
+    screens[0]!.send({ type: 'page', sub: 's1', cursor: '10' });
+    await waitFor('the second page', () => screens[0]!.socket.frames.filter((f) => f.type === 'snapshot').length === 2 || undefined);
+    expect(worked).toBe(41);
+  });
+
+  it('a queue that changes (incidents move, leave and enter) still pages in the queue’s order, with its true counts', async () => {
+    const { redisPrefix } = uniqueNames('feed-moves');
+    const keys = incidentKeys(redisPrefix);
+    const priorities = ['P1', 'P2', 'P3', 'P4'] as const;
+    const views = Array.from({ length: 60 }, (_, i) => testIncident({ classification: classification(priorities[i % 4]!), reportedAt: at(i % 7), updatedAt: at(i) }));
+    for (const incident of views) {
+      await redis.set(keys.incident(incident.id), JSON.stringify(incident));
+      await redis.zadd(keys.byUpdated, Date.parse(incident.updatedAt), incident.id);
+    }
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), quiet);
+    feeds.push(feed);
+    await feed.start();
+    const { socket, send } = subscribed(feed, coordinator, { scope: { kind: 'queue' }, pageSize: 25 });
+    await waitFor('the first page', () => socket.frames.find((f) => f.type === 'snapshot'));
+
+    // moves (priority, a breach), closes (out of the queue) and new reports, as the log brings them
+    const change = async (incident: IncidentView, type: string) => {
+      await redis.set(keys.incident(incident.id), JSON.stringify(incident));
+      return redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type, incident }));
+    };
+    let last: string | null = null;
+    for (let i = 0; i < 60; i += 3) {
+      const v = views[i]!;
+      const next = i % 9 === 0 ? { ...v, version: 4, state: 'closed' as const } : i % 9 === 3 ? { ...v, version: 4, clocks: breached } : { ...v, version: 4, classification: classification(priorities[(i + 1) % 4]!) };
+      views[i] = next;
+      last = await change(next, 'incident.updated');
+    }
+    for (let i = 0; i < 10; i++) {
+      const fresh = testIncident({ classification: classification(priorities[i % 4]!), reportedAt: at(i), updatedAt: at(100 + i) });
+      views.push(fresh);
+      last = await change(fresh, 'incident.reported');
+    }
+    await waitFor('the last change', () => feed.head === last || undefined);
+
+    const open = views.filter((v) => v.state !== 'closed');
+    const items: { id: string }[] = [];
+    for (let cursor = 0, n = 2; cursor < open.length; cursor += 25, n++) {
+      send({ type: 'page', sub: 's1', cursor: String(cursor) });
+      const page = await waitFor('a page', () => socket.frames.filter((f) => f.type === 'snapshot')[n - 1]);
+      items.push(...page.items);
+      expect(page.counts.total).toBe(open.length);
+      if (page.next === null) break;
+    }
+    expect(new Set(items.map((i) => i.id))).toEqual(new Set(open.map((v) => v.id)));
+    expect(items).toEqual([...items].sort(compareQueue as (a: unknown, b: unknown) => number));
+    // the overdue first: the breached ones moved to the top
+    expect(items.slice(0, 6).every((i) => (i as { overdue?: boolean }).overdue)).toBe(true);
+  });
+  it('a change that cannot be judged for one group, after others moved to its version, leaves that group without the incident, not holding it twice after the next', async () => {
+    const { redisPrefix } = uniqueNames('feed-broken');
+    const keys = incidentKeys(redisPrefix);
+    const incident = testIncident({ version: 3 });
+    await redis.set(keys.incident(incident.id), JSON.stringify(incident));
+    await redis.zadd(keys.byUpdated, Date.parse(incident.updatedAt), incident.id);
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), quiet);
+    feeds.push(feed);
+    await feed.start();
+    // Hà Nội's coordinator sees the incident as a responder, the national one as a coordinator
+    const hanoi = { kind: 'user', id: 'u-pc', roles: ['province_coordinator'], provinceCodes: ['01'], authenticatedBy: 'password' } as unknown as Actor;
+    const screens = [subscribed(feed, coordinator, { scope: { kind: 'country' }, pageSize: 10 }), subscribed(feed, hanoi, { scope: { kind: 'country' }, pageSize: 10 })];
+    for (const s of screens) await waitFor('the first page', () => s.socket.frames.find((f) => f.type === 'snapshot'));
+
+    // a timeline that is not a list: the coordinator's view does not read it, the responder's does (and throws)
+    const broken = await redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type: 'incident.updated', incident: { ...incident, version: 4, timeline: 'broken' } }));
+    await waitFor('the broken change read', () => feed.head === broken || undefined);
+    const good = { ...incident, version: 5, state: 'acknowledged' as const };
+    await redis.set(keys.incident(incident.id), JSON.stringify(good));
+    await redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type: 'incident.acknowledged', incident: good }));
+    const { socket, send } = screens[1]!;
+    await waitFor('the good change on Hà Nội’s screen', () => socket.frames.find((f) => f.type === 'delta' && f.upserts.some((u: { version: number }) => u.version === 5)));
+    send({ type: 'page', sub: 's1', cursor: '0' });
+    const page = await waitFor('a page', () => socket.frames.filter((f) => f.type === 'snapshot')[1]);
+    expect(page.items.map((i: { id: string }) => i.id)).toEqual([incident.id]);
+    expect(page.counts).toEqual({ total: 1, byState: { acknowledged: 1 }, bySeverity: { normal: 1 } });
   });
 });

@@ -281,6 +281,19 @@ export interface IncidentListItem {
 
 /** What the queue is ordered by: every list screen, and the feed's pages of every list subscription. */
 export type QueueKey = Pick<IncidentListItem, 'id' | 'state' | 'overdue' | 'escalated' | 'priority' | 'severity' | 'dueAt' | 'reportedAt'>;
+const queueFields = ['id', 'state', 'overdue', 'escalated', 'priority', 'severity', 'dueAt', 'reportedAt'] as const satisfies readonly (keyof QueueKey)[];
+
+/** An item's queue key alone (the board's groups keep these, not whole items); the fields it lacks stay absent. */
+export function queueKeyOf(item: QueueKey): QueueKey {
+  const key: Record<string, unknown> = {};
+  for (const field of queueFields) if (item[field] !== undefined) key[field] = item[field];
+  return key as QueueKey;
+}
+
+/** Whether two keys say the same of every field (two audiences' keys of one version often do). */
+export function sameQueueKey(a: QueueKey, b: QueueKey): boolean {
+  return queueFields.every((field) => a[field] === b[field]);
+}
 
 const priorityRank = (k: QueueKey) => (k.priority ? Number(k.priority.slice(1)) : k.severity === 'severe' ? 1 : 5);
 // UTC ISO strings (nextDue, the report's time as intake stamps it) compare as the times they are:
