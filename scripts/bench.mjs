@@ -27,6 +27,8 @@ const benchmarks = [
   { name: 'notify', script: 'bench-notify.mjs', env: {} },
   // the live feed: 1,000 WebSocket clients while reports flow, beside a bare ws server
   { name: 'board', script: 'bench-board.mjs', env: {} },
+  // the feed's groups over 100,000 incidents in one process, beside the build before the shared store
+  { name: 'feed-groups', script: 'bench-feed-groups.mjs', env: {}, node: ['--expose-gc', '--max-old-space-size=6144'] },
 ];
 const only = env.BENCH_ONLY?.split(',');
 
@@ -34,9 +36,9 @@ const results = [];
 for (const bench of benchmarks.filter((b) => !only || only.includes(b.name))) {
   console.log(`\n══ bench:${bench.name} ══`);
   const started = Date.now();
-  const run = spawnSync('node', [join('scripts', bench.script)], { cwd: root, stdio: 'inherit', env: { ...env, ...bench.env } });
+  const run = spawnSync('node', [...(bench.node ?? []), join('scripts', bench.script)], { cwd: root, stdio: 'inherit', env: { ...env, ...bench.env } });
   results.push({ name: bench.name, status: run.status ?? 1, seconds: (Date.now() - started) / 1000 });
 }
 console.log('\n══ summary ══');
-for (const r of results) console.log(`  bench:${r.name.padEnd(10)} ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status})`}  ${r.seconds.toFixed(0)} s`);
+for (const r of results) console.log(`  bench:${r.name.padEnd(12)} ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status})`}  ${r.seconds.toFixed(0)} s`);
 process.exit(results.every((r) => r.status === 0) ? 0 : 1);
