@@ -296,6 +296,12 @@ export class LiveFeed {
     return this.groups.get(group.key) === group;
   }
 
+  /** How the group shows this incident (its actor's view plan) when the incident belongs in it: seen, in scope, through the filters. */
+  private shownIn(group: Group, incident: IncidentView): ViewPlan | undefined {
+    const plan = viewPlan(group.actor, incident);
+    return plan && inScope(group.actor, group.scope, incident) && passes(group.filters, incident) ? plan : undefined;
+  }
+
   private admit(group: Group, key: QueueKey): void {
     group.members.add(key);
     this.store.hold(key.id);
@@ -455,8 +461,8 @@ export class LiveFeed {
         if (!raw) continue;
         const incident = JSON.parse(raw) as IncidentView;
         if (group.changedWhileLoading!.has(incident.id)) continue;
-        const plan = viewPlan(group.actor, incident);
-        if (!plan || !inScope(group.actor, group.scope, incident) || !passes(group.filters, incident)) continue;
+        const plan = this.shownIn(group, incident);
+        if (!plan) continue;
         // the stored version, when a group holds one: the newer one read here comes on the log, and moves every group at once
         const stored = this.store.get(incident.id) ?? this.store.put(incident);
         if (!group.members.find(stored)) this.admit(group, this.store.keyOf(stored, plan.audience, incident));
@@ -586,20 +592,19 @@ export class LiveFeed {
     const incident = change.incident;
     group.changedWhileLoading?.add(incident.id);
     const held = group.members.find(before);
-    const plan = viewPlan(group.actor, incident);
-    const now = plan !== undefined && inScope(group.actor, group.scope, incident) && passes(group.filters, incident);
-    if (!now && !held) return;
+    const plan = this.shownIn(group, incident);
+    if (!plan && !held) return;
     let item: string | null = null;
-    if (now) {
-      const key = this.store.keyOf(this.store.put(incident), plan!.audience, incident);
+    if (plan) {
+      const key = this.store.keyOf(this.store.put(incident), plan.audience, incident);
       if (!held) this.admit(group, key);
       else if (held !== key) {
         // the same incident, held on: it moves to the new version's place
         group.members.delete(held);
         group.members.add(key);
       }
-      item = items.get(plan!.key) ?? null;
-      if (item === null) items.set(plan!.key, (item = JSON.stringify(this.listItem(incident, plan!, visibleChangeType(change, plan!)))));
+      item = items.get(plan.key) ?? null;
+      if (item === null) items.set(plan.key, (item = JSON.stringify(this.listItem(incident, plan, visibleChangeType(change, plan)))));
     } else return this.leaveGroup(group, held!);
     for (const sub of group.subs) {
       sub.pending.set(incident.id, item);
@@ -612,8 +617,8 @@ export class LiveFeed {
     const incident = change.incident;
     if (sub.incidentId !== undefined) return incident.id === sub.incidentId ? change : undefined;
     const group = sub.group!;
-    const plan = viewPlan(group.actor, incident);
-    if (plan && inScope(group.actor, group.scope, incident) && passes(group.filters, incident)) {
+    const plan = this.shownIn(group, incident);
+    if (plan) {
       into.set(incident.id, JSON.stringify(this.listItem(incident, plan, visibleChangeType(change, plan))));
     } else if (into.has(incident.id) || this.mightHaveHeld(group.actor, incident)) into.set(incident.id, null);
     return undefined;
