@@ -15,5 +15,5 @@ export { fieldProblems, type FieldProblem } from './contracts/problems';
 export { roles } from './contracts/common';
 export { tokenScopes } from './contracts/identity';
 export { directoryEntities, entrySchemas, entryId, organisationTypes, type DirectoryEntity, type Entry } from './contracts/directory';
-export { may, type Permission } from './access/index';
+export { may, mayActFor, type Permission } from './access/index';
 export { renderTimelineEntry } from './contracts/timeline';

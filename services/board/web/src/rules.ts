@@ -1,4 +1,4 @@
-import { allowedCommands, endedAssignmentStatuses, transitions, type Actor, type CommandRule, type CommandType, type IncidentView } from './catalogue';
+import { allowedCommands, endedAssignmentStatuses, mayActFor, transitions, type Actor, type CommandRule, type CommandType, type IncidentView } from './catalogue';
 
 /** The assignees of the incident this actor answers for (its own assignee ids). */
 export function ownParts(actor: Actor, incident: Pick<IncidentView, 'assignees'>): IncidentView['assignees'] {
@@ -26,11 +26,9 @@ export function commandsFor(actor: Actor, incident: Pick<IncidentView, 'state' |
 /** On the incident and not waiting to answer an offer: who may join a meeting or be sent on site. */
 const answered = (incident: Pick<IncidentView, 'assignees'>) => incident.assignees.filter((a) => a.status !== 'offered' && !endedAssignmentStatuses.includes(a.status ?? 'assigned'));
 
-/** Whom the actor may act for on the incident: its own parts still on it, or (a national coordinator) anyone on it who has answered. */
+/** Whom the actor may act for on the incident (shared mayActFor, as the tracker decides): of those on it who have answered. */
 function actsFor(actor: Actor, incident: Pick<IncidentView, 'assignees'>): IncidentView['assignees'] {
-  const onIt = answered(incident);
-  const own = onIt.filter((a) => (actor.assigneeIds ?? []).includes(a.id));
-  return own.length || !actor.roles?.includes('national_coordinator') ? own : onIt;
+  return answered(incident).filter((a) => mayActFor(actor, a.id));
 }
 
 /**
@@ -48,11 +46,10 @@ export function meetingsToJoin(actor: Actor, incident: Pick<IncidentView, 'state
   );
 }
 
-/** The on-site teams whose arrival or departure this actor may record now (its own teams; a national coordinator's, any). */
+/** The on-site teams whose arrival or departure this actor may record now: those it answers for (mayActFor, as the tracker decides). */
 export function onSiteSteps(actor: Actor, incident: Pick<IncidentView, 'state' | 'assignees' | 'onSiteTeams'>): OnSiteStep[] {
   const commands = commandsFor(actor, incident);
-  const mine = (assigneeId: string) => (actor.assigneeIds ?? []).includes(assigneeId) || Boolean(actor.roles?.includes('national_coordinator'));
-  return (incident.onSiteTeams ?? []).filter((t) => mine(t.assigneeId)).flatMap((t): OnSiteStep[] => {
+  return (incident.onSiteTeams ?? []).filter((t) => mayActFor(actor, t.assigneeId)).flatMap((t): OnSiteStep[] => {
     if (!t.arrivedAt && commands.includes('incident.arrive_on_site')) return [{ teamId: t.teamId, step: 'incident.arrive_on_site' }];
     if (t.arrivedAt && !t.leftAt && commands.includes('incident.leave_on_site')) return [{ teamId: t.teamId, step: 'incident.leave_on_site' }];
     return [];
