@@ -119,7 +119,8 @@ async function main() {
   const provinceClients = clientCount - nationalCount - enterpriseCount;
   log(`${clientCount} clients (${nationalCount} national, ${provinceClients} province, ${enterpriseCount} enterprise; ${slowCount} slow; ${Math.round(incidentShare * 100)} % of the coordinators with an incident open), ${rate} reports/s for ${loadSeconds} s (every ${redEvery}th TLP:RED); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await system.up();
-  for (const name of ['tracker', 'dispatch', 'board']) await system.start(name);
+  // BENCH_BOARD_NODE_ARGS: node flags for the board alone (e.g. --cpu-prof --cpu-prof-dir=DIR, written when it stops)
+  for (const name of ['tracker', 'dispatch', 'board']) await system.start(name, { nodeArgs: name === 'board' ? (env.BENCH_BOARD_NODE_ARGS ?? '').split(' ').filter(Boolean) : [] });
   if (baselineRoot) await system.start('board', { instance: 'base', buildRoot: baselineRoot });
   await system.start('intake', { env: { WORKERS: env.BENCH_INTAKE_WORKERS ?? '1' } });
 
@@ -258,20 +259,41 @@ async function main() {
       final.push([v.id, v.version, { state: v.state, province: { code: v.province.code }, tlp: v.tlp, classification: v.classification, reportedBy: v.reportedBy, reporters: v.reporters, assignees: v.assignees.map((a) => ({ id: a.id, status: a.status })) }]);
     }
   }
+  // the change log's time (its entry id: Redis's clock, ms) of each incident's first entry and of
+  // each version, to split 202 → client: 202 → the first entry (intake, Kafka, the tracker), and
+  // from the entry of the version a client saw first to its sight of it (the board, the socket)
+  const loggedAt = new Map();
+  const firstLoggedAt = new Map();
+  for (let after = '-'; ; ) {
+    const page = await redis.xrange(keys.changes, after, '+', 'COUNT', 5000);
+    for (const [entryId, fields] of page) {
+      if (fields[0] !== 'c') continue;
+      const { id, version } = JSON.parse(fields[1]).incident;
+      const ms = Number(entryId.split('-')[0]);
+      if (!loggedAt.has(`${id} ${version}`)) loggedAt.set(`${id} ${version}`, ms);
+      if (!firstLoggedAt.has(id)) firstLoggedAt.set(id, ms);
+    }
+    if (page.length < 5000) break;
+    after = `(${page.at(-1)[0]}`;
+  }
+  if (env.BENCH_DUMP_DIR) (await import('node:fs')).writeFileSync(`${env.BENCH_DUMP_DIR}/logged.json`, JSON.stringify({ accepted: [...accepted], loggedAt: [...loggedAt] }));
+  const toLog = [...accepted].filter(([id]) => firstLoggedAt.has(id)).map(([id, at]) => firstLoggedAt.get(id) - at).sort((x, y) => x - y);
   redis.disconnect();
-  const answers = await askAll({ type: 'check', final, accepted: [...accepted] }, 'checked');
+  const answers = await askAll({ type: 'check', final, accepted: [...accepted], loggedAt: [...loggedAt] }, 'checked');
   const results = targets.map((t, i) => {
-    const r = { clients: 0, missed: 0, clientsMissing: 0, leaked: 0, examples: [], latencies: [], bytes: 0, bytesByKind: {}, closes: {}, slowCloses: {}, reloads: 0, slowMissed: 0, open: 0 };
+    const r = { clients: 0, missed: 0, clientsMissing: 0, leaked: 0, examples: [], latencies: [], fromLog: [], bytes: 0, bytesByKind: {}, closes: {}, slowCloses: {}, reloads: 0, slowMissed: 0, open: 0 };
     for (const a of answers) {
       const b = a.byTarget[t.name];
       if (!b) continue;
       for (const k of ['clients', 'missed', 'clientsMissing', 'leaked', 'bytes', 'reloads', 'slowMissed', 'open']) r[k] += b[k];
       r.examples.push(...b.examples);
       for (const l of b.latencies) r.latencies.push(l);
+      for (const l of b.fromLog) r.fromLog.push(l);
       for (const [kind, [bytes, n]] of Object.entries(b.bytesByKind)) r.bytesByKind[kind] = [(r.bytesByKind[kind]?.[0] ?? 0) + bytes, (r.bytesByKind[kind]?.[1] ?? 0) + n];
       for (const field of ['closes', 'slowCloses']) for (const [code, n] of Object.entries(b[field])) r[field][code] = (r[field][code] ?? 0) + n;
     }
     r.latencies.sort((x, y) => x - y);
+    r.fromLog.sort((x, y) => x - y);
     return { target: t, ...r, memory: memory.get(t.name), cpu: targetCpu[i] };
   });
 
@@ -285,6 +307,8 @@ async function main() {
     console.log(`\n  ${r.target.name}`);
     const rows = [
       ['202 → client p50 / p99 (first sight, clients that read)', `${ms(percentile(r.latencies, 50))} / ${ms(percentile(r.latencies, 99))} (${r.latencies.length} pairs)`],
+      ['  202 → its first entry on the change log (intake, Kafka, tracker)', `${ms(percentile(toLog, 50))} / ${ms(percentile(toLog, 99))} (${toLog.length} incidents)`],
+      ['  the entry of the version first seen → client (board, socket)', `${ms(percentile(r.fromLog, 50))} / ${ms(percentile(r.fromLog, 99))}`],
       ['bytes per client (all)', `${(r.bytes / r.clients / 1024).toFixed(0)} KB`],
       ...Object.entries(r.bytesByKind).map(([kind, [bytes, n]]) => [`  per ${kind} client`, `${(bytes / n / 1024).toFixed(0)} KB (${n})`]),
       ['memory: RSS start / peak / end (of the whole run)', `${mb(m.rssStart)} / ${mb(m.rssPeak)} / ${mb(m.rss)}`],

@@ -20,9 +20,11 @@ let states = [];
 let stopping = false;
 
 function start(target, client) {
-  const state = { target: target.name, client, items: new Map(), record: undefined, firstSeen: new Map(), bytes: 0, frames: 0, closes: {}, reloads: 0, lastAt: 0, open: false, socket: undefined };
-  const seen = (id) => {
-    if (!state.firstSeen.has(id)) state.firstSeen.set(id, Date.now());
+  const state = { target: target.name, client, items: new Map(), record: undefined, firstSeen: new Map(), firstVersion: new Map(), bytes: 0, frames: 0, closes: {}, reloads: 0, lastAt: 0, open: false, socket: undefined };
+  const seen = (id, version) => {
+    if (state.firstSeen.has(id)) return;
+    state.firstSeen.set(id, Date.now());
+    state.firstVersion.set(id, version);
   };
   state.feed = new FeedClient({
     url: `ws://${host}:${target.port}/api/v2/feed`,
@@ -57,13 +59,13 @@ function start(target, client) {
       onSnapshot: (page) => {
         if (page.first) state.items.clear();
         for (const item of page.items) {
-          seen(item.id);
+          seen(item.id, item.version);
           state.items.set(item.id, item.version);
         }
       },
       onDelta: (delta) => {
         for (const item of delta.upserts) {
-          seen(item.id);
+          seen(item.id, item.version);
           if ((state.items.get(item.id) ?? -1) < item.version) state.items.set(item.id, item.version);
         }
         for (const id of delta.removes) state.items.delete(id);
@@ -91,13 +93,15 @@ function openIncident(state, id) {
 /** Every assignment it ever had counted as current: what the account could have seen at some moment. */
 const everVisible = (actor, facts) => canSee(actor, { ...facts, assignees: facts.assignees.map((a) => ({ ...a, status: 'assigned' })) });
 
-function check(final, accepted) {
+function check(final, accepted, loggedAt = []) {
   const views = new Map(final.map(([id, version, facts]) => [id, { version, facts }]));
   const acceptedAt = new Map(accepted);
+  // the log's time of each (incident, version): from the one a client saw first to its first sight
+  const logged = new Map(loggedAt);
   const byTarget = {};
   for (const state of states) {
     const { actor, scope, filters, kind, slow } = state.client;
-    const out = (byTarget[state.target] ??= { clients: 0, missed: 0, clientsMissing: 0, leaked: 0, examples: [], latencies: [], bytes: 0, bytesByKind: {}, closes: {}, slowCloses: {}, reloads: 0, slowMissed: 0, open: 0 });
+    const out = (byTarget[state.target] ??= { clients: 0, missed: 0, clientsMissing: 0, leaked: 0, examples: [], latencies: [], fromLog: [], bytes: 0, bytesByKind: {}, closes: {}, slowCloses: {}, reloads: 0, slowMissed: 0, open: 0 });
     out.clients += 1;
     out.bytes += state.bytes;
     const label = slow ? `slow ${kind}` : kind;
@@ -129,7 +133,11 @@ function check(final, accepted) {
     if (missed) out.clientsMissing += 1;
     if (slow) out.slowMissed += missed;
     // 202 → first sight, on the clients that keep reading (the slow ones are counted apart)
-    if (!slow) for (const [id, at] of state.firstSeen) if (acceptedAt.has(id) && id !== state.incidentId) out.latencies.push(at - acceptedAt.get(id));
+    if (!slow) for (const [id, at] of state.firstSeen) if (acceptedAt.has(id) && id !== state.incidentId) {
+      out.latencies.push(at - acceptedAt.get(id));
+      const at0 = logged.get(`${id} ${state.firstVersion.get(id)}`);
+      if (at0 !== undefined) out.fromLog.push(at - at0);
+    }
   }
   return byTarget;
 }
@@ -148,7 +156,8 @@ process.on('message', (m) => {
     for (const state of states) if (state.client.slow) state.socket?._socket?.[m.type]();
     process.send({ type: m.type });
   } else if (m.type === 'check') {
-    process.send({ type: 'checked', byTarget: check(m.final, m.accepted) });
+    if (process.env.BENCH_DUMP_DIR) require('node:fs').writeFileSync(`${process.env.BENCH_DUMP_DIR}/seen-${process.pid}.json`, JSON.stringify(states.map((s) => [s.client.kind + (Object.keys(s.client.filters ?? {}).length ? "+filters" : ""), s.client.slow ?? false, [...s.firstSeen], [...s.firstVersion]])));
+    process.send({ type: 'checked', byTarget: check(m.final, m.accepted, m.loggedAt) });
   }
 });
 process.on('disconnect', () => {

@@ -335,7 +335,7 @@ export class System {
    * (scripts/supervise.cjs): one that exits is started again, 1 s later at first. Resolves once
    * it answers /ready. `buildRoot`: another build of the project (a benchmark's baseline).
    */
-  async start(name, { instance = 'a', env = {}, ready = true, buildRoot = root } = {}) {
+  async start(name, { instance = 'a', env = {}, ready = true, buildRoot = root, nodeArgs = [] } = {}) {
     const key = `${name}-${instance}`;
     const known = this.services.get(key);
     const port = known?.port ?? this.reservedPorts?.get(key) ?? this.nextPort++;
@@ -345,7 +345,7 @@ export class System {
     service.supervisor = supervise({
       name: key,
       command: 'node',
-      args: [join(buildRoot, 'services', name, 'dist', 'server.js')],
+      args: [...nodeArgs, join(buildRoot, 'services', name, 'dist', 'server.js')],
       spawnOptions: { cwd: buildRoot, env: this.serviceEnv(name, `${this.name}-${instance}`, port, service.env), stdio: ['ignore', 'pipe', 'pipe'] },
       logPath,
       onStart: (child) => {
