@@ -19,19 +19,16 @@ interface EosManager {
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A cluster of brokers `a`, `b`…: `coordinator` names the one FindCoordinator answers with; `failNext` makes that broker's next request of a kind fail once. */
+/** A cluster of brokers `a`, `b`…: `coordinator` names the one FindCoordinator answers with; `failNext` makes that broker's next requests of a kind fail (once each error queued). */
 function fakeCluster() {
   const requests: string[] = [];
-  const failNext = new Map<string, Error>();
+  const failNext = new Map<string, Error[]>();
   let coordinator = 'a';
   const broker = (name: string) => {
     const call = (api: string, answer: object = {}) => async () => {
       requests.push(`${api}@${name}`);
-      const error = failNext.get(`${api}@${name}`);
-      if (error) {
-        failNext.delete(`${api}@${name}`);
-        throw error;
-      }
+      const error = failNext.get(`${api}@${name}`)?.shift();
+      if (error) throw error;
       return answer;
     };
     return {
@@ -53,6 +50,9 @@ function fakeCluster() {
   };
   return { cluster, requests, failNext, moveCoordinator: (to: string) => void (coordinator = to) };
 }
+
+const notCoordinator = () => Object.assign(new Error('This is not the correct coordinator'), { type: 'NOT_COORDINATOR' });
+const concurrent = () => Object.assign(new Error('The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing'), { type: 'CONCURRENT_TRANSACTIONS' });
 
 async function transaction(eos: EosManager, partition: number): Promise<void> {
   eos.beginTransaction();
@@ -79,8 +79,8 @@ describe('a transactional producer’s coordinators', () => {
     await transaction(eos, 0);
     // both coordinators move to broker b; a's next requests fail as a broker that lost them answers
     moveCoordinator('b');
-    failNext.set('AddPartitionsToTxn@a', Object.assign(new Error('This is not the correct coordinator'), { type: 'NOT_COORDINATOR' }));
-    failNext.set('TxnOffsetCommit@a', Object.assign(new Error('This is not the correct coordinator'), { type: 'NOT_COORDINATOR' }));
+    failNext.set('AddPartitionsToTxn@a', [notCoordinator()]);
+    failNext.set('TxnOffsetCommit@a', [notCoordinator()]);
     eos.beginTransaction();
     await expect(eos.addPartitionsToTransaction([{ topic: 'out', partitions: [{ partition: 1 }] }])).rejects.toThrow('not the correct coordinator');
     await eos.abort();
@@ -93,5 +93,23 @@ describe('a transactional producer’s coordinators', () => {
     requests.length = 0;
     await transaction(eos, 2);
     expect(requests.filter((r) => r.startsWith('FindCoordinator'))).toEqual([]);
+  });
+
+  it('are asked again at once while they still finish the previous transaction (CONCURRENT_TRANSACTIONS), not after the producer’s retry wait', async () => {
+    const { cluster, requests, failNext } = fakeCluster();
+    cluster.retry = { retries: 0, initialRetryTime: 1, maxRetryTime: 5 }; // only the quick tries can make it pass
+    const eos = createEosManager({ logger: silent, cluster, transactional: true, transactionalId: 'dispatch-0' });
+    await eos.initProducerId();
+    failNext.set('AddPartitionsToTxn@a', [concurrent(), concurrent()]);
+    failNext.set('AddOffsetsToTxn@a', [concurrent()]);
+    await transaction(eos, 0);
+    expect(requests.filter((r) => r === 'AddPartitionsToTxn@a')).toHaveLength(3);
+    expect(requests.filter((r) => r === 'AddOffsetsToTxn@a')).toHaveLength(2);
+    // not a coordinator's failure: it is kept
+    expect(requests.filter((r) => r.startsWith('FindCoordinator'))).toEqual(['FindCoordinator(transaction)', 'FindCoordinator(group)']);
+    // one that never finishes is, in the end, the producer's error as before
+    failNext.set('AddPartitionsToTxn@a', Array.from({ length: 20 }, concurrent));
+    eos.beginTransaction();
+    await expect(eos.addPartitionsToTransaction([{ topic: 'out', partitions: [{ partition: 1 }] }])).rejects.toThrow('another concurrent operation');
   });
 });
