@@ -23,6 +23,8 @@
 //   BENCH_REPLAY_CHANGES (20000; 0 skips): then the feed alone, without the pipeline: the log's changes
 //     written again by the harness (same versions) as fast as Redis takes them; CPU per 1,000 and when the last was sent
 //   BENCH_KAFKA_PORT (30310, controller +1)  BENCH_REDIS_PORT (30312)  BENCH_PORT_BASE (30320)
+//   BENCH_BOARD_NODE_ARGS: node flags for the board (e.g. "--cpu-prof --cpu-prof-dir=DIR", written when it stops)
+//   BENCH_DUMP_DIR: writes there each client's first sight (time and version) of each incident and the log's time of each version
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,7 +121,6 @@ async function main() {
   const provinceClients = clientCount - nationalCount - enterpriseCount;
   log(`${clientCount} clients (${nationalCount} national, ${provinceClients} province, ${enterpriseCount} enterprise; ${slowCount} slow; ${Math.round(incidentShare * 100)} % of the coordinators with an incident open), ${rate} reports/s for ${loadSeconds} s (every ${redEvery}th TLP:RED); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await system.up();
-  // BENCH_BOARD_NODE_ARGS: node flags for the board alone (e.g. --cpu-prof --cpu-prof-dir=DIR, written when it stops)
   for (const name of ['tracker', 'dispatch', 'board']) await system.start(name, { nodeArgs: name === 'board' ? (env.BENCH_BOARD_NODE_ARGS ?? '').split(' ').filter(Boolean) : [] });
   if (baselineRoot) await system.start('board', { instance: 'base', buildRoot: baselineRoot });
   await system.start('intake', { env: { WORKERS: env.BENCH_INTAKE_WORKERS ?? '1' } });
