@@ -105,8 +105,8 @@ kafka_launch() {
   local props=$1 logfile=$2 pidfile=$3 heap=$4
   : > "$logfile"
   # The brokers this starts live for a test run or a benchmark, minutes on two cores: C2, the JIT's
-  # optimising tier, then costs more CPU than its code saves (measured with scripts/bench-board.mjs,
-  # see docs/architecture.md), so they run on C1 alone unless KAFKA_JVM_OPTS says otherwise.
+  # optimising tier, then costs more CPU than its code saves (measured: docs/architecture.md,
+  # "Infrastructure for development and CI"), so they run on C1 alone unless KAFKA_JVM_OPTS says otherwise.
   # shellcheck disable=SC2086 # KAFKA_JVM_OPTS holds several flags
   nohup java -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true ${KAFKA_JVM_OPTS--XX:TieredStopAtLevel=1} \
     -Dlog4j2.configurationFile="$INFRA_DIR/kafka/log4j2.yaml" -cp "$KAFKA_LIB_DIR/*" \

@@ -26,7 +26,7 @@
 //   BENCH_BOARD_NODE_ARGS: node flags for the board (e.g. "--cpu-prof --cpu-prof-dir=DIR", written when it stops)
 //   BENCH_DUMP_DIR: writes there each client's first sight (time and version) of each incident and the log's time of each version
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -277,7 +277,7 @@ async function main() {
     if (page.length < 5000) break;
     after = `(${page.at(-1)[0]}`;
   }
-  if (env.BENCH_DUMP_DIR) (await import('node:fs')).writeFileSync(`${env.BENCH_DUMP_DIR}/logged.json`, JSON.stringify({ accepted: [...accepted], loggedAt: [...loggedAt] }));
+  if (env.BENCH_DUMP_DIR) writeFileSync(`${env.BENCH_DUMP_DIR}/logged.json`, JSON.stringify({ accepted: [...accepted], loggedAt: [...loggedAt] }));
   const toLog = [...accepted].filter(([id]) => firstLoggedAt.has(id)).map(([id, at]) => firstLoggedAt.get(id) - at).sort((x, y) => x - y);
   redis.disconnect();
   const answers = await askAll({ type: 'check', final, accepted: [...accepted], loggedAt: [...loggedAt] }, 'checked');

@@ -9,6 +9,7 @@
 // covers) and does not hold is missed; an incident it was sent that its account could never see
 // (canSee, with every assignment it ever had counted current) is leaked.
 import WebSocket from 'ws';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -142,6 +143,12 @@ function check(final, accepted, loggedAt = []) {
   return byTarget;
 }
 
+/** BENCH_DUMP_DIR: per client, its kind (with "+filters" when it set its own), whether slow, and its first sight of each incident: [id, ms] and [id, version]. */
+function dumpFirstSights(dir) {
+  const rows = states.map((s) => [`${s.client.kind}${Object.keys(s.client.filters ?? {}).length ? '+filters' : ''}`, s.client.slow ?? false, [...s.firstSeen], [...s.firstVersion]]);
+  writeFileSync(`${dir}/seen-${process.pid}.json`, JSON.stringify(rows));
+}
+
 process.on('message', (m) => {
   if (m.type === 'setup') {
     states = m.targets.flatMap((target) => m.clients.map((client) => start(target, client)));
@@ -156,7 +163,7 @@ process.on('message', (m) => {
     for (const state of states) if (state.client.slow) state.socket?._socket?.[m.type]();
     process.send({ type: m.type });
   } else if (m.type === 'check') {
-    if (process.env.BENCH_DUMP_DIR) require('node:fs').writeFileSync(`${process.env.BENCH_DUMP_DIR}/seen-${process.pid}.json`, JSON.stringify(states.map((s) => [s.client.kind + (Object.keys(s.client.filters ?? {}).length ? "+filters" : ""), s.client.slow ?? false, [...s.firstSeen], [...s.firstVersion]])));
+    if (process.env.BENCH_DUMP_DIR) dumpFirstSights(process.env.BENCH_DUMP_DIR);
     process.send({ type: 'checked', byTarget: check(m.final, m.accepted, m.loggedAt) });
   }
 });
