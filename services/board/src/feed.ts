@@ -97,6 +97,9 @@ function audienceKey(actor: Actor): string {
   return JSON.stringify([sorted(actor.roles), sorted(actor.provinceCodes), sorted(actor.assigneeIds), actor.organisationId ?? null]);
 }
 
+/** Entries the board's reader asks the log for at a time. */
+const readBatch = 1000;
+
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
 
 /** Whether a list subscription's scope covers the incident (canSee applies on top); bench:board checks its clients with it. */
@@ -145,6 +148,8 @@ export class LiveFeed {
   private readonly store: IncidentStore;
   private reader: Redis | undefined;
   private position = '0-0';
+  /** times the reader fell behind the log's cap and went on from its end (fellBehind) */
+  gaps = 0;
   private stopped = false;
   private reading: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -515,7 +520,7 @@ export class LiveFeed {
     while (!this.stopped) {
       let answer: [string, [string, string[]][]][] | null;
       try {
-        answer = (await this.reader!.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
+        answer = (await this.reader!.xread('COUNT', readBatch, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
       } catch (err) {
         if (this.stopped) return;
         this.readerHealth?.failed(err);
@@ -523,10 +528,13 @@ export class LiveFeed {
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;
       }
-      for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+      const entries = answer?.[0]?.[1] ?? [];
+      if (entries.length === readBatch && (await this.fellBehind())) continue;
+      for (const [id, fields] of entries) {
         try {
           if (fields[0] === 'rebuilt') {
             this.position = id;
+            this.logger.warn({ position: id }, 'the projections were rebuilt: every connection reloads its snapshots');
             this.reloadAll();
             continue;
           }
@@ -542,11 +550,34 @@ export class LiveFeed {
   }
 
   /**
-   * The projections were rebuilt (a marker the tracker's rebuild appends): what it wrote is in the
-   * views, not on the log, so every connection is told to read its snapshots again.
+   * Whether the log's cap trimmed entries this board had not read yet (it fell more than the cap
+   * behind: a burst on a starved machine). Trimming drops the oldest entries first, so while the
+   * entry at the position is still there nothing after it is gone; asked only when a read came
+   * back full, as it does whenever that many entries wait. When it may have been trimmed, the
+   * reader goes on from the log's last entry and every connection reloads its snapshots: the views
+   * are written with their changes, so the snapshots hold all that was skipped, and nothing read
+   * after is older than them.
+   */
+  private async fellBehind(): Promise<boolean> {
+    if (this.position === '0-0') return false;
+    const [kept, last] = await Promise.all([
+      this.redis.xrange(this.keys.changes, this.position, this.position, 'COUNT', 1),
+      this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1),
+    ]);
+    if (kept.length > 0 || !last[0]) return false;
+    this.logger.warn({ position: this.position, goesOnFrom: last[0][0] }, 'the board fell behind the feed log past its cap: it goes on from the log’s end, and every connection reloads its snapshots');
+    this.position = last[0][0];
+    this.gaps += 1;
+    this.reloadAll();
+    return true;
+  }
+
+  /**
+   * What the log holds is not all that changed (the projections were rebuilt: a marker the
+   * tracker's rebuild appends, what it wrote in the views; or the reader fell behind its cap), so
+   * every connection is told to read its snapshots again.
    */
   private reloadAll(): void {
-    this.logger.warn({ position: this.position }, 'the projections were rebuilt: every connection reloads its snapshots');
     for (const connection of this.connections) {
       for (const sub of connection.subs.values()) this.drop(sub);
       connection.subs.clear();

@@ -214,4 +214,61 @@ describe('the live feed on a real Redis (services/board/src/feed.ts)', () => {
     expect(page.items.map((i: { id: string }) => i.id)).toEqual([incident.id]);
     expect(page.counts).toEqual({ total: 1, byState: { acknowledged: 1 }, bySeverity: { normal: 1 } });
   });
+
+  it('a reader that fell behind the log’s cap (entries it had not read trimmed away) tells every client to reload, and the reloaded snapshot holds what was trimmed', async () => {
+    const { redisPrefix } = uniqueNames('feed-behind');
+    const keys = incidentKeys(redisPrefix);
+    const change = (incident: IncidentView) => JSON.stringify({ eventId: ulid(), type: 'incident.assigned', incident });
+    const before = await redis.xadd(keys.changes, '*', 'c', change(testIncident()));
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), quiet);
+    feeds.push(feed);
+    await feed.start();
+    expect(feed.head).toBe(before);
+    const { socket, send } = subscribed(feed, coordinator, { scope: { kind: 'country' }, pageSize: 100 });
+    await waitFor('the first page', () => socket.frames.find((f) => f.type === 'snapshot'));
+
+    // a burst the reader does not get to before the cap trims it: 1,500 changes written and the
+    // log cut to its last 1,200 in one transaction, the reader's position and the first 300 gone
+    const incidents = Array.from({ length: 1500 }, () => testIncident({ state: 'assigned' }));
+    const trimmed = incidents[0]!;
+    const burst = redis.multi();
+    burst.set(keys.incident(trimmed.id), JSON.stringify(trimmed)).zadd(keys.byUpdated, Date.parse(trimmed.updatedAt), trimmed.id);
+    for (const incident of incidents) burst.xadd(keys.changes, '*', 'c', change(incident));
+    burst.xtrim(keys.changes, 'MAXLEN', 1200);
+    const written = (await burst.exec())!.map(([, id]) => id);
+    const last = written[written.length - 2] as string;
+
+    const reload = await waitFor('the reload', () => socket.frames.find((f) => f.type === 'reload'));
+    expect(reload).toEqual({ type: 'reload', reason: 'gap_too_old', position: last });
+    expect(feed.gaps).toBe(1);
+    expect(feed.head).toBe(last);
+    // nothing of the burst was sent as if it were all: no delta before the reload
+    expect(socket.frames.filter((f) => f.type === 'delta')).toEqual([]);
+    send({ type: 'subscribe', sub: 's1', scope: { kind: 'country' }, pageSize: 100 });
+    const snapshot = await waitFor('the snapshot after the reload', () => socket.frames.filter((f) => f.type === 'snapshot')[1]);
+    expect(snapshot.items.map((i: { id: string }) => i.id)).toContain(trimmed.id);
+  });
+
+  it('a reader that is a full read behind, with nothing trimmed, reads on without a reload', async () => {
+    const { redisPrefix } = uniqueNames('feed-behind-kept');
+    const keys = incidentKeys(redisPrefix);
+    const change = (incident: IncidentView) => JSON.stringify({ eventId: ulid(), type: 'incident.assigned', incident });
+    await redis.xadd(keys.changes, '*', 'c', change(testIncident()));
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), quiet);
+    feeds.push(feed);
+    await feed.start();
+    const { socket } = subscribed(feed, coordinator, { scope: { kind: 'country' }, pageSize: 100 });
+    await waitFor('the first page', () => socket.frames.find((f) => f.type === 'snapshot'));
+    const incidents = Array.from({ length: 2500 }, () => testIncident({ state: 'assigned' }));
+    const burst = redis.multi();
+    for (const incident of incidents) burst.xadd(keys.changes, '*', 'c', change(incident));
+    await burst.exec();
+    const seen = new Set<string>();
+    await waitFor('every change on the client', () => {
+      for (const f of socket.frames) if (f.type === 'delta') for (const u of f.upserts) seen.add(u.id);
+      return seen.size === incidents.length || undefined;
+    });
+    expect(socket.frames.filter((f) => f.type === 'reload')).toEqual([]);
+    expect(feed.gaps).toBe(0);
+  });
 });

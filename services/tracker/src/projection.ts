@@ -26,7 +26,8 @@ export interface Positioned {
  * before that hash existed is decoded once). With the views: each incident's next deadline (the
  * sweep's index; '' removes it) and the answers to the commands the batch applied or refused.
  * The changes go on the feed's change log (a stream capped near FEED_LOG_LENGTH entries) in the
- * same call, so a change is on the log exactly when its view is written, in the projection's order.
+ * same call, so a change is on the log exactly when its view is written, in the projection's order:
+ * one entry per incident and batch, its last change with the view written.
  * The indexes beside the views (shared/src/projections/indexes.ts: likely duplicates, the figures
  * of the summaries) change in the same call, so they are never ahead of or behind the views.
  * KEYS: versions hash, by-updated set, deadline index. ARGV: count, change log, reply channel,
@@ -148,11 +149,16 @@ export class Projection {
       for (const reply of replies) args.push(this.replyKeys.reply(reply.commandId), JSON.stringify(reply));
       for (const [op, key, member, value] of ops) args.push(op, key, member, value ?? '');
       if (publish) {
+        // one entry per incident and batch: its last change, which carries the view just
+        // serialised (the board shows the latest version anyway, and its timeline holds the
+        // events the entry passes over); in the order of those last changes
+        const last = new Map<string, IncidentChange>();
         for (const change of changes) {
-          // the incident's last change of the batch carries the view just serialised: not made twice
-          const latest = written.get(change.incident.id);
-          const incident = views.get(change.incident.id) === change.incident ? latest!.json! : JSON.stringify(change.incident);
-          args.push(`{"eventId":${JSON.stringify(change.eventId)},"type":${JSON.stringify(change.type)},"incident":${incident}}`);
+          last.delete(change.incident.id);
+          last.set(change.incident.id, change);
+        }
+        for (const change of last.values()) {
+          args.push(`{"eventId":${JSON.stringify(change.eventId)},"type":${JSON.stringify(change.type)},"incident":${written.get(change.incident.id)!.json!}}`);
         }
       }
       const moved = (await this.write(...args)) as string[];

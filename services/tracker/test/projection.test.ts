@@ -49,19 +49,25 @@ describe('the incident projection in Redis: one round trip per batch, never back
     }
   });
 
-  it('puts each change on the feed log, in order, with the incident as it was after that event', async () => {
+  it('puts each batch’s changes on the feed log, in order: one entry per incident, its last change with the incident as it is after it', async () => {
     const { redisPrefix } = uniqueNames('projection-feed');
-    const id = ulid();
-    const events = [reported(id), assigned(id), acknowledged(id)];
-    await new Projection(redis, redisPrefix).project(events.map((event, i) => ({ event, offset: 20 + i })));
+    const [id, other] = [ulid(), ulid()];
+    const projection = new Projection(redis, redisPrefix);
+    const events = [reported(id), reported(other), assigned(id), acknowledged(id)];
+    await projection.project(events.map((event, i) => ({ event, offset: 20 + i })));
+    // a later batch: a new entry for the incident, after the first batch's
+    const later = assigned(other);
+    await projection.project([{ event: later, offset: 30 }]);
     const entries = await redis.xrange(incidentKeys(redisPrefix).changes, '-', '+');
     const changes = entries.map(([, fields]) => incidentChangeSchema.parse(JSON.parse(fields[1]!)));
-    expect(changes.map((c) => [c.eventId, c.type, c.incident.state, c.incident.version])).toEqual([
-      [events[0]!.id, 'incident.reported', 'reported', 20],
-      [events[1]!.id, 'incident.assigned', 'routed', 21],
-      [events[2]!.id, 'incident.acknowledged', 'acknowledged', 22],
+    expect(changes.map((c) => [c.incident.id, c.eventId, c.type, c.incident.state, c.incident.version])).toEqual([
+      [other, events[1]!.id, 'incident.reported', 'reported', 21],
+      [id, events[3]!.id, 'incident.acknowledged', 'acknowledged', 23],
+      [other, later.id, 'incident.assigned', 'routed', 30],
     ]);
-    expect(changes[2]!.incident).toEqual(await readIncident(redis, redisPrefix, id));
+    expect(changes[1]!.incident).toEqual(await readIncident(redis, redisPrefix, id));
+    // the entry passes over the assignment, the view's timeline does not
+    expect(changes[1]!.incident.timeline.map((t) => t.type)).toEqual(['incident.reported', 'incident.assigned', 'incident.acknowledged']);
   });
 
   it('a redelivered batch changes nothing, also in a projector that just started (it guessed the report was new)', async () => {
