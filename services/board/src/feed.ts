@@ -97,7 +97,7 @@ function audienceKey(actor: Actor): string {
   return JSON.stringify([sorted(actor.roles), sorted(actor.provinceCodes), sorted(actor.assigneeIds), actor.organisationId ?? null]);
 }
 
-/** Entries the board's reader asks the log for at a time. */
+/** Entries the board asks the log for at a time (its reader, and a client's replay). */
 const readBatch = 1000;
 
 const endedStates = ['resolved', 'report_received', 'closed', 'rejected', 'merged'];
@@ -148,8 +148,7 @@ export class LiveFeed {
   private readonly store: IncidentStore;
   private reader: Redis | undefined;
   private position = '0-0';
-  /** times the reader fell behind the log's cap and went on from its end (fellBehind) */
-  gaps = 0;
+  private gapCount = 0;
   private stopped = false;
   private reading: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -421,7 +420,7 @@ export class LiveFeed {
     let record: IncidentChange | undefined;
     let from = `(${after}`;
     while (comparePositions(after, to) < 0) {
-      const entries = await this.redis.xrange(this.keys.changes, from, to, 'COUNT', 1000);
+      const entries = await this.redis.xrange(this.keys.changes, from, to, 'COUNT', readBatch);
       if (entries.length === 0) break;
       for (const [id, fields] of entries) {
         // the projections were rebuilt since: what the rebuild wrote is not on the log
@@ -521,6 +520,7 @@ export class LiveFeed {
       let answer: [string, [string, string[]][]][] | null;
       try {
         answer = (await this.reader!.xread('COUNT', readBatch, 'BLOCK', 1000, 'STREAMS', this.keys.changes, this.position)) as [string, [string, string[]][]][] | null;
+        if (answer?.[0]?.[1].length === readBatch && (await this.fellBehind())) continue;
       } catch (err) {
         if (this.stopped) return;
         this.readerHealth?.failed(err);
@@ -529,7 +529,6 @@ export class LiveFeed {
         continue;
       }
       const entries = answer?.[0]?.[1] ?? [];
-      if (entries.length === readBatch && (await this.fellBehind())) continue;
       for (const [id, fields] of entries) {
         try {
           if (fields[0] === 'rebuilt') {
@@ -551,25 +550,27 @@ export class LiveFeed {
 
   /**
    * Whether the log's cap trimmed entries this board had not read yet (it fell more than the cap
-   * behind: a burst on a starved machine). Trimming drops the oldest entries first, so while the
-   * entry at the position is still there nothing after it is gone; asked only when a read came
-   * back full, as it does whenever that many entries wait. When it may have been trimmed, the
+   * behind: a burst on a starved machine), judged by the rule a resuming client's position is
+   * (tooOld); asked only when a read came back full, as it does whenever that many entries wait.
+   * A Redis error here is the read's, tried again. When entries may have been trimmed, the
    * reader goes on from the log's last entry and every connection reloads its snapshots: the views
    * are written with their changes, so the snapshots hold all that was skipped, and nothing read
    * after is older than them.
    */
   private async fellBehind(): Promise<boolean> {
-    if (this.position === '0-0') return false;
-    const [kept, last] = await Promise.all([
-      this.redis.xrange(this.keys.changes, this.position, this.position, 'COUNT', 1),
-      this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1),
-    ]);
-    if (kept.length > 0 || !last[0]) return false;
-    this.logger.warn({ position: this.position, goesOnFrom: last[0][0] }, 'the board fell behind the feed log past its cap: it goes on from the log’s end, and every connection reloads its snapshots');
-    this.position = last[0][0];
-    this.gaps += 1;
+    if (this.position === '0-0' || !(await this.tooOld(this.position))) return false;
+    const [last] = await this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1);
+    if (!last) return false;
+    this.logger.warn({ position: this.position, goesOnFrom: last[0] }, 'the board fell behind the feed log past its cap: it goes on from the log’s end, and every connection reloads its snapshots');
+    this.position = last[0];
+    this.gapCount += 1;
     this.reloadAll();
     return true;
+  }
+
+  /** times the reader fell behind the log's cap and went on from its end (fellBehind) */
+  get gaps(): number {
+    return this.gapCount;
   }
 
   /**
