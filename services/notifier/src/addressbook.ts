@@ -5,7 +5,8 @@ import type { Addressbook, Person } from './domain/notifications';
  * The people of the directory the notifier can address, as the directory topic has them now (a
  * FollowedDirectory, so a changed email or a new liaison counts from the next event): liaisons by
  * their own email, enterprises and organisations by their 24/7 focal point (Decision 05/2017),
- * each province's hub by province.
+ * each province's hub by province, the ministry's leadership by its standing body and national
+ * coordinator.
  */
 export function addressbookOf(directory: FollowedDirectory): Addressbook {
   const { liaisons, enterprises, organisations } = directory.state;
@@ -22,6 +23,9 @@ export function addressbookOf(directory: FollowedDirectory): Addressbook {
       const e = enterprises.get(id);
       if (e) return { id: e.id, name: e.name, email: e.focalPoint.email, organisationId: e.id };
       return organisation(id);
+    },
+    ministry() {
+      return [...organisations.values()].filter((o) => o.type === 'standing_body' || o.type === 'national_coordinator').map((o) => organisation(o.id)!);
     },
     hubOf(code) {
       if (hubsAt !== directory.changes) {

@@ -129,6 +129,30 @@ describe('the notifier, through a real SMTP server and a signing-checking webhoo
     expect(JSON.stringify(await inApp(liaison.id))).not.toContain('Rò rỉ');
   });
 
+  it('an on-site team reaches its enterprise and the province’s hub, its arrival and leaving the hub; a report straight to the ministry reaches its leadership', async () => {
+    await start();
+    const incidentId = ulid();
+    const teamId = ulid();
+    const sent = makeEnvelope('incident.on_site_team_sent', { incidentId, teamAssigneeId: enterprise.id, people: ['Nguyễn Văn An', 'Lê Thị Bình'], teamId }, ctx);
+    const arrived = makeEnvelope('incident.on_site_arrived', { incidentId, teamId }, ctx);
+    const left = makeEnvelope('incident.on_site_left', { incidentId, teamId }, ctx);
+    const toMinistry = makeEnvelope('incident.ministry_escalated', { incidentId, reason: 'Các Cục chưa phản hồi sau 2 giờ' }, ctx);
+    await publish([reported(incidentId, 'AMBER'), sent, arrived, left, toMinistry]);
+
+    const of = (address: string) => catcher.to(address).filter((m) => m.text?.includes(incidentId));
+    await waitFor('the on-site and ministry emails', () => of(hubEmail).length >= 3 && of('hahb@most.example.gov.vn').length >= 1 && of('hangdh@attt.example.gov.vn').length >= 1 && of('longhm@lachongtel.example.vn').length >= 1);
+    const title = 'Mã độc mã hóa máy chủ hồ sơ';
+    expect(of('longhm@lachongtel.example.vn').map((m) => m.subject)).toEqual([`Cử đội hỗ trợ tại hiện trường: ${title}`]);
+    expect(of(hubEmail).map((m) => m.subject).sort()).toEqual([`Cử đội hỗ trợ tại hiện trường: ${title}`, `Đội hỗ trợ đã có mặt tại hiện trường: ${title}`, `Đội hỗ trợ đã rời hiện trường: ${title}`].sort());
+    for (const address of ['hahb@most.example.gov.vn', 'hangdh@attt.example.gov.vn']) {
+      expect(of(address).map((m) => m.subject)).toEqual([`Sự cố được báo cáo thẳng lãnh đạo Bộ: ${title}`]);
+    }
+    // the enterprise's webhook hears that its team is sent, and nothing it is not addressed by
+    await waitFor('the webhook', () => receiver.received.some((r) => r.body.data.incidentId === incidentId));
+    expect(receiver.received.filter((r) => r.body.data.incidentId === incidentId).map((r) => [r.body.type, r.verified])).toEqual([['incident.on_site_team_sent', true]]);
+    expect((await inApp('org-standing-body')).map((i) => (i as { kind: string }).kind)).toEqual(['ministry']);
+  });
+
   it('retries a webhook the receiver failed twice from the retry queue, under the same webhook-id, once; the partition does not wait for it', async () => {
     // 1.5 s between tries: the next event of the same incident (the same partition) is delivered meanwhile
     await start({ RETRY_SCHEDULE_MS: '1500,1500,1500', RETRY_SWEEP_MS: '100' });

@@ -30,6 +30,8 @@ export interface Addressbook {
   person(id: string): Person | undefined;
   /** the province's hub (its Sở / provincial police focal point) */
   hubOf(provinceCode: string): Person | undefined;
+  /** the ministry's leadership, reached through the standing body and the national coordinator (as the ladder's last rung is) */
+  ministry(): Person[];
 }
 
 export interface Notice {
@@ -52,7 +54,11 @@ export function deliveryId(eventId: string, recipientId: string, channel: Channe
 /**
  * Who must hear of an event, and how urgently: the assignees of an assignment, the assignee a
  * deadline is about (or all of them), the liaisons on the rung reached, the province's hub on a
- * breach and on a closure, the reporters of an incident merged into another.
+ * breach and on a closure, the reporters of an incident merged into another; an on-site team's
+ * enterprise when it is sent and the province's hub when it is sent, arrives and leaves (the hub
+ * receives it); the ministry's leadership when the province's director reports to it directly.
+ * Joining an escalation's online meeting is not a notice: the others in it see it there and on
+ * the board.
  */
 export function noticeOf(event: Envelope, facts: IncidentFacts, book: Addressbook): Notice | undefined {
   const base = { eventId: event.id, eventType: event.type, incidentId: facts.incidentId };
@@ -78,6 +84,14 @@ export function noticeOf(event: Envelope, facts: IncidentFacts, book: Addressboo
       return { ...base, kind: 'rung', urgent: true, dueAt: event.payload.dueAt, recipients: people(event.payload.recipients.map((r) => r.id)) };
     case 'incident.coordination_order_issued':
       return { ...base, kind: 'order', urgent: facts.severe, recipients: people(facts.assigneeIds) };
+    case 'incident.on_site_team_sent':
+      return { ...base, kind: 'on_site', urgent: facts.severe, recipients: withHub(people([event.payload.teamAssigneeId])) };
+    case 'incident.on_site_arrived':
+      return { ...base, kind: 'on_site_arrived', urgent: false, recipients: withHub([]) };
+    case 'incident.on_site_left':
+      return { ...base, kind: 'on_site_left', urgent: false, recipients: withHub([]) };
+    case 'incident.ministry_escalated':
+      return { ...base, kind: 'ministry', urgent: true, recipients: book.ministry() };
     case 'incident.closed':
       return { ...base, kind: 'closed', urgent: false, recipients: withHub(people(facts.assigneeIds)) };
     case 'incident.merge_received':
@@ -106,6 +120,10 @@ export const readTypes = [
   'incident.deadline_breached',
   'incident.escalation_rung_reached',
   'incident.coordination_order_issued',
+  'incident.on_site_team_sent',
+  'incident.on_site_arrived',
+  'incident.on_site_left',
+  'incident.ministry_escalated',
   'incident.closed',
   'incident.merge_received',
 ] as const satisfies readonly Envelope['type'][];
