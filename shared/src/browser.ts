@@ -2,7 +2,7 @@
 // also holds Kafka, Redis and HTTP): the catalogue of labels, states and rules, the contracts the
 // page reads, and the feed's client. Nothing here imports a Node module; the one contract that
 // checks hosts with Node's parsers is built with contracts/hosts.browser.ts in its place.
-export { lifecycleStateLabels, portalStatusLabels, assignmentStatusLabels, severityLabels, roleLabels, categoryLabels, commandLabels, commandUrls, directoryEntityLabels, directoryFieldLabels, directoryValueLabels, type DirectoryField, type DirectoryValue, type Language } from './contracts/labels';
+export { lifecycleStateLabels, portalStatusLabels, assignmentStatusLabels, severityLabels, roleLabels, categoryLabels, commandLabels, commandUrls, directoryEntityLabels, directoryFieldLabels, directoryValueLabels, formatVietnamTime, type DirectoryField, type DirectoryValue, type Language } from './contracts/labels';
 export { lifecycleStates, endedAssignmentStatuses, type LifecycleState } from './contracts/lifecycle';
 export { tlpLevels, type Actor, type Role } from './contracts/common';
 export { incidentCategories, type IncidentCategory } from './contracts/classification';

@@ -6,8 +6,7 @@ import type { IncidentView } from './projections/incidents';
 // The clocks of an incident (issue 12): pure, in shared/ because the tracker's sweeper fires them
 // and the board shows them (GET /api/v1/incidents/:id/deadlines), with the same configured policy.
 
-/** Vietnam has kept UTC+7 without daylight saving since 1975: the zone of every legal day and every sweep. */
-export const vietnamTimeZone = 'Asia/Ho_Chi_Minh';
+export { vietnamTimeZone } from './contracts/labels';
 const vietnamOffsetMs = 7 * 3600_000;
 const minute = 60_000;
 

@@ -20,7 +20,9 @@ describe('the timeline’s words', () => {
     expect(renderTimelineEntry(rung, 'vi')).toMatchObject({ summary: 'Báo cáo vượt cấp: lãnh đạo đầu mối họp trực tuyến ngay (muộn)', details: ['chưa có người nhận trong danh bạ'] });
     expect(renderTimelineEntry(rung, 'en')).toMatchObject({ summary: 'Escalation: the liaison leader meets online at once (late)', details: ['nobody in the directory yet'] });
     const breach = entry('incident.deadline_breached', { kind: 'final_report', dueAt: '2026-11-26T17:00:00.000Z', late: false });
-    expect(renderTimelineEntry(breach, 'en').summary).toBe('Overdue: end-of-response report (Form 04, 5 days) (due 2026-11-26T17:00:00.000Z)');
+    // its date in Vietnam's time (UTC+7), whatever the machine's zone: 17:00 UTC is midnight there
+    expect(renderTimelineEntry(breach, 'en').summary).toBe('Overdue: end-of-response report (Form 04, 5 days) (due 27/11/2026, 00:00)');
+    expect(renderTimelineEntry(breach, 'vi').summary).toBe('Quá hạn: báo cáo kết thúc ứng phó (Biểu mẫu 04, 5 ngày) (hạn 00:00 27/11/26)');
     expect(renderTimelineEntry(entry('incident.triaged', { severity: 'severe', priority: 'P1', category: 'ransomware' }), 'vi').summary).toBe('Xác minh, phân loại: sự cố nghiêm trọng, ưu tiên P1, Mã hóa dữ liệu');
   });
 

@@ -30,7 +30,7 @@ describe('a sweep fires each reminder, breach and rung once, from the view alone
     expect(breached[1]!.type === 'incident.escalation_rung_reached' && breached[1]!.payload.recipients).toEqual([{ id: 'lia-officer', name: 'Cán bộ' }]);
     view = applied(view, breached);
     expect(sweep(view, at(62))).toEqual([]);
-    expect(renderTimeline(view.timeline, 'vi').map((t) => t.summary)).toEqual(['Nhắc hạn: xác nhận tiếp nhận (hạn 2026-11-20T03:00:00.000Z)', 'Quá hạn: xác nhận tiếp nhận (hạn 2026-11-20T03:00:00.000Z)', 'Báo cáo vượt cấp: nhắc cán bộ đầu mối']);
+    expect(renderTimeline(view.timeline, 'vi').map((t) => t.summary)).toEqual(['Nhắc hạn: xác nhận tiếp nhận (hạn 10:00 20/11/26)', 'Quá hạn: xác nhận tiếp nhận (hạn 10:00 20/11/26)', 'Báo cáo vượt cấp: nhắc cán bộ đầu mối']);
   });
 
   it('the next time to look is kept: the reminder, then the breach, then the next rung', () => {

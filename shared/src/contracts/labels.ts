@@ -12,6 +12,18 @@ type CommandType = TopicMessageType<'incidentCommands'>;
  * catalogue the services' answers and the web app both use (nothing is copied into the page).
  */
 export type Language = 'vi' | 'en';
+
+/** Vietnam has kept UTC+7 without daylight saving since 1975: the zone of every legal day, every sweep and every date shown. */
+export const vietnamTimeZone = 'Asia/Ho_Chi_Minh';
+
+const dateFormats = new Map<Language, Intl.DateTimeFormat>();
+/** A date and time as people in Vietnam read it (its time zone, whatever the reader's machine), short. */
+export function formatVietnamTime(iso: string | undefined, lang: Language): string {
+  if (!iso) return '—';
+  let format = dateFormats.get(lang);
+  if (!format) dateFormats.set(lang, (format = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: vietnamTimeZone, dateStyle: 'short', timeStyle: 'short' })));
+  return format.format(new Date(iso));
+}
 export type Labels<K extends string> = Record<Language, Record<K, string>>;
 
 export const portalStatusLabels: Labels<PortalStatus> = {

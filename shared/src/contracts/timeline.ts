@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorSchema, isoDateTime, ulidSchema } from './common';
-import { categoryLabels, severityLabels, type Language } from './labels';
+import { categoryLabels, formatVietnamTime, severityLabels, type Language } from './labels';
 import type { IncidentCategory } from './classification';
 import { followUpKinds, type FollowUpKind } from './report';
 
@@ -166,7 +166,7 @@ const vi: Words = {
   'incident.follow_up_reported': (f) => followUpKindLabels.vi[f.kind],
   'incident.attachment_added': (f) => `Đính kèm ${attachmentKindLabels.vi[f.kind]}: ${f.filename}`,
   'incident.classified': (f) => `Phân loại: sự cố ${sev('vi', f.severity)}, ưu tiên ${f.priority}, ${f.category} (${f.rsitClass}), TLP:${f.tlp}`,
-  'incident.assignment_offered': (f) => `Đề nghị ${f.who} tiếp nhận (hạn ${f.expiresAt})`,
+  'incident.assignment_offered': (f) => `Đề nghị ${f.who} tiếp nhận (hạn ${formatVietnamTime(f.expiresAt, 'vi')})`,
   'incident.assignment_accepted': (f) => `${f.who} nhận xử lý sự cố`,
   'incident.assignment_declined': (f) => `${f.who} từ chối: ${f.reason}`,
   'incident.assignment_timed_out': (f) => `${f.who} không trả lời trong thời hạn`,
@@ -174,7 +174,7 @@ const vi: Words = {
     `${f.found < f.wanted ? `Không tìm được doanh nghiệp phù hợp (${f.found}/${f.wanted})` : 'Tỉnh không có đầu mối nào để phân công'}: báo ngay cơ quan điều phối`,
   'incident.routing_overridden': (f) => `Điều phối viên thay đổi phân công: thêm ${f.added.join(', ') || 'không'}; bỏ ${f.removed.join(', ') || 'không'}`,
   'incident.triaged': (f) => `Xác minh, phân loại: sự cố ${sev('vi', f.severity)}, ưu tiên ${f.priority}, ${categoryLabels.vi[f.category]}`,
-  'incident.assignee_added': (f) => `Phân công ${f.who}${f.offerExpiresAt ? ` (hạn nhận ${f.offerExpiresAt})` : ''}`,
+  'incident.assignee_added': (f) => `Phân công ${f.who}${f.offerExpiresAt ? ` (hạn nhận ${formatVietnamTime(f.offerExpiresAt, 'vi')})` : ''}`,
   'incident.assignee_removed': (f) => `Thôi phân công ${f.who}`,
   'incident.progress_posted': (f) => `Cập nhật tình hình${f.who ? ` từ ${f.who}` : ''}${f.onSite ? ' (tại hiện trường)' : ''}`,
   'incident.support_requested': (f) => `Đề nghị hỗ trợ${f.urgent ? ' (khẩn)' : ''}`,
@@ -196,8 +196,8 @@ const vi: Words = {
   'incident.on_site_team_sent': (f) => `Cử ${f.team} hỗ trợ tại hiện trường: ${f.people.join(', ')}`,
   'incident.on_site_arrived': (f) => `${f.team} đã có mặt tại hiện trường`,
   'incident.on_site_left': (f) => `${f.team} rời hiện trường`,
-  'incident.deadline_reminded': (f) => `Nhắc hạn: ${deadline('vi', f.kind)} (hạn ${f.dueAt})`,
-  'incident.deadline_breached': (f) => `Quá hạn: ${deadline('vi', f.kind)} (hạn ${f.dueAt})${f.late ? ' — ghi nhận muộn' : ''}`,
+  'incident.deadline_reminded': (f) => `Nhắc hạn: ${deadline('vi', f.kind)} (hạn ${formatVietnamTime(f.dueAt, 'vi')})`,
+  'incident.deadline_breached': (f) => `Quá hạn: ${deadline('vi', f.kind)} (hạn ${formatVietnamTime(f.dueAt, 'vi')})${f.late ? ' — ghi nhận muộn' : ''}`,
   'incident.escalation_rung_reached': (f) => `Báo cáo vượt cấp: ${rungLabels.vi[f.reaches]}${f.late ? ' (muộn)' : ''}`,
   'incident.notification_sent': (f) => `Đã gửi thông báo (${channelLabels.vi[f.channel]}) tới ${f.recipient}${f.grouped ? `, gộp ${f.grouped} sự cố` : ''}`,
   'incident.notification_failed': (f) =>
@@ -212,7 +212,7 @@ const en: Words = {
   'incident.follow_up_reported': (f) => followUpKindLabels.en[f.kind],
   'incident.attachment_added': (f) => `Attached ${attachmentKindLabels.en[f.kind]}: ${f.filename}`,
   'incident.classified': (f) => `Classified: ${sev('en', f.severity)} incident, priority ${f.priority}, ${f.category} (${f.rsitClass}), TLP:${f.tlp}`,
-  'incident.assignment_offered': (f) => `Offered to ${f.who} (answer by ${f.expiresAt})`,
+  'incident.assignment_offered': (f) => `Offered to ${f.who} (answer by ${formatVietnamTime(f.expiresAt, 'en')})`,
   'incident.assignment_accepted': (f) => `${f.who} took the incident`,
   'incident.assignment_declined': (f) => `${f.who} declined: ${f.reason}`,
   'incident.assignment_timed_out': (f) => `${f.who} did not answer in time`,
@@ -220,7 +220,7 @@ const en: Words = {
     `${f.found < f.wanted ? `No fitting enterprise found (${f.found}/${f.wanted})` : 'The province has nobody of its own to assign'}: the coordinator is told at once`,
   'incident.routing_overridden': (f) => `A coordinator changed the assignment: added ${f.added.join(', ') || 'nobody'}; removed ${f.removed.join(', ') || 'nobody'}`,
   'incident.triaged': (f) => `Verified and classified: ${sev('en', f.severity)} incident, priority ${f.priority}, ${categoryLabels.en[f.category]}`,
-  'incident.assignee_added': (f) => `Assigned ${f.who}${f.offerExpiresAt ? ` (accept by ${f.offerExpiresAt})` : ''}`,
+  'incident.assignee_added': (f) => `Assigned ${f.who}${f.offerExpiresAt ? ` (accept by ${formatVietnamTime(f.offerExpiresAt, 'en')})` : ''}`,
   'incident.assignee_removed': (f) => `${f.who} unassigned`,
   'incident.progress_posted': (f) => `Situation update${f.who ? ` from ${f.who}` : ''}${f.onSite ? ' (on site)' : ''}`,
   'incident.support_requested': (f) => `Support requested${f.urgent ? ' (urgent)' : ''}`,
@@ -242,8 +242,8 @@ const en: Words = {
   'incident.on_site_team_sent': (f) => `${f.team} sent on site: ${f.people.join(', ')}`,
   'incident.on_site_arrived': (f) => `${f.team} arrived on site`,
   'incident.on_site_left': (f) => `${f.team} left the site`,
-  'incident.deadline_reminded': (f) => `Reminder: ${deadline('en', f.kind)} (due ${f.dueAt})`,
-  'incident.deadline_breached': (f) => `Overdue: ${deadline('en', f.kind)} (due ${f.dueAt})${f.late ? ' — recorded late' : ''}`,
+  'incident.deadline_reminded': (f) => `Reminder: ${deadline('en', f.kind)} (due ${formatVietnamTime(f.dueAt, 'en')})`,
+  'incident.deadline_breached': (f) => `Overdue: ${deadline('en', f.kind)} (due ${formatVietnamTime(f.dueAt, 'en')})${f.late ? ' — recorded late' : ''}`,
   'incident.escalation_rung_reached': (f) => `Escalation: ${rungLabels.en[f.reaches]}${f.late ? ' (late)' : ''}`,
   'incident.notification_sent': (f) => `Notice sent (${channelLabels.en[f.channel]}) to ${f.recipient}${f.grouped ? `, grouping ${f.grouped} incidents` : ''}`,
   'incident.notification_failed': (f) =>

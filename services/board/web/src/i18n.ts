@@ -1,12 +1,7 @@
 import type { Language } from './catalogue';
 
-export const timeZone = 'Asia/Ho_Chi_Minh';
-
 /** A date as people in Vietnam read it (the page's time zone, whatever the browser's). */
-export function formatDate(iso: string | undefined, lang: Language): string {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
-}
+export { formatVietnamTime as formatDate } from './catalogue';
 
 /** Time left until `iso` (negative: overdue), in hours and minutes. */
 export function timeLeft(iso: string, now: number, lang: Language): string {
