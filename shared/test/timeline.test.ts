@@ -23,6 +23,9 @@ describe('the timeline’s words', () => {
     // its date in Vietnam's time (UTC+7), whatever the machine's zone: 17:00 UTC is midnight there
     expect(renderTimelineEntry(breach, 'en').summary).toBe('Overdue: end-of-response report (Form 04, 5 days) (due 27/11/2026, 00:00)');
     expect(renderTimelineEntry(breach, 'vi').summary).toBe('Quá hạn: báo cáo kết thúc ứng phó (Biểu mẫu 04, 5 ngày) (hạn 00:00 27/11/26)');
+    const classified = entry('incident.classified', { severity: 'normal', priority: 'P3', category: 'defacement', rsitClass: 'information-content-security', tlp: 'AMBER' });
+    expect(renderTimelineEntry(classified, 'vi').summary).toBe('Phân loại: sự cố thông thường, ưu tiên P3, Thay đổi giao diện (RSIT: information-content-security), TLP:AMBER');
+    expect(renderTimelineEntry(classified, 'en').summary).toBe('Classified: normal incident, priority P3, Defacement (RSIT: information-content-security), TLP:AMBER');
     expect(renderTimelineEntry(entry('incident.triaged', { severity: 'severe', priority: 'P1', category: 'ransomware' }), 'vi').summary).toBe('Xác minh, phân loại: sự cố nghiêm trọng, ưu tiên P1, Mã hóa dữ liệu');
   });
 
