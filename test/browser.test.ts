@@ -129,6 +129,8 @@ describe('the web app in a browser', () => {
     await row.getByTestId('escalate-ministry-form').locator('button').click();
     await detail.getByTestId('detail-ministry').waitFor({ timeout: 20_000 });
     expect(await detail.getByTestId('detail-ministry').textContent()).toContain('Ảnh hưởng dịch vụ công toàn tỉnh');
+    // the incident's part further down: the team on site, with its people and arrival
+    await shoot(coordinator, 'incident-on-site', detail.getByTestId('detail-on-site').locator('xpath=..'));
     // the province's list marks it escalated, and the button is gone
     await province.locator(`[data-testid="incident"][data-incident-id="${id}"][data-escalated="true"]`).getByTestId('flag-escalated').waitFor({ timeout: 20_000 });
     expect([await row.getByTestId('escalate-ministry').count(), await row.getByTestId('escalate-ministry-form').count()]).toEqual([0, 0]);
