@@ -455,6 +455,13 @@ describe('the web app in a browser', () => {
     const made = national.locator('[data-testid="account"][data-username="thunghiem.web"]');
     await made.getByTestId('account-name').fill('Tài khoản thử nghiệm Hà Nội');
     await made.getByTestId('account-password').fill('mat-khau-moi-du-dai');
+    // the lists are read again meanwhile (a token issued on the same page): what is being typed stays
+    const tokenForm = national.getByTestId('new-token');
+    await tokenForm.locator('input[name="name"]').fill('Tích hợp thử nghiệm');
+    await tokenForm.locator('input[name="scopes"]').first().check();
+    await tokenForm.locator('button[type="submit"]').click();
+    await national.locator('[data-testid="token"][data-name="Tích hợp thử nghiệm"]').waitFor({ timeout: 20_000 });
+    expect(await made.getByTestId('account-name').inputValue()).toBe('Tài khoản thử nghiệm Hà Nội');
     await made.getByTestId('account-save').click();
     await made.locator('td', { hasText: 'Tài khoản thử nghiệm Hà Nội' }).waitFor({ timeout: 20_000 });
     expect(await made.getByTestId('account-password').inputValue()).toBe('');

@@ -67,15 +67,16 @@ function AccountRow(props: { t: Words; lang: Language; user: User; onSaved: () =
       <td>{user.username}</td>
       <td>{user.name}<br /><small>{user.organisationId}</small></td>
       <td colSpan={2}>
+        {/* defaults, not values: a list refreshed meanwhile (a token issued, another account saved) leaves what is being typed */}
         <form class="action" onSubmit={save}>
-          <label>{t.name}<input name="name" value={user.name} required maxLength={200} data-testid="account-name" /></label>
+          <label>{t.name}<input name="name" defaultValue={user.name} required maxLength={200} data-testid="account-name" /></label>
           <label>{t.newPassword}<input name="password" type="password" minLength={12} autoComplete="new-password" data-testid="account-password" /></label>
           <span class="checks">
-            {roles.map((r) => <label class="check"><input type="checkbox" name="roles" value={r} checked={user.roles.includes(r)} />{roleLabels[lang][r]}</label>)}
+            {roles.map((r) => <label class="check"><input type="checkbox" name="roles" value={r} defaultChecked={user.roles.includes(r)} />{roleLabels[lang][r]}</label>)}
           </span>
-          <label>{t.provinceCodes}<input name="provinceCodes" value={user.provinceCodes.join(', ')} /></label>
-          <label>{t.assigneeIds}<input name="assigneeIds" value={user.assigneeIds.join(', ')} /></label>
-          <label class="check"><input type="checkbox" name="disabled" checked={Boolean(user.disabled)} data-testid="account-disabled" />{t.disabled}</label>
+          <label>{t.provinceCodes}<input name="provinceCodes" defaultValue={user.provinceCodes.join(', ')} /></label>
+          <label>{t.assigneeIds}<input name="assigneeIds" defaultValue={user.assigneeIds.join(', ')} /></label>
+          <label class="check"><input type="checkbox" name="disabled" defaultChecked={Boolean(user.disabled)} data-testid="account-disabled" />{t.disabled}</label>
           <button type="submit" data-testid="account-save">{t.save}</button>
           <span role="status" data-testid="account-result">{result}</span>
         </form>
