@@ -51,6 +51,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     revalidateMs: config.WS_REVALIDATE_SECONDS * 1000,
     flushMs: config.FEED_FLUSH_MS,
+    flushMinMs: config.FEED_FLUSH_MIN_MS,
     heartbeatMs: config.FEED_HEARTBEAT_MS,
     maxPending: config.FEED_MAX_PENDING,
     jobs,

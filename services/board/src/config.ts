@@ -30,7 +30,14 @@ export const boardConfigSchema = z.object({
     .min(10)
     .max(5000)
     .default(100)
-    .describe('Summary clients of the live feed get the incidents that changed once per this many ms (the latest of each)'),
+    .describe('Summary clients of the live feed get the incidents that changed (the latest of each) at least this often, in ms: the longest wait between flushes, what a busy board coalesces over'),
+  FEED_FLUSH_MIN_MS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(5000)
+    .default(20)
+    .describe('The shortest wait between flushes of the live feed, in ms: each flush is followed by five times its own duration, between this and FEED_FLUSH_MS, so a quiet board sends a change within about this and a busy one spends at most a sixth of its time flushing'),
   FEED_MAX_PENDING: z.coerce
     .number()
     .int()

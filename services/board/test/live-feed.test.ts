@@ -249,6 +249,55 @@ describe('the live feed on a real Redis (services/board/src/feed.ts)', () => {
     expect(snapshot.items.map((i: { id: string }) => i.id)).toContain(trimmed.id);
   });
 
+  it('a client the log moves past with nothing for it is told its position at most once per positionMs, not on every flush, and a change for it carries the latest', async () => {
+    const { redisPrefix } = uniqueNames('feed-position');
+    const keys = incidentKeys(redisPrefix);
+    const change = (incident: IncidentView) => JSON.stringify({ eventId: ulid(), type: 'incident.assigned', incident });
+    await redis.xadd(keys.changes, '*', 'c', change(testIncident()));
+    const tuyenQuang = { code: '08', name: 'Tỉnh Tuyên Quang', filedAs: 'Tuyên Quang' };
+    const run = async (positionMs: number) => {
+      const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), { ...quiet, positionMs });
+      feeds.push(feed);
+      await feed.start();
+      const { socket } = subscribed(feed, coordinator, { scope: { kind: 'province', code: '08' }, pageSize: 100 });
+      await waitFor('the first page', () => socket.frames.find((f) => f.type === 'snapshot'));
+      // Hà Nội's changes, over many 20 ms flushes: none is for this client
+      let elsewhere = '';
+      for (let i = 0; i < 20; i++) {
+        elsewhere = (await redis.xadd(keys.changes, '*', 'c', change(testIncident())))!;
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      await waitFor('the feed to read them', () => feed.head === elsewhere);
+      return { feed, socket, elsewhere };
+    };
+
+    const slow = await run(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(slow.socket.frames.filter((f) => f.type === 'position')).toHaveLength(1);
+    const mine = (await redis.xadd(keys.changes, '*', 'c', change(testIncident({ province: tuyenQuang }))))!;
+    const delta = await waitFor('the change for it', () => slow.socket.frames.find((f) => f.type === 'delta'));
+    expect(delta.position).toBe(mine);
+
+    // and told where the log is, a positionMs after: what it resumes from is never far behind
+    const quick = await run(100);
+    await waitFor('the last position told', () => quick.socket.frames.find((f) => f.type === 'position' && f.position === quick.elsewhere));
+  });
+
+  it('a quiet board flushes a change after its shortest wait, not its longest: the wait follows the flushes’ own cost', async () => {
+    const { redisPrefix } = uniqueNames('feed-flush');
+    const keys = incidentKeys(redisPrefix);
+    // the longest wait a minute: a board that always waited it would hold the change that long
+    const feed = new LiveFeed(redis, redisPrefix, testLogger, new IdentityStore(redis, redisPrefix), { ...quiet, flushMs: 60_000, flushMinMs: 20 });
+    feeds.push(feed);
+    await feed.start();
+    const { socket } = subscribed(feed, coordinator, { scope: { kind: 'country' }, pageSize: 100 });
+    await waitFor('the first page', () => socket.frames.find((f) => f.type === 'snapshot'));
+    const incident = testIncident({ state: 'assigned' });
+    const position = await redis.xadd(keys.changes, '*', 'c', JSON.stringify({ eventId: ulid(), type: 'incident.assigned', incident }));
+    const delta = await waitFor('the change, well before a minute', () => socket.frames.find((f) => f.type === 'delta'), 10_000);
+    expect(delta).toMatchObject({ position, upserts: [expect.objectContaining({ id: incident.id })] });
+  });
+
   it('a reader that is a full read behind, with nothing trimmed, reads on without a reload', async () => {
     const { redisPrefix } = uniqueNames('feed-behind-kept');
     const keys = incidentKeys(redisPrefix);
