@@ -1,4 +1,4 @@
-import { incidentPageHash, notificationKindLabels, type Language } from '@ucsc/shared';
+import { incidentPageHash, notificationKindLabels, vietnamTimeZone, type Language } from '@ucsc/shared';
 import type { IncidentFacts, Notice } from './notifications';
 
 export type { Language };
@@ -17,7 +17,7 @@ export interface Rendered {
 
 /** Vietnam's time, as people there read it. */
 function vietnamTime(iso: string): string {
-  return new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
+  return new Date(iso).toLocaleString('vi-VN', { timeZone: vietnamTimeZone });
 }
 
 /**
