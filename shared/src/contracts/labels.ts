@@ -209,7 +209,7 @@ export const commandLabels: Labels<CommandType> = {
 export const incidentPageHash = (incidentId: string): string => `#/incident/${incidentId}`;
 
 /** What a notification is about (the notifier's email subjects and the web app's list both name it so). */
-export type NotificationKind = 'assigned' | 'offered' | 'reminder' | 'breach' | 'rung' | 'order' | 'on_site' | 'on_site_arrived' | 'on_site_left' | 'ministry' | 'closed' | 'merged';
+export type NotificationKind = 'assigned' | 'offered' | 'reminder' | 'breach' | 'rung' | 'order' | 'on_site_sent' | 'on_site_arrived' | 'on_site_left' | 'ministry' | 'closed' | 'merged';
 export const notificationKindLabels: Record<Language, Record<NotificationKind, string>> = {
   vi: {
     assigned: 'Được giao xử lý sự cố',
@@ -218,7 +218,7 @@ export const notificationKindLabels: Record<Language, Record<NotificationKind, s
     breach: 'Quá hạn xử lý sự cố',
     rung: 'Sự cố được báo lên cấp trên',
     order: 'Lệnh điều phối ứng cứu sự cố',
-    on_site: 'Cử đội hỗ trợ tại hiện trường',
+    on_site_sent: 'Cử đội hỗ trợ tại hiện trường',
     on_site_arrived: 'Đội hỗ trợ đã có mặt tại hiện trường',
     on_site_left: 'Đội hỗ trợ đã rời hiện trường',
     ministry: 'Sự cố được báo cáo thẳng lãnh đạo Bộ',
@@ -232,7 +232,7 @@ export const notificationKindLabels: Record<Language, Record<NotificationKind, s
     breach: 'Incident deadline breached',
     rung: 'Incident escalated to you',
     order: 'Coordination order',
-    on_site: 'On-site team sent',
+    on_site_sent: 'On-site team sent',
     on_site_arrived: 'On-site team arrived',
     on_site_left: 'On-site team left the site',
     ministry: 'Incident escalated to the ministry’s leadership',

@@ -85,7 +85,7 @@ export function noticeOf(event: Envelope, facts: IncidentFacts, book: Addressboo
     case 'incident.coordination_order_issued':
       return { ...base, kind: 'order', urgent: facts.severe, recipients: people(facts.assigneeIds) };
     case 'incident.on_site_team_sent':
-      return { ...base, kind: 'on_site', urgent: facts.severe, recipients: withHub(people([event.payload.teamAssigneeId])) };
+      return { ...base, kind: 'on_site_sent', urgent: facts.severe, recipients: withHub(people([event.payload.teamAssigneeId])) };
     case 'incident.on_site_arrived':
       return { ...base, kind: 'on_site_arrived', urgent: false, recipients: withHub([]) };
     case 'incident.on_site_left':
