@@ -185,14 +185,15 @@ async function main() {
   const warmedUp = new Map();
   let acceptedInto = warmedUp;
   load = new Load({ processes: loadProcesses, intakePort: system.port('intake-a'), tokens, connections: 64, maxInflight: 64, redEvery, onAccepted: (a) => acceptedInto.set(a[0], a[2]) });
+  const redis = createRedis(system.redisUrl, createLogger('bench', 'warn'));
+  const keys = incidentKeys(`${system.prefix}:`);
   if (warmupSeconds > 0) {
     load.steady(warmupRate);
     await sleep(warmupSeconds * 1000);
     await load.stop();
-    const redis = createRedis(system.redisUrl, createLogger('bench', 'warn'));
-    const keys = incidentKeys(`${system.prefix}:`);
-    for (let length = -1, now = await redis.xlen(keys.changes); now !== length; length = now, now = (await sleep(1500), await redis.xlen(keys.changes)));
-    redis.disconnect();
+    // until the log stops growing: what the warm-up started is projected before the timed load
+    let length = -1;
+    while (length !== (length = await redis.xlen(keys.changes))) await sleep(1500);
     log(`warm-up: ${warmedUp.size} reports in ${warmupSeconds} s at ${warmupRate}/s asked, projected (checked at the end, not timed)`);
   }
   acceptedInto = accepted;
@@ -215,8 +216,6 @@ async function main() {
   await resumed;
 
   // quiet: the change log stopped growing and no client has been sent anything for 3 s
-  const redis = createRedis(system.redisUrl, createLogger('bench', 'warn'));
-  const keys = incidentKeys(`${system.prefix}:`);
   let lastLength = -1;
   let quietSince = Date.now();
   for (;;) {
