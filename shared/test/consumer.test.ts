@@ -202,6 +202,46 @@ describe('a consumer that never stops silently', () => {
     expect(outputs()).toEqual(['copy B']);
   }, 90_000);
 
+  it('starts after a transaction that committed the partition’s offset but whose markers are not written yet: its records are not done twice', async () => {
+    // a commit returns before its markers reach the group's offsets; meanwhile a plain read of the
+    // offset gives the one from before it. A copy that rejoined right then (its session expired on
+    // a busy machine) did that transaction's batch again: chaos once found an incident routed twice.
+    // Here a transaction holds the group's offset past five commands, open while the copy starts.
+    const { prefix } = uniqueNames('unstable');
+    await createTopics(prefix);
+    const topic = topicName(prefix, 'incidentCommands');
+    const incidentId = ulid();
+    const before = [acknowledge(incidentId), acknowledge(incidentId), acknowledge(incidentId), acknowledge(incidentId), acknowledge(incidentId)];
+    const [sent] = await producer.send({ topic, acks: -1, messages: before.map((c) => ({ key: incidentId, value: JSON.stringify(c) })) });
+    const partition = sent!.partition;
+    const past = (BigInt(sent!.baseOffset!) + BigInt(before.length)).toString();
+    const previous = kafka.producer({ transactionalId: `${prefix}.previous-owner`, idempotent: true, maxInFlightRequests: 1 });
+    await previous.connect();
+    cleanups.push(() => previous.disconnect());
+    const transaction = await previous.transaction();
+    await transaction.sendOffsets({ consumerGroupId: `${prefix}.unstable`, topics: [{ topic, partitions: [{ partition, offset: past }] }] });
+    const handled: string[] = [];
+    const consumer = await runConsumer({
+      kafka,
+      prefix,
+      group: 'unstable',
+      topics: ['incidentCommands'],
+      logger: testLogger,
+      transactional: true,
+      onFatal: () => undefined,
+      handle: async (c) => void handled.push(c.id),
+    });
+    cleanups.push(() => consumer.stop());
+    await waitFor('the copy to join its group', () => consumer.health.report().state === 'running' || undefined);
+    // long enough for its first batch (the five commands, from the offset a plain read gives)
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await transaction.commit();
+    const after = acknowledge(incidentId);
+    await producer.send({ topic, acks: -1, messages: [{ key: incidentId, value: JSON.stringify(after) }] });
+    await waitFor('the command sent after the commit handled', () => handled.includes(after.id) || undefined);
+    expect(handled).toEqual([after.id]);
+  }, 60_000);
+
   it('gives any other error to onFatal (the service exits to be restarted) and reports itself not healthy', async () => {
     const command = acknowledge();
     const fatal: unknown[] = [];

@@ -343,6 +343,11 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
    * old one left open); then the group's committed offset is read again, since the previous owner
    * may have committed past where this copy was told to start before it was fenced. True when the
    * batch is still the one to process; false when the partition was moved on to that offset.
+   *
+   * The offset is read stable (KIP-447): a transaction's commit returns before its markers are
+   * written, and until then a plain read gives the offset from before it. A copy that rejoined its
+   * group right after a commit (its session expired while the machine was busy) was told to start
+   * there, did the batch again and wrote its output twice.
    */
   async function takeOver(topic: string, partition: number, firstOffset: string, lane: Lane): Promise<boolean> {
     await lane.serial.run(async () => {
@@ -353,7 +358,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       await (await lane.producer.transaction()).abort();
     });
     await (adminConnected ??= admin.connect());
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [offsets] = await stableOffsets(topic);
     const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset;
     owned.add(laneKey(topic, partition));
     if (committed !== undefined && BigInt(committed) > BigInt(firstOffset)) {
@@ -362,6 +367,19 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       return false;
     }
     return true;
+  }
+
+  /** The group's committed offsets of a topic once no transaction of theirs is still completing. */
+  async function stableOffsets(topic: string) {
+    for (let wait = 10, since = Date.now(); ; wait = Math.min(wait * 2, 500)) {
+      try {
+        return await admin.fetchOffsets({ groupId, topics: [topic], requireStable: true });
+      } catch (error) {
+        // the markers of a commit come within milliseconds; an open transaction ends by its timeout
+        if ((error as { type?: string }).type !== 'UNSTABLE_OFFSET_COMMIT' || Date.now() - since > stallMs) throw error;
+        await sleep(wait);
+      }
+    }
   }
 
   /** Sends what one batch produced (and, transactionally, its offsets), in requests that fit. */
