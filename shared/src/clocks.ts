@@ -6,8 +6,8 @@ import type { IncidentView } from './projections/incidents';
 // The clocks of an incident (issue 12): pure, in shared/ because the tracker's sweeper fires them
 // and the board shows them (GET /api/v1/incidents/:id/deadlines), with the same configured policy.
 
-export { vietnamTimeZone } from './contracts/labels';
-const vietnamOffsetMs = 7 * 3600_000;
+import { vietnamOffsetMs } from './contracts/labels';
+export { vietnamOffsetMs, vietnamTimeZone } from './contracts/labels';
 const minute = 60_000;
 
 /** An injectable clock: tests pass a fake one and never wait for real days. */

@@ -34,6 +34,10 @@ export async function startSystem(
   options: { names?: TestNames; intake?: Record<string, string>; dispatch?: Record<string, string>; board?: Record<string, string> } = {},
 ): Promise<TestSystem> {
   const names = options.names ?? uniqueNames(label);
+  // load shedding off unless a test asks for it: the four services, the test and its browser driver
+  // share one event loop, whose lag says nothing of any one service (a directory save right after a
+  // screenshot was refused 503 overloaded); load shedding is test/plugins.test.ts's subject
+  overrides = { MAX_EVENT_LOOP_DELAY_MS: '0', ...overrides };
   await createTopics(names.prefix);
   await seedDirectory({ kafka: testKafka(), prefix: names.prefix, data: loadDirectoryFiles(), logger: testLogger });
   const attachmentDir = mkdtempSync(join(tmpdir(), `ucsc-${label}-attachments-`));

@@ -1,7 +1,6 @@
-import { incidentCategories, type IncidentFigures } from '@ucsc/shared';
+import { incidentCategories, vietnamOffsetMs, type IncidentFigures } from '@ucsc/shared';
 
-/** Vietnam time (UTC+7, no daylight saving): the periods of Biểu mẫu 05 are Vietnamese dates. */
-const vietnamOffsetMs = 7 * 3600_000;
+// the periods of Biểu mẫu 05 are Vietnamese dates: they start at midnight in Vietnam's time
 
 /** A period of Biểu mẫu 05: the first or second half of a year (6-monthly), or the whole year (annual). */
 export interface Period {

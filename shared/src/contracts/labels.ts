@@ -15,6 +15,8 @@ export type Language = 'vi' | 'en';
 
 /** Vietnam has kept UTC+7 without daylight saving since 1975: the zone of every legal day, every sweep and every date shown. */
 export const vietnamTimeZone = 'Asia/Ho_Chi_Minh';
+/** Vietnam's offset from UTC (+7): the zone has had no daylight saving since 1975. */
+export const vietnamOffsetMs = 7 * 3600_000;
 
 const dateFormats = new Map<Language, Intl.DateTimeFormat>();
 /** A date and time as people in Vietnam read it (its time zone, whatever the reader's machine), short. */

@@ -1,4 +1,4 @@
-import type { Envelope, NotificationKind, Tlp } from '@ucsc/shared';
+import { vietnamOffsetMs, type Envelope, type NotificationKind, type Tlp } from '@ucsc/shared';
 
 /** What the notifier keeps of an incident, from the events it reads: enough to address and word a notice. */
 export interface IncidentFacts {
@@ -152,8 +152,6 @@ export function applyFacts(facts: IncidentFacts | undefined, event: Envelope): I
       return facts;
   }
 }
-
-const vietnamOffsetMs = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh has no daylight saving
 
 /** Quiet hours as minutes of the day in Vietnam's time, [start, end), possibly across midnight. */
 export interface QuietHours {
