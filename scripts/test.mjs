@@ -25,6 +25,10 @@ const testEnv = {
   UCSC_TEST_KAFKA_BROKERS: `127.0.0.1:${infraEnv.KAFKA_PORT}`,
   UCSC_TEST_REDIS_URL: `redis://127.0.0.1:${infraEnv.REDIS_PORT}`,
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  // ports a test picks before it listens (startSystem links the services by them) come from below the
+  // kernel's ephemeral range (32768-60999): one the kernel gave out, freed and given back to a test
+  // was taken meanwhile by an outgoing connection of the chaos run beside it (EADDRINUSE)
+  UCSC_TEST_PORTS: process.env.UCSC_TEST_PORTS ?? '24000-25999',
 };
 
 ensureChromium();

@@ -242,6 +242,45 @@ describe('a consumer that never stops silently', () => {
     expect(handled).toEqual([after.id]);
   }, 60_000);
 
+  it('takes a partition over while another partition’s transaction is still open: it waits on its own partition’s offset only', async () => {
+    // under load some partition always has a transaction in flight: a copy that waited for the whole
+    // topic's offsets to be stable never took its partitions over (chaos: dispatch stuck after Kafka came back)
+    const { prefix } = uniqueNames('unstable-other');
+    await createTopics(prefix);
+    const topic = topicName(prefix, 'incidentCommands');
+    const command = acknowledge();
+    const [sent] = await producer.send({ topic, acks: -1, messages: [{ key: (command.payload as { incidentId: string }).incidentId, value: JSON.stringify(command) }] });
+    const admin = kafka.admin();
+    await admin.connect();
+    const partitions = (await admin.fetchTopicOffsets(topic)).length;
+    await admin.disconnect();
+    expect(partitions).toBeGreaterThan(1);
+    const other = (sent!.partition + 1) % partitions;
+    const previous = kafka.producer({ transactionalId: `${prefix}.elsewhere`, idempotent: true, maxInFlightRequests: 1 });
+    await previous.connect();
+    const transaction = await previous.transaction();
+    await transaction.sendOffsets({ consumerGroupId: `${prefix}.unstable-other`, topics: [{ topic, partitions: [{ partition: other, offset: '0' }] }] });
+    cleanups.push(async () => {
+      await transaction.abort().catch(() => undefined);
+      await previous.disconnect();
+    });
+    const handled: string[] = [];
+    const consumer = await runConsumer({
+      kafka,
+      prefix,
+      group: 'unstable-other',
+      topics: ['incidentCommands'],
+      logger: testLogger,
+      transactional: true,
+      onFatal: () => undefined,
+      handle: async (c) => void handled.push(c.id),
+    });
+    cleanups.push(() => consumer.stop());
+    // the transaction stays open for the whole test (its timeout is a minute)
+    await waitFor('the command handled', () => handled.includes(command.id) || undefined, 20_000);
+    expect(handled).toEqual([command.id]);
+  }, 60_000);
+
   it('gives any other error to onFatal (the service exits to be restarted) and reports itself not healthy', async () => {
     const command = acknowledge();
     const fatal: unknown[] = [];

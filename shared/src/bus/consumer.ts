@@ -349,7 +349,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
    * group right after a commit (its session expired while the machine was busy) was told to start
    * there, did the batch again and wrote its output twice.
    */
-  async function takeOver(topic: string, partition: number, firstOffset: string, lane: Lane): Promise<boolean> {
+  async function takeOver(topic: string, partition: number, firstOffset: string, lane: Lane, heartbeat: () => Promise<void>): Promise<boolean> {
     await lane.serial.run(async () => {
       if (!lane.connected) {
         await lane.producer.connect();
@@ -358,7 +358,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
       await (await lane.producer.transaction()).abort();
     });
     await (adminConnected ??= admin.connect());
-    const [offsets] = await stableOffsets(topic);
+    const [offsets] = await stableOffsets(topic, partition, heartbeat);
     const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset;
     owned.add(laneKey(topic, partition));
     if (committed !== undefined && BigInt(committed) > BigInt(firstOffset)) {
@@ -369,15 +369,23 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
     return true;
   }
 
-  /** The group's committed offsets of a topic once no transaction of theirs is still completing. */
-  async function stableOffsets(topic: string) {
-    for (let wait = 10, since = Date.now(); ; wait = Math.min(wait * 2, 500)) {
+  /**
+   * The group's committed offset of one partition once no transaction holding it is still
+   * completing. One partition only: the others' transactions (in flight all the time under load)
+   * would keep a read of the whole topic unstable for ever. It heartbeats while it waits.
+   */
+  async function stableOffsets(topic: string, partition: number, heartbeat: () => Promise<void>) {
+    for (let wait = 10, since = Date.now(), beat = Date.now(); ; wait = Math.min(wait * 2, 500)) {
       try {
-        return await admin.fetchOffsets({ groupId, topics: [topic], requireStable: true });
+        return await admin.fetchOffsets({ groupId, topics: [{ topic, partitions: [partition] }], requireStable: true });
       } catch (error) {
         // the markers of a commit come within milliseconds; an open transaction ends by its timeout
         if ((error as { type?: string }).type !== 'UNSTABLE_OFFSET_COMMIT' || Date.now() - since > stallMs) throw error;
         await sleep(wait);
+        if (Date.now() - beat > 1000) {
+          beat = Date.now();
+          await heartbeat().catch(() => undefined); // a rebalance shows up as isStale() after
+        }
       }
     }
   }
@@ -453,7 +461,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
             if (transactional) {
               const lane = laneOf(batch.topic, batch.partition);
               if (lane.fenced) return await yieldPartition(new Error('this partition’s producer was fenced by another copy'), batch.topic, batch.partition, heartbeat, isRunning, isStale);
-              if (!owned.has(laneKey(batch.topic, batch.partition)) && !(await takeOver(batch.topic, batch.partition, batch.firstOffset()!, lane))) return;
+              if (!owned.has(laneKey(batch.topic, batch.partition)) && !(await takeOver(batch.topic, batch.partition, batch.firstOffset()!, lane, heartbeat))) return;
             }
             const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
             await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
