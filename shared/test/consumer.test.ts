@@ -65,6 +65,36 @@ describe('a consumer that never stops silently', () => {
     return { prefix, letters, consumer, send };
   }
 
+  /** A transaction of another producer that holds the group's offset of one partition, left open until the test ends it. */
+  async function openOffsetTransaction(prefix: string, group: string, topic: string, partition: number, offset: string) {
+    const previous = kafka.producer({ transactionalId: `${prefix}.previous-owner`, idempotent: true, maxInFlightRequests: 1 });
+    await previous.connect();
+    const transaction = await previous.transaction();
+    cleanups.push(async () => {
+      await transaction.abort().catch(() => undefined); // committed already, or open still
+      await previous.disconnect();
+    });
+    await transaction.sendOffsets({ consumerGroupId: `${prefix}.${group}`, topics: [{ topic, partitions: [{ partition, offset }] }] });
+    return transaction;
+  }
+
+  /** A transactional consumer on incident commands that keeps the ids of what it handled. */
+  async function collecting(prefix: string, group: string) {
+    const handled: string[] = [];
+    const consumer = await runConsumer({
+      kafka,
+      prefix,
+      group,
+      topics: ['incidentCommands'],
+      logger: testLogger,
+      transactional: true,
+      onFatal: () => undefined,
+      handle: async (c) => void handled.push(c.id),
+    });
+    cleanups.push(() => consumer.stop());
+    return { consumer, handled };
+  }
+
   beforeAll(() => producer.connect());
   afterAll(async () => {
     await Promise.all(cleanups.map((c) => c()));
@@ -215,23 +245,8 @@ describe('a consumer that never stops silently', () => {
     const [sent] = await producer.send({ topic, acks: -1, messages: before.map((c) => ({ key: incidentId, value: JSON.stringify(c) })) });
     const partition = sent!.partition;
     const past = (BigInt(sent!.baseOffset!) + BigInt(before.length)).toString();
-    const previous = kafka.producer({ transactionalId: `${prefix}.previous-owner`, idempotent: true, maxInFlightRequests: 1 });
-    await previous.connect();
-    cleanups.push(() => previous.disconnect());
-    const transaction = await previous.transaction();
-    await transaction.sendOffsets({ consumerGroupId: `${prefix}.unstable`, topics: [{ topic, partitions: [{ partition, offset: past }] }] });
-    const handled: string[] = [];
-    const consumer = await runConsumer({
-      kafka,
-      prefix,
-      group: 'unstable',
-      topics: ['incidentCommands'],
-      logger: testLogger,
-      transactional: true,
-      onFatal: () => undefined,
-      handle: async (c) => void handled.push(c.id),
-    });
-    cleanups.push(() => consumer.stop());
+    const transaction = await openOffsetTransaction(prefix, 'unstable', topic, partition, past);
+    const { consumer, handled } = await collecting(prefix, 'unstable');
     await waitFor('the copy to join its group', () => consumer.health.report().state === 'running' || undefined);
     // long enough for its first batch (the five commands, from the offset a plain read gives)
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -256,26 +271,8 @@ describe('a consumer that never stops silently', () => {
     await admin.disconnect();
     expect(partitions).toBeGreaterThan(1);
     const other = (sent!.partition + 1) % partitions;
-    const previous = kafka.producer({ transactionalId: `${prefix}.elsewhere`, idempotent: true, maxInFlightRequests: 1 });
-    await previous.connect();
-    const transaction = await previous.transaction();
-    await transaction.sendOffsets({ consumerGroupId: `${prefix}.unstable-other`, topics: [{ topic, partitions: [{ partition: other, offset: '0' }] }] });
-    cleanups.push(async () => {
-      await transaction.abort().catch(() => undefined);
-      await previous.disconnect();
-    });
-    const handled: string[] = [];
-    const consumer = await runConsumer({
-      kafka,
-      prefix,
-      group: 'unstable-other',
-      topics: ['incidentCommands'],
-      logger: testLogger,
-      transactional: true,
-      onFatal: () => undefined,
-      handle: async (c) => void handled.push(c.id),
-    });
-    cleanups.push(() => consumer.stop());
+    await openOffsetTransaction(prefix, 'unstable-other', topic, other, '0');
+    const { handled } = await collecting(prefix, 'unstable-other');
     // the transaction stays open for the whole test (its timeout is a minute)
     await waitFor('the command handled', () => handled.includes(command.id) || undefined, 20_000);
     expect(handled).toEqual([command.id]);
