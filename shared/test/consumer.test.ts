@@ -193,6 +193,35 @@ describe('a consumer that never stops silently', () => {
     expect(consumer.health.report()).toMatchObject({ retries: 3, state: 'running', healthy: true });
   });
 
+  it('tells the handler once a batch is committed (after a failed try, only once), with the offset the group committed after it', async () => {
+    const command = acknowledge();
+    let failed = false;
+    const commits: { partition: number; nextOffset: string }[] = [];
+    const { prefix, consumer, send } = await world('committed', {
+      maxRetryDelayMs: 200,
+      handle: async (c) => {
+        if (!failed) {
+          failed = true;
+          throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:6380');
+        }
+        return { incidentEvents: [rejection(c, 'đã xử lý')] };
+      },
+      onCommitted: (_topic, partition, nextOffset) => void commits.push({ partition, nextOffset }),
+    });
+    await send([command]);
+    await waitFor('the batch committed', () => commits.length || undefined);
+    expect(commits).toHaveLength(1);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId: consumer.groupId, topics: [topicName(prefix, 'incidentCommands')], requireStable: true });
+      const { partition, nextOffset } = commits[0]!;
+      expect(offsets!.partitions.find((p) => p.partition === partition)?.offset).toBe(nextOffset);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('fences a copy that lost its partition without knowing: the batch it finishes late is not committed beside the new owner’s', async () => {
     // copy A takes the command and stalls in its handler past its session (15 s): the group gives
     // the partition to copy B, which handles the same command; when A comes back and commits, the

@@ -16,7 +16,7 @@ import {
 import { onAccepted, onOfferedByCoordinator, onOfferEnded, onOverride, onPartsChanged, onReported, type Draft, type Effects, type RoutingPolicy } from './domain/dispatching';
 import type { RoutingDirectory } from './domain/routing';
 import type { DirectoryView } from './directory';
-import { DecisionOutputLost, type RoutingBatch, type RoutingStore } from './store';
+import { DecisionOutputLost, recordSource, type RoutingBatch, type RoutingStore } from './store';
 
 export const dispatchActor = { kind: 'service', id: 'dispatch', authenticatedBy: 'service' } as const;
 
@@ -42,7 +42,7 @@ const decides = new Set<Message['type']>([
   'incident.reopened',
 ]);
 const reportFactsSchema = incidentReportedSchema.omit({ report: true });
-const sourceOf = (context: DispatchItem['context']) => `${context.topic}:${context.partition}:${context.offset}`;
+const sourceOf = (context: DispatchItem['context']) => recordSource(context.topic, context.partition, context.offset);
 const incidentOf = (message: Message) => (message.payload as { incidentId: string }).incidentId;
 
 /**
@@ -192,5 +192,7 @@ export function startDispatcher(options: {
     // while the previous one's transaction is with the broker: a copy waited a third of its time
     partitionsConsumedConcurrently: 3,
     handleBatch: dispatchBatches(options),
+    // a batch in Kafka: its stored output is no longer needed to send it again
+    onCommitted: (topic, partition, nextOffset) => options.store.committed(topic, partition, nextOffset),
   });
 }

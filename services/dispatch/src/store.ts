@@ -85,36 +85,36 @@ return {1, id, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]), s
 /**
  * One atomic step at the end of a batch: unless another copy recorded one of its events or changed
  * one of its incidents since the read (then nothing is written, and the batch is decided again),
- * stores that each event was handled (a small marker) and what the batch emitted (one string), the incidents' new state, the load counters (HINCRBY: exact
+ * stores that each event was handled (a small marker), the incidents' new state, the load counters (HINCRBY: exact
  * across copies), the round-robin sequences (the larger wins), the deadlines, and appends the load
  * change to the stream the other copies catch up from. Returns the change's stream id ('' when the
  * batch changed no load), or false on a conflict. Bulk commands (one HSET, one MSET, …): a batch
  * of hundreds of events costs Redis a few commands, not thousands.
- * KEYS: changes stream, load, last-offered, deadlines, the done bucket to write, the batch's output
- * key, then b done buckets to look in, then m incident keys.
+ * What the batch emitted is not an argument: it is SET beside the script, in the same MULTI (a
+ * string of megabytes cost Redis tens of milliseconds a batch as a Lua argument, copied in and out).
+ * KEYS: changes stream, load, last-offered, deadlines, the done bucket to write, then b done buckets
+ * to look in, then m incident keys.
  * ARGV: when the bucket expires (unix s), load change (JSON), deadline operations (JSON), n, b,
- * the output's time to live (s), the output ('' for none), then n event ids, their n done markers,
- * then per incident the state read and the state to store.
+ * then n event ids, their n done markers, then per incident the state read and the state to store.
  */
 const writeBatch = `${luaHelpers}
 local n, b = tonumber(ARGV[4]), tonumber(ARGV[5])
-local ids = range(ARGV, 8, 7 + n)
-for _, found in ipairs(recorded(range(KEYS, 7, 6 + b), ids)) do
+local ids = range(ARGV, 6, 5 + n)
+for _, found in ipairs(recorded(range(KEYS, 6, 5 + b), ids)) do
   if found then return false end
 end
-local incidents = range(KEYS, 7 + b, #KEYS)
+local incidents = range(KEYS, 6 + b, #KEYS)
 local states = sliced('MGET', nil, incidents, 1000)
 local writes = {}
 for j = 1, #incidents do
-  local read, state = ARGV[6 + 2 * n + 2 * j], ARGV[7 + 2 * n + 2 * j]
+  local read, state = ARGV[4 + 2 * n + 2 * j], ARGV[5 + 2 * n + 2 * j]
   if (states[j] or '') ~= read then return false end
   if state ~= read then writes[#writes + 1] = incidents[j]; writes[#writes + 1] = state end
 end
 local records = {}
-for i = 1, n do records[#records + 1] = ids[i]; records[#records + 1] = ARGV[7 + n + i] end
+for i = 1, n do records[#records + 1] = ids[i]; records[#records + 1] = ARGV[5 + n + i] end
 sliced('HSET', KEYS[5], records, 1000)
 redis.call('EXPIREAT', KEYS[5], ARGV[1])
-if ARGV[7] ~= '' then redis.call('SET', KEYS[6], ARGV[7], 'EX', ARGV[6]) end
 if #writes > 0 then sliced('MSET', nil, writes, 1000) end
 local change = cjson.decode(ARGV[2])
 local changed = false
@@ -142,6 +142,8 @@ if not changed then return '' end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${loadChangesKept}, '*', 'c', ARGV[2])
 `;
 
+const writeBatchCommand = 'dispatchWriteBatch';
+
 /** What a batch's decisions read and record; each decision sees the ones before it in the batch. */
 export interface RoutingBatch {
   /** The routing state of an incident of the batch, with the batch's earlier decisions applied. */
@@ -159,6 +161,11 @@ export interface RoutingBatch {
   /** Applies a decision's effects for the rest of the batch and queues them, with what it emits, for the batch's write; its offers take `sequence`. */
   record(eventId: string, source: string, effects: Effects, envelopes: Envelope[], sequence?: number): void;
 }
+
+/** Where a record was read: topic:partition:offset (a done marker's `source`). */
+export const recordSource = (topic: string, partition: number, offset: string) => `${topic}:${partition}:${offset}`;
+const laneOfSource = (source: string) => source.slice(0, source.lastIndexOf(':'));
+const offsetOfSource = (source: string) => BigInt(source.slice(source.lastIndexOf(':') + 1));
 
 export interface BatchEvent {
   eventId: string;
@@ -187,7 +194,8 @@ type LoadChangeWire = { l: Record<string, number>; o: Record<string, string> };
 export class RoutingStore {
   private readonly keys: ReturnType<typeof dispatchKeys>;
   private readonly read: RedisScript;
-  private readonly write: RedisScript;
+  /** per partition (topic:partition), the last output this copy stored whose batch has not been seen committed */
+  private readonly unsettled = new Map<string, { batch: string; last: bigint }>();
   private readonly mirror = new LoadMirror();
   /** the last change of the stream the mirror has applied; '' = read the counters whole */
   private since = '';
@@ -207,7 +215,7 @@ export class RoutingStore {
     this.outputTtlSeconds = Math.min(outputTtlSeconds, doneTtlSeconds);
     this.keys = dispatchKeys(prefix);
     this.read = redisScript(redis, 'dispatchReadBatch', readBatch);
-    this.write = redisScript(redis, 'dispatchWriteBatch', writeBatch);
+    redisScript(redis, writeBatchCommand, writeBatch);
   }
 
   get deadlinesKey(): string {
@@ -299,7 +307,11 @@ export class RoutingStore {
       const blobs = await this.redis.mget(...again.map(this.keys.output));
       outputs = new Map(again.map((batch, i) => [batch, blobs[i] ?? null]));
     }
+    const lane = laneOfSource(events[0]!.source);
+    if (events.some((e) => laneOfSource(e.source) !== lane)) throw new Error('a batch of events from more than one partition');
     return new PendingBatch(
+      lane,
+      events.reduce((last, e) => (offsetOfSource(e.source) > last ? offsetOfSource(e.source) : last), -1n),
       this.mirror,
       new Map(incidentIds.map((id, i) => [id, states[i] ?? ''])),
       markers,
@@ -314,14 +326,18 @@ export class RoutingStore {
     if (batch.records.length === 0) return '';
     const incidents = [...batch.touched];
     const buckets = this.doneBuckets();
-    const reply = (await this.write(
-      6 + buckets.lookup.length + incidents.length,
+    const output = batch.output();
+    const outputKey = this.keys.output(batch.id);
+    // the output and the write commit together: a marker never points to an output that was not stored
+    const step = this.redis.multi();
+    if (output !== '') step.set(outputKey, output, 'EX', this.outputTtlSeconds);
+    (step as unknown as Record<string, (...args: unknown[]) => unknown>)[writeBatchCommand]!(
+      5 + buckets.lookup.length + incidents.length,
       this.keys.loadChanges,
       this.keys.load,
       this.keys.lastOffered,
       this.keys.deadlines,
       buckets.current,
-      this.keys.output(batch.id),
       ...buckets.lookup,
       ...incidents.map(this.keys.incident),
       buckets.expireAt,
@@ -329,13 +345,36 @@ export class RoutingStore {
       JSON.stringify(batch.deadlines),
       batch.records.length,
       buckets.lookup.length,
-      this.outputTtlSeconds,
-      batch.output(),
       ...batch.records.map(([eventId]) => eventId),
       ...batch.records.map(([, record]) => record),
       ...incidents.flatMap((id) => [batch.read.get(id) ?? '', batch.stateToStore(id)]),
-    )) as string | null;
+    );
+    const replies = (await step.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const reply = replies[replies.length - 1]![1] as string | null;
+    if (reply === null) {
+      // another copy got there first: this try's output is referred to by nothing
+      if (output !== '') await this.redis.del(outputKey);
+      return null;
+    }
+    if (output !== '') this.unsettled.set(batch.lane, { batch: batch.id, last: batch.lastOffset });
     return reply;
+  }
+
+  /**
+   * A batch of this partition committed in Kafka, with its offsets up to `nextOffset`: the output
+   * this copy stored for records before that is in Kafka, and is never to be sent again. It becomes
+   * an empty output (its markers stay; the key keeps its expiry), so a redelivery of those records
+   * (a group's offsets lost or reset) emits nothing rather than the same events a second time, and
+   * a burst does not hold its outputs in Redis for a day. Not awaited: a miss leaves the output to
+   * its expiry.
+   */
+  committed(topic: string, partition: number, nextOffset: string): void {
+    const lane = laneOfSource(recordSource(topic, partition, nextOffset));
+    const pending = this.unsettled.get(lane);
+    if (!pending || pending.last >= BigInt(nextOffset)) return;
+    this.unsettled.delete(lane);
+    this.redis.set(this.keys.output(pending.batch), '[]', 'KEEPTTL', 'XX').catch(() => undefined);
   }
 
   /**
@@ -392,6 +431,10 @@ class PendingBatch implements RoutingBatch {
   private readonly changed = new Set<string>();
 
   constructor(
+    /** the partition its records come from (topic:partition) */
+    readonly lane: string,
+    /** the offset of its last record */
+    readonly lastOffset: bigint,
     private readonly mirror: LoadMirror,
     /** raw state of each incident as read ('' = none) */
     readonly read: Map<string, string>,

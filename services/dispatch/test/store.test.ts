@@ -149,6 +149,26 @@ describe('routing state in Redis, read and written once per batch', () => {
     const [a, b] = await Promise.all([one.decide(batch), two.decide(batch)]);
     expect(a).toEqual(b);
     expect(Object.values(await loadsInRedis()).reduce((x, y) => x + y, 0)).toBe(2);
+    // the losing try's output, which no marker refers to, is not left behind
+    expect(await redis.keys(dispatchKeys(redisPrefix).output('*'))).toHaveLength(1);
+  });
+
+  it('once a batch is committed in Kafka its stored output is emptied: its records delivered again emit nothing, not the same events a second time', async () => {
+    const { store, decide } = copy();
+    const batch = items([reported(), reported()], 40);
+    const first = await decide(batch);
+    const [output] = await redis.keys(dispatchKeys(redisPrefix).output('*'));
+    // a commit that does not reach the batch's last record (an earlier batch's) leaves it
+    store.committed('t.incident.events', 0, '41');
+    await redis.ping(); // the store's write is not awaited: this reply comes after it
+    expect(await decide(batch)).toEqual(first);
+    // committed past its records: the output is empty, its expiry kept, and the records emit nothing
+    store.committed('t.incident.events', 0, '42');
+    await redis.ping();
+    expect(await redis.get(output!)).toBe('[]');
+    expect(await redis.ttl(output!)).toBeGreaterThan(0);
+    expect(await decide(batch)).toEqual([undefined, undefined]);
+    expect(Object.values(await loadsInRedis()).reduce((x, y) => x + y, 0)).toBe(2);
   });
 
   it('a copy whose changes were trimmed away or wiped reads the counters whole', async () => {

@@ -78,6 +78,12 @@ export interface ConsumerOptions<K extends TopicKey> {
   maxBytesPerPartition?: number;
   /** the most bytes of records in one produce request: below the broker's message.max.bytes */
   maxRequestBytes?: number;
+  /**
+   * Called once a batch's outputs are in Kafka (transactionally: committed with its offsets, up to
+   * nextOffset), before the partition's next batch: what the handler kept to send that batch again
+   * can go. It must not throw.
+   */
+  onCommitted?: (topic: string, partition: number, nextOffset: string) => void;
   /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
   stallMs?: number;
   /** how often the lag of partitions that had no batch yet is read from the group's offsets (ms) */
@@ -464,7 +470,9 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
               if (!owned.has(laneKey(batch.topic, batch.partition)) && !(await takeOver(batch.topic, batch.partition, batch.firstOffset()!, lane, heartbeat))) return;
             }
             const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
-            await send(outgoing, batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+            const nextOffset = (BigInt(last.offset) + 1n).toString();
+            await send(outgoing, batch.topic, batch.partition, nextOffset);
+            options.onCommitted?.(batch.topic, batch.partition, nextOffset);
             break;
           } catch (error) {
             if (transactional && isFenced(error)) return await yieldPartition(error, batch.topic, batch.partition, heartbeat, isRunning, isStale);
