@@ -162,10 +162,11 @@ export interface RoutingBatch {
   record(eventId: string, source: string, effects: Effects, envelopes: Envelope[], sequence?: number): void;
 }
 
+/** A partition: topic:partition. */
+const laneOf = (topic: string, partition: number) => `${topic}:${partition}`;
 /** Where a record was read: topic:partition:offset (a done marker's `source`). */
-export const recordSource = (topic: string, partition: number, offset: string) => `${topic}:${partition}:${offset}`;
-const laneOfSource = (source: string) => source.slice(0, source.lastIndexOf(':'));
-const offsetOfSource = (source: string) => BigInt(source.slice(source.lastIndexOf(':') + 1));
+export const recordSource = (topic: string, partition: number, offset: string) => `${laneOf(topic, partition)}:${offset}`;
+const splitSource = (source: string) => ({ lane: source.slice(0, source.lastIndexOf(':')), offset: BigInt(source.slice(source.lastIndexOf(':') + 1)) });
 
 export interface BatchEvent {
   eventId: string;
@@ -307,11 +308,16 @@ export class RoutingStore {
       const blobs = await this.redis.mget(...again.map(this.keys.output));
       outputs = new Map(again.map((batch, i) => [batch, blobs[i] ?? null]));
     }
-    const lane = laneOfSource(events[0]!.source);
-    if (events.some((e) => laneOfSource(e.source) !== lane)) throw new Error('a batch of events from more than one partition');
+    const { lane } = splitSource(events[0]!.source);
+    let lastOffset = -1n;
+    for (const e of events) {
+      const at = splitSource(e.source);
+      if (at.lane !== lane) throw new Error('a batch of events from more than one partition');
+      if (at.offset > lastOffset) lastOffset = at.offset;
+    }
     return new PendingBatch(
       lane,
-      events.reduce((last, e) => (offsetOfSource(e.source) > last ? offsetOfSource(e.source) : last), -1n),
+      lastOffset,
       this.mirror,
       new Map(incidentIds.map((id, i) => [id, states[i] ?? ''])),
       markers,
@@ -370,7 +376,7 @@ export class RoutingStore {
    * its expiry.
    */
   committed(topic: string, partition: number, nextOffset: string): void {
-    const lane = laneOfSource(recordSource(topic, partition, nextOffset));
+    const lane = laneOf(topic, partition);
     const pending = this.unsettled.get(lane);
     if (!pending || pending.last >= BigInt(nextOffset)) return;
     this.unsettled.delete(lane);
