@@ -12,7 +12,7 @@ export { comparePositions, type FeedCounts, type FeedFilters, type FeedListItem,
 export { FeedClient, type FeedSubscription, type SnapshotPage, type Delta } from './feed-client';
 export { reportSubmissionSchema, followUpSubmissionSchema, followUpKinds, attachmentKinds, detectionMethods, notifiedParties, type FollowUpKind } from './contracts/report';
 export { fieldProblems, type FieldProblem } from './contracts/problems';
-export { roles } from './contracts/common';
+export { roles, newId } from './contracts/common';
 export { tokenScopes } from './contracts/identity';
 export { directoryEntities, entrySchemas, entryId, organisationTypes, type DirectoryEntity, type Entry } from './contracts/directory';
 export { may, mayActFor, type Permission } from './access/index';

@@ -1,4 +1,4 @@
-import { commandUrls, type Actor, type CommandType } from './catalogue';
+import { commandUrls, newId, type Actor, type CommandType } from './catalogue';
 import type { Words } from './i18n';
 
 export interface Me {
@@ -23,20 +23,47 @@ export const setLinks = (given: Me['links']) => {
   links.dispatch = (given?.dispatch ?? '').replace(/\/$/, '');
 };
 
+/** How long the page waits before sending a shed request again, in ms (a test makes it instant). */
+export const retryTiming = { wait: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+
+/** At most this many more tries of a shed request, and at most this long to wait before one. */
+const shedRetries = 3;
+const longestWaitSeconds = 10;
+
+/**
+ * Sends a request, and again when a service shed it (503, or 429, with Retry-After: under load it
+ * refuses before doing anything), as long as sending it twice cannot do it twice: a read, a PUT or
+ * DELETE, or a write that carries its Idempotency-Key or Command-Id. Waits as long as Retry-After
+ * says (1 s without one), up to 3 more tries; a wait longer than 10 s is the user's to take.
+ */
+async function sendShedAgain(method: string, headers: Record<string, string>, send: () => Promise<Response>): Promise<Response> {
+  const repeatable = ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) || 'idempotency-key' in headers || 'command-id' in headers;
+  for (let tries = 0; ; tries += 1) {
+    const response = await send();
+    if (!repeatable || tries >= shedRetries || (response.status !== 503 && response.status !== 429)) return response;
+    const after = Number(response.headers.get('retry-after') ?? '1');
+    if (!Number.isFinite(after) || after < 0 || after > longestWaitSeconds) return response;
+    await retryTiming.wait(Math.max(after, 0.2) * 1000);
+  }
+}
+
 /** One JSON request with the session cookie; every write carries the CSRF token. */
-export async function request<T = any>(method: string, path: string, payload?: unknown): Promise<Answer<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function request<T = any>(method: string, path: string, payload?: unknown, extra: Record<string, string> = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extra };
   if (payload !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-  const response = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}) });
+  const response = await sendShedAgain(method, headers, () => fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}) }));
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   return { status: response.status, body };
 }
 
-/** A command on an incident, to its board route (the URL from the shared catalogue). */
+/**
+ * A command on an incident, to its board route (the URL from the shared catalogue), with an id of
+ * its own (Command-Id): sent again after a shed or lost answer, it is still done once.
+ */
 export function sendCommand(incidentId: string, command: CommandType, body: Record<string, unknown>, params: Record<string, string> = {}): Promise<Answer> {
   const url = commandUrls[command].replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
-  return request('POST', `/api/v1/incidents/${incidentId}/${url}`, body);
+  return request('POST', `/api/v1/incidents/${incidentId}/${url}`, body, { 'command-id': newId() });
 }
 
 /** Where intake serves a file of an incident (a download, never rendered; the session cookie goes along). */
@@ -57,7 +84,7 @@ async function crossOrigin<T>(base: string, method: string, path: string, body: 
   if (body !== undefined && !isFile) all['content-type'] = 'application/json';
   if (isFile) all['content-type'] = (body as Blob).type || 'application/octet-stream';
   try {
-    const response = await fetch(`${base}${path}`, { method, headers: all, credentials: 'include', cache: 'no-store', ...(body !== undefined ? { body: isFile ? (body as Blob) : JSON.stringify(body) } : {}) });
+    const response = await sendShedAgain(method, all, () => fetch(`${base}${path}`, { method, headers: all, credentials: 'include', cache: 'no-store', ...(body !== undefined ? { body: isFile ? (body as Blob) : JSON.stringify(body) } : {}) }));
     const answer = await response.json().catch(() => null);
     return { status: response.status, body: answer };
   } catch {

@@ -1,7 +1,7 @@
 import type { Language } from './catalogue';
 
 /** A date as people in Vietnam read it (the page's time zone, whatever the browser's). */
-export { formatVietnamTime as formatDate } from './catalogue';
+export { formatVietnamTime } from './catalogue';
 
 /** Time left until `iso` (negative: overdue), in hours and minutes. */
 export function timeLeft(iso: string, now: number, lang: Language): string {

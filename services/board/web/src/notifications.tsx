@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { incidentPageHash, notificationKindLabels, type Language } from '../../../../shared/src/contracts/labels';
 import { request } from './api';
-import { formatDate } from './i18n';
+import { formatVietnamTime } from './i18n';
 
 // The signed-in user's notifications (issue 14): served by the notifier through the board
 // (/api/v1/notifications*), new ones live over Server-Sent Events, with each addressee's preferences.
@@ -109,7 +109,7 @@ export function Notifications(props: { lang: Language }) {
                   <a href={incidentPageHash(i.incidentId)} onClick={() => !i.read && void markRead({ ids: [i.id] })}>
                     <strong>{notificationKindLabels[props.lang][i.kind]}</strong>{i.urgent ? ` (${t.urgent})` : ''}: {i.title ?? t.red}
                   </a>
-                  <small> {formatDate(i.at, props.lang)}</small>
+                  <small> {formatVietnamTime(i.at, props.lang)}</small>
                   {i.read && <button type="button" class="link" onClick={() => void markUnread(i.id)} data-testid="notification-mark-unread">{t.markUnread}</button>}
                 </li>
               ))}

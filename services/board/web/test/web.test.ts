@@ -4,11 +4,12 @@ import { feedFilters, noFilters, orderQueue } from '../src/queue';
 import { incidentListItem, isOverdue, reportSubmissionSchema } from '../../../../shared/src/browser';
 import { deadlinesOf, deadlinesShownTo, nextDue } from '../../../../shared/src/clocks';
 import { followUp, problemsByField, toSubmission, validateReport, type ReportDraft } from '../src/report-form';
-import { formatDate, timeLeft } from '../src/i18n';
+import { formatVietnamTime, timeLeft } from '../src/i18n';
 import { applyDelta } from '../src/feed';
 import { loadDirectoryFiles } from '../../../../shared/src/directory';
 import { formFields, fromForm, problemOf, toForm, validateEntry } from '../src/directory-form';
 import { leagueChart, minutesText, type LeagueRow } from '../src/league';
+import { intakeRequest, request, retryTiming, sendCommand, setLinks } from '../src/api';
 import { minutesAfter, testAssignees, testIncident, testReportedAt } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
@@ -146,7 +147,7 @@ describe('words and dates', () => {
     expect(followUp('situation_update', { situation: 'Đã cô lập' }, 'vi').errors).toEqual({});
   });
   it('dates are shown in Vietnam’s time zone, and time left counts down', () => {
-    expect(formatDate('2026-12-01T17:30:00.000Z', 'vi')).toContain('00:30');
+    expect(formatVietnamTime('2026-12-01T17:30:00.000Z', 'vi')).toContain('00:30');
     expect(timeLeft('2026-12-01T02:00:00.000Z', Date.parse('2026-12-01T00:30:00.000Z'), 'vi')).toBe('còn 1 giờ 30 phút');
     expect(timeLeft('2026-12-01T00:00:00.000Z', Date.parse('2026-12-01T00:10:00.000Z'), 'en')).toBe('10 min overdue');
   });
@@ -213,5 +214,73 @@ describe('the league table’s chart', () => {
   });
   it('says minutes, and hours past two, in the page’s language', () => {
     expect([minutesText(42.4, 'vi'), minutesText(150, 'vi'), minutesText(150, 'en'), minutesText(null, 'en')]).toEqual(['42 phút', '2.5 giờ', '2.5 h', '—']);
+  });
+});
+
+describe('a request a service shed under load is sent again by the page', () => {
+  const realFetch = globalThis.fetch;
+  const realWait = retryTiming.wait;
+  let calls: { url: string; headers: Record<string, string> }[];
+  let waits: number[];
+  /** a fetch that answers with the given statuses in turn (each 503 with Retry-After when given) */
+  const answering = (...answers: [number, string?][]) => {
+    globalThis.fetch = (async (url: string, init: RequestInit) => {
+      calls.push({ url, headers: { ...(init.headers as Record<string, string>) } });
+      const [status, retryAfter] = answers[Math.min(calls.length - 1, answers.length - 1)]!;
+      return new Response(JSON.stringify({ status }), { status, headers: { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) } });
+    }) as typeof fetch;
+  };
+  beforeEach(() => {
+    calls = [];
+    waits = [];
+    retryTiming.wait = async (ms) => {
+      waits.push(ms);
+    };
+  });
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+    retryTiming.wait = realWait;
+  });
+
+  it('a PUT shed twice is sent again after each Retry-After, and its answer is the one that got through', async () => {
+    answering([503, '2'], [503, '3'], [200]);
+    const answer = await request('PUT', '/api/v1/notifications/preferences/x', { email: true });
+    expect(answer.status).toBe(200);
+    expect(calls).toHaveLength(3);
+    expect(waits).toEqual([2000, 3000]);
+  });
+  it('gives up after three more tries, and when the service asks for a wait longer than 10 s', async () => {
+    answering([503, '1']);
+    expect((await request('GET', '/api/v1/incidents')).status).toBe(503);
+    expect(calls).toHaveLength(4);
+    calls = [];
+    answering([429, '60']);
+    expect((await request('DELETE', '/api/v1/x')).status).toBe(429);
+    expect(calls).toHaveLength(1);
+  });
+  it('a write that could be done twice is not sent again; a report with its Idempotency-Key is', async () => {
+    answering([503, '1'], [202]);
+    expect((await request('POST', '/api/v1/auth/login', { username: 'a' })).status).toBe(503);
+    expect(calls).toHaveLength(1);
+    calls = [];
+    setLinks({ intake: 'http://intake.example' });
+    const answer = await intakeRequest('POST', '/api/v1/reports', { title: 't' }, { 'idempotency-key': 'k-1' });
+    expect(answer.status).toBe(202);
+    expect(calls.map((c) => [c.url, c.headers['idempotency-key']])).toEqual([
+      ['http://intake.example/api/v1/reports', 'k-1'],
+      ['http://intake.example/api/v1/reports', 'k-1'],
+    ]);
+  });
+  it('a command carries an id of its own, the same on every try, so that it is done once', async () => {
+    answering([503, '1'], [200]);
+    expect((await sendCommand('01KBENCH000000000000000001', 'incident.acknowledge', {})).status).toBe(200);
+    const ids = calls.map((c) => c.headers['command-id']);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(ids[1]).toBe(ids[0]);
+    calls = [];
+    answering([200]);
+    await sendCommand('01KBENCH000000000000000001', 'incident.acknowledge', {});
+    expect(calls[0]!.headers['command-id']).not.toBe(ids[0]);
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { categoryLabels, commandLabels, incidentCategories, severityLabels, type CommandType, type IncidentView, type Language } from '../catalogue';
 import { request, sendCommand, type Me } from '../api';
-import { formatDate, type Words } from '../i18n';
+import { formatVietnamTime, type Words } from '../i18n';
 import { commandsFor, meetingsToJoin, onSiteSteps, ownParts, sendableTeams } from '../rules';
 import { enterpriseAssignee, enterprises } from '../directory';
 import { vietnamTime } from '../report-form';
@@ -139,7 +139,7 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
           <ul>
             {suggestions.map((s) => (
               <li data-testid="duplicate" data-incident-id={s.incidentId}>
-                <a href={`#/incident/${s.incidentId}`}>{s.title}</a> · {s.reportingOrganisation} · {formatDate(s.detectedAt, lang)} · {s.reasons.join('; ')}
+                <a href={`#/incident/${s.incidentId}`}>{s.title}</a> · {s.reportingOrganisation} · {formatVietnamTime(s.detectedAt, lang)} · {s.reasons.join('; ')}
               </li>
             ))}
           </ul>
@@ -159,7 +159,7 @@ export function Actions(props: { me: Me; t: Words; lang: Language; incident: Inc
       {toAnswer.map(({ order, addressee }) => (
         <form class="action" onSubmit={answer(order.orderId, addressee.id)} data-testid="action-answer_coordination_order" data-order-id={order.orderId}>
           <label>
-            {commandLabels[lang]['incident.answer_coordination_order']} ({addressee.name}{order.answerBy ? ` · ${t.answerBy} ${formatDate(order.answerBy, lang)}` : ''})
+            {commandLabels[lang]['incident.answer_coordination_order']} ({addressee.name}{order.answerBy ? ` · ${t.answerBy} ${formatVietnamTime(order.answerBy, lang)}` : ''})
             <textarea name="answer" required />
           </label>
           <button type="submit">{commandLabels[lang]['incident.answer_coordination_order']}</button>

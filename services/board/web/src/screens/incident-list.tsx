@@ -1,5 +1,5 @@
 import { lifecycleStateLabels, portalStatusLabels, severityLabels, type FeedListItem, type Language } from '../catalogue';
-import { formatDate, timeLeft, type Words } from '../i18n';
+import { formatVietnamTime, timeLeft, type Words } from '../i18n';
 import { unitName } from '../directory';
 
 /** A list of incidents, as every screen shows one: title, state, unit, TLP, priority, the answer awaited and the next deadline with their time left, flags. */
@@ -15,9 +15,9 @@ export function Queue(props: { t: Words; lang: Language; incidents: FeedListItem
           <a href={`#/incident/${i.id}`} data-testid="incident-title">{i.title}</a>
           <span class="meta">
             <span data-testid="incident-state">{props.portal ? portalStatusLabels[lang][i.portalStatus] : lifecycleStateLabels[lang][i.state]}</span> · {unitName(i.province.code)} · TLP:{i.tlp}
-            {i.priority && <> · {i.priority} {severityLabels[lang][i.severity as 'severe']}</>} · {formatDate(i.reportedAt, lang)}
-            {i.answerBy && <> · <span data-testid="incident-answer-by">{t.answerBy} {formatDate(i.answerBy, lang)} ({timeLeft(i.answerBy, now, lang)})</span></>}
-            {i.dueAt && i.dueAt !== i.answerBy && <> · <span data-testid="incident-due">{t.nextDeadline} {formatDate(i.dueAt, lang)} ({timeLeft(i.dueAt, now, lang)})</span></>}
+            {i.priority && <> · {i.priority} {severityLabels[lang][i.severity as 'severe']}</>} · {formatVietnamTime(i.reportedAt, lang)}
+            {i.answerBy && <> · <span data-testid="incident-answer-by">{t.answerBy} {formatVietnamTime(i.answerBy, lang)} ({timeLeft(i.answerBy, now, lang)})</span></>}
+            {i.dueAt && i.dueAt !== i.answerBy && <> · <span data-testid="incident-due">{t.nextDeadline} {formatVietnamTime(i.dueAt, lang)} ({timeLeft(i.dueAt, now, lang)})</span></>}
             {i.overdue && <strong class="flag" data-testid="flag-overdue"> {t.overdue}</strong>}
             {i.escalated && <strong class="flag" data-testid="flag-escalated"> {t.escalated}{i.rung ? ` (${t.rung} ${i.rung})` : ''}</strong>}
           </span>

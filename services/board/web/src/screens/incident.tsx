@@ -3,7 +3,7 @@ import { assignmentStatusLabels, categoryLabels, commandLabels, lifecycleStateLa
 import { attachmentUrl, intakeRequest, request, type Me } from '../api';
 import { useIncident } from '../feed';
 import { FollowUps } from './follow-up';
-import { deadlineWords, formatDate, timeLeft, type Words } from '../i18n';
+import { deadlineWords, formatVietnamTime, timeLeft, type Words } from '../i18n';
 import { unitName } from '../directory';
 import { Actions } from './actions';
 
@@ -25,8 +25,8 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
         <h3>{t.report}</h3>
         <p>{i.description}</p>
         <dl>
-          <dt>{t.detectedAt}</dt><dd>{formatDate(i.detectedAt, lang)}</dd>
-          <dt>{t.reporter}</dt><dd>{i.reportingOrganisation.name} · {formatDate(i.reportedAt, lang)}</dd>
+          <dt>{t.detectedAt}</dt><dd>{formatVietnamTime(i.detectedAt, lang)}</dd>
+          <dt>{t.reporter}</dt><dd>{i.reportingOrganisation.name} · {formatVietnamTime(i.reportedAt, lang)}</dd>
         </dl>
       </section>
       <section>
@@ -41,7 +41,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
           {i.assignees.map((a) => (
             <li data-testid="assignee" data-assignee-id={a.id} data-status={a.status ?? 'assigned'}>
               {a.name} — {assignmentStatusLabels[lang][a.status ?? 'assigned']}
-              {a.status === 'offered' && a.offerExpiresAt && <> · {t.answerBy} {formatDate(a.offerExpiresAt, lang)} ({timeLeft(a.offerExpiresAt, now, lang)})</>}
+              {a.status === 'offered' && a.offerExpiresAt && <> · {t.answerBy} {formatVietnamTime(a.offerExpiresAt, lang)} ({timeLeft(a.offerExpiresAt, now, lang)})</>}
             </li>
           ))}
         </ul>
@@ -49,7 +49,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
       <section>
         <h3>{t.deadlines}</h3>
         <Deadlines t={t} lang={lang} incident={i} />
-        <p>{t.rung}: <span data-testid="detail-rung">{rungOf(i)}</span>{i.clocks?.ministry && <span data-testid="detail-ministry"> · {commandLabels[lang]['incident.escalate_to_ministry']} {formatDate(i.clocks.ministry.at, lang)}: {i.clocks.ministry.reason}</span>}</p>
+        <p>{t.rung}: <span data-testid="detail-rung">{rungOf(i)}</span>{i.clocks?.ministry && <span data-testid="detail-ministry"> · {commandLabels[lang]['incident.escalate_to_ministry']} {formatVietnamTime(i.clocks.ministry.at, lang)}: {i.clocks.ministry.reason}</span>}</p>
       </section>
       <Actions me={me} t={t} lang={lang} incident={i} />
       {(me.actor.roles ?? []).includes('submitter') && <FollowUps t={t} lang={lang} incident={i} />}
@@ -59,7 +59,7 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
           <ul data-testid="detail-orders">
             {(i.coordinationOrders ?? []).map((o) => (
               <li data-testid="order" data-order-id={o.orderId}>
-                {formatDate(o.issuedAt, lang)}{o.answerBy && <> · {t.answerBy} {formatDate(o.answerBy, lang)} ({timeLeft(o.answerBy, now, lang)})</>}
+                {formatVietnamTime(o.issuedAt, lang)}{o.answerBy && <> · {t.answerBy} {formatVietnamTime(o.answerBy, lang)} ({timeLeft(o.answerBy, now, lang)})</>}
                 <ul>{o.addressees.map((a) => <li data-testid="order-addressee" data-answered={o.answers.some((x) => x.addresseeId === a.id)}>{a.name}: {o.answers.some((x) => x.addresseeId === a.id) ? t.answered : t.notAnswered}</li>)}</ul>
               </li>
             ))}
@@ -72,8 +72,8 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
           <ul data-testid="detail-on-site">
             {(i.onSiteTeams ?? []).map((team) => (
               <li data-testid="on-site-team" data-team-id={team.teamId} data-arrived={Boolean(team.arrivedAt)} data-left={Boolean(team.leftAt)}>
-                {team.name}: {team.people.join(', ')} · {formatDate(team.sentAt, lang)}{team.sentBy && ` ${t.sentBy} ${team.sentBy.name ?? team.sentBy.id}`} · {team.arrivedAt ? `${t.arrived} ${formatDate(team.arrivedAt, lang)}` : t.notArrived}
-                {team.leftAt && ` · ${t.left} ${formatDate(team.leftAt, lang)}`}
+                {team.name}: {team.people.join(', ')} · {formatVietnamTime(team.sentAt, lang)}{team.sentBy && ` ${t.sentBy} ${team.sentBy.name ?? team.sentBy.id}`} · {team.arrivedAt ? `${t.arrived} ${formatVietnamTime(team.arrivedAt, lang)}` : t.notArrived}
+                {team.leftAt && ` · ${t.left} ${formatVietnamTime(team.leftAt, lang)}`}
               </li>
             ))}
           </ul>
@@ -86,11 +86,11 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
             {(i.clocks?.climbs ?? []).flatMap((c) =>
               c.reached.map((r) => (
                 <li data-testid="climb-rung" data-rung={r.rung}>
-                  {deadlineWords[lang][c.deadlineKey.split(':')[0] as 'acknowledge'] ?? c.deadlineKey} · {t.rung} {r.rung} · {formatDate(r.at, lang)}{r.recipients?.length ? ` → ${r.recipients.map((x) => x.name).join(', ')}` : ''}
+                  {deadlineWords[lang][c.deadlineKey.split(':')[0] as 'acknowledge'] ?? c.deadlineKey} · {t.rung} {r.rung} · {formatVietnamTime(r.at, lang)}{r.recipients?.length ? ` → ${r.recipients.map((x) => x.name).join(', ')}` : ''}
                   {c.ladder.rungs[r.rung]?.reaches === 'liaison_leader' && inNetwork && (
                     // the rung's online meeting: who joined and when (a submitter's view has none of it)
                     <ul data-testid="meeting-participants" aria-label={t.meeting}>
-                      {(r.joined ?? []).map((j) => <li data-testid="meeting-participant">{j.actorName ?? j.actorId} ({t.onBehalfOf} {j.assigneeName}) {t.joinedMeeting} {formatDate(j.at, lang)}</li>)}
+                      {(r.joined ?? []).map((j) => <li data-testid="meeting-participant">{j.actorName ?? j.actorId} ({t.onBehalfOf} {j.assigneeName}) {t.joinedMeeting} {formatVietnamTime(j.at, lang)}</li>)}
                       {!r.joined?.length && <li>{t.meeting}: {t.noneJoined}</li>}
                     </ul>
                   )}
@@ -112,12 +112,12 @@ export function IncidentPage(props: { me: Me; t: Words; lang: Language; client: 
       <section>
         <h3>{t.followUp}</h3>
         <ol data-testid="detail-follow-ups">
-          {(i.followUps ?? []).map((f) => <li data-testid="follow-up" data-kind={f.report.kind}><time dateTime={f.receivedAt}>{formatDate(f.receivedAt, lang)}</time> {t[f.report.kind]}</li>)}
+          {(i.followUps ?? []).map((f) => <li data-testid="follow-up" data-kind={f.report.kind}><time dateTime={f.receivedAt}>{formatVietnamTime(f.receivedAt, lang)}</time> {t[f.report.kind]}</li>)}
         </ol>
       </section>
       <section>
         <h3>{t.timeline}</h3>
-        <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatDate(e.at, lang)}</time> {renderTimelineEntry(e, lang).summary}</li>)}</ol>
+        <ol data-testid="detail-timeline">{i.timeline.map((e) => <li><time dateTime={e.at}>{formatVietnamTime(e.at, lang)}</time> {renderTimelineEntry(e, lang).summary}</li>)}</ol>
       </section>
     </article>
   );
@@ -157,8 +157,8 @@ function Deadlines(props: { t: Words; lang: Language; incident: IncidentView }) 
     <ul data-testid="detail-deadlines">
       {shown.map((d) => (
         <li class={d.status === 'breached' ? 'overdue' : undefined} data-testid="deadline" data-kind={d.kind} data-status={d.status}>
-          {w[d.kind]} ({w[d.basis]}): {formatDate(d.dueAt, lang)} —{' '}
-          <span data-testid="deadline-left">{d.status === 'met' || d.status === 'met_late' ? `${w[d.status]} ${formatDate(d.metAt, lang)}` : timeLeft(d.dueAt, now, lang)}</span>
+          {w[d.kind]} ({w[d.basis]}): {formatVietnamTime(d.dueAt, lang)} —{' '}
+          <span data-testid="deadline-left">{d.status === 'met' || d.status === 'met_late' ? `${w[d.status]} ${formatVietnamTime(d.metAt, lang)}` : timeLeft(d.dueAt, now, lang)}</span>
         </li>
       ))}
     </ul>
