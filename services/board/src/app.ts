@@ -52,6 +52,7 @@ export async function buildApp(config: BoardConfig, overrides: BoardOverrides = 
     revalidateMs: config.WS_REVALIDATE_SECONDS * 1000,
     flushMs: config.FEED_FLUSH_MS,
     flushMinMs: config.FEED_FLUSH_MIN_MS,
+    positionMs: config.FEED_POSITION_MS,
     heartbeatMs: config.FEED_HEARTBEAT_MS,
     maxPending: config.FEED_MAX_PENDING,
     jobs,

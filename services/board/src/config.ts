@@ -38,6 +38,13 @@ export const boardConfigSchema = z.object({
     .max(5000)
     .default(20)
     .describe('The shortest wait between flushes of the live feed, in ms: each flush is followed by five times its own duration, between this and FEED_FLUSH_MS, so a quiet board sends a change within about this and a busy one spends at most a sixth of its time flushing'),
+  FEED_POSITION_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(1000)
+    .describe('A feed client the log moved past with nothing for it is told its new position (to resume from) at most this often, in ms; a resume from a position that old reads that much of the log again'),
   FEED_MAX_PENDING: z.coerce
     .number()
     .int()

@@ -142,7 +142,6 @@ if not changed then return '' end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${loadChangesKept}, '*', 'c', ARGV[2])
 `;
 
-const writeBatchCommand = 'dispatchWriteBatch';
 
 /** What a batch's decisions read and record; each decision sees the ones before it in the batch. */
 export interface RoutingBatch {
@@ -195,6 +194,7 @@ type LoadChangeWire = { l: Record<string, number>; o: Record<string, string> };
 export class RoutingStore {
   private readonly keys: ReturnType<typeof dispatchKeys>;
   private readonly read: RedisScript;
+  private readonly write: RedisScript;
   /** per partition (topic:partition), the last output this copy stored whose batch has not been seen committed */
   private readonly unsettled = new Map<string, { batch: string; last: bigint }>();
   private readonly mirror = new LoadMirror();
@@ -216,7 +216,7 @@ export class RoutingStore {
     this.outputTtlSeconds = Math.min(outputTtlSeconds, doneTtlSeconds);
     this.keys = dispatchKeys(prefix);
     this.read = redisScript(redis, 'dispatchReadBatch', readBatch);
-    redisScript(redis, writeBatchCommand, writeBatch);
+    this.write = redisScript(redis, 'dispatchWriteBatch', writeBatch);
   }
 
   get deadlinesKey(): string {
@@ -337,7 +337,8 @@ export class RoutingStore {
     // the output and the write commit together: a marker never points to an output that was not stored
     const step = this.redis.multi();
     if (output !== '') step.set(outputKey, output, 'EX', this.outputTtlSeconds);
-    (step as unknown as Record<string, (...args: unknown[]) => unknown>)[writeBatchCommand]!(
+    this.write.queue(
+      step,
       5 + buckets.lookup.length + incidents.length,
       this.keys.loadChanges,
       this.keys.load,
@@ -372,15 +373,15 @@ export class RoutingStore {
    * this copy stored for records before that is in Kafka, and is never to be sent again. It becomes
    * an empty output (its markers stay; the key keeps its expiry), so a redelivery of those records
    * (a group's offsets lost or reset) emits nothing rather than the same events a second time, and
-   * a burst does not hold its outputs in Redis for a day. Not awaited: a miss leaves the output to
-   * its expiry.
+   * a burst does not hold its outputs in Redis for a day. The consumer does not wait for it, and
+   * a miss (Redis away) leaves the output to its expiry: the caller logs it.
    */
-  committed(topic: string, partition: number, nextOffset: string): void {
+  async committed(topic: string, partition: number, nextOffset: string): Promise<void> {
     const lane = laneOf(topic, partition);
     const pending = this.unsettled.get(lane);
     if (!pending || pending.last >= BigInt(nextOffset)) return;
     this.unsettled.delete(lane);
-    this.redis.set(this.keys.output(pending.batch), '[]', 'KEEPTTL', 'XX').catch(() => undefined);
+    await this.redis.set(this.keys.output(pending.batch), '[]', 'KEEPTTL', 'XX');
   }
 
   /**

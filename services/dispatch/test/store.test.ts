@@ -159,12 +159,10 @@ describe('routing state in Redis, read and written once per batch', () => {
     const first = await decide(batch);
     const [output] = await redis.keys(dispatchKeys(redisPrefix).output('*'));
     // a commit that does not reach the batch's last record (an earlier batch's) leaves it
-    store.committed('t.incident.events', 0, '41');
-    await redis.ping(); // the store's write is not awaited: this reply comes after it
+    await store.committed('t.incident.events', 0, '41');
     expect(await decide(batch)).toEqual(first);
     // committed past its records: the output is empty, its expiry kept, and the records emit nothing
-    store.committed('t.incident.events', 0, '42');
-    await redis.ping();
+    await store.committed('t.incident.events', 0, '42');
     expect(await redis.get(output!)).toBe('[]');
     expect(await redis.ttl(output!)).toBeGreaterThan(0);
     expect(await decide(batch)).toEqual([undefined, undefined]);

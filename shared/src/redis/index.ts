@@ -1,4 +1,4 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { type ChainableCommander, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
 
 export type { Redis };
@@ -25,7 +25,14 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
   return client;
 }
 
-export type RedisScript = (...args: (string | number | Buffer)[]) => Promise<unknown>;
+type ScriptArgument = string | number | Buffer;
+
+/** A Lua script of a client: called on its own, or queued in a MULTI or pipeline of that client. */
+export interface RedisScript {
+  (...args: ScriptArgument[]): Promise<unknown>;
+  /** the same call as one step of `step` (its reply comes with the others' from exec) */
+  queue(step: ChainableCommander, ...args: ScriptArgument[]): ChainableCommander;
+}
 
 /**
  * A Lua script as a command of this client: sent by EVALSHA, with ioredis falling back to EVAL
@@ -34,6 +41,8 @@ export type RedisScript = (...args: (string | number | Buffer)[]) => Promise<unk
  */
 export function redisScript(redis: Redis, name: string, lua: string, numberOfKeys?: number): RedisScript {
   if (!(name in redis)) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
-  const command = (redis as unknown as Record<string, RedisScript>)[name]!;
-  return (...args) => command.apply(redis, args);
+  // a defined command is a method of the client and of its MULTIs and pipelines, under its name
+  type Commands = Record<string, (...args: ScriptArgument[]) => unknown>;
+  const script = (...args: ScriptArgument[]) => (redis as unknown as Commands)[name]!.apply(redis, args) as Promise<unknown>;
+  return Object.assign(script, { queue: (step: ChainableCommander, ...args: ScriptArgument[]) => (step as unknown as Commands)[name]!.apply(step, args) as ChainableCommander });
 }
