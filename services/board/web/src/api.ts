@@ -32,15 +32,17 @@ const longestWaitSeconds = 10;
 
 /**
  * Sends a request, and again when a service shed it (503, or 429, with Retry-After: under load it
- * refuses before doing anything), as long as sending it twice cannot do it twice: a read, a PUT or
- * DELETE, or a write that carries its Idempotency-Key or Command-Id. Waits as long as Retry-After
- * says (1 s without one), up to 3 more tries; a wait longer than 10 s is the user's to take.
+ * refuses before doing anything) or is still storing the same one (intake's 409 with Retry-After),
+ * as long as sending it twice cannot do it twice: a read, a PUT or DELETE, or a write that carries
+ * its Idempotency-Key or Command-Id. Waits as long as Retry-After says (1 s without one), up to 3
+ * more tries; a wait longer than 10 s is the user's to take.
  */
 async function sendShedAgain(method: string, headers: Record<string, string>, send: () => Promise<Response>): Promise<Response> {
   const repeatable = ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) || 'idempotency-key' in headers || 'command-id' in headers;
   for (let tries = 0; ; tries += 1) {
     const response = await send();
-    if (!repeatable || tries >= shedRetries || (response.status !== 503 && response.status !== 429)) return response;
+    const later = response.status === 503 || response.status === 429 || (response.status === 409 && response.headers.has('retry-after'));
+    if (!repeatable || tries >= shedRetries || !later) return response;
     const after = Number(response.headers.get('retry-after') ?? '1');
     if (!Number.isFinite(after) || after < 0 || after > longestWaitSeconds) return response;
     await retryTiming.wait(Math.max(after, 0.2) * 1000);
@@ -92,6 +94,9 @@ async function crossOrigin<T>(base: string, method: string, path: string, body: 
     return { status: 0, body: null as T };
   }
 }
+
+/** Not sent for now, nothing wrong with it: no network, the service busy or away, or still storing the same one; the draft is kept for another try. */
+export const notSentYet = (answer: Answer) => answer.status === 0 || answer.status === 503 || answer.status === 429 || answer.body?.error === 'submission_in_progress';
 
 /** An answer in the page's words: done, or refused with its status, message and each problem (a roster's with its row). */
 export const said = (t: Words, answer: Answer) =>

@@ -9,7 +9,7 @@ import { applyDelta } from '../src/feed';
 import { loadDirectoryFiles } from '../../../../shared/src/directory';
 import { formFields, fromForm, problemOf, toForm, validateEntry } from '../src/directory-form';
 import { leagueChart, minutesText, type LeagueRow } from '../src/league';
-import { intakeRequest, request, retryTiming, sendCommand, setLinks } from '../src/api';
+import { intakeRequest, notSentYet, request, retryTiming, sendCommand, setLinks } from '../src/api';
 import { minutesAfter, testAssignees, testIncident, testReportedAt } from '../../../../test/support/incidents';
 
 const actor = (roles: Actor['roles'], assigneeIds: string[] = []): Actor => ({ kind: 'user', id: 'u1', roles, assigneeIds, authenticatedBy: 'password' });
@@ -270,6 +270,21 @@ describe('a request a service shed under load is sent again by the page', () => 
       ['http://intake.example/api/v1/reports', 'k-1'],
       ['http://intake.example/api/v1/reports', 'k-1'],
     ]);
+  });
+  it('a report intake is still storing (409 with Retry-After) is asked again until it is stored; a 409 without one is an answer', async () => {
+    setLinks({ intake: 'http://intake.example' });
+    answering([409, '1'], [202]);
+    expect((await intakeRequest('POST', '/api/v1/reports', {}, { 'idempotency-key': 'k-2' })).status).toBe(202);
+    expect(waits).toEqual([1000]);
+    calls = [];
+    answering([409]);
+    expect((await request('PUT', '/api/v1/directory/units/01', {})).status).toBe(409);
+    expect(calls).toHaveLength(1);
+  });
+  it('what was not sent for now is told apart from a refusal', () => {
+    expect([0, 503, 429].map((status) => notSentYet({ status, body: null }))).toEqual([true, true, true]);
+    expect(notSentYet({ status: 409, body: { error: 'submission_in_progress' } })).toBe(true);
+    expect([400, 403, 409].map((status) => notSentYet({ status, body: { error: 'conflict' } }))).toEqual([false, false, false]);
   });
   it('a command carries an id of its own, the same on every try, so that it is done once', async () => {
     answering([503, '1'], [200]);

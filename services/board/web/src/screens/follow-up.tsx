@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { FollowUpKind, IncidentView, Language } from '../catalogue';
-import { intakeRequest } from '../api';
+import { intakeRequest, notSentYet } from '../api';
 import type { Words } from '../i18n';
 import { followUp, problemsByField } from '../report-form';
 
@@ -36,7 +36,7 @@ export function FollowUps(props: { t: Words; lang: Language; incident: IncidentV
       setErrors(problemsByField(answer.body.problems, lang));
       return setResult(t.fixErrors);
     }
-    if (answer.status !== 202 && answer.status !== 200) return setResult(answer.status === 0 || answer.status === 503 ? t.tryAgain : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}`);
+    if (answer.status !== 202 && answer.status !== 200) return setResult(notSentYet(answer) ? t.tryAgain : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}`);
     setFields({});
     setKey(undefined);
     setResult(`${t[kind]}: ${t.done}`);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { categoryLabels, detectionMethods, incidentCategories, notifiedParties, tlpLevels, type FeedClient, type Language } from '../catalogue';
-import { intakeRequest, type Me } from '../api';
+import { intakeRequest, notSentYet, type Me } from '../api';
 import { useList } from '../feed';
 import type { Words } from '../i18n';
 import { orderQueue } from '../queue';
@@ -74,7 +74,7 @@ export function Submitter(props: { me: Me; t: Words; lang: Language; client: Fee
       return setStatus({ kind: 'failed', text: t.fixErrors });
     }
     if (answer.status !== 202 && answer.status !== 200) {
-      return setStatus({ kind: 'failed', text: answer.status === 0 || answer.status === 503 ? t.tryAgain : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}` });
+      return setStatus({ kind: 'failed', text: notSentYet(answer) ? t.tryAgain : `${t.refused} (${answer.status}) ${answer.body?.message ?? ''}` });
     }
     const incidentId = answer.body.incidentId as string;
     // the evidence, each file as it is, on the incident just made
