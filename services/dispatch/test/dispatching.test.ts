@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { loadDirectoryFiles, ProvinceResolver, type ClassificationFacts, type DirectoryData, type Enterprise, type Payload, type Tlp } from '@ucsc/shared';
+import type { DirectoryData, Enterprise } from '@ucsc/shared';
 import {
   indexDirectory,
   onAccepted,
@@ -13,47 +13,10 @@ import {
   type Effects,
   type IncidentRouting,
   type LoadView,
-  type RoutingPolicy,
 } from '@ucsc/dispatch';
+import { demo, reportIn as report, testEnterprise as enterprise, testPolicy as policy } from './support';
 
-const demo = loadDirectoryFiles();
-const provinces = new ProvinceResolver(demo.units);
-const policy: RoutingPolicy = { enterprisesPerIncident: 1, enterprisesPerSevereIncident: 2, acceptanceWindowMs: 60_000 };
 const now = new Date('2026-11-20T03:00:00.000Z');
-
-function enterprise(id: string, overrides: Partial<Enterprise> = {}): Enterprise {
-  return {
-    id,
-    name: `Công ty ${id}`,
-    shortName: id,
-    membership: 'voluntary',
-    kind: 'security_firm',
-    capabilities: ['malware_analysis'],
-    categories: ['malware'],
-    coverage: ['01'],
-    capacity: 5,
-    acceptsTlpRed: false,
-    contact: { phone: '024 1234 5678', email: `${id}@example.vn` },
-    focalPoint: { name: 'Người trực', phone: '0912 345 678', email: `trucban@${id}.example.vn` },
-    ...overrides,
-  };
-}
-
-function report(province: string, facts: ClassificationFacts = {}, tlp: Tlp = 'AMBER'): Payload<'incident.reported'> {
-  const ref = provinces.resolve(province);
-  if (!ref) throw new Error(`unknown ${province}`);
-  return {
-    incidentId: ulid(),
-    province: ref,
-    reportingOrganisation: { name: 'Sở Y tế' },
-    title: 't',
-    description: 'd',
-    detectedAt: '2026-11-20T02:10:00.000Z',
-    reportedAt: '2026-11-20T03:00:00.000Z',
-    tlp,
-    ...facts,
-  };
-}
 
 /** An in-memory load book that applies each decision's effects, as the Redis store does. */
 class Loads implements LoadView {

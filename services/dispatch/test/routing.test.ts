@@ -1,28 +1,10 @@
-import { ulid } from 'ulid';
-import { loadDirectoryFiles, ProvinceResolver, type Payload } from '@ucsc/shared';
 import { indexDirectory, routeReport } from '@ucsc/dispatch';
+import { demo, reportIn as report } from './support';
 
-const data = loadDirectoryFiles();
-const directory = indexDirectory(data);
-const provinces = new ProvinceResolver(data.units);
-
-function report(province: string): Payload<'incident.reported'> {
-  const ref = provinces.resolve(province);
-  if (!ref) throw new Error(`unknown ${province}`);
-  return {
-    incidentId: ulid(),
-    province: ref,
-    reportingOrganisation: { name: 'Sở Y tế' },
-    title: 't',
-    description: 'd',
-    detectedAt: '2026-11-20T02:10:00.000Z',
-    reportedAt: '2026-11-20T03:00:00.000Z',
-    tlp: 'AMBER',
-  };
-}
+const directory = indexDirectory(demo);
 
 describe('routing a new report', () => {
-  it.each(data.units.map((u) => [u.shortName, u.code]))('%s goes to its hub and its four ministry liaisons', (name, code) => {
+  it.each(demo.units.map((u) => [u.shortName, u.code]))('%s goes to its hub and its four ministry liaisons', (name, code) => {
     const decision = routeReport(directory, report(name));
     expect(decision.assignees[0]).toMatchObject({ kind: 'province_hub', id: `org-hub-${code}`, role: 'hub' });
     const liaisons = decision.assignees.filter((a) => a.kind === 'liaison');
@@ -42,7 +24,7 @@ describe('routing a new report', () => {
   });
 
   it('when nobody is registered for the province, the national coordinator is told', () => {
-    const empty = indexDirectory({ ...data, liaisons: [], organisations: data.organisations.filter((o) => o.type !== 'province_hub') });
+    const empty = indexDirectory({ ...demo, liaisons: [], organisations: demo.organisations.filter((o) => o.type !== 'province_hub') });
     const decision = routeReport(empty, report('Hà Nội'));
     expect(decision.assignees).toEqual([expect.objectContaining({ kind: 'national_coordinator', id: 'org-national-coordinator' })]);
     expect(decision.reasons.join(' ')).toMatch(/national coordinator/);

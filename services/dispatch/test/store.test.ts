@@ -1,29 +1,13 @@
 import { ulid } from 'ulid';
-import { loadDirectoryFiles, makeEnvelope, PermanentError, type Enterprise, type Envelope, type Outbox, type Redis } from '@ucsc/shared';
+import { makeEnvelope, PermanentError, type Envelope, type Outbox, type Redis } from '@ucsc/shared';
 import { dispatchBatches, dispatchKeys, indexDirectory, RoutingStore, type DispatchItem, type DispatchResult, type RoutingDirectory } from '@ucsc/dispatch';
 import { testLogger, testRedis, uniqueNames } from '../../../test/support';
 import { testReport } from '../../../test/support/incidents';
+import { demo, testEnterprise, testPolicy as policy } from './support';
 
-const demo = loadDirectoryFiles();
-const policy = { enterprisesPerIncident: 1, enterprisesPerSevereIncident: 2, acceptanceWindowMs: 60_000 };
 const actor = { kind: 'user', id: 'usr-test', authenticatedBy: 'none' } as const;
 
-function enterprise(id: string, capacity = 5): Enterprise {
-  return {
-    id,
-    name: `Công ty ${id}`,
-    shortName: id,
-    membership: 'voluntary',
-    kind: 'security_firm',
-    capabilities: ['malware_analysis'],
-    categories: ['malware'],
-    coverage: ['01'],
-    capacity,
-    acceptsTlpRed: false,
-    contact: { phone: '024 1234 5678', email: `${id}@example.vn` },
-    focalPoint: { name: 'Người trực', phone: '0912 345 678', email: `trucban@${id}.example.vn` },
-  };
-}
+const enterprise = (id: string, capacity = 5) => testEnterprise(id, { capacity });
 
 const reported = (incidentId = ulid()) =>
   makeEnvelope('incident.reported', testReport(incidentId, { province: { code: '01', name: 'Thành phố Hà Nội', filedAs: 'Hà Nội' }, description: 'd', category: 'malware' }), { producedBy: 'test', actor });
