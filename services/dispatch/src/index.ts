@@ -1,7 +1,7 @@
 export { buildApp } from './app';
 export { dispatchConfigSchema, routingPolicyOf, routingPolicyShape, type DispatchConfig } from './config';
 export { seedDirectory, directoryDrafts, DirectoryView } from './directory';
-export { RoutingStore, DecisionOutputLost, dispatchKeys, type RoutingBatch } from './store';
+export { RoutingStore, DecisionOutputLost, dispatchKeys, unpackOutput, type RoutingBatch } from './store';
 export { LoadMirror } from './loads';
 export { dispatchBatches, type DispatchItem, type DispatchResult } from './consumer';
 export { startTimeoutSweep, type TimeoutSweep } from './sweeper';

@@ -1,3 +1,4 @@
+import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import { envelopeBytes, newId, redisScript, type Envelope, type Redis, type RedisScript } from '@ucsc/shared';
 import type { Effects, IncidentRouting } from './domain/dispatching';
 import type { LoadView, RoutingDirectory } from './domain/routing';
@@ -287,7 +288,7 @@ export class RoutingStore {
     )) as [0, string, [string, string[]][], (string | null)[], (string | null)[]] | [1, string, string[], string[], (string | null)[], (string | null)[]];
     let states: (string | null)[];
     let done: (string | null)[];
-    let outputs = new Map<string, string | null>();
+    let outputs = new Map<string, Buffer | null>();
     if (reply[0] === 1) {
       this.mirror.reset(reply[2], reply[3]);
       this.own.clear();
@@ -305,7 +306,7 @@ export class RoutingStore {
     // a batch handled again at the same records (its transaction failed): the output it made, in a second read
     const again = [...new Set(events.flatMap((e) => { const m = markers.get(e.eventId); return m && 'batch' in m && m.source === e.source ? [m.batch] : []; }))];
     if (again.length) {
-      const blobs = await this.redis.mget(...again.map(this.keys.output));
+      const blobs = await this.redis.mgetBuffer(...again.map(this.keys.output));
       outputs = new Map(again.map((batch, i) => [batch, blobs[i] ?? null]));
     }
     const { lane } = splitSource(events[0]!.source);
@@ -412,6 +413,23 @@ const fromWire = (change: LoadChangeWire): LoadChange => ({ l: change.l, o: Obje
 
 const [jsonOpen, jsonComma, jsonClose] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
 
+/**
+ * A batch's output as stored: a zero byte, then its JSON compressed with Brotli at quality 1
+ * (~8 ms for the 8 MB of ~1,850 reports, ~13 times smaller). Stored as JSON, each batch's ~5 KB a
+ * report went into the AOF, which Redis rewrote ten times per 100,000 reports; it is read back
+ * only when a batch is handled again. JSON never starts with a zero byte: an output stored as
+ * plain JSON (an emptied one, '[]', or one stored before) reads as it is.
+ */
+export function packOutput(json: Buffer): Buffer {
+  const packed = brotliCompressSync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 1, [zlib.BROTLI_PARAM_SIZE_HINT]: json.length } });
+  return Buffer.concat([Buffer.of(0), packed]);
+}
+
+export function unpackOutput(stored: Buffer): Envelope[] {
+  const json = stored[0] === 0 ? brotliDecompressSync(stored.subarray(1)) : stored;
+  return JSON.parse(json.toString()) as Envelope[];
+}
+
 class PendingBatch implements RoutingBatch {
   /** this batch's output key: unique, so a batch decided again never overwrites what an earlier try emitted */
   readonly id = newId();
@@ -420,13 +438,13 @@ class PendingBatch implements RoutingBatch {
   /** the JSON of every envelope the batch's decisions emitted, in order: stored once, as one string */
   readonly outputs: Buffer[] = [];
 
-  /** the batch's output as one JSON array, '' when it emitted nothing */
+  /** the batch's output as one JSON array, compressed (packOutput); '' when it emitted nothing */
   output(): Buffer | '' {
     if (this.outputs.length === 0) return '';
     const parts: Buffer[] = [jsonOpen];
     this.outputs.forEach((b, i) => parts.push(...(i ? [jsonComma, b] : [b])));
     parts.push(jsonClose);
-    return Buffer.concat(parts);
+    return packOutput(Buffer.concat(parts));
   }
   private readonly outputsRead = new Map<string, Envelope[]>();
   /** incidents a record of this batch depends on: written only if no other copy changed them since the read */
@@ -447,7 +465,7 @@ class PendingBatch implements RoutingBatch {
     readonly read: Map<string, string>,
     private readonly done: Map<string, DoneMarker | undefined>,
     /** the outputs of earlier tries of this batch, by batch id (null: no longer kept) */
-    private readonly earlier: Map<string, string | null>,
+    private readonly earlier: Map<string, Buffer | null>,
     private readonly incidentOf: Map<string, string>,
     private readonly nextSequence: () => number,
   ) {}
@@ -475,7 +493,7 @@ class PendingBatch implements RoutingBatch {
     if (!envelopes) {
       const raw = this.earlier.get(done.batch);
       if (!raw) throw new DecisionOutputLost(eventId);
-      this.outputsRead.set(done.batch, (envelopes = JSON.parse(raw) as Envelope[]));
+      this.outputsRead.set(done.batch, (envelopes = unpackOutput(raw)));
     }
     return envelopes.slice(done.from, done.from + done.count);
   }

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { makeEnvelope, PermanentError, type Envelope, type Outbox, type Redis } from '@ucsc/shared';
-import { dispatchBatches, dispatchKeys, indexDirectory, RoutingStore, type DispatchItem, type DispatchResult, type RoutingDirectory } from '@ucsc/dispatch';
+import { dispatchBatches, dispatchKeys, indexDirectory, RoutingStore, unpackOutput, type DispatchItem, type DispatchResult, type RoutingDirectory } from '@ucsc/dispatch';
 import { testLogger, testRedis, uniqueNames } from '../../../test/support';
 import { testReport } from '../../../test/support/incidents';
 import { demo, testEnterprise, testPolicy as policy } from './support';
@@ -81,8 +81,11 @@ describe('routing state in Redis, read and written once per batch', () => {
     const keys = dispatchKeys(redisPrefix);
     const outputs = await redis.keys(`${keys.output('*')}`);
     expect(outputs).toHaveLength(1);
-    const stored = JSON.parse((await redis.get(outputs[0]!))!) as Envelope[];
+    const raw = (await redis.getBuffer(outputs[0]!))!;
+    const stored = unpackOutput(raw);
     expect(stored.map((e) => e.id)).toEqual(first.flatMap((r) => emitted(r).map((e) => e.id)));
+    // compressed: smaller than its JSON by far
+    expect(raw.length * 3).toBeLessThan(Buffer.byteLength(JSON.stringify(stored)));
     const ttl = await redis.ttl(outputs[0]!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60); // this copy remembers decisions for 60 s: its outputs no longer than that
@@ -137,6 +140,15 @@ describe('routing state in Redis, read and written once per batch', () => {
     expect(await redis.keys(dispatchKeys(redisPrefix).output('*'))).toHaveLength(1);
   });
 
+  it('an output stored as plain JSON (as before it was compressed) is sent again as it is', async () => {
+    const { decide } = copy();
+    const batch = items([reported(), reported()]);
+    const first = await decide(batch);
+    const [output] = await redis.keys(dispatchKeys(redisPrefix).output('*'));
+    await redis.set(output!, JSON.stringify(unpackOutput((await redis.getBuffer(output!))!)), 'KEEPTTL');
+    expect((await redis.get(output!))!.startsWith('[{')).toBe(true);
+    expect(await decide(batch)).toEqual(first);
+  });
   it('once a batch is committed in Kafka its stored output is emptied: its records delivered again emit nothing, not the same events a second time', async () => {
     const { store, decide } = copy();
     const batch = items([reported(), reported()], 40);
