@@ -13,7 +13,7 @@ import { LoadMirror, type LoadChange } from './loads';
  *   <prefix>dispatch:deadlines       sorted set "<incident> <enterprise>" by acceptance deadline (ms)
  *   <prefix>dispatch:done:<bucket>   hash event id → that it was handled, at which record, and where its
  *                                    output is; one hash per seventh of the memory time, expiring as a whole
- *   <prefix>dispatch:output:<batch>  what a batch's decisions emitted (a JSON array of envelopes), for a
+ *   <prefix>dispatch:output:<batch>  what a batch's decisions emitted (a JSON array of envelopes, compressed: packOutput), for a
  *                                    redelivery of the batch after its transaction failed; kept for a day
  *   <prefix>dispatch:sweep-lock      the timeout sweep's lock, so one copy sweeps at a time
  */
