@@ -143,7 +143,6 @@ if not changed then return '' end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${loadChangesKept}, '*', 'c', ARGV[2])
 `;
 
-
 /** What a batch's decisions read and record; each decision sees the ones before it in the batch. */
 export interface RoutingBatch {
   /** The routing state of an incident of the batch, with the batch's earlier decisions applied. */
@@ -435,7 +434,7 @@ class PendingBatch implements RoutingBatch {
   readonly id = newId();
   /** [event id, its done marker] for the write */
   readonly records: [string, string][] = [];
-  /** the JSON of every envelope the batch's decisions emitted, in order: stored once, as one string */
+  /** the JSON of every envelope the batch's decisions emitted, in order: stored once, as one output */
   readonly outputs: Buffer[] = [];
 
   /** the batch's output as one JSON array, compressed (packOutput); '' when it emitted nothing */
