@@ -174,10 +174,13 @@ export interface BatchEvent {
   source: string;
 }
 
-/** The event was decided and its decision recorded, but what it emitted is no longer kept: it cannot be emitted again the same. */
+/** The event was decided and its decision recorded, but what it emitted is no longer kept (or cannot be read): it cannot be emitted again the same. */
 export class DecisionOutputLost extends Error {
-  constructor(readonly eventId: string) {
-    super(`event ${eventId} was decided, but what it emitted is no longer kept (its transaction never finished within the output's time to live); re-route its incident by an override`);
+  constructor(
+    readonly eventId: string,
+    why = "it is no longer kept: its transaction never finished within the output's time to live",
+  ) {
+    super(`event ${eventId} was decided, but what it emitted cannot be sent again (${why}); re-route its incident by an override`);
   }
 }
 
@@ -492,7 +495,13 @@ class PendingBatch implements RoutingBatch {
     if (!envelopes) {
       const raw = this.earlier.get(done.batch);
       if (!raw) throw new DecisionOutputLost(eventId);
-      this.outputsRead.set(done.batch, (envelopes = unpackOutput(raw)));
+      try {
+        envelopes = unpackOutput(raw);
+      } catch (error) {
+        // damaged in Redis: a dead letter that says so, not a batch that fails for ever
+        throw new DecisionOutputLost(eventId, `its stored output cannot be read: ${(error as Error).message}`);
+      }
+      this.outputsRead.set(done.batch, envelopes);
     }
     return envelopes.slice(done.from, done.from + done.count);
   }

@@ -74,7 +74,7 @@ describe('routing state in Redis, read and written once per batch', () => {
     expect(Object.values(await loadsInRedis()).reduce((a, b) => a + b, 0)).toBe(3);
   });
 
-  it('what a decision emitted is kept once per batch, for a day; the per-event record that outlives it is a small marker, and an output no longer kept is a dead letter, never a silent nothing', async () => {
+  it('what a decision emitted is kept once per batch, for a day; the per-event record that outlives it is a small marker, and an output no longer kept, or damaged, is a dead letter, never a silent nothing', async () => {
     const { decide } = copy();
     const batch = items([reported(), reported(), reported()]);
     const first = await decide(batch);
@@ -94,6 +94,14 @@ describe('routing state in Redis, read and written once per batch', () => {
     expect(markers).toHaveLength(3);
     for (const m of markers) expect(m.length).toBeLessThan(200);
     // the output gone (a transaction left unfinished past its time to live): each record is dead-lettered with the reason
+    // damaged (not what packOutput wrote): the same dead letter, saying why, and the partition goes on
+    await redis.set(outputs[0]!, Buffer.concat([Buffer.of(0), Buffer.from('not brotli')]), 'KEEPTTL');
+    const damaged = await decide(batch);
+    for (const r of damaged) {
+      expect(r).toBeInstanceOf(PermanentError);
+      expect((r as PermanentError).code).toBe('decision_output_lost');
+      expect((r as PermanentError).message).toContain('cannot be read');
+    }
     await redis.del(outputs[0]!);
     const again = await decide(batch);
     for (const r of again) {
