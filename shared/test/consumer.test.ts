@@ -222,6 +222,30 @@ describe('a consumer that never stops silently', () => {
     }
   });
 
+  it('a failing onCommitted is logged, and its batch is neither failed nor handled again', async () => {
+    const [first, second] = [acknowledge(), acknowledge()];
+    const handled: string[] = [];
+    let calls = 0;
+    const { consumer, send } = await world('committed-fails', {
+      handle: async (c) => {
+        handled.push(c.id);
+        return { incidentEvents: [rejection(c, 'đã xử lý')] };
+      },
+      // the first throws, the second rejects
+      onCommitted: () => {
+        calls += 1;
+        if (calls === 1) throw new Error('Redis away');
+        return Promise.reject(new Error('Redis away'));
+      },
+    });
+    await send([first]);
+    await waitFor('the first batch committed', () => calls >= 1 || undefined);
+    await send([second]);
+    await waitFor('the second batch committed', () => calls >= 2 || undefined);
+    expect(handled).toEqual([first.id, second.id]);
+    expect(consumer.health.report()).toMatchObject({ state: 'running', healthy: true, retries: 0 });
+  });
+
   it('fences a copy that lost its partition without knowing: the batch it finishes late is not committed beside the new owner’s', async () => {
     // copy A takes the command and stalls in its handler past its session (15 s): the group gives
     // the partition to copy B, which handles the same command; when A comes back and commits, the

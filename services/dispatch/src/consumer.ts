@@ -192,11 +192,8 @@ export function startDispatcher(options: {
     // while the previous one's transaction is with the broker: a copy waited a third of its time
     partitionsConsumedConcurrently: 3,
     handleBatch: dispatchBatches(options),
-    // a batch in Kafka: its stored output is no longer needed to send it again (a miss leaves it to its expiry)
-    onCommitted: (topic, partition, nextOffset) => {
-      options.store.committed(topic, partition, nextOffset).catch((error: Error) => {
-        options.logger.warn({ topic, partition, nextOffset, err: error.message }, 'a committed batch’s stored output was not emptied; it is kept until it expires');
-      });
-    },
+    // a batch in Kafka: its stored output is no longer needed to send it again (a miss, logged by
+    // the consumer, leaves it to its expiry)
+    onCommitted: (topic, partition, nextOffset) => options.store.committed(topic, partition, nextOffset),
   });
 }

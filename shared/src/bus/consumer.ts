@@ -81,9 +81,9 @@ export interface ConsumerOptions<K extends TopicKey> {
   /**
    * Called once a batch's outputs are in Kafka (transactionally: committed with its offsets, up to
    * nextOffset), before the partition's next batch: what the handler kept to send that batch again
-   * can go. It must not throw.
+   * can go. Not waited for; if it throws or rejects, that is logged, and the batch stays done.
    */
-  onCommitted?: (topic: string, partition: number, nextOffset: string) => void;
+  onCommitted?: (topic: string, partition: number, nextOffset: string) => void | Promise<void>;
   /** a batch unfinished, or no fetch, for this long makes the consumer unhealthy (ms) */
   stallMs?: number;
   /** how often the lag of partitions that had no batch yet is read from the group's offsets (ms) */
@@ -452,6 +452,15 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
 
   // not awaited: kafkajs's run resolves only once the group is joined, which after a copy was
   // killed takes until its session times out; the service answers meanwhile, /ready says 'starting'
+  // the batch is committed whatever onCommitted does: its failure is logged, never a retry of the batch
+  const afterCommit = (topic: string, partition: number, nextOffset: string) => {
+    const failed = (err: unknown) => log.warn({ err, topic, partition, nextOffset }, 'onCommitted failed (the batch is committed)');
+    try {
+      Promise.resolve(options.onCommitted?.(topic, partition, nextOffset)).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  };
   void consumer
     .run({
       autoCommit: !transactional,
@@ -472,7 +481,7 @@ export async function runConsumer<K extends TopicKey>(options: ConsumerOptions<K
             const outgoing = await processBatch(topicKey, batch.topic, batch.partition, batch.messages);
             const nextOffset = (BigInt(last.offset) + 1n).toString();
             await send(outgoing, batch.topic, batch.partition, nextOffset);
-            options.onCommitted?.(batch.topic, batch.partition, nextOffset);
+            afterCommit(batch.topic, batch.partition, nextOffset);
             break;
           } catch (error) {
             if (transactional && isFenced(error)) return await yieldPartition(error, batch.topic, batch.partition, heartbeat, isRunning, isStale);
